@@ -1,0 +1,680 @@
+"""Read, validate and write input bundles (a folder of CSV files or one .xlsx workbook).
+
+Reading keeps every cell as text; `parse_tables` turns text into numbers once and reports every
+problem it meets, each located by table, row, column and value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .schema import (
+    BASE_COLUMNS,
+    CAPACITY,
+    CHECKLIST_ITEMS,
+    CLIENT_ID,
+    CLIENTS,
+    COMMITTED_UNITS,
+    DECAY,
+    LAST_REVIEW,
+    MAX_UNITS,
+    METHOD_ID,
+    METHODS,
+    MIN_VALUE_SHARE,
+    NAME,
+    OBJECTIVES,
+    OPEN_PROBLEMS,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_TABLES,
+    OVERRIDES,
+    PER_UNIT,
+    RELATIONSHIP,
+    REQUIRED_TABLES,
+    RESOURCE_ID,
+    RESOURCES,
+    SEGMENT,
+    SETTINGS,
+    SETTINGS_FIELDS,
+    SOLVERS,
+    TABLES,
+    UNIT,
+    VALUE,
+    VALUE_HIGH,
+    VALUE_LOW,
+    VALUES,
+    WEIGHT,
+    BundleError,
+    Issue,
+    Problem,
+    Settings,
+    client_cap_col,
+)
+
+Tables = dict[str, pd.DataFrame]
+ID_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+CHECK_ANSWERS = ("yes", "no", "unknown")
+
+
+# ---- reading text ---------------------------------------------------------------------------
+def _decode(raw: bytes, table: str, issues: list[Issue]) -> str | None:
+    """Bytes to text: UTF-8 (with or without BOM), else cp1251 as saved by a Russian Excel."""
+    if b"\x00" in raw[:4096]:
+        issues.append(Issue(table, "the file is not a text CSV file (it looks binary); "
+                                   "save it as 'CSV UTF-8' and try again"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1251")
+    except UnicodeDecodeError:
+        issues.append(Issue(table, "the file's text encoding could not be read; save it as "
+                                   "'CSV UTF-8' and try again"))
+        return None
+    issues.append(Issue(table, "the file is not UTF-8; it was read as Windows-1251 (Cyrillic). "
+                               "Check the names, or save it as 'CSV UTF-8'", severity="warning"))
+    return text
+
+
+def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFrame | None:
+    if not text.strip():
+        issues.append(Issue(table, "the file is empty: it needs at least a header row"))
+        return None
+    first = text.splitlines()[0]
+    # A Russian or German Excel writes ';' as the separator.
+    delim = ";" if first.count(";") > first.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    except csv.Error as exc:
+        issues.append(Issue(table, f"the file could not be read as CSV ({exc})"))
+        return None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    header = [h.strip() for h in rows[0]]
+    width = len(header)
+    body = []
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) > width and any(c.strip() for c in r[width:]):
+            issues.append(Issue(table, f"the row has {len(r)} cells but the header has {width}",
+                                row=i))
+        body.append((r + [""] * width)[:width])
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    if delim == ";":
+        frame.attrs["decimal_comma"] = True
+    return frame
+
+
+def _read_csv_bytes(raw: bytes, table: str, issues: list[Issue]) -> pd.DataFrame | None:
+    text = _decode(raw, table, issues)
+    return None if text is None else _csv_text_to_frame(text, table, issues)
+
+
+def _sheet_to_frame(ws: Any) -> pd.DataFrame:
+    rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+    rows = [r for r in rows if any(str(c).strip() for c in r)]
+    if not rows:
+        return pd.DataFrame()
+    header = [str(h).strip() for h in rows[0]]
+    keep = [i for i, h in enumerate(header) if h]
+    body = [[_cell_text(r[i]) if i < len(r) else "" for i in keep] for r in rows[1:]]
+    return pd.DataFrame(body, columns=[header[i] for i in keep], dtype=object)
+
+
+def _cell_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return str(v)
+
+
+def _settings_from_pairs(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    return {str(k).strip(): v for k, v in pairs if str(k).strip()}
+
+
+def read_tables(source: str | Path) -> tuple[Tables, dict[str, Any], list[Issue]]:
+    """Read a bundle's tables as text. Returns (tables, raw settings, issues)."""
+    path = Path(source)
+    issues: list[Issue] = []
+    tables: Tables = {}
+    settings: dict[str, Any] = {}
+    if not path.exists():
+        issues.append(Issue("bundle", f"'{path}' does not exist"))
+        return tables, settings, issues
+    if path.is_dir():
+        for t in TABLES:
+            f = path / f"{t}.csv"
+            if not f.exists():
+                if t in REQUIRED_TABLES:
+                    issues.append(Issue(t, f"the file {t}.csv is missing from '{path}'"))
+                continue
+            frame = _read_csv_bytes(f.read_bytes(), t, issues)
+            if frame is not None:
+                tables[t] = frame
+        sj = path / "settings.json"
+        if sj.exists():
+            settings = _read_settings_json(sj.read_bytes(), issues)
+        return tables, settings, issues
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx_bytes(path.read_bytes(), path.name)
+    if path.suffix.lower() == ".zip":
+        return read_uploaded([(path.name, path.read_bytes())])
+    issues.append(Issue("bundle", f"'{path}' is neither a folder of CSV files nor an .xlsx "
+                                  "workbook"))
+    return tables, settings, issues
+
+
+def _read_settings_json(raw: bytes, issues: list[Issue]) -> dict[str, Any]:
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        issues.append(Issue(SETTINGS, f"settings.json is not valid JSON ({exc})"))
+        return {}
+    if not isinstance(data, dict):
+        issues.append(Issue(SETTINGS, "settings.json must hold one JSON object"))
+        return {}
+    return data
+
+
+def read_xlsx_bytes(raw: bytes, label: str = "workbook") -> tuple[Tables, dict[str, Any],
+                                                                  list[Issue]]:
+    """Read a workbook with one sheet per table (and an optional `settings` sheet key, value)."""
+    import openpyxl
+
+    issues: list[Issue] = []
+    tables: Tables = {}
+    settings: dict[str, Any] = {}
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        issues.append(Issue("bundle", f"'{label}' could not be opened as an .xlsx workbook "
+                                      f"({type(exc).__name__})"))
+        return tables, settings, issues
+    names = {n.strip().lower(): n for n in wb.sheetnames}
+    for t in TABLES:
+        if t not in names:
+            if t in REQUIRED_TABLES:
+                issues.append(Issue(t, f"the sheet '{t}' is missing from '{label}'"))
+            continue
+        frame = _sheet_to_frame(wb[names[t]])
+        if frame.empty and len(frame.columns) == 0:
+            issues.append(Issue(t, "the sheet is empty: it needs at least a header row"))
+            continue
+        tables[t] = frame
+    if SETTINGS in names:
+        frame = _sheet_to_frame(wb[names[SETTINGS]])
+        if len(frame.columns) >= 2:
+            settings = _settings_from_pairs(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
+    wb.close()
+    return tables, settings, issues
+
+
+def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any], list[Issue]]:
+    """Read uploaded files: one .xlsx, one .zip of CSVs, or several CSV files (+ settings.json)."""
+    issues: list[Issue] = []
+    expanded: list[tuple[str, bytes]] = []
+    for name, raw in files:
+        low = name.lower()
+        if low.endswith((".xlsx", ".xlsm")):
+            return read_xlsx_bytes(raw, name)
+        if low.endswith(".zip"):
+            try:
+                with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                    expanded += [(Path(n).name, zf.read(n)) for n in zf.namelist()
+                                 if not n.endswith("/")]
+            except zipfile.BadZipFile:
+                issues.append(Issue("bundle", f"'{name}' is not a valid .zip file"))
+        else:
+            expanded.append((Path(name).name, raw))
+    tables: Tables = {}
+    settings: dict[str, Any] = {}
+    by_name = {n.lower(): raw for n, raw in expanded}
+    for t in TABLES:
+        raw = by_name.get(f"{t}.csv")
+        if raw is None:
+            if t in REQUIRED_TABLES:
+                issues.append(Issue(t, f"the file {t}.csv was not among the uploaded files"))
+            continue
+        frame = _read_csv_bytes(raw, t, issues)
+        if frame is not None:
+            tables[t] = frame
+    if "settings.json" in by_name:
+        settings = _read_settings_json(by_name["settings.json"], issues)
+    return tables, settings, issues
+
+
+# ---- parsing and validation -----------------------------------------------------------------
+class _Checker:
+    """Collects issues while converting text cells to typed values."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def add(self, table: str, message: str, row: int | None = None, column: str | None = None,
+            value: Any = None, key: str | None = None, severity: str = "error") -> None:
+        shown = None if value is None else str(value)
+        self.issues.append(Issue(table, message, row, column, shown, key, severity))
+
+    def number(self, frame: pd.DataFrame, table: str, column: str, keys: list[str], *,
+               required: bool, minimum: float | None = None, strict_min: bool = False,
+               maximum: float | None = None, integer: bool = False,
+               what: str = "") -> pd.Series:
+        """Parse one column to floats (NaN = blank), reporting every bad cell."""
+        out = np.full(len(frame), np.nan)
+        if column not in frame.columns:
+            return pd.Series(out, index=frame.index)
+        decimal_comma = frame.attrs.get("decimal_comma", False)
+        for i, raw in enumerate(frame[column].tolist()):
+            text = "" if raw is None else str(raw).strip()
+            row, key = i + 2, keys[i]
+            if text == "":
+                if required:
+                    self.add(table, f"{what or column} is required but the cell is blank",
+                             row, column, "", key)
+                continue
+            clean = text.replace("\u00a0", "").replace(" ", "")
+            if decimal_comma or re.fullmatch(r"-?\d+,\d+", clean):
+                clean = clean.replace(",", ".")
+            try:
+                x = float(clean)
+            except ValueError:
+                self.add(table, "is not a number", row, column, text, key)
+                continue
+            if math.isnan(x) or math.isinf(x):
+                self.add(table, "is not a usable number", row, column, text, key)
+                continue
+            if minimum is not None and (x <= minimum if strict_min else x < minimum):
+                bound = f"greater than {minimum:g}" if strict_min else f"at least {minimum:g}"
+                self.add(table, f"must be {bound}", row, column, text, key)
+                continue
+            if maximum is not None and x > maximum:
+                self.add(table, f"must be at most {maximum:g}", row, column, text, key)
+                continue
+            if integer and not float(x).is_integer():
+                self.add(table, "must be a whole number", row, column, text, key)
+                continue
+            out[i] = x
+        return pd.Series(out, index=frame.index)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+                             else str(v).strip())
+
+
+def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[str] = ()) -> bool:
+    cols = [str(c).strip() for c in frame.columns]
+    frame.columns = cols
+    needed = [c for c in (*BASE_COLUMNS[t], *extra) if c not in OPTIONAL_COLUMNS[t]]
+    missing = [c for c in needed if c not in cols]
+    for c in missing:
+        ck.add(t, f"the column '{c}' is missing (columns found: {', '.join(cols) or 'none'})",
+               column=c)
+    dupes = sorted({c for c in cols if cols.count(c) > 1})
+    for c in dupes:
+        ck.add(t, "the column appears more than once", column=c)
+    return not missing and not dupes
+
+
+def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str) -> None:
+    seen: dict[str, int] = {}
+    for i, v in enumerate(ids.tolist()):
+        row = i + 2
+        if v == "":
+            ck.add(t, "the id is blank", row, column, "")
+        elif not ID_RE.match(v):
+            ck.add(t, "ids may use only Latin letters, digits, '_', '.' and '-'", row, column, v)
+        elif v in seen:
+            ck.add(t, f"duplicate id (first used on row {seen[v]})", row, column, v)
+        else:
+            seen[v] = row
+
+
+def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Settings:
+    s = base or Settings()
+    changes: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k not in SETTINGS_FIELDS:
+            ck.add(SETTINGS, f"unknown setting (known: {', '.join(SETTINGS_FIELDS)})", column=k,
+                   value=v, severity="warning")
+            continue
+        try:
+            if k == "integer_units":
+                b = str(v).strip().lower()
+                if b not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError
+                changes[k] = b in ("true", "1", "yes")
+            elif k in ("target_value_share", "time_limit_s", "mip_gap"):
+                x = float(v)
+                if not math.isfinite(x) or x < 0 or (k == "target_value_share" and x > 1) \
+                        or (k == "time_limit_s" and x <= 0):
+                    raise ValueError
+                changes[k] = x
+            elif k == "objective":
+                if str(v) not in OBJECTIVES:
+                    raise ValueError
+                changes[k] = str(v)
+            elif k == "solver":
+                if str(v).lower() not in SOLVERS:
+                    raise ValueError
+                changes[k] = str(v).lower()
+            else:
+                changes[k] = str(v).strip() or s.currency
+        except (TypeError, ValueError):
+            ck.add(SETTINGS, "is not a valid value for this setting", column=k, value=v)
+    return s.with_(**changes)
+
+
+def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = None,
+                 read_issues: Iterable[Issue] = ()) -> Problem:
+    """Validate text tables and build a Problem; raise BundleError listing every problem."""
+    ck = _Checker()
+    ck.issues.extend(read_issues)
+    tables = {t: f.copy() for t, f in tables.items() if f is not None}
+    for t in REQUIRED_TABLES:
+        if t not in tables and not any(i.table == t for i in ck.issues):
+            ck.add(t, "the table is missing")
+    s = settings if isinstance(settings, Settings) else _settings(settings or {}, None, ck)
+
+    # resources
+    res = tables.get(RESOURCES)
+    pools: list[str] = []
+    resources = pd.DataFrame(columns=[NAME, UNIT, CAPACITY])
+    if res is not None and _check_columns(ck, RESOURCES, res):
+        ids = _text(res, RESOURCE_ID)
+        _check_ids(ck, RESOURCES, ids, RESOURCE_ID)
+        keys = [f"pool {v}" for v in ids]
+        cap = ck.number(res, RESOURCES, CAPACITY, keys, required=True, minimum=0)
+        if len(res) == 0:
+            ck.add(RESOURCES, "the table has no rows: at least one pool is needed")
+        resources = pd.DataFrame({NAME: _text(res, NAME).where(_text(res, NAME) != "", ids),
+                                  UNIT: _text(res, UNIT), CAPACITY: cap.values})
+        resources.index = pd.Index(ids.tolist(), name=RESOURCE_ID)
+        resources = resources[~resources.index.duplicated()]
+        pools = [p for p in resources.index if p and ID_RE.match(p)]
+
+    # methods
+    met = tables.get(METHODS)
+    methods = pd.DataFrame(columns=[NAME, UNIT, MAX_UNITS, DECAY, CAPACITY, *pools])
+    if met is not None and _check_columns(ck, METHODS, met, pools):
+        ids = _text(met, METHOD_ID)
+        _check_ids(ck, METHODS, ids, METHOD_ID)
+        keys = [f"method {v}" for v in ids]
+        data: dict[str, Any] = {NAME: _text(met, NAME).where(_text(met, NAME) != "", ids),
+                                UNIT: _text(met, UNIT)}
+        data[MAX_UNITS] = ck.number(met, METHODS, MAX_UNITS, keys, required=True, minimum=1,
+                                    integer=True, what="the default number of units per client")
+        data[DECAY] = ck.number(met, METHODS, DECAY, keys, required=True, minimum=0,
+                                strict_min=True, maximum=1, what="decay")
+        data[CAPACITY] = ck.number(met, METHODS, CAPACITY, keys, required=False, minimum=0)
+        for p in pools:
+            data[p] = ck.number(met, METHODS, p, keys, required=False, minimum=0).fillna(0.0)
+        methods = pd.DataFrame({k: (v.values if isinstance(v, pd.Series) else v)
+                                for k, v in data.items()})
+        methods.index = pd.Index(ids.tolist(), name=METHOD_ID)
+        methods = methods[~methods.index.duplicated()]
+        if len(met) == 0:
+            ck.add(METHODS, "the table has no rows: at least one method is needed")
+        for p in [c for c in met.columns if c not in BASE_COLUMNS[METHODS] and c not in pools]:
+            ck.add(METHODS, "this column is not a pool in the resources table, so it is ignored",
+                   column=p, severity="warning")
+
+    # clients
+    cli = tables.get(CLIENTS)
+    cap_cols = [client_cap_col(p) for p in pools]
+    clients = pd.DataFrame(columns=[NAME, SEGMENT, WEIGHT, MIN_VALUE_SHARE, *cap_cols])
+    if cli is not None and _check_columns(ck, CLIENTS, cli):
+        ids = _text(cli, CLIENT_ID)
+        _check_ids(ck, CLIENTS, ids, CLIENT_ID)
+        keys = [f"client {v}" for v in ids]
+        cdata: dict[str, Any] = {NAME: _text(cli, NAME).where(_text(cli, NAME) != "", ids),
+                                 SEGMENT: _text(cli, SEGMENT)}
+        cdata[WEIGHT] = ck.number(cli, CLIENTS, WEIGHT, keys, required=True, minimum=0,
+                                  strict_min=True, what="weight")
+        cdata[MIN_VALUE_SHARE] = ck.number(cli, CLIENTS, MIN_VALUE_SHARE, keys, required=False,
+                                           minimum=0, maximum=1).fillna(0.0)
+        for p, c in zip(pools, cap_cols):
+            cdata[c] = ck.number(cli, CLIENTS, c, keys, required=False, minimum=0)
+        for c in [c for c in cli.columns if c.startswith("max_") and c not in cap_cols]:
+            ck.add(CLIENTS, f"'{c}' names no pool of the resources table "
+                            f"(pools: {', '.join(pools)})", column=c)
+        clients = pd.DataFrame({k: (v.values if isinstance(v, pd.Series) else v)
+                                for k, v in cdata.items()})
+        clients.index = pd.Index(ids.tolist(), name=CLIENT_ID)
+        clients = clients[~clients.index.duplicated()]
+
+    # values
+    val = tables.get(VALUES)
+    values = pd.DataFrame(columns=[VALUE, VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS],
+                          index=pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID]))
+    if val is not None and _check_columns(ck, VALUES, val):
+        cids, mids = _text(val, CLIENT_ID), _text(val, METHOD_ID)
+        keys = [f"client {c}, method {m}" for c, m in zip(cids, mids)]
+        v = ck.number(val, VALUES, VALUE, keys, required=False, minimum=0)
+        lo = ck.number(val, VALUES, VALUE_LOW, keys, required=False, minimum=0)
+        hi = ck.number(val, VALUES, VALUE_HIGH, keys, required=False, minimum=0)
+        com = ck.number(val, VALUES, COMMITTED_UNITS, keys, required=False, minimum=0,
+                        integer=True).fillna(0.0)
+        mx = ck.number(val, VALUES, MAX_UNITS, keys, required=False, minimum=1, integer=True)
+        seen: dict[tuple[str, str], int] = {}
+        keep: list[int] = []
+        for i in range(len(val)):
+            row, c, m, key = i + 2, cids.iat[i], mids.iat[i], keys[i]
+            ok = True
+            if c not in clients.index:
+                ck.add(VALUES, "this client id is not in the clients table", row, CLIENT_ID, c,
+                       key)
+                ok = False
+            if m not in methods.index:
+                ck.add(VALUES, "this method id is not in the methods table", row, METHOD_ID, m,
+                       key)
+                ok = False
+            if (c, m) in seen:
+                ck.add(VALUES, f"this client and method pair is already on row {seen[(c, m)]}",
+                       row, METHOD_ID, m, key)
+                ok = False
+            seen.setdefault((c, m), row)
+            if not ok:
+                continue
+            cell_max = mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[m, MAX_UNITS]
+            if not math.isnan(lo.iat[i]) and not math.isnan(v.iat[i]) and lo.iat[i] > v.iat[i]:
+                ck.add(VALUES, f"the low estimate is above the value ({v.iat[i]:g})", row,
+                       VALUE_LOW, f"{lo.iat[i]:g}", key)
+            if not math.isnan(hi.iat[i]) and not math.isnan(v.iat[i]) and hi.iat[i] < v.iat[i]:
+                ck.add(VALUES, f"the high estimate is below the value ({v.iat[i]:g})", row,
+                       VALUE_HIGH, f"{hi.iat[i]:g}", key)
+            if not math.isnan(cell_max) and com.iat[i] > cell_max:
+                ck.add(VALUES, f"more units are committed than the cell allows "
+                               f"(max_units {cell_max:g})", row, COMMITTED_UNITS,
+                       f"{com.iat[i]:g}", key)
+            if math.isnan(v.iat[i]):
+                if com.iat[i] > 0:
+                    ck.add(VALUES, "units are committed but the value is blank (blank = not "
+                                   "offered); enter the value", row, VALUE, "", key)
+                continue  # blank value: the method is not offered to this client
+            keep.append(i)
+        idx = pd.MultiIndex.from_arrays([cids.iloc[keep].tolist(), mids.iloc[keep].tolist()],
+                                        names=[CLIENT_ID, METHOD_ID])
+        mx_res = [mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[mids.iat[i], MAX_UNITS]
+                  for i in keep]
+        values = pd.DataFrame({VALUE: v.iloc[keep].values, VALUE_LOW: lo.iloc[keep].values,
+                               VALUE_HIGH: hi.iloc[keep].values,
+                               COMMITTED_UNITS: com.iloc[keep].values,
+                               MAX_UNITS: np.array(mx_res, dtype=float)}, index=idx)
+
+    # overrides
+    ovr = tables.get(OVERRIDES)
+    overrides = pd.DataFrame(columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
+    if ovr is not None and _check_columns(ck, OVERRIDES, ovr):
+        cids, mids, rids = _text(ovr, CLIENT_ID), _text(ovr, METHOD_ID), _text(ovr, RESOURCE_ID)
+        keys = [f"client {c}, method {m}, pool {r}" for c, m, r in zip(cids, mids, rids)]
+        pu = ck.number(ovr, OVERRIDES, PER_UNIT, keys, required=True, minimum=0)
+        rows = []
+        seen3: dict[tuple[str, str, str], int] = {}
+        for i in range(len(ovr)):
+            row, c, m, r, key = i + 2, cids.iat[i], mids.iat[i], rids.iat[i], keys[i]
+            ok = not math.isnan(pu.iat[i])
+            for col, val_, known, what in ((CLIENT_ID, c, clients.index, "clients"),
+                                           (METHOD_ID, m, methods.index, "methods"),
+                                           (RESOURCE_ID, r, resources.index, "resources")):
+                if val_ not in known:
+                    ck.add(OVERRIDES, f"this id is not in the {what} table", row, col, val_, key)
+                    ok = False
+            if (c, m, r) in seen3:
+                ck.add(OVERRIDES, f"the same override is already on row {seen3[(c, m, r)]}",
+                       row, RESOURCE_ID, r, key)
+                ok = False
+            seen3.setdefault((c, m, r), row)
+            if ok and (c, m) not in values.index:
+                ck.add(OVERRIDES, "this method is not offered to this client (no value), so "
+                                  "the override has no effect", row, METHOD_ID, m, key,
+                       severity="warning")
+            if ok:
+                rows.append((c, m, r, float(pu.iat[i])))
+        overrides = pd.DataFrame(rows, columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
+
+    relationship = _parse_relationship(tables.get(RELATIONSHIP), clients, ck)
+
+    errors = [i for i in ck.issues if i.severity == "error"]
+    if errors:
+        raise BundleError(ck.issues)
+    return Problem(resources=resources, methods=methods, clients=clients, values=values,
+                   overrides=overrides, settings=s, relationship=relationship,
+                   warnings=tuple(i for i in ck.issues if i.severity == "warning"))
+
+
+def _parse_relationship(rel: pd.DataFrame | None, clients: pd.DataFrame,
+                        ck: _Checker) -> pd.DataFrame | None:
+    if rel is None or not _check_columns(ck, RELATIONSHIP, rel):
+        return None
+    ids = _text(rel, CLIENT_ID)
+    _check_ids(ck, RELATIONSHIP, ids, CLIENT_ID)
+    out: dict[str, list[Any]] = {c: [] for c in (*CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW)}
+    for i, cid in enumerate(ids.tolist()):
+        row, key = i + 2, f"client {cid}"
+        if cid and cid not in clients.index:
+            ck.add(RELATIONSHIP, "this client id is not in the clients table", row, CLIENT_ID,
+                   cid, key)
+        for item in CHECKLIST_ITEMS:
+            a = _text(rel, item).iat[i].lower() or "unknown"
+            if a not in CHECK_ANSWERS:
+                ck.add(RELATIONSHIP, "must be yes, no or unknown", row, item, a, key)
+                a = "unknown"
+            out[item].append(a)
+        out[OPEN_PROBLEMS].append(_text(rel, OPEN_PROBLEMS).iat[i])
+        d = _text(rel, LAST_REVIEW).iat[i]
+        parsed = pd.NaT
+        if d:
+            parsed = pd.to_datetime(d, errors="coerce", format="ISO8601")
+            if pd.isna(parsed):
+                ck.add(RELATIONSHIP, "is not a date (use YYYY-MM-DD)", row, LAST_REVIEW, d, key)
+        out[LAST_REVIEW].append(parsed)
+    frame = pd.DataFrame(out, index=pd.Index(ids.tolist(), name=CLIENT_ID))
+    return frame[~frame.index.duplicated()]
+
+
+def load_bundle(source: str | Path, settings: Settings | None = None) -> Problem:
+    """Read and validate a bundle; raise BundleError listing every problem found."""
+    tables, raw_settings, issues = read_tables(source)
+    ck = _Checker()
+    s = _settings(raw_settings, settings, ck)
+    return parse_tables(tables, s, [*issues, *ck.issues])
+
+
+# ---- writing --------------------------------------------------------------------------------
+def _fmt(x: Any) -> Any:
+    if isinstance(x, float):
+        if math.isnan(x):
+            return ""
+        return int(x) if x.is_integer() else x
+    return x
+
+
+def to_tables(problem: Problem) -> Tables:
+    """The problem as bundle tables (the user's column names, blanks for missing values)."""
+    res = problem.resources.reset_index()
+    met = problem.methods.reset_index()
+    caps = [client_cap_col(p) for p in problem.pools]
+    cli = problem.clients.reset_index()
+    cli = cli[[CLIENT_ID, NAME, SEGMENT, WEIGHT, MIN_VALUE_SHARE,
+               *[c for c in caps if problem.clients[c].notna().any()]]]
+    val = problem.values.reset_index()
+    # Per-cell max_units is written only where it differs from the method default.
+    default = problem.methods[MAX_UNITS].reindex(val[METHOD_ID]).to_numpy()
+    val[MAX_UNITS] = np.where(val[MAX_UNITS].to_numpy() == default, np.nan, val[MAX_UNITS])
+    out: Tables = {RESOURCES: res, METHODS: met, CLIENTS: cli, VALUES: val,
+                   OVERRIDES: problem.overrides.copy()}
+    if problem.relationship is not None:
+        rel = problem.relationship.reset_index()
+        rel[LAST_REVIEW] = rel[LAST_REVIEW].map(lambda d: "" if pd.isna(d) else
+                                                d.strftime("%Y-%m-%d"))
+        out[RELATIONSHIP] = rel
+    return {t: f.map(_fmt) for t, f in out.items()}
+
+
+def settings_dict(s: Settings) -> dict[str, Any]:
+    return {k: getattr(s, k) for k in SETTINGS_FIELDS}
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file through a temporary file renamed into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def tables_to_xlsx_bytes(tables: Tables, settings: dict[str, Any]) -> bytes:
+    """A workbook with one sheet per table plus a `settings` sheet."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for t, frame in tables.items():
+            frame.to_excel(xw, sheet_name=t, index=False)
+        pd.DataFrame({"key": list(settings), "value": [str(v) for v in settings.values()]}) \
+            .to_excel(xw, sheet_name=SETTINGS, index=False)
+    return buf.getvalue()
+
+
+def tables_to_zip_bytes(tables: Tables, settings: dict[str, Any]) -> bytes:
+    """A .zip of CSV files plus settings.json."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for t, frame in tables.items():
+            zf.writestr(f"{t}.csv", frame.to_csv(index=False))
+        zf.writestr("settings.json", json.dumps(settings, indent=2, ensure_ascii=False))
+    return buf.getvalue()
+
+
+def write_bundle(problem: Problem, dest: str | Path) -> Path:
+    """Write a problem as a bundle: `dest` ending in .xlsx gives a workbook, else a CSV folder."""
+    dest = Path(dest)
+    tables, settings = to_tables(problem), settings_dict(problem.settings)
+    if dest.suffix.lower() == ".xlsx":
+        atomic_write_bytes(dest, tables_to_xlsx_bytes(tables, settings))
+        return dest
+    dest.mkdir(parents=True, exist_ok=True)
+    for t, frame in tables.items():
+        atomic_write_bytes(dest / f"{t}.csv", frame.to_csv(index=False).encode("utf-8"))
+    atomic_write_bytes(dest / "settings.json",
+                       json.dumps(settings, indent=2, ensure_ascii=False).encode("utf-8"))
+    return dest

@@ -1,0 +1,278 @@
+"""Frozen dataclasses and column names shared by the whole engine.
+
+Every table crosses the engine's boundary as a pandas frame keyed by the user's own ids;
+the column names below are the only place those names are spelled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+# ---- bundle tables and their columns -------------------------------------------------------
+RESOURCES = "resources"
+METHODS = "methods"
+CLIENTS = "clients"
+VALUES = "values"
+OVERRIDES = "overrides"
+RELATIONSHIP = "relationship"
+SETTINGS = "settings"
+REQUIRED_TABLES: tuple[str, ...] = (RESOURCES, METHODS, CLIENTS, VALUES)
+OPTIONAL_TABLES: tuple[str, ...] = (OVERRIDES, RELATIONSHIP)
+TABLES: tuple[str, ...] = REQUIRED_TABLES + OPTIONAL_TABLES
+
+RESOURCE_ID = "resource_id"
+METHOD_ID = "method_id"
+CLIENT_ID = "client_id"
+NAME = "name"
+UNIT = "unit"
+CAPACITY = "capacity"
+MAX_UNITS = "max_units"
+DECAY = "decay"
+SEGMENT = "segment"
+WEIGHT = "weight"
+MIN_VALUE_SHARE = "min_value_share"
+VALUE = "value"
+VALUE_LOW = "value_low"
+VALUE_HIGH = "value_high"
+COMMITTED_UNITS = "committed_units"
+PER_UNIT = "per_unit"
+CLIENT_CAP_PREFIX = "max_"
+
+# relationship checklist (DOMAIN.md, table 6.4)
+PLAN_AGREED = "plan_agreed"
+CRITERIA_KNOWN = "criteria_known"
+ROLES_MAPPED = "roles_mapped"
+PROCEDURE_KNOWN = "procedure_known"
+WRITTEN_CONFIRMATION = "written_confirmation"
+OPEN_PROBLEMS = "open_problems"
+LAST_REVIEW = "last_review"
+CHECKLIST_ITEMS: tuple[str, ...] = (
+    PLAN_AGREED,
+    CRITERIA_KNOWN,
+    ROLES_MAPPED,
+    PROCEDURE_KNOWN,
+    WRITTEN_CONFIRMATION,
+)
+
+# Columns each table must have (methods and clients also carry per-pool columns).
+BASE_COLUMNS: dict[str, tuple[str, ...]] = {
+    RESOURCES: (RESOURCE_ID, NAME, UNIT, CAPACITY),
+    METHODS: (METHOD_ID, NAME, UNIT, MAX_UNITS, DECAY, CAPACITY),
+    CLIENTS: (CLIENT_ID, NAME, SEGMENT, WEIGHT, MIN_VALUE_SHARE),
+    VALUES: (CLIENT_ID, METHOD_ID, VALUE, VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS),
+    OVERRIDES: (CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT),
+    RELATIONSHIP: (CLIENT_ID, *CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW),
+}
+# Columns that may be left out of a file altogether (blank everywhere).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    RESOURCES: (),
+    METHODS: (CAPACITY,),
+    CLIENTS: (SEGMENT, MIN_VALUE_SHARE),
+    VALUES: (VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS),
+    OVERRIDES: (),
+    RELATIONSHIP: (*CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW),
+}
+
+# ---- result columns -------------------------------------------------------------------------
+UNITS = "units"
+WEIGHTED_VALUE = "weighted_value"
+VALUE_PER_MONEY = "value_per_money"
+ATTAINABLE = "attainable"
+SHARE = "share"
+USED = "used"
+SLACK = "slack"
+SHADOW_PRICE = "shadow_price"
+NEXT_UNIT = "next_unit"
+NEEDED_VALUE = "needed_value"
+REDUCED_COST = "reduced_cost"
+BLOCKED_BY = "blocked_by"
+REASON = "reason"
+USE_PREFIX = "use_"
+
+
+def use_col(resource_id: str) -> str:
+    """Column holding the use of one pool in result frames."""
+    return f"{USE_PREFIX}{resource_id}"
+
+
+def client_cap_col(resource_id: str) -> str:
+    """Column of the clients table holding the per-client cap on one pool."""
+    return f"{CLIENT_CAP_PREFIX}{resource_id}"
+
+
+# ---- settings -------------------------------------------------------------------------------
+OBJECTIVES: tuple[str, ...] = ("max_value", "min_cost")
+SOLVERS: tuple[str, ...] = ("highs", "cbc")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run settings; the defaults live here and nowhere else."""
+
+    currency: str = "EUR"
+    integer_units: bool = False
+    objective: str = "max_value"
+    target_value_share: float = 0.9
+    time_limit_s: float = 30.0
+    mip_gap: float = 0.01
+    solver: str = "highs"
+
+    def with_(self, **changes: Any) -> "Settings":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+SETTINGS_FIELDS: tuple[str, ...] = (
+    "currency",
+    "integer_units",
+    "objective",
+    "target_value_share",
+    "time_limit_s",
+    "mip_gap",
+    "solver",
+)
+
+
+# ---- validation -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the input, located by table, row, column and value."""
+
+    table: str
+    message: str
+    row: int | None = None  # 1-based line in the file/sheet, header = 1
+    column: str | None = None
+    value: str | None = None
+    key: str | None = None  # the row's id(s), e.g. "client acme, method trial"
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = [self.table]
+        if self.row is not None:
+            where.append(f"row {self.row}" + (f" ({self.key})" if self.key else ""))
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        prefix = ", ".join(where)
+        shown = "" if self.value is None else f" [value: '{self.value}']"
+        label = "Warning: " if self.severity == "warning" else ""
+        return f"{label}{prefix}: {self.message}{shown}"
+
+
+class BundleError(ValueError):
+    """Raised when a bundle cannot be turned into a Problem; carries every issue found."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+# ---- the problem ----------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A validated input bundle.
+
+    resources: index resource_id; name, unit, capacity.
+    methods:   index method_id; name, unit, max_units, decay, capacity (NaN = none), one column
+               per resource_id with the use per unit.
+    clients:   index client_id; name, segment, weight, min_value_share, max_<resource_id>
+               (NaN = no cap) for every pool.
+    values:    MultiIndex (client_id, method_id) of offered cells only; value, value_low,
+               value_high (NaN = no range), committed_units (int), max_units (int, resolved).
+    overrides: columns client_id, method_id, resource_id, per_unit.
+    relationship: index client_id, or None when the bundle has no checklist.
+    """
+
+    resources: pd.DataFrame
+    methods: pd.DataFrame
+    clients: pd.DataFrame
+    values: pd.DataFrame
+    overrides: pd.DataFrame
+    settings: Settings = field(default_factory=Settings)
+    relationship: pd.DataFrame | None = None
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def pools(self) -> list[str]:
+        return list(self.resources.index)
+
+    @property
+    def money_pool(self) -> str:
+        """The pool that holds money: unit equal to the currency, else `budget`, else the first."""
+        units = self.resources[UNIT].astype(str).str.strip().str.upper()
+        hits = list(self.resources.index[units == self.settings.currency.upper()])
+        if hits:
+            return hits[0]
+        if "budget" in self.resources.index:
+            return "budget"
+        return self.pools[0]
+
+    def with_settings(self, **changes: Any) -> "Problem":
+        return replace(self, settings=self.settings.with_(**changes))
+
+    def with_capacity(self, resource_id: str, capacity: float) -> "Problem":
+        """A copy with one pool's capacity changed."""
+        res = self.resources.copy()
+        res.loc[resource_id, CAPACITY] = float(capacity)
+        return replace(self, resources=res)
+
+    def fingerprint(self) -> str:
+        """A short hash of every input that affects the plan (settings included)."""
+        h = hashlib.sha256()
+        for frame in (self.resources, self.methods, self.clients, self.values, self.overrides):
+            h.update(frame.to_csv().encode("utf-8"))
+        h.update(repr(self.settings).encode("utf-8"))
+        return h.hexdigest()[:16]
+
+
+# ---- the result -----------------------------------------------------------------------------
+OPTIMAL = "optimal"
+FEASIBLE = "feasible"
+INFEASIBLE = "infeasible"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One requirement in an infeasible set, in the user's ids and words."""
+
+    kind: str  # pool | client_cap | method_cap | floor | target | commitment | cell_max
+    text: str
+    resource_id: str | None = None
+    client_id: str | None = None
+    method_id: str | None = None
+    constraint: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """What a solve returns. Frames are empty when there is no plan (check `has_plan`)."""
+
+    status: str  # optimal | feasible | infeasible | error
+    status_text: str  # e.g. "feasible, not proven optimal (gap 1.3%)"
+    objective: float | None
+    solver: str
+    seconds: float
+    gap: float | None
+    settings: Settings
+    fingerprint: str
+    allocation: pd.DataFrame  # index (client_id, method_id)
+    clients: pd.DataFrame  # index client_id
+    methods: pd.DataFrame  # index method_id
+    pools: pd.DataFrame  # index resource_id
+    unfunded: pd.DataFrame  # index (client_id, method_id)
+    bound: float | None = None  # integer mode: the continuous (LP) bound
+    lp_objective: float | None = None  # integer mode: the LP relaxation's value
+    money_spent: float | None = None
+    target_value: float | None = None  # min_cost mode: the value the plan had to reach
+    conflicts: tuple[Conflict, ...] = ()
+    explanation: tuple[str, ...] = ()
+    message: str = ""  # solver error text, if any
+    constraints: pd.DataFrame | None = None  # index constraint name: kind, activity, bounds, dual
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)

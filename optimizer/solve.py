@@ -1,0 +1,590 @@
+"""Choose and run the solver, map its status to words, and turn its answer into a Result.
+
+Values are never read from a solver before its status says there is a solution.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .model import (
+    CLIENT_CAP,
+    FLOOR,
+    METHOD_CAP,
+    POOL,
+    TARGET,
+    Model,
+    attainable_per_client,
+    build_model,
+    to_pulp,
+)
+from .schema import (
+    ATTAINABLE,
+    BLOCKED_BY,
+    CAPACITY,
+    CLIENT_ID,
+    COMMITTED_UNITS,
+    DECAY,
+    ERROR,
+    FEASIBLE,
+    INFEASIBLE,
+    MAX_UNITS,
+    METHOD_ID,
+    MIN_VALUE_SHARE,
+    NAME,
+    NEEDED_VALUE,
+    NEXT_UNIT,
+    OPTIMAL,
+    REASON,
+    REDUCED_COST,
+    RESOURCE_ID,
+    SEGMENT,
+    SHADOW_PRICE,
+    SHARE,
+    SLACK,
+    UNIT,
+    UNITS,
+    USED,
+    VALUE,
+    VALUE_PER_MONEY,
+    WEIGHT,
+    WEIGHTED_VALUE,
+    Conflict,
+    Problem,
+    Result,
+    Settings,
+    client_cap_col,
+    use_col,
+)
+
+TOL = 1e-6
+# Above this many rows the group-relaxation search for a conflict set is too slow to offer.
+MAX_ROWS_FOR_RELAXATION = 400
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A solver's answer in model order; arrays are None unless a solution exists."""
+
+    status: str  # optimal | feasible | infeasible | error
+    x: np.ndarray | None = None
+    row_dual: np.ndarray | None = None  # d objective / d row bound, signed
+    objective: float | None = None
+    gap: float | None = None
+    bound: float | None = None
+    message: str = ""
+
+
+# ---- solvers --------------------------------------------------------------------------------
+def cbc_path() -> str | None:
+    """The CBC binary: from the `cbcbox` package, else one on PATH."""
+    try:
+        import cbcbox
+
+        path = cbcbox.cbc_bin_path()
+        if path and os.path.exists(path):
+            return str(path)
+    except ImportError:
+        pass
+    return shutil.which("cbc")
+
+
+_BANNER_SHOWN = False
+
+
+def _new_highs():  # -> highspy.Highs
+    """A silent Highs object. HiGHS prints a banner to fd 1 on the first construction in a
+    process, which would corrupt `--json` output, so that one construction writes to null."""
+    global _BANNER_SHOWN
+    import highspy
+
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
+    import highspy
+
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = len(model.row_lo)
+    lp.col_cost_ = model.c
+    lp.col_lower_ = model.col_lo
+    lp.col_upper_ = model.col_hi
+    lp.row_lower_ = np.where(np.isfinite(model.row_lo), model.row_lo, -inf)
+    lp.row_upper_ = np.where(np.isfinite(model.row_hi), model.row_hi, inf)
+    csc = model.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr
+    lp.a_matrix_.index_ = csc.indices
+    lp.a_matrix_.value_ = csc.data
+    lp.sense_ = highspy.ObjSense.kMaximize if model.sense == "max" else highspy.ObjSense.kMinimize
+    if model.integer and not relax:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_cols
+    h = _new_highs()
+    h.passModel(lp)
+    return h
+
+
+def _run_highs(model: Model, settings: Settings, relax: bool = False) -> Raw:
+    import highspy
+
+    h = _highs_model(model, relax)
+    h.setOptionValue("time_limit", float(settings.time_limit_s))
+    mip = model.integer and not relax
+    if mip:
+        h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
+    h.run()
+    st = h.getModelStatus()
+    info = h.getInfo()
+    S = highspy.HighsModelStatus
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if st == S.kOptimal:
+        status = OPTIMAL
+    elif st in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return Raw(INFEASIBLE)
+    elif st in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit) and has_solution:
+        status = FEASIBLE
+    else:
+        msg = h.modelStatusToString(st)
+        if st in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt):
+            msg = f"stopped ({msg}) before any plan was found"
+        return Raw(ERROR, message=msg)
+    if not has_solution:
+        return Raw(ERROR, message=f"solver reported {h.modelStatusToString(st)} without a plan")
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=float)
+    obj = float(info.objective_function_value)
+    gap = bound = None
+    if mip:
+        gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
+        bound = float(info.mip_dual_bound)
+    duals = np.asarray(sol.row_dual, dtype=float) if not mip and sol.dual_valid else None
+    return Raw(status, x=x, row_dual=duals, objective=obj, gap=gap, bound=bound)
+
+
+def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
+    import pulp
+
+    path = cbc_path()
+    if path is None:
+        return Raw(ERROR, message="CBC is not installed (pip install cbcbox)")
+    integer = model.integer and not relax
+    prob, ys = to_pulp(replace(model, integer=integer))
+    solver = pulp.COIN_CMD(path=path, msg=False, timeLimit=float(settings.time_limit_s),
+                           gapRel=float(settings.mip_gap) if integer else None)
+    with tempfile.TemporaryDirectory() as tmp:
+        solver.tmpDir = tmp
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError as exc:
+            return Raw(ERROR, message=str(exc))
+    st = prob.status
+    sol_status = prob.sol_status
+    if st == pulp.LpStatusInfeasible:
+        return Raw(INFEASIBLE)
+    if sol_status == pulp.LpSolutionOptimal or (st == pulp.LpStatusOptimal and not integer):
+        status = OPTIMAL
+    elif sol_status == pulp.LpSolutionIntegerFeasible:
+        status = FEASIBLE
+    else:
+        return Raw(ERROR, message=f"CBC: {pulp.LpStatus.get(st, st)}")
+    x = np.array([v.varValue or 0.0 for v in ys], dtype=float)
+    obj = float(model.c @ x)
+    duals = None
+    if not integer:
+        # PuLP's pi for CBC is d objective / d rhs, as HiGHS reports it.
+        # Constraints were added in row order; PuLP may have rewritten their names.
+        duals = np.array([c.pi if c.pi is not None else 0.0
+                          for c in prob.constraints.values()], dtype=float)
+    # CBC through PuLP does not report the gap it reached, so none is claimed.
+    return Raw(status, x=x, row_dual=duals, objective=obj)
+
+
+SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
+
+
+def run_model(model: Model, settings: Settings, relax: bool = False) -> Raw:
+    """The one place that chooses and runs the solver (default HiGHS, see README benchmarks)."""
+    if model.n_cols == 0:
+        ok = np.all(model.row_lo <= TOL) and np.all(model.row_hi >= -TOL)
+        return Raw(OPTIMAL if ok else INFEASIBLE, x=np.zeros(0),
+                   row_dual=np.zeros(len(model.row_lo)), objective=0.0,
+                   gap=0.0 if model.integer else None)
+    if settings.solver == "cbc":
+        return _run_cbc(model, settings, relax)
+    return _run_highs(model, settings, relax)
+
+
+# ---- infeasibility --------------------------------------------------------------------------
+def _feasible(model: Model, settings: Settings) -> bool:
+    probe = replace(model, c=np.zeros(model.n_cols), integer=False)
+    return run_model(probe, settings).status in (OPTIMAL, FEASIBLE)
+
+
+def _highs_iis(model: Model) -> tuple[list[int], list[int]] | None:
+    """Rows and columns of an irreducible infeasible subset from HiGHS, if it offers one."""
+    try:
+        h = _highs_model(replace(model, c=np.zeros(model.n_cols)), relax=True)
+        h.setOptionValue("iis_strategy", 2)
+        h.run()
+        status, iis = h.getIis()
+        rows, cols = list(iis.row_index_), list(iis.col_index_)
+    except Exception:  # an older highspy without IIS support
+        return None
+    if not rows and not cols:
+        return None
+    return rows, cols
+
+
+def _relaxation_iis(model: Model, settings: Settings) -> tuple[list[int], list[int]]:
+    """Deletion filter over named groups (each row, each cell's commitment)."""
+    committed_cells = np.unique(model.col_cell[model.col_lo > 0])
+    groups: list[tuple[str, int]] = [("row", i) for i in range(len(model.row_lo))]
+    groups += [("cell", int(c)) for c in committed_cells]
+    active = set(range(len(groups)))
+
+    def build(keep: set[int]) -> Model:
+        rows_on = np.zeros(len(model.row_lo), bool)
+        col_lo = np.zeros(model.n_cols)
+        for g in keep:
+            kind, i = groups[g]
+            if kind == "row":
+                rows_on[i] = True
+            else:
+                sel = model.col_cell == i
+                col_lo[sel] = model.col_lo[sel]
+        return replace(model, row_lo=np.where(rows_on, model.row_lo, -np.inf),
+                       row_hi=np.where(rows_on, model.row_hi, np.inf), col_lo=col_lo)
+
+    for g in range(len(groups)):
+        trial = active - {g}
+        if not _feasible(build(trial), settings):
+            active = trial  # still infeasible without g: g is not needed for the conflict
+    rows = [groups[g][1] for g in sorted(active) if groups[g][0] == "row"]
+    cells = [groups[g][1] for g in sorted(active) if groups[g][0] == "cell"]
+    cols = [int(j) for j in np.flatnonzero(np.isin(model.col_cell, cells) & (model.col_lo > 0))]
+    return rows, cols
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.2f}"
+
+
+def explain_conflicts(problem: Problem, model: Model, rows: list[int],
+                      cols: list[int]) -> tuple[Conflict, ...]:
+    """Name each requirement of a conflicting set in the user's words."""
+    res, met, cli = problem.resources, problem.methods, problem.clients
+    out: list[Conflict] = []
+    forced = model.A @ model.col_lo  # what the commitments alone use of each row
+    for i in rows:
+        r = model.rows.iloc[i]
+        name, kind = r["name"], r["kind"]
+        if kind == POOL:
+            p = r[RESOURCE_ID]
+            text = (f"{res.at[p, NAME]} is limited to {_fmt(model.row_hi[i])} {res.at[p, UNIT]}"
+                    f" (the commitments alone need {_fmt(forced[i])})")
+            out.append(Conflict(POOL, text, resource_id=p, constraint=name))
+        elif kind == CLIENT_CAP:
+            p, c = r[RESOURCE_ID], r[CLIENT_ID]
+            text = (f"{cli.at[c, NAME]} may use at most {_fmt(model.row_hi[i])} "
+                    f"{res.at[p, UNIT]} of {res.at[p, NAME]}"
+                    f" (the commitments alone need {_fmt(forced[i])})")
+            out.append(Conflict(CLIENT_CAP, text, resource_id=p, client_id=c, constraint=name))
+        elif kind == METHOD_CAP:
+            m = r[METHOD_ID]
+            text = (f"{met.at[m, NAME]} is limited to {_fmt(model.row_hi[i])} "
+                    f"{met.at[m, UNIT] or 'units'} over all clients"
+                    f" (the commitments alone need {_fmt(forced[i])})")
+            out.append(Conflict(METHOD_CAP, text, method_id=m, constraint=name))
+        elif kind == FLOOR:
+            c = r[CLIENT_ID]
+            text = (f"{cli.at[c, NAME]} must get at least {cli.at[c, MIN_VALUE_SHARE]:.0%} of "
+                    f"the value it could get (value {_fmt(model.row_lo[i])})")
+            out.append(Conflict(FLOOR, text, client_id=c, constraint=name))
+        elif kind == TARGET:
+            out.append(Conflict(TARGET, f"the plan must reach a value of "
+                                        f"{_fmt(model.row_lo[i])}", constraint=name))
+    seen: set[tuple[int, str]] = set()
+    for j in cols:
+        cell = int(model.col_cell[j])
+        c = model.clients[model.cells.client[cell]]
+        m = model.methods[model.cells.method[cell]]
+        kind = "commitment" if model.col_lo[j] > 0 else "cell_max"
+        if (cell, kind) in seen:
+            continue
+        seen.add((cell, kind))
+        if kind == "commitment":
+            n = int(model.cells.committed[cell])
+            text = (f"{n} {met.at[m, UNIT] or 'unit'}(s) of {met.at[m, NAME]} are committed "
+                    f"in writing to {cli.at[c, NAME]}")
+            out.append(Conflict("commitment", text, client_id=c, method_id=m,
+                                constraint=f"committed[{c},{m}]"))
+        else:
+            n = int(model.cells.units[cell])
+            text = f"{cli.at[c, NAME]} can take at most {n} unit(s) of {met.at[m, NAME]}"
+            out.append(Conflict("cell_max", text, client_id=c, method_id=m,
+                                constraint=f"max_units[{c},{m}]"))
+    return tuple(out)
+
+
+def _explain_infeasible(problem: Problem, model: Model, settings: Settings) -> tuple[
+        tuple[Conflict, ...], tuple[str, ...]]:
+    found = _highs_iis(model)
+    if found is None and len(model.row_lo) <= MAX_ROWS_FOR_RELAXATION:
+        found = _relaxation_iis(model, settings)
+    if found is None:
+        return (), ("No plan meets every requirement at once. The model is too large to find "
+                    "the smallest conflicting set; check commitments against capacities and "
+                    "client floors.",)
+    conflicts = explain_conflicts(problem, model, *found)
+    lines = ["No plan meets all of these requirements at once:"]
+    lines += [f"- {c.text}" for c in conflicts]
+    lines.append("Change at least one of them: raise a capacity or a cap, lower a floor or "
+                 "the target, or release a commitment.")
+    return conflicts, tuple(lines)
+
+
+# ---- result extraction ----------------------------------------------------------------------
+def _empty_frames(problem: Problem) -> dict[str, pd.DataFrame]:
+    cell_idx = pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID])
+    return {"allocation": pd.DataFrame(index=cell_idx), "clients": pd.DataFrame(
+        index=pd.Index([], name=CLIENT_ID)), "methods": pd.DataFrame(
+        index=pd.Index([], name=METHOD_ID)), "pools": pd.DataFrame(
+        index=pd.Index([], name=RESOURCE_ID)), "unfunded": pd.DataFrame(index=cell_idx)}
+
+
+def _status_text(status: str, gap: float | None, integer: bool) -> str:
+    if status == OPTIMAL:
+        return f"optimal (gap {gap:.2%})" if integer and gap is not None else "optimal"
+    if status == FEASIBLE:
+        return ("feasible, not proven optimal" +
+                (f" (gap {gap:.1%})" if gap is not None else " (gap unknown)"))
+    return status
+
+
+def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | None,
+            lp_model: Model) -> dict[str, pd.DataFrame]:
+    cells = model.cells
+    pools = list(model.pools)
+    n_cells = len(cells.value)
+    units = np.bincount(model.col_cell, weights=x, minlength=n_cells)
+    value = np.bincount(model.col_cell, weights=x * model.unit_value, minlength=n_cells)
+    wvalue = np.bincount(model.col_cell, weights=x * model.weighted, minlength=n_cells)
+    use = cells.use * units[:, None]
+    money = problem.money_pool
+    alloc = pd.DataFrame({UNITS: units, MAX_UNITS: cells.units,
+                          COMMITTED_UNITS: cells.committed, VALUE: value,
+                          WEIGHTED_VALUE: wvalue}, index=cells.index)
+    for k, p in enumerate(pools):
+        alloc[use_col(p)] = use[:, k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        money_use = alloc[use_col(money)].to_numpy()
+        alloc[VALUE_PER_MONEY] = np.where(money_use > TOL, value / money_use, np.nan)
+
+    by_client = alloc.groupby(level=CLIENT_ID).sum(numeric_only=True)
+    clients = problem.clients[[NAME, SEGMENT, WEIGHT]].copy()
+    clients[VALUE] = by_client[VALUE].reindex(clients.index).fillna(0.0)
+    clients[WEIGHTED_VALUE] = by_client[WEIGHTED_VALUE].reindex(clients.index).fillna(0.0)
+    clients[ATTAINABLE] = attainable_per_client(problem, cells)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clients[SHARE] = np.where(clients[ATTAINABLE] > 0, clients[VALUE] / clients[ATTAINABLE],
+                                  np.nan)
+    for p in pools:
+        clients[use_col(p)] = by_client[use_col(p)].reindex(clients.index).fillna(0.0)
+
+    by_method = alloc.groupby(level=METHOD_ID).sum(numeric_only=True)
+    methods = problem.methods[[NAME, UNIT]].copy()
+    for col in (UNITS, VALUE, WEIGHTED_VALUE, *[use_col(p) for p in pools]):
+        methods[col] = by_method[col].reindex(methods.index).fillna(0.0)
+
+    res = problem.resources
+    used = np.array([use[:, k].sum() for k in range(len(pools))])
+    pool_frame = pd.DataFrame({NAME: res[NAME], UNIT: res[UNIT], CAPACITY: res[CAPACITY],
+                               USED: used, SLACK: res[CAPACITY].to_numpy() - used},
+                              index=res.index)
+    pool_rows = lp_model.rows.index[lp_model.rows["kind"] == POOL]
+    shadow = np.full(len(pools), np.nan)
+    if duals is not None:
+        shadow = duals[pool_rows.to_numpy()] if len(pool_rows) else shadow
+        shadow = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
+    pool_frame[SHADOW_PRICE] = shadow
+    return {"allocation": alloc, "clients": clients, "methods": methods, "pools": pool_frame,
+            "unfunded": _unfunded(problem, model, x, units, duals, lp_model)}
+
+
+def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
+              duals: np.ndarray | None, lp_model: Model) -> pd.DataFrame:
+    """For each cell below its max units: the value it would need, and what blocks it."""
+    cells = model.cells
+    open_cells = np.flatnonzero(units < cells.units - 1e-6)
+    cols_out = [UNITS, MAX_UNITS, NEXT_UNIT, VALUE, NEEDED_VALUE, REDUCED_COST, BLOCKED_BY,
+                REASON]
+    if not len(open_cells):
+        return pd.DataFrame(columns=cols_out, index=cells.index[:0])
+    full = np.floor(units + 1e-6).astype(int)
+    # The column of the next (first not fully funded) unit of each open cell.
+    starts = np.cumsum(cells.units) - cells.units
+    next_col = starts[open_cells] + full[open_cells]
+    A = lp_model.A.tocsc()
+    activity = lp_model.A @ x
+    binding = (np.isfinite(lp_model.row_hi) & (activity >= lp_model.row_hi - 1e-6)) & \
+        np.isin(lp_model.rows["kind"].to_numpy(), [POOL, CLIENT_CAP, METHOD_CAP])
+    names = _row_labels(problem, lp_model)
+    needed_extra = np.full(len(open_cells), np.nan)
+    if duals is not None:
+        y = duals
+        priced = A[:, next_col].T @ y  # y^T A_j per column
+        if lp_model.sense == "max":
+            gap = priced - lp_model.c[next_col]
+            scale = lp_model.weighted[next_col] / np.maximum(cells.value[open_cells], 1e-12)
+        else:
+            target = np.flatnonzero(lp_model.rows["kind"].to_numpy() == TARGET)
+            price = y[target[0]] if len(target) else 0.0
+            gap = lp_model.c[next_col] - priced
+            scale = (price * lp_model.weighted[next_col] /
+                     np.maximum(cells.value[open_cells], 1e-12))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            needed_extra = np.where(scale > 0, np.maximum(gap, 0.0) / scale, np.nan)
+        needed_extra = np.where(np.abs(needed_extra) < 1e-9, 0.0, needed_extra)
+    value = cells.value[open_cells]
+    rows_out = []
+    for n, cell in enumerate(open_cells):
+        j = next_col[n]
+        s, e = A.indptr[j], A.indptr[j + 1]
+        blockers = [names[i] for i in A.indices[s:e] if binding[i] and A[i, j] > 0]
+        blocked = "; ".join(blockers)
+        extra = needed_extra[n]
+        if value[n] <= 0:
+            reason = "the client gives this method no value"
+        elif math.isnan(extra):
+            reason = ("not funded in the whole-units plan" + (f"; limited by {blocked}"
+                                                            if blocked else ""))
+        elif extra > 1e-6:
+            reason = (f"would need a first-unit value of {value[n] + extra:,.1f} "
+                      f"(now {value[n]:,.1f}) to enter the plan" +
+                      (f"; limited by {blocked}" if blocked else ""))
+        elif blocked:
+            reason = f"at the margin: more {blocked} would fund more of it"
+        else:
+            reason = "not needed to reach the target at least cost" if \
+                lp_model.sense == "min" else "at the margin: equally good alternatives"
+        rows_out.append((units[cell], cells.units[cell], int(full[cell] + 1), value[n],
+                         value[n] + extra if not math.isnan(extra) else np.nan,
+                         -extra * lp_model.weighted[j] / max(value[n], 1e-12)
+                         if not math.isnan(extra) else np.nan, blocked, reason))
+    return pd.DataFrame(rows_out, columns=cols_out, index=cells.index[open_cells])
+
+
+def _row_labels(problem: Problem, model: Model) -> list[str]:
+    """Each row in the user's words (names, not ids)."""
+    res, met, cli = problem.resources, problem.methods, problem.clients
+    out = []
+    for _, r in model.rows.iterrows():
+        kind = r["kind"]
+        if kind == POOL:
+            out.append(str(res.at[r[RESOURCE_ID], NAME]))
+        elif kind == CLIENT_CAP:
+            out.append(f"{cli.at[r[CLIENT_ID], NAME]}'s cap on {res.at[r[RESOURCE_ID], NAME]}")
+        elif kind == METHOD_CAP:
+            out.append(f"the capacity of {met.at[r[METHOD_ID], NAME]}")
+        elif kind == FLOOR:
+            out.append(f"{cli.at[r[CLIENT_ID], NAME]}'s value floor")
+        else:
+            out.append("the value target")
+    return out
+
+
+def constraint_report(model: Model, x: np.ndarray, duals: np.ndarray | None) -> pd.DataFrame:
+    """Each named constraint with its activity, bounds and dual (shadow price)."""
+    frame = model.rows.copy()
+    frame["activity"] = model.A @ x
+    frame["lower"] = model.row_lo
+    frame["upper"] = model.row_hi
+    frame[SHADOW_PRICE] = duals if duals is not None else np.nan
+    return frame.set_index("name")
+
+
+# ---- the entry point ------------------------------------------------------------------------
+def solve(problem: Problem, settings: Settings | None = None) -> Result:
+    """Solve the problem under its settings (or `settings`) and return a Result."""
+    t0 = time.perf_counter()
+    if settings is not None:
+        problem = replace(problem, settings=settings)
+    s = problem.settings
+    solver_name = SOLVER_NAMES.get(s.solver, s.solver)
+    fp = problem.fingerprint()
+
+    def no_plan(status: str, conflicts=(), explanation=(), message="", target=None) -> Result:
+        return Result(status=status, status_text=status, objective=None, solver=solver_name,
+                      seconds=time.perf_counter() - t0, gap=None, settings=s, fingerprint=fp,
+                      conflicts=tuple(conflicts), explanation=tuple(explanation),
+                      message=message, target_value=target, **_empty_frames(problem))
+
+    target = None
+    if s.objective == "min_cost":
+        best = solve(replace(problem, settings=s.with_(objective="max_value")))
+        if not best.has_plan:
+            return replace(best, settings=s, seconds=time.perf_counter() - t0)
+        target = s.target_value_share * float(best.objective)
+        # A hair under the target keeps the rounding of the reference solve from biting.
+        model = build_model(problem, "min_cost", target * (1 - 1e-9))
+    else:
+        model = build_model(problem, "max_value")
+
+    raw = run_model(model, s)
+    if raw.status == INFEASIBLE:
+        conflicts, lines = _explain_infeasible(problem, model, s)
+        return no_plan(INFEASIBLE, conflicts, lines, target=target)
+    if raw.status == ERROR:
+        return no_plan(ERROR, explanation=(f"The solver failed: {raw.message}",),
+                       message=raw.message, target=target)
+
+    x = np.clip(raw.x, model.col_lo, model.col_hi)
+    lp_obj = None
+    duals = raw.row_dual
+    price_model = model
+    if model.integer:
+        x = np.round(x)
+        relaxed = run_model(model, s, relax=True)
+        lp_obj = relaxed.objective if relaxed.status == OPTIMAL else None
+        # Prices for whole units: keep the chosen units, let the rest be taken fractionally.
+        price_model = model.with_bounds(np.maximum(model.col_lo, x), model.col_hi)
+        priced = run_model(replace(price_model, integer=False), s)
+        duals = priced.row_dual if priced.status == OPTIMAL else None
+    frames = _frames(problem, model, x, duals, price_model)
+    objective = float(model.c @ x)
+    gap = raw.gap
+    if model.integer and gap is None and raw.bound is not None:
+        gap = abs(raw.bound - objective) / max(abs(objective), 1e-9)
+    return Result(status=raw.status, status_text=_status_text(raw.status, gap, model.integer),
+                  objective=objective, solver=solver_name, seconds=time.perf_counter() - t0,
+                  gap=gap, settings=s, fingerprint=fp, bound=raw.bound if model.integer else None,
+                  lp_objective=lp_obj,
+                  money_spent=float(frames["pools"].at[problem.money_pool, USED])
+                  if len(problem.pools) else None,
+                  target_value=target, constraints=constraint_report(price_model, x, duals),
+                  **frames)
