@@ -386,7 +386,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     ck.issues.extend(read_issues)
     tables = {t: f.copy() for t, f in tables.items() if f is not None}
     for t in REQUIRED_TABLES:
-        if t not in tables and not any(i.table == t for i in ck.issues):
+        if t not in tables and not any(i.table in (t, "bundle") for i in ck.issues):
             ck.add(t, "the table is missing")
     s = settings if isinstance(settings, Settings) else _settings(settings or {}, None, ck)
 

@@ -204,7 +204,9 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
             return Raw(ERROR, message=str(exc))
     st = prob.status
     sol_status = prob.sol_status
-    if st == pulp.LpStatusInfeasible:
+    # This CBC build proves some infeasibilities while tightening bounds and then writes no
+    # solution, which PuLP reads as "Undefined".
+    if st in (pulp.LpStatusInfeasible, pulp.LpStatusUndefined):
         return Raw(INFEASIBLE)
     if sol_status == pulp.LpSolutionOptimal or (st == pulp.LpStatusOptimal and not integer):
         status = OPTIMAL
@@ -246,18 +248,33 @@ def _feasible(model: Model, settings: Settings) -> bool:
 
 
 def _highs_iis(model: Model) -> tuple[list[int], list[int]] | None:
-    """Rows and columns of an irreducible infeasible subset from HiGHS, if it offers one."""
+    """Rows and columns of an irreducible infeasible subset from HiGHS, if it offers one.
+
+    Only bounds a user set are kept: a commitment (lower bound above 0), and a unit cap (upper
+    bound) when a floor or the target is in the set; y >= 0 is structural, not a requirement.
+    """
+    import highspy
+
     try:
         h = _highs_model(replace(model, c=np.zeros(model.n_cols)), relax=True)
         h.setOptionValue("iis_strategy", 2)
         h.run()
-        status, iis = h.getIis()
-        rows, cols = list(iis.row_index_), list(iis.col_index_)
+        _, iis = h.getIis()
+        rows = [int(i) for i in iis.row_index_]
+        cols = [int(j) for j in iis.col_index_]
+        bounds = [int(b) for b in iis.col_bound_]
     except Exception:  # an older highspy without IIS support
         return None
-    if not rows and not cols:
+    if not rows:
         return None
-    return rows, cols
+    B = highspy.IisBoundStatus
+    lower = {int(B.kIisBoundStatusLower), int(B.kIisBoundStatusBoxed)}
+    upper = {int(B.kIisBoundStatusUpper), int(B.kIisBoundStatusBoxed)}
+    kinds = set(model.rows["kind"].iloc[rows])
+    wants_caps = bool(kinds & {FLOOR, TARGET})
+    keep = [j for j, b in zip(cols, bounds)
+            if (b in lower and model.col_lo[j] > 0) or (b in upper and wants_caps)]
+    return rows, keep
 
 
 def _relaxation_iis(model: Model, settings: Settings) -> tuple[list[int], list[int]]:
@@ -300,25 +317,28 @@ def explain_conflicts(problem: Problem, model: Model, rows: list[int],
     res, met, cli = problem.resources, problem.methods, problem.clients
     out: list[Conflict] = []
     forced = model.A @ model.col_lo  # what the commitments alone use of each row
+
+    def need(i: int) -> str:
+        return f" (the commitments alone need {_fmt(forced[i])})" if forced[i] > TOL else ""
     for i in rows:
         r = model.rows.iloc[i]
         name, kind = r["name"], r["kind"]
         if kind == POOL:
             p = r[RESOURCE_ID]
             text = (f"{res.at[p, NAME]} is limited to {_fmt(model.row_hi[i])} {res.at[p, UNIT]}"
-                    f" (the commitments alone need {_fmt(forced[i])})")
+                    f"{need(i)}")
             out.append(Conflict(POOL, text, resource_id=p, constraint=name))
         elif kind == CLIENT_CAP:
             p, c = r[RESOURCE_ID], r[CLIENT_ID]
             text = (f"{cli.at[c, NAME]} may use at most {_fmt(model.row_hi[i])} "
                     f"{res.at[p, UNIT]} of {res.at[p, NAME]}"
-                    f" (the commitments alone need {_fmt(forced[i])})")
+                    f"{need(i)}")
             out.append(Conflict(CLIENT_CAP, text, resource_id=p, client_id=c, constraint=name))
         elif kind == METHOD_CAP:
             m = r[METHOD_ID]
             text = (f"{met.at[m, NAME]} is limited to {_fmt(model.row_hi[i])} "
                     f"{met.at[m, UNIT] or 'units'} over all clients"
-                    f" (the commitments alone need {_fmt(forced[i])})")
+                    f"{need(i)}")
             out.append(Conflict(METHOD_CAP, text, method_id=m, constraint=name))
         elif kind == FLOOR:
             c = r[CLIENT_ID]
@@ -328,26 +348,25 @@ def explain_conflicts(problem: Problem, model: Model, rows: list[int],
         elif kind == TARGET:
             out.append(Conflict(TARGET, f"the plan must reach a value of "
                                         f"{_fmt(model.row_lo[i])}", constraint=name))
-    seen: set[tuple[int, str]] = set()
-    for j in cols:
-        cell = int(model.col_cell[j])
+    committed_cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] > 0})
+    capped_cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] <= 0})
+    for cell in committed_cells:
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
-        kind = "commitment" if model.col_lo[j] > 0 else "cell_max"
-        if (cell, kind) in seen:
-            continue
-        seen.add((cell, kind))
-        if kind == "commitment":
-            n = int(model.cells.committed[cell])
-            text = (f"{n} {met.at[m, UNIT] or 'unit'}(s) of {met.at[m, NAME]} are committed "
-                    f"in writing to {cli.at[c, NAME]}")
-            out.append(Conflict("commitment", text, client_id=c, method_id=m,
-                                constraint=f"committed[{c},{m}]"))
-        else:
-            n = int(model.cells.units[cell])
-            text = f"{cli.at[c, NAME]} can take at most {n} unit(s) of {met.at[m, NAME]}"
-            out.append(Conflict("cell_max", text, client_id=c, method_id=m,
-                                constraint=f"max_units[{c},{m}]"))
+        n = int(model.cells.committed[cell])
+        text = (f"{n} {met.at[m, UNIT] or 'unit'}(s) of {met.at[m, NAME]} are committed "
+                f"in writing to {cli.at[c, NAME]}")
+        out.append(Conflict("commitment", text, client_id=c, method_id=m,
+                            constraint=f"committed[{c},{m}]"))
+    by_client: dict[str, list[str]] = {}
+    for cell in capped_cells:
+        c = model.clients[model.cells.client[cell]]
+        m = model.methods[model.cells.method[cell]]
+        by_client.setdefault(c, []).append(f"{int(model.cells.units[cell])} x {met.at[m, NAME]}")
+    for c, caps in by_client.items():
+        out.append(Conflict("cell_max", f"{cli.at[c, NAME]} can take at most "
+                                        f"{', '.join(caps)}", client_id=c,
+                            constraint=f"max_units[{c}]"))
     return tuple(out)
 
 
