@@ -379,6 +379,14 @@ def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Setti
     return s.with_(**changes)
 
 
+def read_settings(raw: dict[str, Any], base: Settings | None = None) -> tuple[Settings,
+                                                                           list[Issue]]:
+    """Raw settings (settings.json or a settings sheet) checked field by field; bad fields keep
+    the base value and are reported."""
+    ck = _Checker()
+    return _settings(raw, base, ck), ck.issues
+
+
 def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = None,
                  read_issues: Iterable[Issue] = ()) -> Problem:
     """Validate text tables and build a Problem; raise BundleError listing every problem."""
