@@ -588,6 +588,11 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     price_model = model
     if model.integer:
         x = np.round(x)
+    # Units of a cell use the same resources but are worth less and less, so a plan that skips
+    # an earlier unit (a time-limited MIP may) is no better than taking the units in order:
+    # reorder them so a cell's value always matches its units.
+    x = x[np.lexsort((-x, model.col_cell))]
+    if model.integer:
         relaxed = run_model(model, s, relax=True)
         lp_obj = relaxed.objective if relaxed.status == OPTIMAL else None
         # Prices for whole units: keep the chosen units, let the rest be taken fractionally.
