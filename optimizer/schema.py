@@ -223,7 +223,10 @@ class Problem:
         """A short hash of every input that affects the plan (settings included)."""
         h = hashlib.sha256()
         for frame in (self.resources, self.methods, self.clients, self.values, self.overrides):
-            h.update(frame.to_csv().encode("utf-8"))
+            # Hash the labels and the content (hash_pandas_object is vectorised).
+            h.update(repr((list(frame.columns), frame.shape)).encode("utf-8"))
+            if len(frame):
+                h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
         h.update(repr(self.settings).encode("utf-8"))
         return h.hexdigest()[:16]
 
