@@ -198,7 +198,10 @@ def write_output(problem: Problem, result: Result, path: Path) -> None:
     """Write a result to a file whose format follows its extension."""
     from . import export  # imported here: the export module is only needed for --out
 
-    export.write_by_extension(problem, result, path)
+    try:
+        export.write_by_extension(problem, result, path)
+    except export.NoPlanError:
+        print(f"{path} was not written: there is no plan to put in it", file=sys.stderr)
 
 
 # Each command: (help, argument builder, handler). Other modules add theirs in `build_parser`.
@@ -210,7 +213,13 @@ def _solve_args(p: argparse.ArgumentParser) -> None:
     add_bundle_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", action="append", metavar="FILE",
-                   help="also write FILE (.xlsx, .csv, .json, .html); repeatable")
+                   help="also write FILE (.xlsx, .csv, .json, .html, .lp); repeatable")
+
+
+def _export_command() -> Command:
+    from . import export  # the export command lives beside the exports
+
+    return export.cli_command()
 
 
 def commands() -> dict[str, Command]:
@@ -218,6 +227,7 @@ def commands() -> dict[str, Command]:
         "validate": ("check a bundle and list every problem",
                      lambda p: p.add_argument("bundle"), cmd_validate),
         "solve": ("solve a bundle and print or write the plan", _solve_args, cmd_solve),
+        "export": _export_command(),
     }
     return cmds
 

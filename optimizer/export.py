@@ -1170,3 +1170,71 @@ def write_by_extension(problem: Problem, result: Result, path: str | Path,
         meta = ExportMeta()
     write_export(problem, result, fmt, path, meta)
     return path
+
+
+# ---- the `export` command -------------------------------------------------------------------
+def export_args(p: Any) -> None:
+    """Arguments of `python -m optimizer export`."""
+    from .cli import add_bundle_args
+
+    add_bundle_args(p)
+    p.add_argument("--format", required=True, choices=FORMATS,
+                   help="what to write; client-plans writes one .html and one .xlsx per client")
+    p.add_argument("--out", required=True, metavar="PATH",
+                   help="the file to write (a folder for client-plans)")
+    p.add_argument("--scenario", metavar="NAME",
+                   help="scenario name printed on the export (default: the bundle's name)")
+    p.add_argument("--notes", metavar="TEXT", help="scenario notes for the workbook and report")
+    p.add_argument("--client", action="append", metavar="CLIENT_ID",
+                   help="client-plans: only this client (repeatable)")
+
+
+def cmd_export(args: Any) -> int:
+    """Solve the bundle and write one export; exit 1 without a plan (except for lp)."""
+    import sys
+
+    from .cli import EXIT_NO_PLAN, EXIT_PLAN, UsageError, load_with_overrides
+    from .solve import solve
+
+    fmt, out = args.format, Path(args.out)
+    if args.client and fmt != "client-plans":
+        raise UsageError("--client is only for --format client-plans")
+    if fmt == "client-plans":
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: client-plans needs a folder, and this is a file")
+    else:
+        if out.is_dir():
+            raise UsageError(f"--out {out}: this is a folder; give a file name")
+        asked = EXTENSIONS.get(out.suffix.lower())
+        if asked is not None and asked != fmt:
+            raise UsageError(f"--out {out}: the extension says {asked}, but --format is {fmt}")
+    problem = load_with_overrides(args)
+    unknown = [c for c in args.client or [] if c not in problem.clients.index]
+    if unknown:
+        raise UsageError(f"--client: not in the clients table: {', '.join(unknown)}")
+    bundle = Path(args.bundle)
+    meta = ExportMeta(scenario=args.scenario if args.scenario is not None else
+                      (bundle.stem if bundle.suffix else bundle.resolve().name),
+                      notes=args.notes or "")
+    if fmt == "lp":
+        atomic_write_bytes(out, lp_bytes(problem))
+        print(f"Wrote the model to {out}")
+        return EXIT_PLAN
+    result = solve(problem)
+    if not result.has_plan:
+        print(f"No plan: {result.status_text}", file=sys.stderr)
+        for line in result.explanation:
+            print(f"  {line}", file=sys.stderr)
+        if fmt in ("csv", "client-plans"):
+            print("Nothing was written.", file=sys.stderr)
+            return EXIT_NO_PLAN
+    paths = write_export(problem, result, fmt, out, meta, args.client)
+    what = "the reasons there is no plan" if not result.has_plan else "the plan"
+    print(f"Wrote {what} to {out}" + (f" ({len(paths)} files)" if len(paths) > 1 else ""))
+    return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
+
+
+def cli_command() -> tuple[str, Callable[[Any], None], Callable[[Any], int]]:
+    """The `export` command as the CLI registers it: (help, argument builder, handler)."""
+    return ("write the plan for a meeting: xlsx, csv, html, client-plans or lp", export_args,
+            cmd_export)
