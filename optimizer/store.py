@@ -1,0 +1,371 @@
+"""Saved scenarios in a SQLite file: inputs, settings, a result summary, notes.
+
+One file holds every scenario. It is opened in WAL mode with a busy timeout, so several
+dashboard sessions (or command-line runs) can save at once; every write is one `BEGIN
+IMMEDIATE` transaction, so a save that is killed half-way leaves nothing behind. The schema
+version is kept in `PRAGMA user_version` for future migrations. A file that is not a scenario
+database, or is damaged, raises StoreError and is never written to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .analysis import bundle_text, summarize
+from .bundle import parse_tables, read_uploaded, settings_dict
+from .schema import Problem, Result
+
+SCHEMA_VERSION = 1
+APP_ID = "risk-planner"
+DB_NAME = "scenarios.sqlite3"
+SQLITE_HEADER = b"SQLite format 3\x00"
+MAX_NAME = 200
+BUSY_TIMEOUT_S = 30.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scenarios (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    saved_at     TEXT NOT NULL,           -- UTC, ISO 8601
+    fingerprint  TEXT NOT NULL,           -- of the inputs and settings
+    status       TEXT NOT NULL,
+    objective    REAL,
+    notes        TEXT NOT NULL DEFAULT '',
+    client_notes TEXT NOT NULL DEFAULT '{}',  -- JSON: client_id -> note
+    inputs       TEXT NOT NULL,           -- JSON: {"tables": {table: csv}, "settings": {...}}
+    summary      TEXT NOT NULL            -- JSON: optimizer.analysis.summarize
+);
+"""
+
+
+class StoreError(Exception):
+    """The scenario store cannot do what was asked (damaged file, unknown name, ...)."""
+
+
+def default_db_path() -> Path:
+    """The default database: the user's data directory / risk-planner / scenarios.sqlite3."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_ID, appauthor=False)) / DB_NAME
+
+
+def db_path_from(arg: str | os.PathLike[str] | None) -> Path:
+    """A database path from a path, a `sqlite:///path` URL, or None (the default)."""
+    if arg is None or str(arg) == "":
+        return default_db_path()
+    text = str(arg)
+    if "://" in text:
+        if not text.startswith("sqlite:///"):
+            raise StoreError(f"'{text}': only SQLite files are supported (a path, or "
+                             "sqlite:///path)")
+        text = text[len("sqlite:///"):]
+        # sqlite:////abs/path keeps its leading slash; sqlite:///rel/path is relative.
+    return Path(text).expanduser()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What a listing shows of a scenario."""
+
+    name: str
+    saved_at: str
+    fingerprint: str
+    status: str
+    objective: float | None
+    notes: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "saved_at": self.saved_at, "fingerprint": self.fingerprint,
+                "status": self.status, "objective": self.objective, "notes": self.notes}
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A saved scenario: its inputs (bundle tables as CSV text and settings), the summary of
+    its result, and notes."""
+
+    info: ScenarioInfo
+    tables: dict[str, str]
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    client_notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def problem(self) -> Problem:
+        """The saved inputs, validated again (raises BundleError if they no longer are)."""
+        files = [(f"{t}.csv", text.encode("utf-8")) for t, text in self.tables.items()]
+        files.append(("settings.json", json.dumps(self.settings).encode("utf-8")))
+        tables, settings, issues = read_uploaded(files)
+        return parse_tables(tables, settings, issues)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.info.to_json(), "client_notes": dict(self.client_notes),
+                "settings": dict(self.settings), "summary": self.summary}
+
+
+def _clean_name(name: str) -> str:
+    name = str(name).strip()
+    if not name:
+        raise StoreError("a scenario needs a name")
+    if len(name) > MAX_NAME:
+        raise StoreError(f"a scenario name may have at most {MAX_NAME} characters "
+                         f"(this one has {len(name)})")
+    return name
+
+
+class ScenarioStore:
+    """Scenarios in one SQLite file. Each call opens its own connection, so one store object
+    can be shared by threads, and many processes can use the same file."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None,
+                 timeout_s: float = BUSY_TIMEOUT_S):
+        self.path = db_path_from(path)
+        self.timeout_s = float(timeout_s)
+        self._ready = False
+
+    # -- connection -------------------------------------------------------------------------
+    def _check_file(self) -> None:
+        """Refuse a file that is not an SQLite database before SQLite touches it."""
+        p = self.path
+        if p.exists():
+            if p.is_dir():
+                raise StoreError(f"'{p}' is a folder, not a scenario database file")
+            with open(p, "rb") as f:
+                head = f.read(len(SQLITE_HEADER))
+            if head and head != SQLITE_HEADER:
+                raise StoreError(f"'{p}' is not a scenario database (it is not an SQLite file, "
+                                 "or it is damaged). It was left untouched; choose another "
+                                 "file for the scenarios.")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self._check_file()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for '{self.path}': {exc}") from exc
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=self.timeout_s,
+                                   isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open '{self.path}': {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+            if not self._ready:
+                self._prepare(conn)
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            # Covers "file is not a database" and "database disk image is malformed".
+            raise StoreError(f"the scenario database '{self.path}' cannot be used: {exc}. "
+                             "It was left untouched.") from exc
+        finally:
+            conn.close()
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check the schema version; create the tables in a new file."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"'{self.path}' was written by a newer version of the planner "
+                             f"(schema {version}; this one reads up to {SCHEMA_VERSION})")
+        if version == 0:
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables - {"meta", "scenarios"}:
+                raise StoreError(f"'{self.path}' is an SQLite database of something else, "
+                                 "not of scenarios; it was left untouched")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have created the schema while this one waited.
+                if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    for stmt in _SCHEMA.split(";"):
+                        if stmt.strip():
+                            conn.execute(stmt)
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                                 (str(SCHEMA_VERSION),))
+                    conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)",
+                                 (_now(),))
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        self._ready = True
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; it takes the write lock at once so two writers queue."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    # -- queries ----------------------------------------------------------------------------
+    @staticmethod
+    def _info(row: sqlite3.Row | tuple) -> ScenarioInfo:
+        name, saved_at, fp, status, objective, notes = row[:6]
+        return ScenarioInfo(name=name, saved_at=saved_at, fingerprint=fp, status=status,
+                            objective=objective, notes=notes)
+
+    _INFO_COLS = "name, saved_at, fingerprint, status, objective, notes"
+
+    def list(self) -> list[ScenarioInfo]:
+        """Every scenario, newest first."""
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT {self._INFO_COLS} FROM scenarios "
+                                "ORDER BY saved_at DESC, id DESC").fetchall()
+        return [self._info(r) for r in rows]
+
+    def names(self) -> list[str]:
+        return [i.name for i in self.list()]
+
+    def exists(self, name: str) -> bool:
+        with self._connect() as conn:
+            return conn.execute("SELECT 1 FROM scenarios WHERE name = ?",
+                                (str(name).strip(),)).fetchone() is not None
+
+    def get(self, name: str) -> Scenario:
+        """One scenario, with its inputs and summary."""
+        with self._connect() as conn:
+            row = conn.execute(f"SELECT {self._INFO_COLS}, client_notes, inputs, summary "
+                               "FROM scenarios WHERE name = ?", (str(name).strip(),)).fetchone()
+        if row is None:
+            raise StoreError(f"there is no scenario named '{name}'")
+        try:
+            inputs = json.loads(row[7])
+            return Scenario(info=self._info(row), tables=dict(inputs["tables"]),
+                            settings=dict(inputs.get("settings", {})),
+                            summary=json.loads(row[8]), client_notes=json.loads(row[6]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"the scenario '{name}' is damaged in '{self.path}': {exc}") from exc
+
+    def load(self, name: str) -> tuple[Problem, Scenario]:
+        """A scenario's inputs as a Problem (validated again), with the scenario itself."""
+        sc = self.get(name)
+        return sc.problem(), sc
+
+    # -- writes -----------------------------------------------------------------------------
+    def _insert(self, conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
+        """Write one scenario row (inside the caller's transaction)."""
+        conn.execute("INSERT INTO scenarios (name, saved_at, fingerprint, status, objective, "
+                     "notes, client_notes, inputs, summary) VALUES (:name, :saved_at, "
+                     ":fingerprint, :status, :objective, :notes, :client_notes, :inputs, "
+                     ":summary)", dict(record))
+
+    def save(self, name: str, problem: Problem, result: Result | None = None, *,
+             notes: str = "", client_notes: Mapping[str, str] | None = None,
+             summary: Mapping[str, Any] | None = None, overwrite: bool = False) -> ScenarioInfo:
+        """Save a scenario in one transaction. An existing name is an error unless
+        `overwrite`; then the old scenario is replaced in the same transaction."""
+        name = _clean_name(name)
+        if summary is None:
+            if result is None:
+                raise StoreError("a scenario needs a result or a summary of one")
+            summary = summarize(problem, result)
+        record = {
+            "name": name, "saved_at": _now(), "fingerprint": problem.fingerprint(),
+            "status": str(summary.get("status", "")), "objective": summary.get("objective"),
+            "notes": str(notes or ""),
+            "client_notes": json.dumps({str(k): str(v) for k, v in (client_notes or {}).items()
+                                        if str(v).strip()}, ensure_ascii=False),
+            "inputs": json.dumps({"tables": bundle_text(problem),
+                                  "settings": settings_dict(problem.settings)},
+                                 ensure_ascii=False),
+            "summary": json.dumps(summary, ensure_ascii=False),
+        }
+        with self._write() as conn:
+            exists = conn.execute("SELECT 1 FROM scenarios WHERE name = ?",
+                                  (name,)).fetchone()
+            if exists and not overwrite:
+                raise StoreError(f"a scenario named '{name}' already exists")
+            if exists:
+                conn.execute("DELETE FROM scenarios WHERE name = ?", (name,))
+            self._insert(conn, record)
+        return ScenarioInfo(name=name, saved_at=record["saved_at"],
+                            fingerprint=record["fingerprint"], status=record["status"],
+                            objective=record["objective"], notes=record["notes"])
+
+    def rename(self, old: str, new: str) -> None:
+        new = _clean_name(new)
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
+                raise StoreError(f"a scenario named '{new}' already exists")
+            cur = conn.execute("UPDATE scenarios SET name = ? WHERE name = ?",
+                               (new, str(old).strip()))
+            if cur.rowcount == 0:
+                raise StoreError(f"there is no scenario named '{old}'")
+
+    def duplicate(self, source: str, new: str) -> ScenarioInfo:
+        """A copy under a new name, saved now."""
+        new = _clean_name(new)
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
+                raise StoreError(f"a scenario named '{new}' already exists")
+            cur = conn.execute(
+                "INSERT INTO scenarios (name, saved_at, fingerprint, status, objective, notes, "
+                "client_notes, inputs, summary) SELECT ?, ?, fingerprint, status, objective, "
+                "notes, client_notes, inputs, summary FROM scenarios WHERE name = ?",
+                (new, _now(), str(source).strip()))
+            if cur.rowcount == 0:
+                raise StoreError(f"there is no scenario named '{source}'")
+        return self.get(new).info
+
+    def delete(self, name: str) -> None:
+        with self._write() as conn:
+            cur = conn.execute("DELETE FROM scenarios WHERE name = ?", (str(name).strip(),))
+            if cur.rowcount == 0:
+                raise StoreError(f"there is no scenario named '{name}'")
+
+    def set_notes(self, name: str, notes: str | None = None,
+                  client_notes: Mapping[str, str] | None = None) -> None:
+        """Change a scenario's notes and/or per-client notes."""
+        sets, args = [], []
+        if notes is not None:
+            sets.append("notes = ?")
+            args.append(str(notes))
+        if client_notes is not None:
+            sets.append("client_notes = ?")
+            args.append(json.dumps({str(k): str(v) for k, v in client_notes.items()
+                                    if str(v).strip()}, ensure_ascii=False))
+        if not sets:
+            return
+        with self._write() as conn:
+            cur = conn.execute(f"UPDATE scenarios SET {', '.join(sets)} WHERE name = ?",
+                               (*args, str(name).strip()))
+            if cur.rowcount == 0:
+                raise StoreError(f"there is no scenario named '{name}'")
+
+    # -- health -----------------------------------------------------------------------------
+    def integrity(self) -> str:
+        """SQLite's integrity check: 'ok' for a sound file."""
+        with self._connect() as conn:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
+
+    def schema_version(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
