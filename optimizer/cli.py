@@ -229,6 +229,10 @@ def commands() -> dict[str, Command]:
         "solve": ("solve a bundle and print or write the plan", _solve_args, cmd_solve),
         "export": _export_command(),
     }
+    # sweep, robustness, scenario: imported here, as that module builds on this one.
+    from .cli_analysis import analysis_commands
+
+    cmds.update(analysis_commands())
     return cmds
 
 
