@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -184,6 +185,7 @@ class Problem:
                value_high (NaN = no range), committed_units (int), max_units (int, resolved).
     overrides: columns client_id, method_id, resource_id, per_unit.
     relationship: index client_id, or None when the bundle has no checklist.
+    Treat the frames as read-only: derive a new Problem (`dataclasses.replace`) to change one.
     """
 
     resources: pd.DataFrame
@@ -219,16 +221,19 @@ class Problem:
         res.loc[resource_id, CAPACITY] = float(capacity)
         return replace(self, resources=res)
 
-    def fingerprint(self) -> str:
-        """A short hash of every input that affects the plan (settings included)."""
+    @cached_property
+    def _content_hash(self) -> str:
         h = hashlib.sha256()
         for frame in (self.resources, self.methods, self.clients, self.values, self.overrides):
             # Hash the labels and the content (hash_pandas_object is vectorised).
             h.update(repr((list(frame.columns), frame.shape)).encode("utf-8"))
             if len(frame):
                 h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-        h.update(repr(self.settings).encode("utf-8"))
-        return h.hexdigest()[:16]
+        return h.hexdigest()
+
+    def fingerprint(self) -> str:
+        """A short hash of every input that affects the plan (settings included)."""
+        return hashlib.sha256((self._content_hash + repr(self.settings)).encode()).hexdigest()[:16]
 
 
 # ---- the result -----------------------------------------------------------------------------
