@@ -16,7 +16,7 @@ import json
 import math
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -767,17 +767,31 @@ def widened_ranges(problem: Problem, widen: Mapping[str, float] | None = None) -
                          "ranged": high > low}, index=vals.index)
 
 
-def draw_values(ranges: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
-    """(draws, cells) first-unit values: triangular(low, value, high) for ranged cells."""
+DRAW_CHUNK = 256
+
+
+def iter_draws(ranges: pd.DataFrame, draws: int, seed: int,
+               chunk: int = DRAW_CHUNK) -> Iterator[np.ndarray]:
+    """Blocks of (up to `chunk`, cells) first-unit values: triangular(low, value, high) for
+    ranged cells, the value itself for the rest. Drawn block by block so that a long run
+    needs little memory; the blocks are the rows of `draw_values(ranges, draws, seed)`."""
     rng = np.random.default_rng(seed)
     v = ranges[VALUE].to_numpy(dtype=float)
-    out = np.tile(v, (draws, 1))
     ranged = ranges["ranged"].to_numpy(dtype=bool)
-    if ranged.any():
-        out[:, ranged] = rng.triangular(ranges[VALUE_LOW].to_numpy()[ranged], v[ranged],
-                                        ranges[VALUE_HIGH].to_numpy()[ranged],
-                                        size=(draws, int(ranged.sum())))
-    return out
+    low = ranges[VALUE_LOW].to_numpy(dtype=float)[ranged]
+    high = ranges[VALUE_HIGH].to_numpy(dtype=float)[ranged]
+    for first in range(0, int(draws), chunk):
+        n = min(chunk, int(draws) - first)
+        out = np.tile(v, (n, 1))
+        if ranged.any():
+            out[:, ranged] = rng.triangular(low, v[ranged], high, size=(n, int(ranged.sum())))
+        yield out
+
+
+def draw_values(ranges: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
+    """(draws, cells) first-unit values, as `robustness` samples them for `seed`."""
+    blocks = list(iter_draws(ranges, draws, seed))
+    return np.vstack(blocks) if blocks else np.zeros((0, len(ranges)))
 
 
 def _stats(a: np.ndarray) -> dict[str, float | None]:
@@ -871,34 +885,39 @@ def robustness(problem: Problem, draws: int, seed: int, *,
     weight = vp.clients[WEIGHT].to_numpy(dtype=float)[model.cells.client][model.col_cell]
     decay = vp.methods[DECAY].to_numpy(dtype=float)[model.cells.method][model.col_cell]
     mult = weight * decay ** (model.col_k - 1)
-    values = draw_values(ranges, int(draws), int(seed))
-    opt = np.full(draws, np.nan)
+    # The nominal plan's worth under a draw: sum over cells of value * (its weighted units).
+    per_cell = np.bincount(model.col_cell, weights=mult * x_nom, minlength=n_cells)
+    opt = np.full(int(draws), np.nan)
+    nominal_value = np.full(int(draws), np.nan)
     funded = np.zeros(n_cells)
     unit_sum = np.zeros(n_cells)
     statuses: dict[str, int] = {}
     done = 0
-    for i in range(int(draws)):
-        c = values[i][model.col_cell] * mult
-        r.set_costs(c)
-        raw = r.solve()
-        statuses[raw.status] = statuses.get(raw.status, 0) + 1
-        if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
-            x = np.clip(raw.x, model.col_lo, model.col_hi)
-            if model.integer:
-                x = np.round(x)
-            opt[i] = float(c @ x)
-            u = _cell_units(model, x)
-            funded += u > FUNDED_TOL
-            unit_sum += u
-        done = i + 1
-        _tick(progress, done, int(draws))
-        if _stopped(stop_flag):
+    stopped = False
+    for block in iter_draws(ranges, int(draws), int(seed)):
+        nominal_value[done:done + len(block)] = block @ per_cell
+        for values in block:
+            c = values[model.col_cell] * mult
+            r.set_costs(c)
+            raw = r.solve()
+            statuses[raw.status] = statuses.get(raw.status, 0) + 1
+            if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
+                x = np.clip(raw.x, model.col_lo, model.col_hi)
+                if model.integer:
+                    x = np.round(x)
+                opt[done] = float(c @ x)
+                u = _cell_units(model, x)
+                funded += u > FUNDED_TOL
+                unit_sum += u
+            done += 1
+            _tick(progress, done, int(draws))
+            if _stopped(stop_flag):
+                stopped = True
+                break
+        if stopped:
             break
-    values, opt = values[:done], opt[:done]
+    opt, nominal_value = opt[:done], nominal_value[:done]
     solved = int(np.isfinite(opt).sum())
-    # The nominal plan's worth under each draw: sum over cells of value * (its weighted units).
-    per_cell = np.bincount(model.col_cell, weights=mult * x_nom, minlength=n_cells)
-    nominal_value = values @ per_cell
     regret = opt - nominal_value
     # The solver's tolerance can leave a draw's optimum a hair under the nominal plan.
     regret = np.where(np.isfinite(regret), np.maximum(regret, 0.0), np.nan)
@@ -1164,6 +1183,6 @@ def compare(problem_a: Problem, result_a: Result, problem_b: Problem, result_b: 
 __all__ = [
     "AnalysisError", "NoPlanError", "Resolver", "Sweep", "Grid", "Sensitivity", "Robustness",
     "ScenarioDiff", "sweep", "grid", "sensitivity", "robustness", "widened_ranges",
-    "draw_values", "summarize", "diff_summaries", "diff_inputs", "compare", "bundle_text",
+    "draw_values", "iter_draws", "summarize", "diff_summaries", "diff_inputs", "compare", "bundle_text",
     "min_feasible_capacity", "pool_row", "KEY_COLUMNS",
 ]

@@ -148,6 +148,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     start = 0.5 * cap if args.start is None else args.start
     stop = 1.5 * cap if args.stop is None else args.stop
     with _interruptible() as stopped:
+        print(f"sweep: {args.steps} points (Ctrl-C stops and keeps what is done)",
+              file=sys.stderr, flush=True)
         try:
             sw = sweep(problem, args.pool, start, stop, args.steps,
                        breakpoints=not args.no_breakpoints, progress=_Progress("sweep"),
@@ -221,6 +223,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     problem = load_with_overrides(args)
     widen = _parse_widen(args.widen)
     with _interruptible() as stopped:
+        print(f"robustness: {args.draws} draws (Ctrl-C stops and keeps what is done)",
+              file=sys.stderr, flush=True)
         try:
             rb = robustness(problem, args.draws, args.seed, widen=widen,
                             progress=_Progress("robustness"), stop_flag=stopped)
