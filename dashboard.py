@@ -1,12 +1,13 @@
-"""Streamlit entry point: page config and composition only."""
+"""Streamlit entry point: page config, then the sections of `ui/`."""
 
 import streamlit as st
 
-from optimizer import load_bundle, solve
+from ui import layout, sidebar, state
 
-st.set_page_config(page_title="Risk-reduction planner", layout="wide")
-problem = load_bundle("sample_data")
-result = solve(problem)
-st.title("Risk-reduction planner")
-st.metric("Total perceived value", f"{result.objective:,.1f}" if result.has_plan else "-")
-st.dataframe(result.allocation)
+st.set_page_config(page_title="Risk-reduction planner", page_icon=":material/shield:",
+                   layout="wide")
+state.init_state()
+settings, lang = sidebar.render_sidebar()
+ctx = state.build_context(settings, lang)
+layout.page_header(ctx.t)
+layout.render_tabs(ctx)

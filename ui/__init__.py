@@ -1,0 +1,1 @@
+"""The Streamlit dashboard's sections; the only package that imports streamlit."""

@@ -1,0 +1,138 @@
+"""Charts of a plan: pure functions from a Result (and the Problem where the inputs are needed)
+to a plotly Figure. No streamlit here, so each chart is tested through its data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from optimizer.schema import (
+    CAPACITY,
+    CLIENT_ID,
+    DECAY,
+    MAX_UNITS,
+    METHOD_ID,
+    NAME,
+    UNIT,
+    UNITS,
+    VALUE,
+    Problem,
+    Result,
+    use_col,
+)
+
+from .text import Translator
+
+ROW_PX = 26  # height per client row, so every client's name stays readable
+FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
+
+
+def _layout(fig: go.Figure, t: Translator, height: int, **kw: object) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      separators=t.separators, legend=dict(orientation="h", y=-0.08,
+                                                           yanchor="top"), **kw)
+    return fig
+
+
+def client_order(result: Result) -> list[str]:
+    """Client ids, the highest planned value first (ties keep the input order)."""
+    value = result.clients[VALUE]
+    return list(value.sort_values(ascending=False, kind="stable").index)
+
+
+def units_matrix(result: Result) -> pd.DataFrame:
+    """Units per client (rows, input order) x method (columns); NaN where not offered."""
+    units = result.allocation[UNITS].unstack(METHOD_ID) if len(result.allocation) else \
+        pd.DataFrame()
+    return units.reindex(index=result.clients.index, columns=result.methods.index)
+
+
+def units_heatmap(result: Result, t: Translator) -> go.Figure:
+    """Client x method heatmap of planned units (blank cells: the method is not offered)."""
+    z = units_matrix(result)
+    text = [[("" if np.isnan(v) else t.num(v, 1 if not float(v).is_integer() else 0))
+             for v in row] for row in z.to_numpy(dtype=float)]
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(dtype=float), x=list(result.methods[NAME]), y=list(result.clients[NAME]),
+        text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
+        colorbar=dict(title=dict(text=t("units"))), xgap=2, ygap=2,
+        hovertemplate="%{y}<br>%{x}<br>" + t("units") + ": %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    return _layout(fig, t, height=120 + ROW_PX * len(z), title=t("chart_heatmap"))
+
+
+def value_by_client(result: Result, t: Translator) -> go.Figure:
+    """Perceived value per client, stacked by method (highest total first)."""
+    order = client_order(result)
+    value = result.allocation[VALUE].unstack(METHOD_ID).reindex(index=order,
+                                                              columns=result.methods.index)
+    value = value.fillna(0.0)
+    names = list(result.clients[NAME].reindex(order))
+    fig = go.Figure()
+    for m in result.methods.index:
+        fig.add_trace(go.Bar(
+            y=names, x=value[m].to_numpy(dtype=float), name=str(result.methods.at[m, NAME]),
+            orientation="h", hovertemplate="%{y}<br>" + str(result.methods.at[m, NAME]) +
+            ": %{x:,.1f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("value"))
+    return _layout(fig, t, height=140 + ROW_PX * len(order), barmode="stack",
+                   title=t("chart_value_by_client"))
+
+
+def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
+    """Each client's use of each pool, as a share of the pool's capacity (units differ)."""
+    order = client_order(result)
+    names = list(result.clients[NAME].reindex(order))
+    fig = go.Figure()
+    for p, row in result.pools.iterrows():
+        used = result.clients[use_col(p)].reindex(order).to_numpy(dtype=float)
+        cap = float(row[CAPACITY])
+        share = used / cap if cap > 0 else np.zeros_like(used)
+        fig.add_trace(go.Bar(
+            y=names, x=share, customdata=used, name=f"{row[NAME]} ({row[UNIT]})",
+            orientation="h", hovertemplate="%{y}<br>" + str(row[NAME]) + ": %{customdata:,.1f} "
+            + str(row[UNIT]) + " (%{x:.1%})<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("share_of_pool"), tickformat=".0%")
+    return _layout(fig, t, height=140 + ROW_PX * len(order), barmode="group",
+                   title=t("chart_pool_use"))
+
+
+def unit_curve(problem: Problem, result: Result, client_id: str) -> pd.DataFrame:
+    """One row per unit of each method offered to the client: value of that unit
+    (value x decay^(k-1)) and how much of it the plan funds (0..1)."""
+    rows = []
+    if client_id not in problem.values.index.get_level_values(CLIENT_ID):
+        return pd.DataFrame(columns=[METHOD_ID, "k", VALUE, "funded"])
+    cells = problem.values.xs(client_id, level=CLIENT_ID)
+    units = result.allocation[UNITS] if result.has_plan else pd.Series(dtype=float)
+    for m, cell in cells.iterrows():
+        decay = float(problem.methods.at[m, DECAY])
+        n = int(cell[MAX_UNITS])
+        got = float(units.get((client_id, m), 0.0))
+        for k in range(1, n + 1):
+            rows.append((m, k, float(cell[VALUE]) * decay ** (k - 1),
+                         float(np.clip(got - (k - 1), 0.0, 1.0))))
+    return pd.DataFrame(rows, columns=[METHOD_ID, "k", VALUE, "funded"])
+
+
+def value_curves(problem: Problem, result: Result, client_id: str, t: Translator) -> go.Figure:
+    """Each method's value per unit for one client; filled markers are funded units, open ones
+    are not, a dotted one is partly funded."""
+    curve = unit_curve(problem, result, client_id)
+    fig = go.Figure()
+    for m, part in curve.groupby(METHOD_ID, sort=False):
+        funded = part["funded"].to_numpy()
+        symbols = np.where(funded >= 1 - 1e-6, FUNDED, np.where(funded > 1e-6, PARTLY, OPEN))
+        fig.add_trace(go.Scatter(
+            x=part["k"].to_numpy(), y=part[VALUE].to_numpy(), customdata=funded * 100,
+            mode="lines+markers", name=str(problem.methods.at[m, NAME]),
+            marker=dict(symbol=list(symbols), size=12, line=dict(width=2)),
+            hovertemplate=t("curve_hover") + "<extra>" + str(problem.methods.at[m, NAME]) +
+            "</extra>"))
+    fig.update_xaxes(title=t("unit_number"), dtick=1)
+    fig.update_yaxes(title=t("value_of_unit"), rangemode="tozero")
+    return _layout(fig, t, height=420, title=t("chart_curves"))

@@ -1,0 +1,111 @@
+"""The Client view: one client's plan, its value curves, and what it would take to fund the
+rest."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from optimizer.schema import (
+    ATTAINABLE,
+    CAPACITY,
+    CLIENT_ID,
+    COMMITTED_UNITS,
+    MAX_UNITS,
+    NAME,
+    SEGMENT,
+    SHARE,
+    UNIT,
+    UNITS,
+    VALUE,
+    WEIGHT,
+)
+
+from . import charts
+from .reasons import unfunded_reason
+from .state import Context
+
+PICK_KEY = "client_pick"  # the chosen client id, kept while the tab is closed
+WIDGET_KEY = "client_pick_widget"
+
+
+def _on_pick() -> None:
+    st.session_state[PICK_KEY] = st.session_state[WIDGET_KEY]
+
+
+def render_client(ctx: Context) -> None:
+    """The Client view tab."""
+    t = ctx.t
+    if ctx.last_valid is None:
+        st.error(t("no_valid_inputs"))
+        return
+    problem, result = ctx.last_valid.problem, ctx.last_valid.result
+    if ctx.stale:
+        st.warning(t("stale_banner", n=len(ctx.errors)))
+    ids = list(problem.clients.index)
+    if not ids:
+        st.info(t("client_none"))
+        return
+    ss = st.session_state
+    if ss.get(PICK_KEY) not in ids:
+        ss[PICK_KEY] = ids[0]
+    if ss.get(WIDGET_KEY) not in ids:
+        ss[WIDGET_KEY] = ss[PICK_KEY]
+    names = problem.clients[NAME]
+    cid = st.selectbox(t("client_pick"), ids, key=WIDGET_KEY, on_change=_on_pick,
+                       format_func=lambda c: f"{names[c]} ({c})")
+    ss[PICK_KEY] = cid
+    if not result.has_plan:
+        st.info(t("client_no_plan"))
+        return
+    row = result.clients.loc[cid]
+    cols = st.columns(4)
+    cols[0].metric(t("kpi_value"), t.num(float(row[VALUE]), 1), help=t("client_value_help"))
+    cols[1].metric(t("kpi_share"), t.pct(float(row[SHARE]), 1) if pd.notna(row[SHARE]) else "–",
+                   help=t("client_share_help", attainable=t.num(float(row[ATTAINABLE]), 1)))
+    cols[2].metric(t("client_weight"), t.num(float(row[WEIGHT]), 2), help=t("client_weight_help"))
+    cols[3].metric(t("client_segment"), str(row[SEGMENT]) or "–")
+    pcols = st.columns(max(len(result.pools), 1))
+    for col, (p, pr) in zip(pcols, result.pools.iterrows()):
+        used = float(row[f"use_{p}"])
+        cap = float(pr[CAPACITY])
+        col.metric(t("client_pool_use", pool=pr[NAME], unit=pr[UNIT]), t.num(used, 1),
+                   help=t("client_pool_use_help"))
+        col.caption(t("client_pool_share", share=t.pct(used / cap, 1) if cap > 0 else "–"))
+
+    st.subheader(t("client_plan_title"))
+    alloc = result.allocation
+    mine = alloc[alloc.index.get_level_values(CLIENT_ID) == cid]
+    mids = mine.index.get_level_values(1)
+    table = pd.DataFrame({
+        t("col_method"): result.methods[NAME].reindex(mids).to_numpy(),
+        t("col_units"): [t.num(float(u), 2 if not float(u).is_integer() else 0)
+                         for u in mine[UNITS]],
+        t("col_max_units"): [t.num(float(u), 0) for u in mine[MAX_UNITS]],
+        t("col_committed"): [t.num(float(u), 0) for u in mine[COMMITTED_UNITS]],
+        t("col_value"): [t.num(float(v), 1) for v in mine[VALUE]]})
+    for p, pr in result.pools.iterrows():
+        table[f"{pr[NAME]} ({pr[UNIT]})"] = [t.num(float(v), 1) for v in mine[f"use_{p}"]]
+    st.dataframe(table, hide_index=True, key="client_table")
+    offered = set(mids)
+    missing = [m for m in problem.methods.index if m not in offered]
+    if missing:
+        st.caption(t("client_not_offered", methods=t("list_sep").join(
+            str(problem.methods.at[m, NAME]) for m in missing)))
+
+    st.plotly_chart(charts.value_curves(problem, result, cid, t), key="chart_curves")
+    st.caption(t("curve_caption"))
+
+    st.subheader(t("client_rest_title"))
+    unf = result.unfunded
+    mine_u = unf[unf.index.get_level_values(CLIENT_ID) == cid]
+    if mine_u.empty:
+        st.success(t("client_all_funded"))
+        return
+    min_cost = result.settings.objective == "min_cost"
+    lines = []
+    for (c, m), r in mine_u.iterrows():
+        lines.append(f"- **{problem.methods.at[m, NAME]}** "
+                     f"({t('x_of_y', x=t.num(float(r[UNITS]), 2 if not float(r[UNITS]).is_integer() else 0), y=t.num(float(r[MAX_UNITS]), 0))} "
+                     f"{t('units_funded')}): {unfunded_reason(r, t, min_cost)}")
+    st.markdown("\n".join(lines))

@@ -1,0 +1,231 @@
+"""Edits to the text tables, as pure functions: an editor's delta applied to a table, the value
+grid written back to the values table, and id renames and deletions carried to every table
+that refers to the id. No streamlit here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from optimizer.schema import (
+    BASE_COLUMNS,
+    CLIENT_ID,
+    CLIENTS,
+    METHOD_ID,
+    METHODS,
+    OVERRIDES,
+    RELATIONSHIP,
+    RESOURCE_ID,
+    RESOURCES,
+    VALUE,
+    VALUES,
+    client_cap_col,
+)
+
+from .state import cell_text
+
+Tables = dict[str, pd.DataFrame]
+ROW_COL = "_row"  # the read-only line-number column shown beside each table
+METHOD_PREFIX = "m:"  # grid columns are "m:<method_id>" (ids cannot hold ':')
+NAME_COL = "_client"  # the grid's read-only client name column
+
+ID_OF: dict[str, str] = {RESOURCES: RESOURCE_ID, METHODS: METHOD_ID, CLIENTS: CLIENT_ID}
+# Tables holding a column that refers to another table's id.
+REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    CLIENT_ID: ((VALUES, CLIENT_ID), (OVERRIDES, CLIENT_ID), (RELATIONSHIP, CLIENT_ID)),
+    METHOD_ID: ((VALUES, METHOD_ID), (OVERRIDES, METHOD_ID)),
+    RESOURCE_ID: ((OVERRIDES, RESOURCE_ID),),
+}
+
+
+def ids(frame: pd.DataFrame | None, column: str) -> list[str]:
+    """The distinct non-blank ids of a column, in table order."""
+    if frame is None or column not in frame.columns:
+        return []
+    seen: dict[str, None] = {}
+    for v in frame[column].map(cell_text):
+        if v:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def apply_delta(frame: pd.DataFrame, delta: dict[str, Any] | None) -> pd.DataFrame:
+    """A data editor's delta (edited, added and deleted rows, by position in the table as it
+    was shown) applied to a text table. Cells become text; unknown columns are ignored."""
+    out = frame.reset_index(drop=True).copy()
+    if not delta:
+        return out
+    cols = list(out.columns)
+    for pos, changes in (delta.get("edited_rows") or {}).items():
+        pos = int(pos)
+        if 0 <= pos < len(out):
+            for col, v in changes.items():
+                if col in cols:
+                    out.iat[pos, cols.index(col)] = cell_text(v)
+    drop = sorted({int(p) for p in (delta.get("deleted_rows") or []) if 0 <= int(p) < len(out)})
+    if drop:
+        out = out.drop(index=out.index[drop]).reset_index(drop=True)
+    # A new row is kept even while blank: the user fills it cell by cell.
+    added = [{c: cell_text(r.get(c)) for c in cols} for r in (delta.get("added_rows") or [])]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added, columns=cols, dtype=object)],
+                        ignore_index=True)
+    return out.astype(object)
+
+
+def complete_columns(tables: Tables) -> Tables:
+    """Add the optional columns a user may want to fill (blank = default): a per-unit column in
+    methods and a cap column in clients for every pool, and the optional base columns."""
+    out = dict(tables)
+    pools = ids(out.get(RESOURCES), RESOURCE_ID)
+    for name, extra in ((METHODS, pools), (CLIENTS, [client_cap_col(p) for p in pools]),
+                        (VALUES, []), (RESOURCES, [])):
+        f = out.get(name)
+        if f is None:
+            continue
+        want = [*BASE_COLUMNS[name], *extra]
+        missing = [c for c in want if c not in f.columns]
+        if missing:
+            f = f.copy()
+            for c in missing:
+                f[c] = ""
+            out[name] = f.astype(object)
+    return out
+
+
+def _rename_refs(tables: Tables, column: str, renames: dict[str, str]) -> Tables:
+    out = dict(tables)
+    for table, col in REFERENCES[column]:
+        f = out.get(table)
+        if f is None or col not in f.columns:
+            continue
+        new = f[col].map(lambda v: renames.get(cell_text(v), cell_text(v)))
+        if not new.equals(f[col].map(cell_text)):
+            f = f.copy()
+            f[col] = new
+            out[table] = f
+    return out
+
+
+def _drop_refs(tables: Tables, column: str, gone: set[str]) -> Tables:
+    out = dict(tables)
+    for table, col in REFERENCES[column]:
+        f = out.get(table)
+        if f is None or col not in f.columns:
+            continue
+        keep = ~f[col].map(cell_text).isin(gone)
+        if not keep.all():
+            out[table] = f[keep].reset_index(drop=True)
+    return out
+
+
+def _rename_pool_columns(tables: Tables, renames: dict[str, str], gone: set[str]) -> Tables:
+    """A pool's id is also a column of methods and the name of a cap column of clients."""
+    out = dict(tables)
+    for table, to_col in ((METHODS, lambda p: p), (CLIENTS, client_cap_col)):
+        f = out.get(table)
+        if f is None:
+            continue
+        mapping = {to_col(a): to_col(b) for a, b in renames.items() if to_col(a) in f.columns}
+        dropping = [to_col(p) for p in gone if to_col(p) in f.columns]
+        if mapping or dropping:
+            out[table] = f.rename(columns=mapping).drop(columns=dropping)
+    return out
+
+
+def edit_table(tables: Tables, table: str, delta: dict[str, Any] | None) -> Tables:
+    """Apply one editor's delta to `table` and carry id renames and deletions to the tables
+    that refer to the ids (values, overrides, relationship; pool columns of methods and
+    clients), so renaming a client does not orphan its values."""
+    before = tables[table].reset_index(drop=True)
+    after = apply_delta(before, delta)
+    out = dict(tables)
+    out[table] = after
+    id_col = ID_OF.get(table)
+    if id_col is None or id_col not in before.columns:
+        return complete_columns(out)
+    renames: dict[str, str] = {}
+    for pos, changes in ((delta or {}).get("edited_rows") or {}).items():
+        pos = int(pos)
+        if id_col in changes and 0 <= pos < len(before):
+            old, new = cell_text(before.at[pos, id_col]), cell_text(changes[id_col])
+            # Only a clean one-to-one rename is carried; a clash is left to validation.
+            if old and new and old != new and new not in ids(before, id_col):
+                renames[old] = new
+    deleted = {cell_text(before.at[int(p), id_col]) for p in
+               ((delta or {}).get("deleted_rows") or []) if 0 <= int(p) < len(before)}
+    gone = {d for d in deleted if d and d not in ids(after, id_col)}
+    if renames:
+        out = _rename_refs(out, id_col, renames)
+    if gone:
+        out = _drop_refs(out, id_col, gone)
+    if table == RESOURCES and (renames or gone):
+        out = _rename_pool_columns(out, renames, gone)
+    return complete_columns(out)
+
+
+# ---- the client x method grid ----------------------------------------------------------------
+def value_grid(tables: Tables, field: str = VALUE) -> pd.DataFrame:
+    """One row per client, one column per method ("m:<id>"), holding `field` of the values
+    table as text (blank: no row, or a blank cell). Clients and methods in table order."""
+    clients = tables.get(CLIENTS)
+    client_ids = ids(clients, CLIENT_ID)
+    method_ids = ids(tables.get(METHODS), METHOD_ID)
+    names = {}
+    if clients is not None and "name" in clients.columns:
+        for cid, nm in zip(clients[CLIENT_ID].map(cell_text), clients["name"].map(cell_text)):
+            names.setdefault(cid, nm or cid)
+    grid = pd.DataFrame("", index=pd.Index(client_ids, name=CLIENT_ID),
+                        columns=[METHOD_PREFIX + m for m in method_ids], dtype=object)
+    vals = tables.get(VALUES)
+    if vals is not None and {CLIENT_ID, METHOD_ID, field} <= set(vals.columns):
+        for c, m, v in zip(vals[CLIENT_ID].map(cell_text), vals[METHOD_ID].map(cell_text),
+                           vals[field].map(cell_text)):
+            if c in grid.index and METHOD_PREFIX + m in grid.columns:
+                grid.at[c, METHOD_PREFIX + m] = v
+    grid.insert(0, NAME_COL, [names.get(c, c) for c in client_ids])
+    return grid.astype(object)
+
+
+def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Tables:
+    """Write a grid delta into the values table: an existing row gets the new cell, a new
+    client x method pair gets a row (blank value = not offered)."""
+    grid = value_grid(tables, field)
+    vals = tables.get(VALUES)
+    vals = (vals.copy() if vals is not None else
+            pd.DataFrame(columns=list(BASE_COLUMNS[VALUES]), dtype=object))
+    if field not in vals.columns:
+        vals[field] = ""
+    pos_of = {(c, m): i for i, (c, m) in enumerate(zip(vals[CLIENT_ID].map(cell_text),
+                                                       vals[METHOD_ID].map(cell_text)))}
+    new_rows = []
+    for pos, changes in ((delta or {}).get("edited_rows") or {}).items():
+        pos = int(pos)
+        if not 0 <= pos < len(grid):
+            continue
+        cid = grid.index[pos]
+        for col, v in changes.items():
+            if not str(col).startswith(METHOD_PREFIX):
+                continue
+            mid, text = str(col)[len(METHOD_PREFIX):], cell_text(v)
+            if (cid, mid) in pos_of:
+                vals.iat[pos_of[(cid, mid)], list(vals.columns).index(field)] = text
+            elif text:
+                row = {c: "" for c in vals.columns}
+                row.update({CLIENT_ID: cid, METHOD_ID: mid, field: text})
+                new_rows.append(row)
+    if new_rows:
+        vals = pd.concat([vals, pd.DataFrame(new_rows, columns=vals.columns, dtype=object)],
+                         ignore_index=True)
+    out = dict(tables)
+    out[VALUES] = vals.astype(object)
+    return out
+
+
+def with_row_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: a read-only first column with the line number a validation
+    message quotes (the header is line 1, so the first row is line 2)."""
+    out = frame.reset_index(drop=True).copy()
+    out.insert(0, ROW_COL, list(range(2, len(out) + 2)))
+    return out

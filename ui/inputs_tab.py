@@ -1,0 +1,251 @@
+"""The Inputs tab: validation status, upload and download of the bundle, reset to the sample,
+and editors for every table (the value matrix as a client x method grid)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from optimizer.bundle import read_uploaded, settings_dict, tables_to_xlsx_bytes, \
+    tables_to_zip_bytes
+from optimizer.schema import (
+    CLIENTS,
+    COMMITTED_UNITS,
+    MAX_UNITS,
+    METHODS,
+    NAME,
+    OVERRIDES,
+    REQUIRED_TABLES,
+    RESOURCES,
+    VALUE,
+    VALUE_HIGH,
+    VALUE_LOW,
+    VALUES,
+    Issue,
+)
+
+from . import edits, state
+from .reasons import issue_message
+from .state import Context
+from .text import Translator
+
+EDITED_TABLES: tuple[str, ...] = (RESOURCES, METHODS, CLIENTS, OVERRIDES)
+DETAIL_FIELDS: tuple[str, ...] = (VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS)
+DETAIL_KEY = "values_detail_field"  # the field shown in the second grid
+CONFIRM_RESET_KEY = "_confirm_reset"
+UPLOAD_VERSION_KEY = "_upload_version"
+UPLOAD_MESSAGE_KEY = "_upload_message"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _editor_key(name: str) -> str:
+    return f"editor::{name}::{state.editor_version(name)}"
+
+
+# ---- callbacks: an edit lands in the tables, then the editor remounts on the new tables -----
+def _commit(tables: dict[str, pd.DataFrame], touched: tuple[str, ...]) -> None:
+    st.session_state[state.TABLES_KEY] = tables
+    for name in touched:
+        state.bump_editor(name)
+
+
+def _on_table_edit(name: str, key: str) -> None:
+    tables = edits.edit_table(state.current_tables(), name, st.session_state.get(key))
+    _commit(tables, (*EDITED_TABLES, VALUES, "values_grid", "values_detail"))
+
+
+def _on_grid_edit(field: str, key: str, view: str) -> None:
+    tables = edits.edit_grid(state.current_tables(), field, st.session_state.get(key))
+    _commit(tables, (VALUES, "values_grid", "values_detail"))
+
+
+def _on_values_edit(key: str) -> None:
+    tables = edits.edit_table(state.current_tables(), VALUES, st.session_state.get(key))
+    _commit(tables, (VALUES, "values_grid", "values_detail"))
+
+
+def _ask_reset() -> None:
+    st.session_state[CONFIRM_RESET_KEY] = True
+
+
+def _cancel_reset() -> None:
+    st.session_state.pop(CONFIRM_RESET_KEY, None)
+
+
+def _do_reset() -> None:
+    st.session_state.pop(CONFIRM_RESET_KEY, None)
+    tables, raw, issues = state.sample_inputs()
+    state.queue_inputs(tables, raw, issues, "sample")
+
+
+# ---- sections --------------------------------------------------------------------------------
+def issues_frame(issues: tuple[Issue, ...] | list[Issue], t: Translator) -> pd.DataFrame:
+    """Issues as a table: where (table, row, column), the value, and what is wrong."""
+    return pd.DataFrame({
+        t("col_table"): [i.table for i in issues],
+        t("col_row"): [("" if i.row is None else str(i.row)) for i in issues],
+        t("col_key"): [i.key or "" for i in issues],
+        t("col_column"): [i.column or "" for i in issues],
+        t("col_bad_value"): [("" if i.value is None else i.value) for i in issues],
+        t("col_problem"): [issue_message(i, t) for i in issues]})
+
+
+def render_validation(ctx: Context) -> None:
+    t = ctx.t
+    errors = ctx.errors
+    warnings = [i for i in ctx.issues if i.severity != "error"]
+    if errors:
+        st.error(t("validation_errors", n=len(errors)))
+        st.dataframe(issues_frame(errors, t), hide_index=True, key="table_issues")
+    elif ctx.problem is not None:
+        p = ctx.problem
+        st.success(t("inputs_valid", clients=len(p.clients), methods=len(p.methods),
+                     cells=len(p.values), pools=len(p.pools)))
+    if warnings:
+        with st.expander(t("validation_warnings", n=len(warnings))):
+            st.dataframe(issues_frame(warnings, t), hide_index=True, key="table_warnings")
+
+
+def _read_upload(files: list[Any], t: Translator) -> None:
+    """Uploaded tables replace the tables of the same name; the others are kept."""
+    ss = st.session_state
+    tables, raw, issues = read_uploaded([(f.name, f.getvalue()) for f in files])
+    names = ", ".join(f.name for f in files)
+    if not tables:
+        ss[UPLOAD_MESSAGE_KEY] = ("error", t("upload_nothing", files=names), issues)
+        return
+    # A table that was not uploaded is kept from the current inputs, so it is not missing.
+    kept = [n for n in state.current_tables() if n not in tables]
+    issues = [i for i in issues if not (i.table in REQUIRED_TABLES and i.table in kept and
+                                        i.row is None and i.column is None)]
+    merged = {**{n: state.current_tables()[n] for n in kept}, **tables}
+    settings = raw if raw else state.current_settings()
+    ss[UPLOAD_MESSAGE_KEY] = ("success", t("upload_done", files=names,
+                                           tables=", ".join(sorted(tables)),
+                                           kept=", ".join(sorted(kept)) or "–"), [])
+    ss[UPLOAD_VERSION_KEY] = ss.get(UPLOAD_VERSION_KEY, 0) + 1
+    state.load_inputs(edits.complete_columns(merged), settings, issues, names)
+
+
+def render_files(ctx: Context) -> None:
+    """Upload a bundle, download the current inputs, reset to the sample."""
+    t, ss = ctx.t, st.session_state
+    up, down = st.columns([3, 2])
+    with up:
+        files = st.file_uploader(t("upload"), type=["csv", "xlsx", "xlsm", "zip", "json"],
+                                 accept_multiple_files=True, help=t("upload_help"),
+                                 key=f"upload::{ss.get(UPLOAD_VERSION_KEY, 0)}")
+        if files:
+            _read_upload(list(files), t)
+        msg = ss.get(UPLOAD_MESSAGE_KEY)
+        if msg:
+            kind, text, issues = msg
+            (st.success if kind == "success" else st.error)(text)
+            if issues:
+                st.dataframe(issues_frame(issues, t), hide_index=True, key="table_upload")
+    with down:
+        source = ss.get(state.SOURCE_KEY, "")
+        st.caption(t("source_sample") if source == "sample" else t("source_files", files=source))
+        tables = edits.complete_columns(ctx.tables)
+        settings = settings_dict(ctx.settings)
+        st.download_button(t("download_xlsx"), key="download_xlsx",
+                           data=lambda: tables_to_xlsx_bytes(state.typed_tables(tables), settings),
+                           file_name="risk_plan_inputs.xlsx", mime=XLSX_MIME, on_click="ignore",
+                           help=t("download_help"))
+        st.download_button(t("download_zip"), key="download_zip",
+                           data=lambda: tables_to_zip_bytes(tables, settings),
+                           file_name="risk_plan_inputs.zip", mime="application/zip",
+                           on_click="ignore", help=t("download_help"))
+        if ss.get(CONFIRM_RESET_KEY):
+            st.warning(t("reset_confirm"))
+            yes, no = st.columns(2)
+            yes.button(t("reset_yes"), on_click=_do_reset, type="primary", key="reset_yes")
+            no.button(t("reset_no"), on_click=_cancel_reset, key="reset_no")
+        else:
+            st.button(t("reset"), on_click=_ask_reset, key="reset", help=t("reset_help"))
+
+
+def _column_config(name: str, frame: pd.DataFrame, t: Translator) -> dict[str, Any]:
+    cfg: dict[str, Any] = {edits.ROW_COL: st.column_config.NumberColumn(
+        t("col_row"), disabled=True, help=t("col_row_help"), width="small")}
+    for c in frame.columns:
+        key = f"help::{name}::{c}"
+        if t.has(key):
+            cfg[c] = st.column_config.TextColumn(c, help=t(key))
+        elif c.startswith("max_") and name == CLIENTS:
+            cfg[c] = st.column_config.TextColumn(c, help=t("help::clients::max_pool",
+                                                           pool=c[4:]))
+        elif name == METHODS:
+            cfg[c] = st.column_config.TextColumn(c, help=t("help::methods::pool", pool=c))
+    return cfg
+
+
+def _table_editor(name: str, ctx: Context) -> None:
+    frame = ctx.tables.get(name)
+    if frame is None:
+        st.info(t_missing(ctx.t, name))
+        return
+    key = _editor_key(name)
+    st.data_editor(edits.with_row_numbers(frame), key=key, num_rows="dynamic", hide_index=True,
+                   column_config=_column_config(name, frame, ctx.t),
+                   on_change=_on_table_edit, args=(name, key))
+
+
+def t_missing(t: Translator, name: str) -> str:
+    return t("table_absent", table=name)
+
+
+def _grid(ctx: Context, field: str, view: str) -> None:
+    t = ctx.t
+    grid = edits.value_grid(ctx.tables, field)
+    methods = ctx.tables.get(METHODS)
+    names: dict[str, str] = {}
+    if methods is not None and NAME in methods.columns:
+        for mid, nm in zip(edits.ids(methods, "method_id"), methods[NAME].map(state.cell_text)):
+            names[mid] = nm or mid
+    cfg: dict[str, Any] = {edits.NAME_COL: st.column_config.TextColumn(
+        t("col_client"), disabled=True, pinned=True)}
+    for c in grid.columns[1:]:
+        mid = c[len(edits.METHOD_PREFIX):]
+        cfg[c] = st.column_config.TextColumn(names.get(mid, mid), help=t("grid_cell_help",
+                                                                         method=mid))
+    key = f"editor::{view}::{state.editor_version(view)}"
+    st.data_editor(grid.reset_index(drop=True), key=key, num_rows="fixed", hide_index=True,
+                   column_config=cfg, on_change=_on_grid_edit, args=(field, key, view))
+
+
+def render_editors(ctx: Context) -> None:
+    t, ss = ctx.t, st.session_state
+    st.subheader(t("values_title"))
+    st.caption(t("values_caption"))
+    _grid(ctx, VALUE, "values_grid")
+    if ss.get(DETAIL_KEY) not in DETAIL_FIELDS:
+        ss[DETAIL_KEY] = ss.get("_" + DETAIL_KEY, VALUE_LOW)
+    field = st.segmented_control(t("detail_field"), DETAIL_FIELDS, key=DETAIL_KEY,
+                                 format_func=lambda f: t(f"field_{f}"), required=True,
+                                 help=t("detail_field_help"))
+    field = field if field in DETAIL_FIELDS else VALUE_LOW
+    ss["_" + DETAIL_KEY] = field
+    st.caption(t(f"field_{field}_help"))
+    _grid(ctx, field, "values_detail")
+    with st.expander(t("values_long")):
+        key = _editor_key(VALUES)
+        frame = ctx.tables.get(VALUES)
+        if frame is not None:
+            st.data_editor(edits.with_row_numbers(frame), key=key, num_rows="dynamic",
+                           hide_index=True, column_config=_column_config(VALUES, frame, t),
+                           on_change=_on_values_edit, args=(key,))
+    for name in (RESOURCES, METHODS, CLIENTS, OVERRIDES):
+        st.subheader(t(f"table_{name}"))
+        st.caption(t(f"table_{name}_caption"))
+        _table_editor(name, ctx)
+
+
+def render_inputs(ctx: Context) -> None:
+    """The Inputs tab."""
+    render_validation(ctx)
+    render_files(ctx)
+    st.divider()
+    render_editors(ctx)

@@ -1,0 +1,296 @@
+"""The Plan tab: KPIs, charts, the allocation, pools with shadow prices, what is not funded,
+and, when no plan exists, why."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from optimizer.schema import (
+    ATTAINABLE,
+    CAPACITY,
+    COMMITTED_UNITS,
+    ERROR,
+    FEASIBLE,
+    INFEASIBLE,
+    MAX_UNITS,
+    NAME,
+    NEEDED_VALUE,
+    OPTIMAL,
+    SHADOW_PRICE,
+    SLACK,
+    UNIT,
+    UNITS,
+    USED,
+    VALUE,
+    VALUE_PER_MONEY,
+    WEIGHTED_VALUE,
+    Problem,
+    Result,
+    use_col,
+)
+
+from . import charts
+from .reasons import conflict_texts, unfunded_reason
+from .state import Context
+from .text import Translator
+
+PREV_KEY = "_kpi_history"  # (fingerprint shown, its KPIs, the KPIs of the plan before it)
+
+
+# ---- pure summaries --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Kpis:
+    """The headline numbers of a plan."""
+
+    value: float  # total perceived value (unweighted)
+    weighted: float  # weighted value: what max_value maximises
+    attainable: float
+    share: float  # value / attainable
+    money: float | None
+    pools: dict[str, tuple[float, float]]  # pool -> (used, capacity)
+
+
+def plan_kpis(result: Result) -> Kpis:
+    """KPIs read from a result with a plan."""
+    cl = result.clients
+    value, attain = float(cl[VALUE].sum()), float(cl[ATTAINABLE].sum())
+    return Kpis(value=value, weighted=float(cl[WEIGHTED_VALUE].sum()), attainable=attain,
+                share=value / attain if attain > 0 else math.nan, money=result.money_spent,
+                pools={p: (float(r[USED]), float(r[CAPACITY]))
+                       for p, r in result.pools.iterrows()})
+
+
+def price_scale(price: float) -> float:
+    """The amount of a pool to quote a shadow price for, so the number reads well: one hour,
+    but a thousand euros when one euro is worth a hundredth of a point."""
+    if not math.isfinite(price) or price == 0:
+        return 1.0
+    scale = 1.0
+    while abs(price) * scale < 0.1 and scale < 1e9:
+        scale *= 10
+    return scale
+
+
+def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str) -> str:
+    """One pool's shadow price in words."""
+    price, slack, unit, name = row[SHADOW_PRICE], float(row[SLACK]), str(row[UNIT]), row[NAME]
+    if price is None or not math.isfinite(float(price)):
+        return t("price_unknown", pool=name)
+    price = float(price)
+    if abs(price) < 1e-9:
+        if slack > 1e-6:
+            return t("price_slack", pool=name, slack=t.num(slack), unit=unit)
+        return t("price_zero_full", pool=name)
+    scale = price_scale(price)
+    amount = t.num(scale, 0)
+    if min_cost:
+        return t("price_saves", pool=name, amount=amount, unit=unit,
+                 saving=t.num(abs(price) * scale, 2 if abs(price) * scale < 10 else 1),
+                 currency=currency)
+    return t("price_worth", pool=name, amount=amount, unit=unit,
+             worth=t.num(price * scale, 2 if price * scale < 10 else 1))
+
+
+def status_label(result: Result, t: Translator) -> str:
+    return {OPTIMAL: t("status_optimal"), FEASIBLE: t("status_feasible"),
+            INFEASIBLE: t("status_infeasible"), ERROR: t("status_error")}.get(result.status,
+                                                                               result.status)
+
+
+# ---- tables ----------------------------------------------------------------------------------
+def _styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int]) -> Any:
+    """Format numbers in the page's language while keeping them numbers for sorting."""
+    fmt = {c: (lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)) for c, d in
+           decimals.items() if c in frame.columns}
+    return frame.style.format(fmt)
+
+
+def allocation_table(problem: Problem, result: Result, t: Translator) -> pd.DataFrame:
+    """The allocation with names and labelled columns, one row per offered cell."""
+    a = result.allocation
+    cid, mid = a.index.get_level_values(0), a.index.get_level_values(1)
+    out = pd.DataFrame({
+        t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
+        t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
+        t("col_units"): a[UNITS].to_numpy(), t("col_max_units"): a[MAX_UNITS].to_numpy(),
+        t("col_committed"): a[COMMITTED_UNITS].to_numpy(), t("col_value"): a[VALUE].to_numpy(),
+        t("col_weighted"): a[WEIGHTED_VALUE].to_numpy()})
+    for p, r in result.pools.iterrows():
+        out[f"{r[NAME]} ({r[UNIT]})"] = a[use_col(p)].to_numpy()
+    out[t("col_value_per_money", currency=_money_unit(problem, result))] = \
+        (a[VALUE_PER_MONEY] * 1000).to_numpy()
+    return out
+
+
+def _money_unit(problem: Problem, result: Result) -> str:
+    p = problem.money_pool
+    return str(result.pools.at[p, UNIT]) if p in result.pools.index else ""
+
+
+def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
+    """Not (fully) funded cells with the reason, in the page's language."""
+    u = result.unfunded
+    min_cost = result.settings.objective == "min_cost"
+    cid, mid = u.index.get_level_values(0), u.index.get_level_values(1)
+    return pd.DataFrame({
+        t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
+        t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
+        t("col_funded"): [t("x_of_y", x=t.num(float(a), 2 if not float(a).is_integer() else 0),
+                            y=t.num(float(b), 0)) for a, b in zip(u[UNITS], u[MAX_UNITS])],
+        t("col_value"): u[VALUE].to_numpy(),
+        t("col_needed"): u[NEEDED_VALUE].to_numpy(),
+        t("col_reason"): [unfunded_reason(r, t, min_cost) for _, r in u.iterrows()]})
+
+
+def pools_table(result: Result, t: Translator) -> pd.DataFrame:
+    r = result.pools
+    return pd.DataFrame({t("col_pool"): r[NAME].to_numpy(), t("col_unit"): r[UNIT].to_numpy(),
+                         t("col_capacity"): r[CAPACITY].to_numpy(),
+                         t("col_used"): r[USED].to_numpy(), t("col_slack"): r[SLACK].to_numpy(),
+                         t("col_shadow"): r[SHADOW_PRICE].to_numpy()})
+
+
+# ---- rendering -------------------------------------------------------------------------------
+def _kpi_deltas(result: Result, kpis: Kpis) -> Kpis | None:
+    """The KPIs of the plan shown before this one (None on the first plan)."""
+    ss = st.session_state
+    shown = ss.get(PREV_KEY)
+    if shown is None:
+        ss[PREV_KEY] = (result.fingerprint, kpis, None)
+        return None
+    fp, current, previous = shown
+    if fp != result.fingerprint:
+        ss[PREV_KEY] = (result.fingerprint, kpis, current)
+        return current
+    return previous
+
+
+def _delta(t: Translator, now: float, before: float | None, decimals: int = 0,
+           pct: bool = False) -> str | None:
+    if before is None or not math.isfinite(now) or not math.isfinite(before):
+        return None
+    d = now - before
+    if abs(d) < (5e-4 if pct else 0.05):
+        return None
+    text = t.pct(abs(d), 1) if pct else t.num(abs(d), decimals)
+    return ("+" if d > 0 else "-") + text
+
+
+def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
+    t = ctx.t
+    k = plan_kpis(result)
+    prev = _kpi_deltas(result, k)
+    cols = st.columns(4)
+    cols[0].metric(t("kpi_value"), t.num(k.value, 0), help=t("kpi_value_help"),
+                   delta=_delta(t, k.value, prev.value if prev else None),
+                   delta_description=t("vs_previous") if prev else None)
+    cols[1].metric(t("kpi_share"), t.pct(k.share, 1), help=t("kpi_share_help"),
+                   delta=_delta(t, k.share, prev.share if prev else None, pct=True),
+                   delta_description=t("vs_previous") if prev else None)
+    cols[2].metric(t("kpi_weighted"), t.num(k.weighted, 0), help=t("kpi_weighted_help"),
+                   delta=_delta(t, k.weighted, prev.weighted if prev else None),
+                   delta_description=t("vs_previous") if prev else None)
+    cols[3].metric(t("kpi_status"), status_label(result, t), help=t("kpi_status_help"))
+    cols[3].caption(t("status_detail", solver=result.solver,
+                      seconds=t.num(result.seconds, 2)))
+    pcols = st.columns(max(len(k.pools), 1) + (1 if result.settings.integer_units else 0))
+    for col, (p, (used, cap)) in zip(pcols, k.pools.items()):
+        r = result.pools.loc[p]
+        col.metric(t("kpi_pool", pool=r[NAME], unit=r[UNIT]),
+                   t("x_of_y", x=t.num(used, 0 if used >= 100 else 1),
+                     y=t.num(cap, 0 if cap >= 100 else 1)),
+                   help=t("kpi_pool_help", pool=r[NAME]),
+                   delta=_delta(t, used, prev.pools.get(p, (None,))[0] if prev else None),
+                   delta_color="off", delta_description=t("vs_previous") if prev else None)
+        col.progress(min(max(used / cap, 0.0), 1.0) if cap > 0 else 0.0,
+                     text=t.pct(used / cap, 0) if cap > 0 else "")
+    if result.settings.integer_units:
+        col = pcols[-1]
+        col.metric(t("kpi_gap"), "–" if result.gap is None else t.pct(result.gap, 2),
+                   help=t("kpi_gap_help"))
+        if result.lp_objective is not None and result.objective is not None and \
+                result.settings.objective == "max_value":
+            cost = result.lp_objective - result.objective
+            col.caption(t("gap_detail", lp=t.num(result.lp_objective, 0), cost=t.num(cost, 1)))
+    if result.settings.objective == "min_cost":
+        st.info(t("min_cost_summary", money=t.num(result.money_spent or 0.0, 0),
+                  currency=_money_unit(problem, result),
+                  target=t.num(result.target_value or 0.0, 0),
+                  share=t.pct(result.settings.target_value_share, 0),
+                  reached=t.num(k.weighted, 0)))
+
+
+def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
+    t = ctx.t
+    if result.status == INFEASIBLE:
+        st.error(t("infeasible_title"))
+        pairs = conflict_texts(problem, result, t)
+        if pairs:
+            st.markdown(t("infeasible_intro"))
+            st.markdown("\n".join(f"- **{req}**" + (f"  \n  {t('what_to_change')}: {fix}"
+                                                     if fix else "") for req, fix in pairs))
+            st.markdown(t("infeasible_outro"))
+        else:
+            st.markdown("\n".join(result.explanation) if ctx.lang == "en" else
+                        t("infeasible_too_large"))
+    else:
+        st.error(t("error_title"))
+        st.code(result.message or "\n".join(result.explanation) or result.status_text)
+        st.markdown(t("error_hint"))
+
+
+def render_plan(ctx: Context) -> None:
+    """The Plan tab."""
+    t = ctx.t
+    if ctx.last_valid is None:
+        st.error(t("no_valid_inputs"))
+        return
+    problem, result = ctx.last_valid.problem, ctx.last_valid.result
+    if ctx.stale:
+        st.warning(t("stale_banner", n=len(ctx.errors)))
+    if not result.has_plan:
+        render_no_plan(ctx, problem, result)
+        return
+    render_kpis(ctx, problem, result)
+    st.plotly_chart(charts.units_heatmap(result, t), key="chart_heatmap")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.value_by_client(result, t), key="chart_value")
+    right.plotly_chart(charts.pool_use_by_client(result, t), key="chart_pools")
+
+    st.subheader(t("pools_title"))
+    min_cost = result.settings.objective == "min_cost"
+    for _, row in result.pools.iterrows():
+        st.markdown("- " + shadow_sentence(row, t, min_cost, ctx.settings.currency))
+    st.caption(t("pools_caption_int") if result.settings.integer_units else
+               t("pools_caption"))
+    st.dataframe(_styled(pools_table(result, t), t, {t("col_capacity"): 1, t("col_used"): 1,
+                                                    t("col_slack"): 1, t("col_shadow"): 4}),
+                 hide_index=True, key="table_pools")
+
+    st.subheader(t("allocation_title"))
+    st.caption(t("allocation_caption"))
+    alloc = allocation_table(problem, result, t)
+    funded_only = st.toggle(t("funded_only"), value=True, key="alloc_funded_only")
+    if funded_only:
+        alloc = alloc[alloc[t("col_units")] > 1e-6]
+    dec = {c: 1 for c in alloc.columns[2:]}
+    dec[t("col_max_units")] = 0
+    dec[t("col_committed")] = 0
+    dec[t("col_units")] = 2
+    dec[alloc.columns[-1]] = 2
+    st.dataframe(_styled(alloc, t, dec), hide_index=True, key="table_allocation")
+
+    st.subheader(t("unfunded_title"))
+    st.caption(t("unfunded_caption"))
+    unf = unfunded_table(result, t)
+    if unf.empty:
+        st.success(t("unfunded_none"))
+    else:
+        st.dataframe(_styled(unf, t, {t("col_value"): 1, t("col_needed"): 1}), hide_index=True,
+                     key="table_unfunded",
+                     column_config={t("col_reason"): st.column_config.TextColumn(width="large")})

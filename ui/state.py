@@ -1,0 +1,398 @@
+"""Session state of the dashboard: the editable input tables, validation, cached solves, and the
+`Context` every tab receives.
+
+The current inputs live in `st.session_state["tables"]` as text tables (every cell a string, as
+read from a bundle). Edits land there, valid or not, so an invalid edit is never dropped; each
+run validates them with `optimizer.bundle.parse_tables` and solves the result through a cache
+keyed by content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Hashable
+
+import pandas as pd
+import streamlit as st
+
+from optimizer.bundle import parse_tables, read_settings, read_tables, settings_dict
+from optimizer.schema import (
+    CAPACITY,
+    RESOURCE_ID,
+    RESOURCES,
+    UNIT,
+    BundleError,
+    Issue,
+    Problem,
+    Result,
+    Settings,
+)
+from optimizer.solve import solve
+
+from .text import DEFAULT_LANG, LANGUAGES, Translator
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+# ---- session_state keys (the contract for tabs and tests; see docs/dashboard.md) -------------
+TABLES_KEY = "tables"  # dict[str, DataFrame]: the current inputs as text, edits included
+BUNDLE_SETTINGS_KEY = "bundle_settings"  # Settings read with the inputs (before the sidebar)
+READ_ISSUES_KEY = "read_issues"  # issues met while reading the inputs (encoding, settings...)
+SOURCE_KEY = "inputs_source"  # where the inputs came from, for the page to say
+LANG_KEY = "lang"  # 'en' | 'ru' (the sidebar's language widget)
+OPEN_TAB_KEY = "open_tab"  # id of the open tab ('plan', 'inputs', 'client', 'whatif', ...)
+PENDING_KEY = "_pending_inputs"  # inputs to load at the start of the next run
+LAST_VALID_KEY = "_last_valid"  # (Problem, Result) of the last inputs that validated
+VERSIONS_KEY = "_editor_versions"  # table -> int; a new version remounts that table's editor
+# Sidebar widgets holding run settings.
+INTEGER_KEY = "set_integer_units"
+OBJECTIVE_KEY = "set_objective"
+TARGET_KEY = "set_target_share"
+CURRENCY_KEY = "set_currency"
+CURRENCY_SEEN_KEY = "_currency_seen"  # the currency the money pool's unit was last set to
+
+SETTING_WIDGETS: dict[str, str] = {
+    INTEGER_KEY: "integer_units",
+    OBJECTIVE_KEY: "objective",
+    TARGET_KEY: "target_value_share",
+    CURRENCY_KEY: "currency",
+}
+
+
+def cap_key(pool: str) -> str:
+    """Session key of the sidebar's capacity input for one pool."""
+    return f"cap::{pool}"
+
+
+# ---- the context passed to every tab ---------------------------------------------------------
+@dataclass(frozen=True)
+class LastValid:
+    """The plan to show: of the current inputs, or of the last valid ones when `stale`."""
+
+    problem: Problem
+    result: Result
+    stale: bool  # True when the current inputs have errors and this plan is older
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a tab needs, built once per run. Tabs read it; they change inputs only through
+    `load_inputs` (or by editing `st.session_state[TABLES_KEY]` in a callback)."""
+
+    problem: Problem | None  # the current inputs, validated; None while they have errors
+    result: Result | None  # the solve of `problem` under `settings`; None when problem is None
+    tables: dict[str, pd.DataFrame]  # the current editable text tables (do not mutate)
+    settings: Settings  # run settings (bundle settings with the sidebar's choices applied)
+    lang: str  # 'en' | 'ru'
+    t: Translator  # t(key, **kw) -> text in the current language; t.num / t.pct format numbers
+    last_valid: LastValid | None  # the plan to show; None before any input validated
+    issues: tuple[Issue, ...] = ()  # validation errors and warnings of the current tables
+    solve: Callable[[Problem], Result] = field(default=lambda p: cached_solve(p))
+
+    @property
+    def stale(self) -> bool:
+        """True when the inputs have errors and the plan on screen is the last valid one."""
+        return self.last_valid is not None and self.last_valid.stale
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+
+# ---- content-keyed caches shared by all sessions ---------------------------------------------
+class _LRU:
+    """A small thread-safe LRU cache: sessions share solves of identical inputs."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self.lock:
+            if key not in self.data:
+                return None
+            self.data.move_to_end(key)
+            return self.data[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+_SOLVES = _LRU(256)
+_PARSES = _LRU(64)
+
+
+def solve_key(problem: Problem) -> str:
+    """The cache key of a solve: the problem's fingerprint covers inputs and settings."""
+    return problem.fingerprint()
+
+
+def cached_result(problem: Problem) -> Result | None:
+    """The cached result for these inputs, or None if they were never solved."""
+    return _SOLVES.get(solve_key(problem))
+
+
+def cached_solve(problem: Problem) -> Result:
+    """Solve through the content cache: identical inputs are solved once."""
+    key = solve_key(problem)
+    hit = _SOLVES.get(key)
+    if hit is None:
+        hit = solve(problem)
+        _SOLVES.put(key, hit)
+    return hit
+
+
+def tables_hash(tables: dict[str, pd.DataFrame]) -> str:
+    """A hash of the text tables' content (names, columns and cells)."""
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        h.update(name.encode("utf-8"))
+        h.update(tables[name].to_csv(index=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+def validate(tables: dict[str, pd.DataFrame], settings: Settings,
+             read_issues: tuple[Issue, ...] = ()) -> tuple[Problem | None, tuple[Issue, ...]]:
+    """Parse the text tables: (Problem, warnings) when valid, else (None, every issue)."""
+    key = (tables_hash(tables), repr(settings), tuple(map(str, read_issues)))
+    hit = _PARSES.get(key)
+    if hit is not None:
+        return hit
+    try:
+        problem = parse_tables(tables, settings, list(read_issues))
+        out: tuple[Problem | None, tuple[Issue, ...]] = (problem, tuple(problem.warnings))
+    except BundleError as exc:
+        out = (None, tuple(exc.issues))
+    _PARSES.put(key, out)
+    return out
+
+
+# ---- text tables -----------------------------------------------------------------------------
+def cell_text(v: Any) -> str:
+    """One cell as the text a bundle file would hold (blank for missing, 12 not 12.0)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return str(v).lower()
+    return str(v).strip() if isinstance(v, str) else str(v)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table with every cell as text and a fresh 0..n-1 index."""
+    out = frame.reset_index(drop=True).astype(object)
+    out = out.map(cell_text) if len(out.columns) else out
+    out.columns = [str(c).strip() for c in out.columns]
+    return out.astype(object)
+
+
+def number_or_none(text: Any) -> float | None:
+    """A cell's number if it reads as one (either decimal mark), else None."""
+    s = cell_text(text).replace("\u00a0", "").replace(" ", "")
+    if s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
+    try:
+        x = float(s)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def typed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Text tables with numeric-looking cells as numbers, so a downloaded workbook has numbers
+    where Excel expects them; other cells (ids, names, bad entries) stay text."""
+    def conv(v: Any) -> Any:
+        x = number_or_none(v)
+        if x is None or cell_text(v) == "":
+            return cell_text(v)
+        return int(x) if x.is_integer() and "." not in cell_text(v) else x
+    return {t: (f.map(conv) if len(f.columns) else f) for t, f in tables.items()}
+
+
+# ---- session lifecycle -----------------------------------------------------------------------
+def sample_inputs() -> tuple[dict[str, pd.DataFrame], dict[str, Any], list[Issue]]:
+    """The sample bundle's tables (text), raw settings and read issues."""
+    return read_tables(SAMPLE_DIR)
+
+
+def queue_inputs(tables: dict[str, pd.DataFrame], raw_settings: dict[str, Any] | Settings | None,
+                 read_issues: list[Issue] | tuple[Issue, ...] = (), source: str = "") -> None:
+    """Replace the inputs (and the run settings they carry) at the start of the next run.
+    Call it from a widget callback; from a tab's body call `load_inputs`.
+    `raw_settings` may be a Settings or a settings.json-style dict (None keeps the defaults)."""
+    st.session_state[PENDING_KEY] = (tables, raw_settings, tuple(read_issues), source)
+
+
+def load_inputs(tables: dict[str, pd.DataFrame], raw_settings: dict[str, Any] | Settings | None,
+                read_issues: list[Issue] | tuple[Issue, ...] = (), source: str = "") -> None:
+    """`queue_inputs`, then rerun the app now (for use in a tab's body, not in a callback)."""
+    queue_inputs(tables, raw_settings, read_issues, source)
+    st.rerun()
+
+
+def _apply_inputs(tables: dict[str, pd.DataFrame], raw_settings: dict[str, Any] | Settings | None,
+                  read_issues: tuple[Issue, ...], source: str) -> None:
+    ss = st.session_state
+    issues = list(read_issues)
+    if isinstance(raw_settings, Settings):
+        settings = raw_settings
+    else:
+        settings, more = read_settings(raw_settings or {})
+        issues += more
+    ss[TABLES_KEY] = {t: as_text(f) for t, f in tables.items() if f is not None}
+    ss[BUNDLE_SETTINGS_KEY] = settings
+    ss[READ_ISSUES_KEY] = tuple(issues)
+    ss[SOURCE_KEY] = source
+    for key, name in SETTING_WIDGETS.items():
+        ss[key] = _widget_value(key, getattr(settings, name))
+    ss[CURRENCY_SEEN_KEY] = settings.currency
+    bump_all_editors()
+
+
+def init_state() -> None:
+    """First run: load the sample bundle; every run: apply inputs queued by `load_inputs`."""
+    ss = st.session_state
+    if LANG_KEY not in ss:
+        ss[LANG_KEY] = DEFAULT_LANG
+    if OPEN_TAB_KEY not in ss:
+        ss[OPEN_TAB_KEY] = "plan"
+    if VERSIONS_KEY not in ss:
+        ss[VERSIONS_KEY] = {}
+    pending = ss.pop(PENDING_KEY, None)
+    if pending is not None:
+        _apply_inputs(*pending)
+    elif TABLES_KEY not in ss:
+        tables, raw, issues = sample_inputs()
+        _apply_inputs(tables, raw, tuple(issues), "sample")
+    base = ss.get(BUNDLE_SETTINGS_KEY, Settings())
+    for key, name in SETTING_WIDGETS.items():
+        if key not in ss:  # a test may set the tables alone
+            ss[key] = _widget_value(key, getattr(base, name))
+    if CURRENCY_SEEN_KEY not in ss:
+        ss[CURRENCY_SEEN_KEY] = base.currency
+
+
+def _widget_value(key: str, value: Any) -> Any:
+    """A setting as its widget holds it (the target share as a whole percent)."""
+    return int(round(float(value) * 100)) if key == TARGET_KEY else value
+
+
+def editor_version(table: str) -> int:
+    return int(st.session_state.get(VERSIONS_KEY, {}).get(table, 0))
+
+
+def bump_editor(table: str) -> None:
+    """Remount one table's editor: its pending edits are already in the tables."""
+    versions = dict(st.session_state.get(VERSIONS_KEY, {}))
+    versions[table] = versions.get(table, 0) + 1
+    st.session_state[VERSIONS_KEY] = versions
+
+
+def bump_all_editors() -> None:
+    versions = dict(st.session_state.get(VERSIONS_KEY, {}))
+    for t in set(versions) | set(st.session_state.get(TABLES_KEY, {})) | {"values_grid",
+                                                                           "values_detail"}:
+        versions[t] = versions.get(t, 0) + 1
+    st.session_state[VERSIONS_KEY] = versions
+
+
+def current_tables() -> dict[str, pd.DataFrame]:
+    return st.session_state[TABLES_KEY]
+
+
+def set_table(name: str, frame: pd.DataFrame) -> None:
+    """Replace one table (copy-on-write: cached validations keep the old frames intact)."""
+    tables = dict(st.session_state[TABLES_KEY])
+    tables[name] = frame
+    st.session_state[TABLES_KEY] = tables
+
+
+def current_settings() -> Settings:
+    """The bundle's settings with the sidebar's choices applied."""
+    ss = st.session_state
+    base: Settings = ss.get(BUNDLE_SETTINGS_KEY, Settings())
+    changes = {name: ss[key] for key, name in SETTING_WIDGETS.items() if key in ss}
+    if "target_value_share" in changes:
+        changes["target_value_share"] = float(changes["target_value_share"]) / 100
+    if "currency" in changes:
+        changes["currency"] = str(changes["currency"]).strip() or base.currency
+    return base.with_(**changes)
+
+
+def pool_rows(tables: dict[str, pd.DataFrame]) -> list[tuple[int, str, str, str, float | None]]:
+    """(row position, pool id, name, unit, capacity or None) for each pool row with an id."""
+    res = tables.get(RESOURCES)
+    if res is None or RESOURCE_ID not in res.columns:
+        return []
+    out = []
+    for i, row in enumerate(res.to_dict("records")):
+        pid = cell_text(row.get(RESOURCE_ID))
+        if not pid:
+            continue
+        name = cell_text(row.get("name")) or pid
+        out.append((i, pid, name, cell_text(row.get(UNIT)), number_or_none(row.get(CAPACITY))))
+    return out
+
+
+def set_capacity(pool: str, value: float | None) -> None:
+    """Write a pool's capacity into the resources table (the single place it is kept)."""
+    res = current_tables()[RESOURCES].copy()
+    hit = res.index[res[RESOURCE_ID].map(cell_text) == pool]
+    if not len(hit):
+        return
+    res.loc[hit[0], CAPACITY] = "" if value is None else cell_text(float(value))
+    set_table(RESOURCES, res)
+    bump_editor(RESOURCES)
+
+
+def set_money_unit(old: str, new: str) -> None:
+    """Relabel the money pool when the currency changes, so it stays the money pool."""
+    res = current_tables().get(RESOURCES)
+    if res is None or UNIT not in res.columns or not new.strip():
+        return
+    units = res[UNIT].map(cell_text)
+    hit = units.str.upper() == old.strip().upper()
+    if not hit.any():
+        return
+    res = res.copy()
+    res.loc[hit[hit].index[0], UNIT] = new.strip()
+    set_table(RESOURCES, res)
+    bump_editor(RESOURCES)
+
+
+def build_context(settings: Settings, lang: str) -> Context:
+    """Validate the current tables, solve them (cached) and remember the last valid plan."""
+    ss = st.session_state
+    t = Translator(lang if lang in LANGUAGES else DEFAULT_LANG)
+    tables = current_tables()
+    problem, issues = validate(tables, settings, tuple(ss.get(READ_ISSUES_KEY, ())))
+    result = None
+    if problem is not None:
+        result = cached_result(problem)
+        if result is None:
+            with st.spinner(t("solving")):
+                result = cached_solve(problem)
+        ss[LAST_VALID_KEY] = (problem, result)
+        last = LastValid(problem, result, stale=False)
+    else:
+        prev = ss.get(LAST_VALID_KEY)
+        last = LastValid(prev[0], prev[1], stale=True) if prev else None
+    return Context(problem=problem, result=result, tables=tables, settings=settings,
+                   lang=t.lang, t=t, last_valid=last, issues=issues)
+
+
+def download_settings(settings: Settings) -> dict[str, Any]:
+    """Settings as written to settings.json."""
+    return settings_dict(settings)

@@ -1,0 +1,617 @@
+"""The dashboard's one text catalogue (English and Russian) and number formats per language.
+
+Every string the page shows comes from `TEXT`: key -> (English, Russian). Placeholders are
+`str.format` fields; a tab calls `ctx.t("key", name=...)`. Numbers passed as floats or ints
+are formatted in the page's language (ru: a no-break space between thousands and a decimal
+comma). To add a tab's texts, add a section below with both languages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
+DEFAULT_LANG = "en"
+NBSP = "\u00a0"
+
+
+# ---- number formats --------------------------------------------------------------------------
+def auto_decimals(x: float) -> int:
+    """Decimals that suit a number's size: none for whole numbers and from 100 up, one from 1,
+    two below."""
+    ax = abs(x)
+    return 0 if ax >= 100 or float(x).is_integer() else 1 if ax >= 1 else 2
+
+
+def fmt_num(x: Any, lang: str = DEFAULT_LANG, decimals: int | None = None) -> str:
+    """A number in the language's format: 12,345.6 (en) or 12 345,6 (ru). Blank-ish for None
+    or NaN."""
+    if x is None:
+        return "–"
+    x = float(x)
+    if not math.isfinite(x):
+        return "–"
+    d = auto_decimals(x) if decimals is None else decimals
+    if round(x, d) == 0:
+        x = 0.0  # no "-0"
+    s = f"{x:,.{d}f}"
+    if lang == "ru":
+        s = s.replace(",", NBSP).replace(".", ",")
+    return s
+
+
+def fmt_pct(x: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """A share as a percentage: 95.0% (en) or 95,0 % (ru)."""
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    return fmt_num(float(x) * 100, lang, decimals) + (NBSP + "%" if lang == "ru" else "%")
+
+
+# ---- the translator --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Translator:
+    """t(key, **kw): the text in one language. Missing keys come back as the key itself, so a
+    tab can fall back on its own text and a test can find the gap."""
+
+    lang: str = DEFAULT_LANG
+
+    def __call__(self, key: str, **kw: Any) -> str:
+        entry = TEXT.get(key)
+        if entry is None:
+            return key
+        text = entry[1] if self.lang == "ru" else entry[0]
+        if not kw:
+            return text
+        shown = {k: (self.num(v) if isinstance(v, float) else
+                     self.num(v, 0) if isinstance(v, int) and not isinstance(v, bool) else v)
+                 for k, v in kw.items()}
+        return text.format(**shown)
+
+    def has(self, key: str) -> bool:
+        return key in TEXT
+
+    def num(self, x: Any, decimals: int | None = None) -> str:
+        return fmt_num(x, self.lang, decimals)
+
+    def pct(self, x: Any, decimals: int = 1) -> str:
+        return fmt_pct(x, self.lang, decimals)
+
+    @property
+    def separators(self) -> str:
+        """Plotly's decimal and thousands separators for this language."""
+        return ", " if self.lang == "ru" else ".,"
+
+
+# ---- the catalogue ---------------------------------------------------------------------------
+TEXT: dict[str, tuple[str, str]] = {
+    # page and tabs
+    "page_title": ("Risk-reduction planner", "Планировщик снижения рисков"),
+    "page_intro": (
+        "How to spend the budget and management hours on risk-reduction methods for each key "
+        "client. Change a number in the sidebar or an input table: the plan is re-solved at "
+        "once.",
+        "Как распределить бюджет и время руководителей между методами снижения рисков для "
+        "каждого ключевого клиента. Измените число на боковой панели или в таблице исходных "
+        "данных — план пересчитывается сразу."),
+    "tab_plan": ("Plan", "План"),
+    "tab_inputs": ("Inputs", "Исходные данные"),
+    "tab_client": ("Client view", "Клиент"),
+    "tab_whatif": ("What-if", "Что если"),
+    "tab_scenarios": ("Scenarios", "Сценарии"),
+    "tab_relationship": ("Relationship", "Отношения"),
+    "tab_export": ("Export", "Экспорт"),
+    "tab_failed": ("This tab could not be shown: {error}",
+                   "Эту вкладку не удалось показать: {error}"),
+    "solving": ("Solving the plan…", "Расчёт плана…"),
+    "list_sep": ("; ", "; "),
+    "x_of_y": ("{x} of {y}", "{x} из {y}"),
+    "units": ("units", "ед."),
+    "value": ("Value", "Ценность"),
+    "vs_previous": ("vs the previous inputs", "к предыдущим данным"),
+
+    # sidebar
+    "language": ("Language · Язык", "Язык · Language"),
+    "sidebar_pools": ("Resources", "Ресурсы"),
+    "sidebar_pool_help": ("Capacity of {name} shared by all clients. The same number as in the "
+                          "resources table (Inputs tab).",
+                          "Ёмкость ресурса «{name}», общая для всех клиентов. То же число, что "
+                          "в таблице resources (вкладка «Исходные данные»)."),
+    "sidebar_pool_invalid": ("The capacity in the resources table is not a number: type one "
+                             "here or fix it in the Inputs tab.",
+                             "Ёмкость в таблице resources — не число: введите его здесь или "
+                             "исправьте на вкладке «Исходные данные»."),
+    "sidebar_no_pools": ("The resources table has no pool with an id.",
+                         "В таблице resources нет ни одного ресурса с идентификатором."),
+    "sidebar_run": ("Plan settings", "Настройки плана"),
+    "mode": ("Units", "Единицы"),
+    "mode_continuous": ("Fractions allowed (intensity)", "Дробные (интенсивность)"),
+    "mode_integer": ("Whole units only", "Только целые единицы"),
+    "mode_help": ("Whole units: a trial month is given or not. Fractions: read 0.5 as half the "
+                  "intensity. Whole units are slower to solve and report how far from the best "
+                  "possible plan they may be (the gap).",
+                  "Целые единицы: пробный месяц либо даётся, либо нет. Дробные: 0,5 — половинная "
+                  "интенсивность. Целые считаются дольше, и показывается, насколько план может "
+                  "уступать лучшему возможному (разрыв)."),
+    "objective": ("Goal", "Цель"),
+    "objective_max_value": ("Most value within the resources",
+                            "Наибольшая ценность в пределах ресурсов"),
+    "objective_min_cost": ("Cheapest plan reaching a value target",
+                           "Самый дешёвый план, достигающий цели по ценности"),
+    "objective_help": ("Most value: spend the resources where clients value them most. "
+                       "Cheapest: spend as little money as possible while reaching the target "
+                       "share of the best attainable value.",
+                       "Наибольшая ценность: ресурсы идут туда, где клиенты ценят их больше "
+                       "всего. Самый дешёвый: потратить как можно меньше денег, достигнув "
+                       "заданной доли лучшей достижимой ценности."),
+    "target_share": ("Value target (share of the best plan)",
+                     "Цель по ценности (доля лучшего плана)"),
+    "target_share_help": ("Used by the cheapest-plan goal: the plan must reach this share of "
+                          "the value the best plan reaches with the current resources.",
+                          "Для цели «самый дешёвый план»: план должен достичь этой доли "
+                          "ценности лучшего плана при текущих ресурсах."),
+    "currency": ("Currency", "Валюта"),
+    "currency_help": ("The money pool is the resource whose unit is this currency; changing "
+                      "it relabels that pool.",
+                      "Денежный ресурс — тот, чья единица совпадает с валютой; смена валюты "
+                      "меняет его единицу."),
+
+    # status and staleness
+    "no_valid_inputs": ("The inputs have errors and no earlier plan exists. Fix the problems "
+                        "listed in the Inputs tab.",
+                        "В исходных данных есть ошибки, а прежнего плана нет. Исправьте "
+                        "ошибки, перечисленные на вкладке «Исходные данные»."),
+    "stale_banner": ("The inputs have {n} problem(s), listed in the Inputs tab. This is the "
+                     "plan of the last valid inputs: it does not reflect your latest edit.",
+                     "В исходных данных ошибок: {n} (список на вкладке «Исходные данные»). "
+                     "Показан план для последних корректных данных: последняя правка в нём не "
+                     "учтена."),
+    "status_optimal": ("optimal", "оптимальный"),
+    "status_feasible": ("feasible, not proven optimal", "допустимый, оптимальность не доказана"),
+    "status_infeasible": ("infeasible", "недопустимо"),
+    "status_error": ("error", "ошибка"),
+    "status_detail": ("{solver}, {seconds} s", "{solver}, {seconds} с"),
+
+    # KPIs
+    "kpi_value": ("Total perceived value", "Общая воспринимаемая ценность"),
+    "kpi_value_help": ("The value clients attribute to what the plan gives them, summed over "
+                       "clients (each unit worth its decayed value).",
+                       "Ценность, которую клиенты придают тому, что даёт им план, в сумме по "
+                       "клиентам (с учётом убывания ценности каждой следующей единицы)."),
+    "kpi_share": ("Share of attainable value", "Доля достижимой ценности"),
+    "kpi_share_help": ("Total perceived value divided by what clients would get with every "
+                       "offered method at its maximum units.",
+                       "Общая ценность, делённая на ту, что клиенты получили бы при всех "
+                       "предложенных методах в максимальном объёме."),
+    "kpi_weighted": ("Weighted value (points)", "Взвешенная ценность (очки)"),
+    "kpi_weighted_help": ("Value times each client's strategic weight: the number the plan "
+                          "maximises. Shadow prices are in these points.",
+                          "Ценность, умноженная на стратегический вес клиента: именно её "
+                          "максимизирует план. Теневые цены выражены в этих очках."),
+    "kpi_status": ("Solver status", "Статус решения"),
+    "kpi_status_help": ("optimal: no better plan exists. feasible: a plan within the time "
+                        "limit, maybe not the best.",
+                        "оптимальный: лучшего плана нет. допустимый: план найден за отведённое "
+                        "время, но, возможно, не лучший."),
+    "kpi_pool": ("{pool} used ({unit})", "{pool}: использовано ({unit})"),
+    "kpi_pool_help": ("How much of {pool} the plan uses, of its capacity.",
+                      "Сколько ресурса «{pool}» использует план из его ёмкости."),
+    "kpi_gap": ("Gap (whole units)", "Разрыв (целые единицы)"),
+    "kpi_gap_help": ("How far the whole-units plan may be from the best possible one, at most.",
+                     "Насколько, самое большее, план в целых единицах может уступать лучшему "
+                     "возможному."),
+    "gap_detail": ("With fractions the plan would reach {lp} points: whole units cost {cost}.",
+                   "С дробными единицами план достиг бы {lp} очков: целые единицы стоят {cost}."),
+    "min_cost_summary": ("Cheapest plan: {money} {currency} spent to reach {reached} weighted "
+                         "points (target {target}, {share} of the best plan).",
+                         "Самый дешёвый план: потрачено {money} {currency}, достигнуто {reached} "
+                         "взвешенных очков (цель {target}, {share} лучшего плана)."),
+
+    # charts
+    "chart_heatmap": ("Units per client and method", "Единицы по клиентам и методам"),
+    "chart_value_by_client": ("Value per client, by method", "Ценность по клиентам и методам"),
+    "chart_pool_use": ("Use of each resource per client (share of its capacity)",
+                       "Использование ресурсов клиентами (доля ёмкости)"),
+    "chart_curves": ("Value of each unit (filled: funded, open: not funded)",
+                     "Ценность каждой единицы (закрашено — профинансировано, пусто — нет)"),
+    "share_of_pool": ("share of the resource", "доля ресурса"),
+    "unit_number": ("unit number", "номер единицы"),
+    "value_of_unit": ("value of the unit", "ценность единицы"),
+    "curve_hover": ("unit %{x}: value %{y:,.1f}, funded %{customdata:.0f}%",
+                    "единица %{x}: ценность %{y:,.1f}, профинансировано %{customdata:.0f}%"),
+    "curve_caption": ("Each further unit of a method is worth less than the one before (the "
+                      "method's decay). A dotted marker is a partly funded unit.",
+                      "Каждая следующая единица метода ценится меньше предыдущей (коэффициент "
+                      "убывания метода). Маркер с точкой — частично профинансированная единица."),
+
+    # pools and shadow prices
+    "pools_title": ("Resources and what one more unit is worth",
+                    "Ресурсы и цена ещё одной единицы"),
+    "pools_caption": ("Shadow prices hold for small changes; a value point is one unit of "
+                      "value times the client's weight.",
+                      "Теневые цены верны для небольших изменений; очко ценности — единица "
+                      "ценности, умноженная на вес клиента."),
+    "pools_caption_int": ("Whole units: prices are those of the chosen plan with its units "
+                          "kept, an approximation.",
+                          "Целые единицы: цены рассчитаны для выбранного плана с закреплёнными "
+                          "единицами — это приближение."),
+    "price_worth": ("{pool}: one more {amount} {unit} would add {worth} value points.",
+                    "{pool}: ещё {amount} {unit} добавили бы {worth} очков ценности."),
+    "price_saves": ("{pool}: one more {amount} {unit} would save {saving} {currency}.",
+                    "{pool}: ещё {amount} {unit} сэкономили бы {saving} {currency}."),
+    "price_slack": ("{pool}: {slack} {unit} left unused, so more of it adds nothing now.",
+                    "{pool}: не использовано {slack} {unit}, поэтому добавка сейчас ничего не "
+                    "даст."),
+    "price_zero_full": ("{pool}: all used, but more of it alone would add nothing: another "
+                        "limit binds first.",
+                        "{pool}: использовано полностью, но одна лишь добавка ничего не даст — "
+                        "раньше срабатывает другое ограничение."),
+    "price_unknown": ("{pool}: no price for this plan.", "{pool}: для этого плана цены нет."),
+
+    # tables of the plan
+    "allocation_title": ("The allocation", "Распределение"),
+    "allocation_caption": ("Click a column header to sort.",
+                           "Нажмите на заголовок столбца, чтобы отсортировать."),
+    "funded_only": ("Funded cells only", "Только профинансированные"),
+    "unfunded_title": ("Not funded, and why", "Не профинансировано — и почему"),
+    "unfunded_caption": ("Each method a client could get more of, with what it would take.",
+                         "Методы, которых клиент мог бы получить больше, и что для этого "
+                         "нужно."),
+    "unfunded_none": ("Every offered method is funded in full.",
+                      "Все предложенные методы профинансированы полностью."),
+    "col_client": ("Client", "Клиент"),
+    "col_method": ("Method", "Метод"),
+    "col_units": ("Units", "Единицы"),
+    "col_max_units": ("Max units", "Макс. единиц"),
+    "col_committed": ("Committed", "Обещано"),
+    "col_value": ("Value", "Ценность"),
+    "col_weighted": ("Weighted value", "Взвешенная ценность"),
+    "col_value_per_money": ("Value per 1,000 {currency}", "Ценность на 1 000 {currency}"),
+    "col_funded": ("Funded units", "Профинансировано"),
+    "col_needed": ("Needed first-unit value", "Нужная ценность 1-й единицы"),
+    "col_reason": ("Reason", "Причина"),
+    "col_pool": ("Resource", "Ресурс"),
+    "col_unit": ("Unit", "Ед. изм."),
+    "col_capacity": ("Capacity", "Ёмкость"),
+    "col_used": ("Used", "Использовано"),
+    "col_slack": ("Left", "Остаток"),
+    "col_shadow": ("Shadow price (points per unit)", "Теневая цена (очков за единицу)"),
+
+    # reasons for not funding (rebuilt from the engine's fields)
+    "reason_no_value": ("the client gives this method no value",
+                        "клиент не придаёт этому методу ценности"),
+    "reason_integer": ("not funded in the whole-units plan",
+                       "не профинансировано в плане из целых единиц"),
+    "reason_needs_value": ("would need a first-unit value of {needed} (now {value}) to enter "
+                           "the plan",
+                           "вошло бы в план при ценности первой единицы {needed} (сейчас "
+                           "{value})"),
+    "reason_limited_by": ("; limited by {limits}", "; ограничивает: {limits}"),
+    "reason_margin_more": ("at the margin: more {limits} would fund more of it",
+                           "на границе: больше ресурса ({limits}) профинансирует больше"),
+    "reason_not_needed": ("not needed to reach the target at least cost",
+                          "не нужно, чтобы достичь цели с наименьшими затратами"),
+    "reason_alternatives": ("at the margin: equally good alternatives",
+                            "на границе: есть равноценные альтернативы"),
+    "limit_pool": ("{pool}", "{pool}"),
+    "limit_client_cap": ("{client}'s cap on {pool}", "лимит клиента {client} на «{pool}»"),
+    "limit_method_cap": ("the capacity of {method}", "ёмкость метода «{method}»"),
+
+    # infeasible and errors
+    "infeasible_title": ("No plan meets every requirement at once, so no plan is shown.",
+                         "Ни один план не выполняет все требования сразу, поэтому план не "
+                         "показан."),
+    "infeasible_intro": ("These requirements conflict:", "Эти требования противоречат друг "
+                                                         "другу:"),
+    "infeasible_outro": ("Change at least one of them; the plan comes back as soon as they "
+                         "fit together.",
+                         "Измените хотя бы одно из них — план появится, как только они "
+                         "совместятся."),
+    "infeasible_too_large": ("No plan meets every requirement at once. The model is too large "
+                             "to find the smallest conflicting set: check commitments against "
+                             "capacities and client floors.",
+                             "Ни один план не выполняет все требования сразу. Модель слишком "
+                             "велика, чтобы найти наименьший набор противоречий: сравните "
+                             "обязательства с ёмкостями и минимальными долями клиентов."),
+    "what_to_change": ("What to change", "Что изменить"),
+    "conflict_need": (" (the commitments alone need {need})",
+                      " (одни только обязательства требуют {need})"),
+    "conflict_pool": ("{pool} is limited to {cap} {unit}", "{pool} ограничен {cap} {unit}"),
+    "conflict_client_cap": ("{client} may use at most {cap} {unit} of {pool}",
+                            "{client} может использовать не более {cap} {unit} ресурса "
+                            "«{pool}»"),
+    "conflict_method_cap": ("{method} is limited to {cap} {unit} over all clients",
+                            "«{method}»: не более {cap} {unit} на всех клиентов"),
+    "conflict_floor": ("{client} must get at least {share} of the value it could get",
+                       "{client} должен получить не менее {share} достижимой ценности"),
+    "conflict_target": ("the plan must reach a value of {target}",
+                        "план должен достичь ценности {target}"),
+    "conflict_commitment": ("{n} {unit} of {method} committed in writing to {client}",
+                            "{n} {unit} метода «{method}» письменно обещано клиенту {client}"),
+    "conflict_cell_max": ("{client} can take only so many units of each method (max_units)",
+                          "{client} может получить лишь ограниченное число единиц каждого "
+                          "метода (max_units)"),
+    "fix_pool_to": ("raise {pool} in the sidebar to at least {need} {unit}",
+                    "увеличьте «{pool}» на боковой панели хотя бы до {need} {unit}"),
+    "fix_pool": ("raise {pool} in the sidebar", "увеличьте «{pool}» на боковой панели"),
+    "fix_client_cap": ("raise or clear {column} of {client} (Inputs, clients table)",
+                       "увеличьте или очистите {column} клиента {client} (исходные данные, "
+                       "таблица clients)"),
+    "fix_method_cap": ("raise or clear the capacity of {method} (Inputs, methods table)",
+                       "увеличьте или очистите capacity метода «{method}» (исходные данные, "
+                       "таблица methods)"),
+    "fix_floor": ("lower min_value_share of {client} (Inputs, clients table)",
+                  "уменьшите min_value_share клиента {client} (исходные данные, таблица "
+                  "clients)"),
+    "fix_target": ("lower the value target in the sidebar",
+                   "уменьшите цель по ценности на боковой панели"),
+    "fix_commitment": ("reduce committed units of {method} for {client} (Inputs, value "
+                       "matrix: committed units), if the agreement allows",
+                       "уменьшите обещанные единицы метода «{method}» для клиента {client} "
+                       "(исходные данные, матрица ценностей: обещанные единицы), если "
+                       "договорённость это допускает"),
+    "fix_cell_max": ("raise max_units of {client}'s methods (Inputs, value matrix)",
+                     "увеличьте max_units методов клиента {client} (исходные данные, матрица "
+                     "ценностей)"),
+    "error_title": ("The solver failed, so no plan is shown.",
+                    "Решатель завершился с ошибкой, поэтому план не показан."),
+    "error_hint": ("Try again, allow fractions of units, or check the inputs.",
+                   "Попробуйте ещё раз, разрешите дробные единицы или проверьте исходные "
+                   "данные."),
+
+    # client view
+    "client_pick": ("Client", "Клиент"),
+    "client_none": ("The clients table is empty.", "Таблица клиентов пуста."),
+    "client_no_plan": ("There is no plan to show for this client (see the Plan tab).",
+                       "Для этого клиента нет плана (см. вкладку «План»)."),
+    "client_value_help": ("The value this client attributes to its part of the plan.",
+                          "Ценность, которую клиент придаёт своей части плана."),
+    "client_share_help": ("Of the {attainable} the client could get with every offered method "
+                          "at its maximum.",
+                          "Из {attainable}, которые клиент получил бы при всех предложенных "
+                          "методах в максимальном объёме."),
+    "client_weight": ("Strategic weight", "Стратегический вес"),
+    "client_weight_help": ("How much this client's value counts in the plan (clients table).",
+                           "Насколько ценность этого клиента весома в плане (таблица clients)."),
+    "client_segment": ("Segment", "Сегмент"),
+    "client_pool_use": ("{pool} ({unit})", "{pool} ({unit})"),
+    "client_pool_use_help": ("This client's use of the resource in the plan.",
+                             "Использование ресурса этим клиентом в плане."),
+    "client_pool_share": ("{share} of the resource", "{share} ресурса"),
+    "client_plan_title": ("This client's plan", "План для клиента"),
+    "client_not_offered": ("Not offered to this client (no value entered): {methods}.",
+                           "Не предлагается этому клиенту (ценность не задана): {methods}."),
+    "client_rest_title": ("What it would take to fund the rest",
+                          "Что нужно, чтобы профинансировать остальное"),
+    "client_all_funded": ("Every method offered to this client is funded in full.",
+                          "Все методы, предложенные клиенту, профинансированы полностью."),
+    "units_funded": ("units funded", "ед. профинансировано"),
+
+    # inputs: status, files
+    "validation_errors": ("The inputs have {n} problem(s). The plan shown is from the last "
+                          "valid inputs until they are fixed; your edits are kept.",
+                          "В исходных данных ошибок: {n}. Пока они не исправлены, показан план "
+                          "для последних корректных данных; ваши правки сохранены."),
+    "validation_warnings": ("{n} warning(s)", "Предупреждений: {n}"),
+    "inputs_valid": ("Inputs are valid: {clients} clients, {methods} methods, {cells} offered "
+                     "client x method cells, {pools} resources.",
+                     "Исходные данные корректны: клиентов {clients}, методов {methods}, "
+                     "предложенных пар клиент × метод {cells}, ресурсов {pools}."),
+    "col_table": ("Table", "Таблица"),
+    "col_row": ("Row", "Строка"),
+    "col_row_help": ("The row's line in the file (the header is line 1), as validation "
+                     "messages quote it.",
+                     "Номер строки в файле (заголовок — строка 1), как в сообщениях о "
+                     "проверке."),
+    "col_key": ("Which", "Что"),
+    "col_column": ("Column", "Столбец"),
+    "col_bad_value": ("Value", "Значение"),
+    "col_problem": ("Problem", "Проблема"),
+    "upload": ("Upload a bundle: CSV files, one .xlsx workbook or a .zip of CSVs",
+               "Загрузить набор: CSV-файлы, одна книга .xlsx или .zip с CSV"),
+    "upload_help": ("Tables you upload replace the tables of the same name (resources.csv, "
+                    "methods.csv, clients.csv, values.csv, overrides.csv, relationship.csv, "
+                    "settings.json); the others are kept.",
+                    "Загруженные таблицы заменяют одноимённые (resources.csv, methods.csv, "
+                    "clients.csv, values.csv, overrides.csv, relationship.csv, settings.json); "
+                    "остальные сохраняются."),
+    "upload_done": ("Loaded {files}: replaced {tables}; kept {kept}.",
+                    "Загружено {files}: заменены {tables}; сохранены {kept}."),
+    "upload_nothing": ("No table could be read from {files}; the inputs are unchanged.",
+                       "Из {files} не удалось прочитать ни одной таблицы; исходные данные не "
+                       "изменены."),
+    "source_sample": ("Inputs: the sample data, with your edits.",
+                      "Исходные данные: пример, с вашими правками."),
+    "source_files": ("Inputs: {files}, with your edits.",
+                     "Исходные данные: {files}, с вашими правками."),
+    "download_xlsx": ("Download inputs (.xlsx)", "Скачать исходные данные (.xlsx)"),
+    "download_zip": ("Download inputs (.zip of CSV)", "Скачать исходные данные (.zip с CSV)"),
+    "download_help": ("The current tables and settings, edits included, as a bundle you can "
+                      "upload again.",
+                      "Текущие таблицы и настройки с правками — набор, который можно снова "
+                      "загрузить."),
+    "reset": ("Reset to sample data", "Вернуть пример данных"),
+    "reset_help": ("Replace all inputs with the sample bundle.",
+                   "Заменить все исходные данные примером."),
+    "reset_confirm": ("Replace all inputs with the sample data? Your edits will be lost "
+                      "(download them first to keep them).",
+                      "Заменить все исходные данные примером? Ваши правки пропадут (сначала "
+                      "скачайте их, чтобы сохранить)."),
+    "reset_yes": ("Yes, reset", "Да, заменить"),
+    "reset_no": ("Cancel", "Отмена"),
+    "table_absent": ("The bundle has no {table} table.", "В наборе нет таблицы {table}."),
+
+    # inputs: editors
+    "values_title": ("Value matrix: value of the first unit", "Матрица ценностей: ценность "
+                                                               "первой единицы"),
+    "values_caption": ("One row per client, one column per method: the value the client "
+                       "attributes to the first unit of the method. Blank = not offered.",
+                       "Строка — клиент, столбец — метод: ценность, которую клиент придаёт "
+                       "первой единице метода. Пусто — метод не предлагается."),
+    "grid_cell_help": ("Method id: {method}", "Идентификатор метода: {method}"),
+    "detail_field": ("Second grid shows", "Вторая таблица показывает"),
+    "detail_field_help": ("Ranges, commitments and per-cell caps, in the same grid layout.",
+                          "Диапазоны, обязательства и лимиты по парам — в той же сетке."),
+    "field_value_low": ("low estimate", "нижняя оценка"),
+    "field_value_high": ("high estimate", "верхняя оценка"),
+    "field_committed_units": ("committed units", "обещанные единицы"),
+    "field_max_units": ("max units", "макс. единиц"),
+    "field_value_low_help": ("Low end of the value's uncertainty range (blank: no range).",
+                             "Нижняя граница неопределённости ценности (пусто — без "
+                             "диапазона)."),
+    "field_value_high_help": ("High end of the value's uncertainty range (blank: no range).",
+                              "Верхняя граница неопределённости ценности (пусто — без "
+                              "диапазона)."),
+    "field_committed_units_help": ("Units already agreed in writing: every plan includes them.",
+                                   "Единицы, уже письменно согласованные с клиентом: входят в "
+                                   "любой план."),
+    "field_max_units_help": ("Per-cell cap on units (blank: the method's max_units).",
+                             "Лимит единиц для пары (пусто — max_units метода)."),
+    "values_long": ("All value rows (one row per client and method)",
+                    "Все строки ценностей (по строке на клиента и метод)"),
+    "table_resources": ("Resources", "Ресурсы"),
+    "table_resources_caption": ("Pools shared by all clients: money and management hours. Add "
+                                "a row for a new pool; the methods table gets its column.",
+                                "Ресурсы, общие для всех клиентов: деньги и часы руководителей. "
+                                "Добавьте строку для нового ресурса — в таблице methods "
+                                "появится его столбец."),
+    "table_methods": ("Methods", "Методы"),
+    "table_methods_caption": ("Each method's unit, default cap per client, decay of value per "
+                              "further unit, optional total capacity, and use of each pool "
+                              "per unit.",
+                              "Для каждого метода: единица, лимит на клиента, убывание "
+                              "ценности каждой следующей единицы, общая ёмкость (необязательно) "
+                              "и расход каждого ресурса на единицу."),
+    "table_clients": ("Clients", "Клиенты"),
+    "table_clients_caption": ("Key clients with their strategic weight, an optional minimum "
+                              "share of attainable value, and optional caps per pool.",
+                              "Ключевые клиенты: стратегический вес, минимальная доля "
+                              "достижимой ценности и лимиты по ресурсам (необязательно)."),
+    "table_overrides": ("Overrides", "Особые расходы"),
+    "table_overrides_caption": ("Per-client use of a pool that replaces the method's default "
+                                "(travel to a remote client, say).",
+                                "Расход ресурса для конкретного клиента вместо обычного "
+                                "(например, поездка к удалённому клиенту)."),
+    "help::resources::resource_id": ("Short id: Latin letters, digits, _ . -",
+                                     "Краткий идентификатор: латиница, цифры, _ . -"),
+    "help::resources::capacity": ("How much of the pool there is (also in the sidebar).",
+                                  "Сколько ресурса есть всего (то же на боковой панели)."),
+    "help::methods::max_units": ("Default number of units per client (whole number, 1 or more).",
+                                 "Число единиц на клиента по умолчанию (целое, от 1)."),
+    "help::methods::decay": ("Each further unit is worth this share of the one before (0 to 1; "
+                             "1 = no decay).",
+                             "Каждая следующая единица стоит такую долю предыдущей (от 0 до 1; "
+                             "1 — без убывания)."),
+    "help::methods::capacity": ("Optional cap on units over all clients (blank: none).",
+                                "Необязательный лимит единиц на всех клиентов (пусто — нет)."),
+    "help::methods::pool": ("Use of pool {pool} per unit of the method (blank: 0).",
+                            "Расход ресурса {pool} на единицу метода (пусто — 0)."),
+    "help::clients::weight": ("Strategic importance, above 0 (1 = normal).",
+                              "Стратегическая важность, больше 0 (1 — обычная)."),
+    "help::clients::min_value_share": ("The plan must give the client at least this share of "
+                                       "its attainable value (0 to 1; blank: 0).",
+                                       "План должен дать клиенту не меньше этой доли "
+                                       "достижимой ценности (от 0 до 1; пусто — 0)."),
+    "help::clients::max_pool": ("Optional cap on this client's use of pool {pool} (blank: "
+                                "none).",
+                                "Необязательный лимит расхода ресурса {pool} на этого клиента "
+                                "(пусто — нет)."),
+    "help::values::value": ("Value of the first unit (blank: not offered).",
+                            "Ценность первой единицы (пусто — не предлагается)."),
+    "help::values::committed_units": ("Units agreed in writing; every plan includes them.",
+                                      "Письменно согласованные единицы; входят в любой план."),
+    "help::overrides::per_unit": ("Use of the pool per unit for this client and method.",
+                                  "Расход ресурса на единицу для этого клиента и метода."),
+
+    # validation messages (the engine's English, matched in ui.reasons)
+    "issue_not_number": ("is not a number", "не число"),
+    "issue_required": ("required, but the cell is blank", "обязательное поле, но ячейка пуста"),
+    "issue_at_least": ("must be at least {x}", "должно быть не меньше {x}"),
+    "issue_greater": ("must be greater than {x}", "должно быть больше {x}"),
+    "issue_at_most": ("must be at most {x}", "должно быть не больше {x}"),
+    "issue_whole": ("must be a whole number", "должно быть целым числом"),
+    "issue_id_blank": ("the id is blank", "идентификатор пуст"),
+    "issue_id_chars": ("ids may use only Latin letters, digits, '_', '.' and '-'",
+                       "идентификатор может содержать только латинские буквы, цифры, «_», «.» "
+                       "и «-»"),
+    "issue_duplicate": ("duplicate id (first used on row {row})",
+                        "повторяющийся идентификатор (впервые в строке {row})"),
+    "issue_unknown_client": ("this client id is not in the clients table",
+                             "такого клиента нет в таблице clients"),
+    "issue_unknown_method": ("this method id is not in the methods table",
+                             "такого метода нет в таблице methods"),
+    "issue_unknown_id": ("this id is not in the {table} table",
+                         "такого идентификатора нет в таблице {table}"),
+    "issue_pair_again": ("this client and method pair is already on row {row}",
+                         "эта пара клиент — метод уже есть в строке {row}"),
+    "issue_low_above": ("the low estimate is above the value ({v})",
+                        "нижняя оценка выше ценности ({v})"),
+    "issue_high_below": ("the high estimate is below the value ({v})",
+                         "верхняя оценка ниже ценности ({v})"),
+    "issue_committed_over": ("more units are committed than the cell allows (max_units {n})",
+                             "обещано больше единиц, чем допускает пара (max_units {n})"),
+    "issue_committed_blank": ("units are committed but the value is blank; enter the value",
+                              "единицы обещаны, но ценность не задана; введите ценность"),
+    "issue_column_missing": ("the column '{c}' is missing", "нет столбца «{c}»"),
+    "issue_column_twice": ("the column appears more than once", "столбец встречается дважды"),
+    "issue_no_rows": ("the table has no rows", "в таблице нет строк"),
+    "issue_table_missing": ("the table is missing", "таблица отсутствует"),
+    "issue_not_a_pool": ("this column is not a pool in the resources table, so it is ignored",
+                         "этого столбца нет среди ресурсов в таблице resources, он не "
+                         "учитывается"),
+    "issue_cap_no_pool": ("'{c}' names no pool of the resources table",
+                          "«{c}» не соответствует ни одному ресурсу таблицы resources"),
+    "issue_yes_no": ("must be yes, no or unknown", "должно быть yes, no или unknown"),
+    "issue_not_date": ("is not a date (use YYYY-MM-DD)", "не дата (формат ГГГГ-ММ-ДД)"),
+    "issue_bad_setting": ("is not a valid value for this setting",
+                          "недопустимое значение настройки"),
+
+    # export tab (ui/export_tab.py)
+    "export_title": ("Export the plan", "Экспорт плана"),
+    "export_intro": ("Files for the planning meeting. Each is built when you click its button.",
+                     "Файлы для совещания по планированию. Каждый создаётся при нажатии его "
+                     "кнопки."),
+    "export_no_inputs": ("The inputs have errors, so there is nothing to export yet. Fix them "
+                         "in the Inputs tab.",
+                         "В исходных данных есть ошибки, поэтому экспортировать пока нечего. "
+                         "Исправьте их на вкладке «Исходные данные»."),
+    "export_no_plan": ("There is no plan ({status}). You can still download the workbook or "
+                       "the report, which explain why, and the model as an LP file.",
+                       "Плана нет ({status}). Можно скачать книгу или отчёт с объяснением "
+                       "причин и модель в формате LP."),
+    "export_scenario": ("Scenario name (printed on every file)",
+                        "Название сценария (печатается в каждом файле)"),
+    "export_notes": ("Scenario notes (workbook and report only, never in a client's plan)",
+                     "Заметки к сценарию (только в книге и отчёте, никогда в плане клиента)"),
+    "export_xlsx": ("Excel workbook", "Книга Excel"),
+    "export_xlsx_help": ("Summary, client x method grids, per-client and per-method sheets, "
+                         "methods not funded with the reason, and the inputs as solved.",
+                         "Сводка, сетки клиент × метод, листы по клиентам и методам, "
+                         "непрофинансированные методы с причинами и исходные данные расчёта."),
+    "export_csv": ("CSV (one row per client and method)", "CSV (строка на клиента и метод)"),
+    "export_csv_help": ("The allocation in tidy long form, for other tools.",
+                        "Распределение в длинном формате — для других программ."),
+    "export_html": ("HTML report (printable on A4, works offline)",
+                    "HTML-отчёт (печать на A4, работает без сети)"),
+    "export_html_help": ("The summary and the dashboard's charts in one self-contained file.",
+                         "Сводка и графики панели в одном самодостаточном файле."),
+    "export_json": ("JSON (as the command line's solve --json)",
+                    "JSON (как solve --json в командной строке)"),
+    "export_lp": ("Model as an LP file (for an analyst's audit)",
+                  "Модель в формате LP (для проверки аналитиком)"),
+    "export_clients_title": ("Plans for one client's account team",
+                             "Планы для команды отдельного клиента"),
+    "export_clients_intro": ("Each client's files hold that client's data only: no other "
+                             "client's name, id, segment or figures, and no totals across "
+                             "clients.",
+                             "Файлы клиента содержат только его данные: ни имён, ни "
+                             "идентификаторов, ни сегментов, ни цифр других клиентов и никаких "
+                             "итогов по всем клиентам."),
+    "export_all_clients": ("All client plans (.zip: one .html and one .xlsx per client)",
+                           "Планы всех клиентов (.zip: по .html и .xlsx на клиента)"),
+    "export_pick_client": ("Client", "Клиент"),
+    "export_client_notes": ("Notes for this client's plan", "Заметки к плану клиента"),
+    "export_client_xlsx": ("This client's plan (.xlsx)", "План клиента (.xlsx)"),
+    "export_client_html": ("This client's plan (.html)", "План клиента (.html)"),
+}
