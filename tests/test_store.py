@@ -1,0 +1,344 @@
+"""Scenario store: round trips, names, schema version, concurrent saves from 8 processes,
+saves killed mid-transaction, damaged files, and the `scenario` command line."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from optimizer.analysis import summarize
+from optimizer.bundle import load_bundle
+from optimizer.schema import Problem, Result
+from optimizer.solve import solve
+from optimizer.store import (
+    SCHEMA_VERSION,
+    SQLITE_HEADER,
+    ScenarioStore,
+    StoreError,
+    db_path_from,
+    default_db_path,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def solved() -> tuple[Problem, Result]:
+    p = load_bundle(SAMPLE)
+    return p, solve(p)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> ScenarioStore:
+    return ScenarioStore(tmp_path / "scenarios.sqlite3")
+
+
+# ---- round trips and names ------------------------------------------------------------------
+def test_save_and_load_round_trip(store: ScenarioStore, solved) -> None:
+    p, r = solved
+    info = store.save("Q3 plan", p, r, notes="agreed with sales", client_notes={
+        "hartwell": "trial unit late", "brennmoor": ""})
+    assert info.name == "Q3 plan" and info.status == "optimal"
+    assert datetime.fromisoformat(info.saved_at).utcoffset().total_seconds() == 0
+    loaded, sc = store.load("Q3 plan")
+    assert loaded.fingerprint() == p.fingerprint() == sc.info.fingerprint
+    assert loaded.relationship is not None  # the checklist travels with the inputs
+    assert sc.info.notes == "agreed with sales"
+    assert sc.client_notes == {"hartwell": "trial unit late"}  # blank notes are not kept
+    assert sc.summary == json.loads(json.dumps(summarize(p, r)))
+    # The reloaded inputs solve to the same plan.
+    assert solve(loaded).objective == pytest.approx(r.objective, rel=1e-9)
+
+
+def test_list_rename_duplicate_delete(store: ScenarioStore, solved) -> None:
+    p, r = solved
+    store.save("a", p, r)
+    cut = p.with_capacity("budget", 300_000)
+    store.save("b", cut, solve(cut), notes="budget cut")
+    assert store.names() == ["b", "a"]  # newest first
+    with pytest.raises(StoreError, match="already exists"):
+        store.save("a", p, r)
+    store.save("a", cut, solve(cut), overwrite=True)
+    assert store.get("a").info.fingerprint == cut.fingerprint()
+    store.rename("b", "b2")
+    with pytest.raises(StoreError, match="already exists"):
+        store.rename("a", "b2")
+    with pytest.raises(StoreError, match="no scenario named 'zzz'"):
+        store.rename("zzz", "y")
+    info = store.duplicate("b2", "b3")
+    assert store.get("b3").summary == store.get("b2").summary
+    assert store.get("b3").info.notes == "budget cut" and info.name == "b3"
+    store.delete("b2")
+    assert sorted(store.names()) == ["a", "b3"]
+    with pytest.raises(StoreError):
+        store.delete("b2")
+    with pytest.raises(StoreError, match="needs a name"):
+        store.save("   ", p, r)
+    store.set_notes("a", notes="new", client_notes={"hartwell": "x"})
+    assert store.get("a").info.notes == "new" and store.get("a").client_notes == {"hartwell": "x"}
+
+
+def test_a_scenario_without_a_plan_is_kept_with_its_explanation(store: ScenarioStore,
+                                                                solved) -> None:
+    p, _ = solved
+    bad = p.with_capacity("budget", 0)
+    r = solve(bad)
+    assert not r.has_plan
+    store.save("impossible", bad, r)
+    sc = store.get("impossible")
+    assert sc.info.status == "infeasible" and sc.info.objective is None
+    assert sc.summary["explanation"]
+
+
+def test_file_is_sqlite_with_wal_and_schema_version(store: ScenarioStore, solved) -> None:
+    store.save("a", *solved)
+    assert store.path.read_bytes()[:16] == SQLITE_HEADER
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.integrity() == "ok"
+    con = sqlite3.connect(store.path)
+    try:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        assert meta["schema_version"] == str(SCHEMA_VERSION)
+    finally:
+        con.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path, solved) -> None:
+    path = tmp_path / "newer.sqlite3"
+    ScenarioStore(path).save("a", *solved)
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(StoreError, match="newer version"):
+        ScenarioStore(path).list()
+
+
+def test_another_programs_database_is_left_alone(tmp_path: Path, solved) -> None:
+    path = tmp_path / "other.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="something else"):
+        ScenarioStore(path).save("a", *solved)
+    assert path.read_bytes() == before
+
+
+def test_a_corrupted_file_gets_a_clear_error_and_is_not_touched(tmp_path: Path,
+                                                                solved) -> None:
+    path = tmp_path / "scenarios.sqlite3"
+    path.write_bytes(random.Random(0).randbytes(64 * 1024))
+    before = path.read_bytes()
+    st = ScenarioStore(path)
+    for action in (st.list, lambda: st.save("a", *solved), lambda: st.get("a"),
+                   lambda: st.delete("a")):
+        with pytest.raises(StoreError, match="not a scenario database"):
+            action()
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["scenarios.sqlite3"]  # no journal beside it
+
+
+def test_a_damaged_database_gets_a_clear_error(tmp_path: Path, solved) -> None:
+    path = tmp_path / "scenarios.sqlite3"
+    st = ScenarioStore(path)
+    for i in range(3):
+        st.save(f"s{i}", *solved)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    raw = bytearray(path.read_bytes())
+    raw[100:] = random.Random(1).randbytes(len(raw) - 100)  # keep only the 100-byte header
+    path.write_bytes(bytes(raw))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="cannot be used|not a scenario database"):
+        ScenarioStore(path).list()
+    assert path.read_bytes() == before
+
+
+def test_db_paths() -> None:
+    assert default_db_path().name == "scenarios.sqlite3"
+    assert default_db_path().parent.name == "risk-planner"
+    assert db_path_from("sqlite:////tmp/x.db") == Path("/tmp/x.db")
+    assert db_path_from("/tmp/y.sqlite3") == Path("/tmp/y.sqlite3")
+    with pytest.raises(StoreError, match="only SQLite"):
+        db_path_from("postgresql://host/db")
+
+
+# ---- several processes at once --------------------------------------------------------------
+def _save_worker(path: str, name: str, problem: Problem, summary: dict, barrier) -> None:
+    barrier.wait(timeout=60)
+    ScenarioStore(path).save(name, problem, summary=summary, notes=name)
+
+
+def test_eight_processes_saving_at_once_all_land(tmp_path: Path, solved) -> None:
+    p, r = solved
+    path = str(tmp_path / "shared.sqlite3")
+    summary = summarize(p, r)
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(8)
+    procs = [ctx.Process(target=_save_worker, args=(path, f"plan {i}", p, summary, barrier))
+             for i in range(8)]
+    for pr in procs:
+        pr.start()
+    for pr in procs:
+        pr.join(timeout=180)
+    assert [pr.exitcode for pr in procs] == [0] * 8
+    st = ScenarioStore(path)
+    assert sorted(st.names()) == sorted(f"plan {i}" for i in range(8))
+    assert st.integrity() == "ok"
+    for i in range(8):
+        assert st.get(f"plan {i}").summary == json.loads(json.dumps(summary))
+
+
+# ---- a save killed mid-way ------------------------------------------------------------------
+BIG_NOTES = 40 * 1024 * 1024  # far more than SQLite's page cache: pages reach the WAL file
+
+
+class _StallingStore(ScenarioStore):
+    """Writes the row, says so, then hangs inside the open transaction."""
+
+    def __init__(self, path: str, ready) -> None:
+        super().__init__(path)
+        self.ready = ready
+
+    def _insert(self, conn, record) -> None:
+        super()._insert(conn, record)
+        self.ready.set()
+        time.sleep(600)
+
+
+def _stalling_worker(path: str, problem: Problem, summary: dict, ready) -> None:
+    _StallingStore(path, ready).save("big", problem, summary=summary, notes="x" * BIG_NOTES)
+
+
+def test_a_save_killed_inside_its_transaction_leaves_nothing(tmp_path: Path, solved) -> None:
+    p, r = solved
+    path = tmp_path / "scenarios.sqlite3"
+    ScenarioStore(path).save("before", p, r)
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    child = ctx.Process(target=_stalling_worker, args=(str(path), p, summarize(p, r), ready))
+    child.start()
+    assert ready.wait(timeout=120), "the save never reached its transaction"
+    wal = Path(f"{path}-wal")
+    assert wal.exists() and wal.stat().st_size > 1024 * 1024  # uncommitted pages on disk
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(timeout=30)
+    assert child.exitcode == -signal.SIGKILL
+    st = ScenarioStore(path)
+    assert st.integrity() == "ok"
+    assert st.names() == ["before"]
+    st.save("after", p, r)  # the store still works
+    assert sorted(st.names()) == ["after", "before"]
+
+
+def _looping_worker(path: str, problem: Problem, summary: dict, started) -> None:
+    st = ScenarioStore(path)
+    started.set()
+    for i in range(10_000):
+        st.save(f"loop {i}", problem, summary=summary, notes=f"{i}:" + "y" * 2_000_000)
+
+
+def test_saves_killed_at_random_moments_are_whole_or_absent(tmp_path: Path, solved) -> None:
+    p, r = solved
+    path = tmp_path / "scenarios.sqlite3"
+    summary = summarize(p, r)
+    ctx = mp.get_context("spawn")
+    rng = random.Random(7)
+    for _ in range(3):
+        started = ctx.Event()
+        child = ctx.Process(target=_looping_worker, args=(str(path), p, summary, started))
+        child.start()
+        assert started.wait(timeout=120)
+        time.sleep(rng.uniform(0.3, 1.2))
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(timeout=30)
+        st = ScenarioStore(path)
+        assert st.integrity() == "ok"
+        for name in st.names():
+            sc = st.get(name)
+            i = name.split()[1]
+            assert sc.info.notes == f"{i}:" + "y" * 2_000_000
+            assert sc.summary["objective"] == summary["objective"]
+        # Each round overwrites the same names from 0, so clear them for the next round.
+        for name in st.names():
+            st.delete(name)
+
+
+# ---- command line ---------------------------------------------------------------------------
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True,
+                          text=True, env=full, cwd=ROOT, timeout=300)
+
+
+def test_cli_scenarios(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.sqlite3")
+    p = run_cli("scenario", "save", str(SAMPLE), "--name", "base", "--notes", "as planned",
+                "--client-note", "hartwell=call back", "--db", db)
+    assert p.returncode == 0, p.stderr
+    p = run_cli("scenario", "save", str(SAMPLE), "--name", "cut", "--set", "budget=350000",
+                "--db", db)
+    assert p.returncode == 0, p.stderr
+    p = run_cli("scenario", "list", "--db", db, "--json")
+    listed = json.loads(p.stdout)
+    assert [s["name"] for s in listed] == ["cut", "base"]
+    assert all("saved_at" in s for s in listed)
+    p = run_cli("scenario", "show", "base", "--db", db, "--json")
+    shown = json.loads(p.stdout)
+    assert shown["notes"] == "as planned" and shown["client_notes"] == {
+        "hartwell": "call back"}
+    p = run_cli("scenario", "compare", "base", "cut", "--db", db, "--json")
+    assert p.returncode == 0, p.stderr
+    diff = json.loads(p.stdout)
+    kpi = {k["metric"]: k for k in diff["kpis"]}
+    assert kpi["money_spent"]["b"] == pytest.approx(350_000)
+    assert kpi["objective"]["delta"] < 0
+    assert diff["inputs"] == [{"table": "resources", "key": "budget", "column": "capacity",
+                               "a": "480000", "b": "350000", "change": "changed"}]
+    assert diff["cells"] and all(c["change"] != "same" for c in diff["cells"])
+    p = run_cli("scenario", "compare", "base", "cut", "--db", db)
+    assert "input(s) changed" in p.stdout and "budget" in p.stdout
+    assert run_cli("scenario", "rename", "cut", "cut 2", "--db", db).returncode == 0
+    assert run_cli("scenario", "duplicate", "base", "base copy", "--db", db).returncode == 0
+    assert run_cli("scenario", "delete", "base", "--db", db).returncode == 0
+    out = tmp_path / "bundle"
+    p = run_cli("scenario", "load", "cut 2", "--out", str(out), "--db", db)
+    assert p.returncode == 0, p.stderr
+    assert load_bundle(out).resources.at["budget", "capacity"] == 350_000
+    names = [s["name"] for s in json.loads(run_cli("scenario", "list", "--db", db,
+                                                   "--json").stdout)]
+    assert sorted(names) == ["base copy", "cut 2"]
+    p = run_cli("scenario", "show", "nope", "--db", db)
+    assert p.returncode == 2 and "no scenario named 'nope'" in p.stderr
+    p = run_cli("scenario", "save", str(SAMPLE), "--name", "cut 2", "--db", db)
+    assert p.returncode == 2 and "already exists" in p.stderr
+
+
+def test_cli_corrupted_db_and_default_location(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    before = bad.read_bytes()
+    p = run_cli("scenario", "list", "--db", str(bad))
+    assert p.returncode == 2 and "not a scenario database" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert bad.read_bytes() == before
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    p = run_cli("scenario", "list", env=env)
+    assert p.returncode == 0, p.stderr
+    assert str(tmp_path / "data" / "risk-planner" / "scenarios.sqlite3") in p.stdout
