@@ -393,7 +393,8 @@ def _write_summary(book: _Book, problem: Problem, result: Result, meta: ExportMe
                         book.fmt(bold=True))
         r += 1
         for line in result.explanation:
-            ws.write_string(r, 0, neutralise(line))
+            # The explanation's own bullets become real bullets rather than escaped dashes.
+            ws.write_string(r, 0, neutralise(re.sub(r"^\s*-\s", "\u2022 ", line)))
             r += 1
     if result.has_plan:
         r += 1

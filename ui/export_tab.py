@@ -1,0 +1,174 @@
+"""The Export tab: download the plan as a workbook, CSV, HTML report, per-client plans or the
+LP model. Files are built only when their button is clicked (deferred download data), so the
+tab costs nothing on a rerun."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+import streamlit as st
+
+from optimizer import export
+from optimizer.schema import NAME, Problem, Result
+
+NOTES_KEY = "export_notes"  # scenario notes typed in the tab
+SCENARIO_KEY = "export_scenario"
+CLIENT_KEY = "export_client"
+CLIENT_NOTES_KEY = "export_client_notes"  # dict client_id -> notes
+REPORT_WIDTH = 680  # px: charts in the HTML report fit the printable width of A4
+
+# English text of this tab; the catalogue's entries (same keys) win when present.
+TEXT: dict[str, str] = {
+    "export_title": "Export the plan",
+    "export_intro": "Files for the planning meeting. Each is built when you click its button.",
+    "export_no_inputs": "The inputs have errors, so there is nothing to export yet. Fix them "
+                        "in the Inputs tab.",
+    "export_no_plan": "There is no plan ({status}). You can still download the workbook or "
+                      "the report, which explain why, and the model as an LP file.",
+    "export_scenario": "Scenario name (printed on every file)",
+    "export_notes": "Scenario notes (workbook and report only, never in a client's plan)",
+    "export_xlsx": "Excel workbook",
+    "export_xlsx_help": "Summary, client x method grids, per-client and per-method sheets, "
+                        "methods not funded with the reason, and the inputs as solved.",
+    "export_csv": "CSV (one row per client and method)",
+    "export_csv_help": "The allocation in tidy long form, for other tools.",
+    "export_html": "HTML report (printable on A4, works offline)",
+    "export_html_help": "The summary and the dashboard's charts in one self-contained file.",
+    "export_json": "JSON (as the command line's solve --json)",
+    "export_lp": "Model as an LP file (for an analyst's audit)",
+    "export_clients_title": "Plans for one client's account team",
+    "export_clients_intro": "Each client's files hold that client's data only: no other "
+                            "client's name, id, segment or figures, and no totals across "
+                            "clients.",
+    "export_all_clients": "All client plans (.zip: one .html and one .xlsx per client)",
+    "export_pick_client": "Client",
+    "export_client_notes": "Notes for this client's plan",
+    "export_client_xlsx": "This client's plan (.xlsx)",
+    "export_client_html": "This client's plan (.html)",
+}
+
+
+def tr(ctx: Any, key: str, **kw: Any) -> str:
+    """The catalogue's text for `key` if it has one, else this tab's English text."""
+    t = getattr(ctx, "t", None)
+    if callable(t):
+        try:
+            text = t(key, **kw)
+        except (KeyError, IndexError, ValueError):
+            text = None
+        if isinstance(text, str) and text and text != key:
+            return text
+    return TEXT[key].format(**kw) if kw else TEXT[key]
+
+
+def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
+    """The dashboard's plan charts as figure dictionaries for the report (None: use the
+    report's own charts)."""
+    try:
+        from . import charts
+    except ImportError:
+        return None
+    figs = []
+    for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap):
+        fig = build(result, ctx.t)
+        fig.update_layout(width=REPORT_WIDTH, autosize=False)
+        figs.append(fig.to_plotly_json())
+    return figs
+
+
+def _meta(problem: Problem) -> export.ExportMeta:
+    ss = st.session_state
+    notes: Mapping[str, str] = ss.get(CLIENT_NOTES_KEY, {})
+    return export.ExportMeta(scenario=str(ss.get(SCENARIO_KEY, "")).strip(),
+                             created=datetime.now(), notes=str(ss.get(NOTES_KEY, "")).strip(),
+                             client_notes={c: n for c, n in notes.items()
+                                           if c in problem.clients.index and n.strip()})
+
+
+def _stamp(meta: export.ExportMeta) -> str:
+    """A file-name part from the scenario name: ASCII letters, digits, '-' and '_' only."""
+    slug = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_"
+                   for ch in meta.scenario)[:40].strip("_")
+    return f"{slug}_" if slug else ""
+
+
+def _button(label: str, data: Callable[[], bytes], file_name: str, fmt: str, key: str,
+            help_: str | None = None) -> None:
+    st.download_button(label, data=data, file_name=file_name, mime=export.MIME[fmt], key=key,
+                       help=help_, on_click="ignore", icon=":material/download:")
+
+
+def _save_client_note(client_id: str) -> None:
+    notes = dict(st.session_state.get(CLIENT_NOTES_KEY, {}))
+    notes[client_id] = st.session_state.get(f"{CLIENT_NOTES_KEY}::{client_id}", "")
+    st.session_state[CLIENT_NOTES_KEY] = notes
+
+
+def render_export(ctx: Any) -> None:
+    """Download buttons for every export format, and per-client plans with a client picker."""
+    st.subheader(tr(ctx, "export_title"))
+    problem: Problem | None = getattr(ctx, "problem", None)
+    result: Result | None = getattr(ctx, "result", None)
+    if problem is None or result is None:
+        st.warning(tr(ctx, "export_no_inputs"))
+        return
+    st.caption(tr(ctx, "export_intro"))
+    c1, c2 = st.columns([1, 2])
+    c1.text_input(tr(ctx, "export_scenario"), key=SCENARIO_KEY)
+    c2.text_area(tr(ctx, "export_notes"), key=NOTES_KEY, height=68)
+    meta = _meta(problem)
+    stamp = _stamp(meta)
+    has_plan = result.has_plan
+    if not has_plan:
+        st.warning(tr(ctx, "export_no_plan", status=result.status_text))
+
+    def report() -> bytes:  # runs on click, on a worker thread: no streamlit calls in here
+        figures = dashboard_figures(result, ctx) if has_plan else None
+        return export.html_report(problem, result, meta, figures)
+
+    cols = st.columns(3)
+    with cols[0]:
+        _button(tr(ctx, "export_xlsx"), lambda: export.xlsx_bytes(problem, result, meta),
+                f"{stamp}plan.xlsx", "xlsx", "dl_xlsx", tr(ctx, "export_xlsx_help"))
+        _button(tr(ctx, "export_html"), report, f"{stamp}report.html", "html", "dl_html", tr(ctx, "export_html_help"))
+    with cols[1]:
+        if has_plan:
+            _button(tr(ctx, "export_csv"), lambda: export.csv_bytes(problem, result),
+                    f"{stamp}allocation.csv", "csv", "dl_csv", tr(ctx, "export_csv_help"))
+        _button(tr(ctx, "export_json"), lambda: export.json_bytes(problem, result),
+                f"{stamp}plan.json", "json", "dl_json")
+    with cols[2]:
+        _button(tr(ctx, "export_lp"), lambda: export.lp_bytes(problem, result),
+                f"{stamp}model.lp", "lp", "dl_lp")
+    if not has_plan:
+        return
+
+    st.markdown(f"#### {tr(ctx, 'export_clients_title')}")
+    st.caption(tr(ctx, "export_clients_intro"))
+    _button(tr(ctx, "export_all_clients"),
+            lambda: export.client_plans_zip(problem, result, meta),
+            f"{stamp}client_plans.zip", "zip", "dl_clients_zip")
+    ids = list(problem.clients.index)
+    names = problem.clients[NAME]
+    if st.session_state.get(CLIENT_KEY) not in ids:
+        st.session_state[CLIENT_KEY] = ids[0]
+    client = st.selectbox(tr(ctx, "export_pick_client"), ids, key=CLIENT_KEY,
+                          format_func=lambda c: f"{names[c]} ({c})")
+    note_key = f"{CLIENT_NOTES_KEY}::{client}"
+    if note_key not in st.session_state:
+        st.session_state[note_key] = st.session_state.get(CLIENT_NOTES_KEY, {}).get(client, "")
+    st.text_area(tr(ctx, "export_client_notes"), key=note_key, height=68,
+                 on_change=_save_client_note, args=(client,))
+    # Read again: this client's notes were just typed above.
+    client_meta = _meta(problem)
+    stem = export.client_file_stem(str(client))
+    b1, b2 = st.columns(2)
+    with b1:
+        _button(tr(ctx, "export_client_xlsx"),
+                lambda: export.client_plan_xlsx(problem, result, client, client_meta),
+                f"{stem}.xlsx", "xlsx", "dl_client_xlsx")
+    with b2:
+        _button(tr(ctx, "export_client_html"),
+                lambda: export.client_plan_html(problem, result, client, client_meta),
+                f"{stem}.html", "html", "dl_client_html")
