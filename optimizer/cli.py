@@ -234,6 +234,9 @@ def commands() -> dict[str, Command]:
     from .cli_analysis import analysis_commands
 
     cmds.update(analysis_commands())
+    from .relationship import cli_command as checklist_command
+
+    cmds["checklist"] = checklist_command()
     return cmds
 
 

@@ -36,6 +36,7 @@ from .cli import (
     add_bundle_args,
     load_with_overrides,
 )
+from .relationship import robustness_widening
 from .schema import CAPACITY
 from .solve import solve
 from .store import ScenarioStore, StoreError, db_path_from
@@ -191,6 +192,9 @@ def _robust_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--widen", action="append", default=[], metavar="CLIENT=FACTOR",
                    help="widen a client's value ranges by FACTOR >= 1 (repeatable)")
+    p.add_argument("--no-checklist-widening", action="store_true",
+                   help="do not widen the ranges of clients whose selection criteria or "
+                        "decision roles the relationship checklist marks as not known")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", metavar="FILE", help="also write FILE (.json, or .csv of cells)")
 
@@ -221,10 +225,16 @@ def _print_robustness(rb: Robustness) -> None:
 
 def cmd_robustness(args: argparse.Namespace) -> int:
     problem = load_with_overrides(args)
-    widen = _parse_widen(args.widen)
+    # The relationship checklist widens uncertain clients by default; --widen wins per client.
+    widen = robustness_widening(problem, enabled=not args.no_checklist_widening,
+                                extra=_parse_widen(args.widen))
     with _interruptible() as stopped:
         print(f"robustness: {args.draws} draws (Ctrl-C stops and keeps what is done)",
               file=sys.stderr, flush=True)
+        if not args.no_checklist_widening and problem.relationship is not None:
+            print(f"robustness: the relationship checklist widens the value ranges of "
+                  f"{sum(f > 1 for f in widen.values())} clients (--no-checklist-widening: off)",
+                  file=sys.stderr, flush=True)
         try:
             rb = robustness(problem, args.draws, args.seed, widen=widen,
                             progress=_Progress("robustness"), stop_flag=stopped)
