@@ -569,6 +569,14 @@ def _parse_relationship(rel: pd.DataFrame | None, clients: pd.DataFrame,
                         ck: _Checker) -> pd.DataFrame | None:
     if rel is None or not _check_columns(ck, RELATIONSHIP, rel):
         return None
+    # A misspelt or left-out column would silently turn every answer into "unknown".
+    known = ", ".join(BASE_COLUMNS[RELATIONSHIP])
+    for c in [c for c in rel.columns if c not in BASE_COLUMNS[RELATIONSHIP]]:
+        ck.add(RELATIONSHIP, f"this column is not part of the checklist, so it is ignored "
+                             f"(columns: {known})", column=c, severity="warning")
+    for c in [c for c in CHECKLIST_ITEMS if c not in rel.columns]:
+        ck.add(RELATIONSHIP, "the column is missing, so every client's answer counts as "
+                             "unknown", column=c, severity="warning")
     ids = _text(rel, CLIENT_ID)
     _check_ids(ck, RELATIONSHIP, ids, CLIENT_ID)
     out: dict[str, list[Any]] = {c: [] for c in (*CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW)}
