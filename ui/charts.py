@@ -48,19 +48,35 @@ def units_matrix(result: Result) -> pd.DataFrame:
     return units.reindex(index=result.clients.index, columns=result.methods.index)
 
 
+def wrap(label: str, width: int = 14) -> str:
+    """Break a long label into lines of about `width` characters (plotly's <br>)."""
+    words, lines, line = str(label).split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def units_heatmap(result: Result, t: Translator) -> go.Figure:
     """Client x method heatmap of planned units (blank cells: the method is not offered)."""
     z = units_matrix(result)
     text = [[("" if np.isnan(v) else t.num(v, 1 if not float(v).is_integer() else 0))
              for v in row] for row in z.to_numpy(dtype=float)]
     fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(dtype=float), x=list(result.methods[NAME]), y=list(result.clients[NAME]),
+        z=z.to_numpy(dtype=float), x=[wrap(n) for n in result.methods[NAME]],
+        y=list(result.clients[NAME]),
         text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
         colorbar=dict(title=dict(text=t("units"))), xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}<br>" + t("units") + ": %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
-    return _layout(fig, t, height=120 + ROW_PX * len(z), title=t("chart_heatmap"))
+    fig.update_xaxes(side="top", tickangle=0)
+    fig = _layout(fig, t, height=170 + ROW_PX * len(z), title=t("chart_heatmap"))
+    fig.update_layout(margin=dict(t=110))  # room for the title above the method names
+    return fig
 
 
 def value_by_client(result: Result, t: Translator) -> go.Figure:

@@ -19,9 +19,11 @@ from optimizer.schema import (
     UNITS,
     VALUE,
     WEIGHT,
+    use_col,
 )
 
 from . import charts
+from .plan_tab import styled
 from .reasons import unfunded_reason
 from .state import Context
 
@@ -67,9 +69,9 @@ def render_client(ctx: Context) -> None:
     cols[3].metric(t("client_segment"), str(row[SEGMENT]) or "–")
     pcols = st.columns(max(len(result.pools), 1))
     for col, (p, pr) in zip(pcols, result.pools.iterrows()):
-        used = float(row[f"use_{p}"])
+        used = float(row[use_col(p)])
         cap = float(pr[CAPACITY])
-        col.metric(t("client_pool_use", pool=pr[NAME], unit=pr[UNIT]), t.num(used, 1),
+        col.metric(t("client_pool_use", pool=pr[NAME], unit=pr[UNIT]), t.num(used),
                    help=t("client_pool_use_help"))
         col.caption(t("client_pool_share", share=t.pct(used / cap, 1) if cap > 0 else "–"))
 
@@ -79,14 +81,15 @@ def render_client(ctx: Context) -> None:
     mids = mine.index.get_level_values(1)
     table = pd.DataFrame({
         t("col_method"): result.methods[NAME].reindex(mids).to_numpy(),
-        t("col_units"): [t.num(float(u), 2 if not float(u).is_integer() else 0)
-                         for u in mine[UNITS]],
-        t("col_max_units"): [t.num(float(u), 0) for u in mine[MAX_UNITS]],
-        t("col_committed"): [t.num(float(u), 0) for u in mine[COMMITTED_UNITS]],
-        t("col_value"): [t.num(float(v), 1) for v in mine[VALUE]]})
+        t("col_units"): mine[UNITS].to_numpy(), t("col_max_units"): mine[MAX_UNITS].to_numpy(),
+        t("col_committed"): mine[COMMITTED_UNITS].to_numpy(),
+        t("col_value"): mine[VALUE].to_numpy()})
+    decimals = {t("col_units"): 2, t("col_max_units"): 0, t("col_committed"): 0,
+                t("col_value"): 1}
     for p, pr in result.pools.iterrows():
-        table[f"{pr[NAME]} ({pr[UNIT]})"] = [t.num(float(v), 1) for v in mine[f"use_{p}"]]
-    st.dataframe(table, hide_index=True, key="client_table")
+        table[f"{pr[NAME]} ({pr[UNIT]})"] = mine[use_col(p)].to_numpy()
+        decimals[f"{pr[NAME]} ({pr[UNIT]})"] = 1
+    st.dataframe(styled(table, t, decimals), hide_index=True, key="client_table")
     offered = set(mids)
     missing = [m for m in problem.methods.index if m not in offered]
     if missing:
@@ -104,8 +107,9 @@ def render_client(ctx: Context) -> None:
         return
     min_cost = result.settings.objective == "min_cost"
     lines = []
-    for (c, m), r in mine_u.iterrows():
-        lines.append(f"- **{problem.methods.at[m, NAME]}** "
-                     f"({t('x_of_y', x=t.num(float(r[UNITS]), 2 if not float(r[UNITS]).is_integer() else 0), y=t.num(float(r[MAX_UNITS]), 0))} "
-                     f"{t('units_funded')}): {unfunded_reason(r, t, min_cost)}")
+    for (_, m), r in mine_u.iterrows():
+        funded = t("x_of_y", x=t.num(float(r[UNITS]), None if float(r[UNITS]).is_integer()
+                                     else 2), y=t.num(float(r[MAX_UNITS]), 0))
+        lines.append(f"- **{problem.methods.at[m, NAME]}** ({funded} {t('units_funded')}): "
+                     f"{unfunded_reason(r, t, min_cost)}")
     st.markdown("\n".join(lines))

@@ -20,6 +20,7 @@ from optimizer.schema import (
     RESOURCES,
     VALUE,
     VALUES,
+    Issue,
     client_cap_col,
 )
 
@@ -221,6 +222,18 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
     out = dict(tables)
     out[VALUES] = vals.astype(object)
     return out
+
+
+def merge_upload(current: Tables, uploaded: Tables, issues: list[Issue]) -> tuple[Tables,
+                                                                            list[Issue],
+                                                                            list[str]]:
+    """Uploaded tables replace the current tables of the same name; the others are kept.
+    Returns (tables, issues without the "table missing" ones for kept tables, kept names)."""
+    kept = [n for n in current if n not in uploaded]
+    issues = [i for i in issues if not (i.table in kept and i.row is None and i.column is None
+                                        and i.severity == "error")]
+    merged = {**{n: current[n] for n in kept}, **uploaded}
+    return complete_columns(merged), issues, kept
 
 
 def with_row_numbers(frame: pd.DataFrame) -> pd.DataFrame:

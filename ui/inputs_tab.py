@@ -17,7 +17,6 @@ from optimizer.schema import (
     METHODS,
     NAME,
     OVERRIDES,
-    REQUIRED_TABLES,
     RESOURCES,
     VALUE,
     VALUE_HIGH,
@@ -111,22 +110,17 @@ def render_validation(ctx: Context) -> None:
 def _read_upload(files: list[Any], t: Translator) -> None:
     """Uploaded tables replace the tables of the same name; the others are kept."""
     ss = st.session_state
-    tables, raw, issues = read_uploaded([(f.name, f.getvalue()) for f in files])
+    uploaded, raw, issues = read_uploaded([(f.name, f.getvalue()) for f in files])
     names = ", ".join(f.name for f in files)
-    if not tables:
+    ss[UPLOAD_VERSION_KEY] = ss.get(UPLOAD_VERSION_KEY, 0) + 1  # empty the uploader
+    if not uploaded and not raw:
         ss[UPLOAD_MESSAGE_KEY] = ("error", t("upload_nothing", files=names), issues)
-        return
-    # A table that was not uploaded is kept from the current inputs, so it is not missing.
-    kept = [n for n in state.current_tables() if n not in tables]
-    issues = [i for i in issues if not (i.table in REQUIRED_TABLES and i.table in kept and
-                                        i.row is None and i.column is None)]
-    merged = {**{n: state.current_tables()[n] for n in kept}, **tables}
-    settings = raw if raw else state.current_settings()
+        st.rerun()
+    tables, issues, kept = edits.merge_upload(state.current_tables(), uploaded, issues)
     ss[UPLOAD_MESSAGE_KEY] = ("success", t("upload_done", files=names,
-                                           tables=", ".join(sorted(tables)),
+                                           tables=", ".join(sorted(uploaded)),
                                            kept=", ".join(sorted(kept)) or "–"), [])
-    ss[UPLOAD_VERSION_KEY] = ss.get(UPLOAD_VERSION_KEY, 0) + 1
-    state.load_inputs(edits.complete_columns(merged), settings, issues, names)
+    state.load_inputs(tables, raw if raw else state.current_settings(), issues, names)
 
 
 def render_files(ctx: Context) -> None:

@@ -71,7 +71,7 @@ def price_scale(price: float) -> float:
     if not math.isfinite(price) or price == 0:
         return 1.0
     scale = 1.0
-    while abs(price) * scale < 0.1 and scale < 1e9:
+    while abs(price) * scale < 1 and scale < 1e9:
         scale *= 10
     return scale
 
@@ -103,7 +103,7 @@ def status_label(result: Result, t: Translator) -> str:
 
 
 # ---- tables ----------------------------------------------------------------------------------
-def _styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int]) -> Any:
+def styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int]) -> Any:
     """Format numbers in the page's language while keeping them numbers for sorting."""
     fmt = {c: (lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)) for c, d in
            decimals.items() if c in frame.columns}
@@ -268,7 +268,7 @@ def render_plan(ctx: Context) -> None:
         st.markdown("- " + shadow_sentence(row, t, min_cost, ctx.settings.currency))
     st.caption(t("pools_caption_int") if result.settings.integer_units else
                t("pools_caption"))
-    st.dataframe(_styled(pools_table(result, t), t, {t("col_capacity"): 1, t("col_used"): 1,
+    st.dataframe(styled(pools_table(result, t), t, {t("col_capacity"): 1, t("col_used"): 1,
                                                     t("col_slack"): 1, t("col_shadow"): 4}),
                  hide_index=True, key="table_pools")
 
@@ -283,7 +283,7 @@ def render_plan(ctx: Context) -> None:
     dec[t("col_committed")] = 0
     dec[t("col_units")] = 2
     dec[alloc.columns[-1]] = 2
-    st.dataframe(_styled(alloc, t, dec), hide_index=True, key="table_allocation")
+    st.dataframe(styled(alloc, t, dec), hide_index=True, key="table_allocation")
 
     st.subheader(t("unfunded_title"))
     st.caption(t("unfunded_caption"))
@@ -291,6 +291,6 @@ def render_plan(ctx: Context) -> None:
     if unf.empty:
         st.success(t("unfunded_none"))
     else:
-        st.dataframe(_styled(unf, t, {t("col_value"): 1, t("col_needed"): 1}), hide_index=True,
+        st.dataframe(styled(unf, t, {t("col_value"): 1, t("col_needed"): 1}), hide_index=True,
                      key="table_unfunded",
                      column_config={t("col_reason"): st.column_config.TextColumn(width="large")})

@@ -1,7 +1,7 @@
 """The dashboard's one text catalogue (English and Russian) and number formats per language.
 
 Every string the page shows comes from `TEXT`: key -> (English, Russian). Placeholders are
-`str.format` fields; a tab calls `ctx.t("key", name=...)`. Numbers passed as floats or ints
+`str.format` fields; a tab calls `ctx.t("kpi_pool", pool=...)`. Numbers passed as floats or ints
 are formatted in the page's language (ru: a no-break space between thousands and a decimal
 comma). To add a tab's texts, add a section below with both languages.
 """

@@ -1,0 +1,126 @@
+"""Regenerate docs/screenshot.png: the dashboard on the sample data, in a real Chromium.
+
+    .venv/bin/python scripts/screenshot.py [--out docs/screenshot.png] [--lang en|ru]
+
+The helpers here (a free port, starting the app, launching Debian's chromium) are shared with
+tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+METRIC = '[data-testid="stMetric"]'
+METRIC_VALUE = '[data-testid="stMetricValue"]'
+PLOTLY = '[data-testid="stPlotlyChart"]'
+EXCEPTION = '[data-testid="stException"]'
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(port: int, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start `streamlit run dashboard.py` headless on `port`; return once it answers."""
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 60
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("streamlit did not answer within 60 s")
+
+
+def stop_app(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def launch_browser(p: Any) -> Any:
+    """Debian's chromium through Playwright, without network chatter."""
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_dashboard(browser: Any, port: int, width: int = 1500, height: int = 1000) -> Any:
+    """A page on the dashboard with the plan's metrics and charts drawn."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+    page.wait_for_selector(METRIC_VALUE, timeout=60_000)
+    page.wait_for_selector(PLOTLY, timeout=60_000)
+    page.wait_for_selector(f"{PLOTLY} .main-svg", timeout=60_000)
+    page.wait_for_timeout(800)  # let plotly finish its layout pass
+    return page
+
+
+def metric_values(page: Any) -> list[str]:
+    return [e.inner_text() for e in page.query_selector_all(METRIC_VALUE)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    ap.add_argument("--lang", choices=("en", "ru"), default="en")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from optimizer.bundle import atomic_write_bytes
+
+    port = free_port()
+    proc = start_app(port)
+    try:
+        with sync_playwright() as p:
+            browser = launch_browser(p)
+            page = open_dashboard(browser, port)
+            if args.lang == "ru":
+                page.get_by_text("English", exact=True).click()
+                page.get_by_role("option", name="Русский").click()
+                page.wait_for_selector("text=Общая воспринимаемая ценность")
+                page.wait_for_timeout(800)
+            if page.query_selector(EXCEPTION):
+                raise RuntimeError("the page shows an exception")
+            # The top of the Plan tab: KPIs, the heatmap and the two bar charts.
+            png = page.screenshot(clip={"x": 0, "y": 0, "width": 1500, "height": 1000},
+                                  full_page=True)
+            browser.close()
+    finally:
+        stop_app(proc)
+    atomic_write_bytes(args.out, png)
+    print(f"wrote {args.out} ({len(png):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
