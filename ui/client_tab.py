@@ -25,6 +25,7 @@ from optimizer.schema import (
 from . import charts
 from .plan_tab import styled
 from .reasons import unfunded_reason
+from .relationship_tab import render_client_checklist
 from .state import Context
 
 PICK_KEY = "client_pick"  # the chosen client id, kept while the tab is closed
@@ -95,6 +96,7 @@ def render_client(ctx: Context) -> None:
     if missing:
         st.caption(t("client_not_offered", methods=t("list_sep").join(
             str(problem.methods.at[m, NAME]) for m in missing)))
+    render_client_checklist(ctx, problem, cid)
 
     st.plotly_chart(charts.value_curves(problem, result, cid, t), key="chart_curves")
     st.caption(t("curve_caption"))

@@ -36,6 +36,7 @@ from optimizer.schema import (
 
 from . import charts
 from .reasons import conflict_texts, unfunded_reason
+from .relationship_tab import render_plan_warnings
 from .state import Context
 from .text import Translator
 
@@ -257,6 +258,7 @@ def render_plan(ctx: Context) -> None:
         render_no_plan(ctx, problem, result)
         return
     render_kpis(ctx, problem, result)
+    render_plan_warnings(ctx, problem, result)
     st.plotly_chart(charts.units_heatmap(result, t), key="chart_heatmap")
     left, right = st.columns(2)
     left.plotly_chart(charts.value_by_client(result, t), key="chart_value")

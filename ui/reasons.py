@@ -202,6 +202,9 @@ _ISSUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^'(?P<c>[^']+)' names no pool of the resources table.*$", "issue_cap_no_pool"),
         (r"^must be yes, no or unknown$", "issue_yes_no"),
         (r"^is not a date.*$", "issue_not_date"),
+        (r"^this column is not part of the checklist.*$", "issue_rel_column"),
+        (r"^the column is missing, so every client's answer counts as unknown$",
+         "issue_rel_missing"),
         (r"^is not a valid value for this setting$", "issue_bad_setting"),
     ))
 

@@ -614,4 +614,168 @@ TEXT: dict[str, tuple[str, str]] = {
     "export_client_notes": ("Notes for this client's plan", "Заметки к плану клиента"),
     "export_client_xlsx": ("This client's plan (.xlsx)", "План клиента (.xlsx)"),
     "export_client_html": ("This client's plan (.html)", "План клиента (.html)"),
+
+    # relationship checklist (ui/relationship_tab.py)
+    "rel_title": ("Relationship checklist", "Чек-лист работы с ключевым клиентом"),
+    "rel_intro": ("The textbook's do's for key clients (Table 6.4), per client: is the "
+                  "interaction plan agreed, are the main selection criteria known, are the "
+                  "roles in the decision-making unit mapped, is the decision procedure known, "
+                  "are agreements confirmed in writing. Answer yes, no or unknown (a blank "
+                  "counts as unknown). Edits are checked like every other table and kept with "
+                  "the inputs, saved scenarios and each client's own plan export.",
+                  "Рекомендации учебника по работе с ключевыми клиентами (табл. 6.4) для "
+                  "каждого клиента: согласован ли план взаимодействия, известны ли основные "
+                  "критерии выбора, определены ли роли в группе принятия решений, известна ли "
+                  "процедура принятия решений, подтверждены ли договорённости письменно. "
+                  "Ответ: yes, no или unknown (пустая ячейка — unknown). Правки проверяются "
+                  "как в любой другой таблице и сохраняются вместе с исходными данными, "
+                  "сценариями и планом клиента при экспорте."),
+    "rel_none": ("These inputs have no relationship table: the checklist is not assessed, so "
+                 "nothing is flagged and no value range is widened.",
+                 "В исходных данных нет таблицы relationship: чек-лист не заполнен, поэтому "
+                 "ничего не отмечается и диапазоны ценности не расширяются."),
+    "rel_start": ("Start a checklist for every client", "Создать чек-лист для всех клиентов"),
+    "rel_missing_clients": ("{n} clients have no row in the checklist, so every item counts "
+                            "as unknown for them: {ids}",
+                            "У {n} клиентов нет строки в чек-листе, поэтому все пункты для них "
+                            "считаются неизвестными: {ids}"),
+    "rel_add_missing": ("Add rows for the {n} missing clients",
+                        "Добавить строки для {n} недостающих клиентов"),
+    "rel_errors": ("The checklist has {n} error(s); fix them in the table below.",
+                   "В чек-листе ошибок: {n}; исправьте их в таблице ниже."),
+    "rel_other_errors": ("Other input tables have {n} error(s) (see the Inputs tab).",
+                         "В других таблицах исходных данных ошибок: {n} (см. вкладку "
+                         "«Исходные данные»)."),
+    "rel_stale_figures": ("The figures below are from the last valid inputs.",
+                          "Цифры ниже — по последним корректным исходным данным."),
+    "rel_help_client": ("The client's id, as in the clients table.",
+                        "Идентификатор клиента, как в таблице clients."),
+    "rel_help_answer": ("yes, no or unknown (blank = unknown).",
+                        "yes, no или unknown (пусто = unknown)."),
+    "rel_help_open": ("Unresolved problems with the client, e.g. \"late delivery in March\".",
+                      "Нерешённые проблемы с клиентом, например «задержка поставки в марте»."),
+    "rel_help_review": ("Date of the last review, YYYY-MM-DD.",
+                        "Дата последнего пересмотра, ГГГГ-ММ-ДД."),
+    "rel_item_plan_agreed": ("Plan agreed", "План согласован"),
+    "rel_item_criteria_known": ("Criteria known", "Критерии известны"),
+    "rel_item_roles_mapped": ("Roles mapped", "Роли определены"),
+    "rel_item_procedure_known": ("Procedure known", "Процедура известна"),
+    "rel_item_written_confirmation": ("Confirmed in writing", "Подтверждено письменно"),
+    "rel_answer_yes": ("yes", "да"),
+    "rel_answer_no": ("no", "нет"),
+    "rel_answer_unknown": ("unknown", "неизвестно"),
+    "rel_answer_not_assessed": ("not assessed", "не оценено"),
+    "rel_readiness_title": ("Readiness", "Готовность"),
+    "rel_readiness_caption": ("Readiness = the share of the five items answered yes; no and "
+                              "unknown earn nothing (not knowing whether the plan is agreed is "
+                              "not having it agreed).",
+                              "Готовность = доля из пяти пунктов с ответом «да»; «нет» и "
+                              "«неизвестно» не засчитываются (не знать, согласован ли план, — "
+                              "не то же, что согласовать его)."),
+    "rel_col_readiness": ("Readiness", "Готовность"),
+    "rel_col_yes": ("Answered yes", "Ответов «да»"),
+    "rel_col_open": ("Open problems", "Открытые проблемы"),
+    "rel_col_last_review": ("Last review", "Последний пересмотр"),
+    "rel_col_days": ("Days since", "Дней прошло"),
+    "rel_col_widen": ("Value ranges", "Диапазоны ценности"),
+    "rel_col_unconfirmed": ("Units not confirmed in writing",
+                            "Единиц без письменного подтверждения"),
+    "rel_col_reason": ("Why", "Почему"),
+    "rel_widen_x": ("widened {f}×", "расширены в {f} раза"),
+    "rel_stale_title": ("Reviews due", "Пора пересмотреть"),
+    "rel_stale_days": ("A review is due after (days)", "Пересмотр нужен через (дней)"),
+    "rel_stale_days_help": ("Clients whose last review is older than this, or who have no "
+                            "review date, are listed.",
+                            "В список попадают клиенты, чей последний пересмотр старше этого "
+                            "срока или не датирован."),
+    "rel_as_of": ("As of", "На дату"),
+    "rel_as_of_help": ("The date the reviews are aged against (today by default).",
+                       "Дата, от которой считается давность пересмотров (по умолчанию "
+                       "сегодня)."),
+    "rel_stale_summary": ("{n} of {total} clients have had no review in the last {days} days.",
+                          "У {n} из {total} клиентов не было пересмотра за последние {days} "
+                          "дн."),
+    "rel_stale_none": ("Every client was reviewed in the last {days} days.",
+                       "Все клиенты пересмотрены за последние {days} дн."),
+    "rel_reason_older": ("older than {days} days", "старше {days} дн."),
+    "rel_reason_no_date": ("no review date", "нет даты пересмотра"),
+    "rel_reason_not_assessed": ("not in the checklist", "нет в чек-листе"),
+    "rel_unconfirmed_title": ("Commitments not confirmed in writing",
+                              "Обязательства без письменного подтверждения"),
+    "rel_unconfirmed_line": ("{client}: {n} committed unit(s) of {method}; confirmed in "
+                             "writing: {answer}",
+                             "{client}: обязательство {n} ед. по методу «{method}»; письменно "
+                             "подтверждено: {answer}"),
+    "rel_unconfirmed_caption": ("Every plan includes committed units. Confirm them in writing, "
+                                "or take them out of the values table.",
+                                "Обязательства входят в каждый план. Подтвердите их письменно "
+                                "или уберите из таблицы values."),
+    "rel_unconfirmed_none": ("Every committed unit is confirmed in writing.",
+                             "Все обязательства подтверждены письменно."),
+    "rel_widen_title": ("Uncertainty: what the checklist does to the value ranges",
+                        "Неопределённость: как чек-лист влияет на диапазоны ценности"),
+    "rel_widen_caption": ("Where a client's selection criteria or decision roles are not known "
+                          "(no or unknown), its value estimates are less certain: the "
+                          "robustness analysis stretches each of its ranges {f}× around the "
+                          "value (the low end never below 0). Cells without a range stay "
+                          "fixed.",
+                          "Если критерии выбора или роли в группе принятия решений клиента не "
+                          "известны (нет или неизвестно), его оценки ценности менее надёжны: "
+                          "анализ устойчивости растягивает каждый его диапазон в {f} раза "
+                          "вокруг значения (нижняя граница не ниже 0). Ячейки без диапазона "
+                          "не меняются."),
+    "rel_widen_clients": ("Widened ({n}): {names}", "Расширены ({n}): {names}"),
+    "rel_widen_none": ("No client is widened: criteria and roles are known for all.",
+                       "Ни один диапазон не расширен: критерии и роли известны для всех."),
+    "rel_robust_no_plan": ("There is no plan for the current inputs, so robustness cannot be "
+                           "tested.",
+                           "Для текущих данных плана нет, поэтому устойчивость проверить "
+                           "нельзя."),
+    "rel_draws": ("Draws", "Число выборок"),
+    "rel_run": ("Compare robustness with and without the checklist",
+                "Сравнить устойчивость с учётом чек-листа и без"),
+    "rel_run_help": ("Samples every value within its range and re-solves, once with the "
+                     "checklist's widening and once without, from the same seed.",
+                     "Выбирает каждое значение в его диапазоне и пересчитывает план: с "
+                     "расширением по чек-листу и без него, с одним и тем же начальным "
+                     "значением генератора."),
+    "rel_robust_running": ("Sampling values…", "Выборка значений…"),
+    "rel_robust_with": ("With the checklist's widening", "С расширением по чек-листу"),
+    "rel_robust_without": ("Without widening", "Без расширения"),
+    "rel_col_run": ("Ranges", "Диапазоны"),
+    "rel_col_widened": ("Clients widened", "Клиентов расширено"),
+    "rel_col_p5": ("Best value p5", "Лучшая ценность p5"),
+    "rel_col_p50": ("p50", "p50"),
+    "rel_col_p95": ("p95", "p95"),
+    "rel_col_spread": ("Spread p95 − p5", "Разброс p95 − p5"),
+    "rel_col_regret": ("Mean regret of the plan", "Средние потери плана"),
+    "rel_robust_caption": ("{draws} draws, seed {seed}. Regret: what the current plan loses "
+                           "against the best plan for each draw.",
+                           "{draws} выборок, начальное значение {seed}. Потери: сколько "
+                           "текущий план теряет по сравнению с лучшим планом для каждой "
+                           "выборки."),
+    "rel_client_title": ("Relationship", "Отношения с клиентом"),
+    "rel_client_not_assessed": ("The inputs have no relationship checklist: not assessed.",
+                                "В исходных данных нет чек-листа отношений: не оценено."),
+    "rel_client_no_row": ("This client has no row in the checklist: every item counts as "
+                          "unknown.",
+                          "У клиента нет строки в чек-листе: все пункты считаются "
+                          "неизвестными."),
+    "rel_client_open": ("Open problems: {text}", "Открытые проблемы: {text}"),
+    "rel_client_summary": ("Readiness {score} · last review {date}",
+                           "Готовность {score} · последний пересмотр {date}"),
+    "rel_client_widened": ("Its selection criteria or decision roles are not known, so "
+                           "robustness widens its value ranges {f}×.",
+                           "Критерии выбора или роли клиента не известны, поэтому анализ "
+                           "устойчивости расширяет его диапазоны ценности в {f} раза."),
+    "rel_never": ("never", "не было"),
+    "rel_plan_unconfirmed": ("Committed units without a written confirmation ({n}):",
+                             "Обязательства без письменного подтверждения ({n}):"),
+    "rel_plan_open": ("Open problems with key clients ({n}):",
+                      "Открытые проблемы с ключевыми клиентами ({n}):"),
+    "issue_rel_column": ("this column is not part of the checklist, so it is ignored",
+                         "этого столбца нет в чек-листе, он не учитывается"),
+    "issue_rel_missing": ("the column is missing, so every client's answer counts as unknown",
+                          "столбца нет, поэтому ответ каждого клиента считается "
+                          "неизвестным"),
 }
