@@ -283,6 +283,30 @@ class Sweep:
 _BP_COLUMNS = ["capacity", "objective", "price_before", "price_after", "more", "less", "exact"]
 
 
+def _kinks(probe: Callable[[float], tuple[float, float] | None], xa: float, fa: float,
+           sa: float, xb: float, fb: float, sb: float, depth: int = 0) -> list[float]:
+    """Every x in [xa, xb] where the slope of a concave piecewise-linear f changes, given f
+    and a slope at both ends; probe(x) -> (f(x), a slope at x), or None without a plan.
+
+    Eisner-Severance: the two supporting lines at the ends meet at x*; if f reaches that
+    meeting point it is the only kink, else split there and recurse (2k + 1 probes for k
+    kinks).
+    """
+    if sa - sb <= PRICE_RTOL * max(1.0, abs(sa), abs(sb)) or xb - xa <= 1e-9 * max(1.0, xb):
+        return []
+    x = (fb - fa + sa * xa - sb * xb) / (sa - sb)
+    x = min(max(x, xa), xb)
+    line = fa + sa * (x - xa)
+    got = probe(x)
+    if got is None:
+        return [x]
+    f, s = got
+    if f >= line - 1e-7 * max(1.0, abs(line)) or depth > 60:
+        return [x]
+    return (_kinks(probe, xa, fa, sa, x, f, s, depth + 1) +
+            _kinks(probe, x, f, s, xb, fb, sb, depth + 1))
+
+
 class _Frontier:
     """Evaluates the value frontier of one pool row with one Resolver."""
 
@@ -305,26 +329,10 @@ class _Frontier:
         raw = self.at(cap)
         return _cell_units(self.model, raw.x) if raw.x is not None else None
 
-    def breakpoints(self, xa: float, fa: float, sa: float, xb: float, fb: float, sb: float,
-                    depth: int = 0) -> list[float]:
-        """Every capacity in [xa, xb] where the slope of the concave value curve changes.
-
-        Eisner-Severance: the two supporting lines at the ends meet at x*; if the curve
-        reaches that meeting point it is the only breakpoint, else split there and recurse.
-        """
-        if sa - sb <= PRICE_RTOL * max(1.0, abs(sa), abs(sb)) or xb - xa <= 1e-9 * max(1.0, xb):
-            return []
-        x = (fb - fa + sa * xa - sb * xb) / (sa - sb)
-        x = min(max(x, xa), xb)
-        line = fa + sa * (x - xa)
-        got = self.point(x)
-        if got is None:
-            return [x]
-        f, s = got
-        if f >= line - 1e-7 * max(1.0, abs(line)) or depth > 60:
-            return [x]
-        return (self.breakpoints(xa, fa, sa, x, f, s, depth + 1) +
-                self.breakpoints(x, f, s, xb, fb, sb, depth + 1))
+    def breakpoints(self, xa: float, fa: float, sa: float, xb: float, fb: float, sb: float
+                    ) -> list[float]:
+        """Every capacity in [xa, xb] where the slope of the concave value curve changes."""
+        return _kinks(self.point, xa, fa, sa, xb, fb, sb)
 
     def piece_end(self, x0: float, f0: float, s0: float, x_far: float) -> float:
         """How far (towards x_far) the slope s0 at x0 holds: the end of the linear piece."""
@@ -620,9 +628,52 @@ def _col_blocks(model: Model) -> np.ndarray:
     return np.cumsum(model.cells.units) - model.cells.units
 
 
+def _cell_thresholds(r: Resolver, cols: np.ndarray, c_cell: np.ndarray, g1: float,
+                     v1: float, u_now: float, committed: float) -> tuple[float, float]:
+    """Scale factors t of one cell's value under which it gets fewer units (t_change) and
+    under which it keeps no more than its committed units (t_leave).
+
+    The best value g(t) is convex and piecewise linear in t, with slope the cell's own
+    (weighted) value; its kinks are where the cell's units change, found exactly by
+    `_kinks` on -g. The cell's units are read in the middle of each piece between kinks.
+    """
+    def solve_at(t: float) -> Raw:
+        r.set_costs(c_cell * t, cols)
+        return r.solve()
+
+    def probe(t: float) -> tuple[float, float] | None:
+        raw = solve_at(t)
+        if raw.x is None:
+            return None
+        return -float(raw.objective), -float(c_cell @ raw.x[cols])
+
+    at0 = probe(0.0)
+    if at0 is None:
+        return math.nan, math.nan
+    kinks = sorted(_kinks(probe, 0.0, at0[0], at0[1], 1.0, -g1, -v1))
+    bounds = [0.0]
+    for t in kinks:
+        if t - bounds[-1] > 1e-9 and t < 1.0 - 1e-9:
+            bounds.append(t)
+    bounds.append(1.0)
+    units = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        raw = solve_at(0.5 * (a + b))
+        units.append(float(raw.x[cols].sum()) if raw.x is not None else math.nan)
+    n = len(units)
+    j = n - 1
+    while j >= 0 and units[j] >= u_now - FUNDED_TOL:
+        j -= 1
+    t_change = bounds[j + 1]
+    j = 0
+    while j < n and units[j] <= committed + FUNDED_TOL:
+        j += 1
+    t_leave = bounds[j] if j < n else 1.0
+    return t_change, t_leave
+
+
 def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
-                stop_flag: StopFn | None = None, method: str = "warm",
-                rtol: float = 1e-5) -> Sensitivity:
+                stop_flag: StopFn | None = None, method: str = "warm") -> Sensitivity:
     """Shadow prices with the capacity range over which each holds, and for each funded cell
     how far its value can fall before the plan changes and before the cell leaves it.
 
@@ -692,28 +743,11 @@ def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
         u_now = units0[k]
         value = float(model.cells.value[k])
 
-        def units_at(t: float) -> float:
-            r.set_costs(c_cell * t, cols)
-            raw = r.solve()
-            return float(raw.x[cols].sum()) if raw.x is not None else math.nan
-
-        def bisect(pred: Callable[[float], bool], lo: float, hi: float) -> float:
-            # pred(hi) holds, pred(lo) does not; the cell's units are monotone in its value.
-            while hi - lo > rtol:
-                mid = 0.5 * (lo + hi)
-                if pred(mid):
-                    hi = mid
-                else:
-                    lo = mid
-            return hi
-
         if u_now <= committed[k] + FUNDED_TOL:
             changes = leaves = math.nan  # only its committed units: it cannot leave
         else:
-            keeps = lambda t: units_at(t) >= u_now - FUNDED_TOL  # noqa: E731
-            stays = lambda t: units_at(t) > committed[k] + FUNDED_TOL  # noqa: E731
-            t_change = 0.0 if keeps(0.0) else bisect(keeps, 0.0, 1.0)
-            t_leave = 0.0 if stays(0.0) else bisect(stays, 0.0, t_change)
+            t_change, t_leave = _cell_thresholds(r, cols, c_cell, float(base.objective),
+                                                 float(c_cell @ x0[cols]), u_now, committed[k])
             changes, leaves = value * t_change, value * t_leave
         r.set_costs(c_cell, cols)
         cid, mid_ = _cell_label(model, k)
