@@ -321,7 +321,8 @@ def brute_force(problem: Problem, objective: str = "max_value",
         grid = np.zeros((1, len(cells)))
     v, d = cells["value"].to_numpy(), cells["decay"].to_numpy()
     # value of n whole units: v * (1 + d + ... + d^(n-1))
-    powers = np.stack([d ** k for k in range(int(cells["units_max"].to_numpy().max(initial=0)) + 1)])
+    top = int(cells["units_max"].to_numpy().max(initial=0))
+    powers = np.stack([d ** k for k in range(top + 1)])
     cum = np.vstack([np.zeros(len(cells)), np.cumsum(powers, axis=0)])  # cum[n] = sum_{k<n}
     n = grid.astype(int)
     value = v * cum[n, np.arange(len(cells))]
