@@ -51,9 +51,13 @@ def test_every_entry_has_both_languages_with_the_same_placeholders() -> None:
         assert _fields(en) == _fields(ru), key
 
 
-def test_every_key_the_ui_uses_is_in_the_catalogue() -> None:
+CORE_UI = ("state", "sidebar", "layout", "plan_tab", "client_tab", "inputs_tab", "reasons",
+           "charts", "edits", "text")
+
+
+def test_every_key_the_core_ui_uses_is_in_the_catalogue() -> None:
     used: set[str] = set()
-    for path in (ROOT / "ui").glob("*.py"):
+    for path in (ROOT / "ui" / f"{name}.py" for name in CORE_UI):
         used |= set(re.findall(r'\bt\("([A-Za-z0-9_:]+)"', path.read_text(encoding="utf-8")))
     # Keys built at run time: every objective, detail field, table and tab.
     used |= {f"objective_{o}" for o in ("max_value", "min_cost")}
@@ -280,3 +284,23 @@ def test_issue_rows_match_the_editor_row_numbers() -> None:
     issue: Issue = [i for i in err.value.issues if i.column == "value"][0]
     shown = edits.with_row_numbers(vals)
     assert shown.loc[shown[edits.ROW_COL] == issue.row, "value"].item() == "-3"
+
+
+def test_a_capacity_change_skips_the_parse_and_matches_it() -> None:
+    from ui import state as st_state
+
+    tables = sample_tables()
+    settings = parse_tables(tables).settings
+    first, _ = st_state.validate(tables, settings)
+    res = tables[RESOURCES].copy()
+    res.loc[0, "capacity"] = "123456,5"
+    changed = {**tables, RESOURCES: res}
+    fast, _ = st_state.validate(changed, settings)
+    full = parse_tables(changed, settings)
+    assert fast is not None and fast.resources.at["budget", "capacity"] == 123456.5
+    assert fast.fingerprint() == full.fingerprint()
+    # A capacity that is not a number goes through the full parse and is reported.
+    res.loc[0, "capacity"] = "lots"
+    bad, issues = st_state.validate({**tables, RESOURCES: res}, settings)
+    assert bad is None and [i for i in issues if i.column == "capacity" and i.value == "lots"]
+    assert first is not None

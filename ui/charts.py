@@ -3,6 +3,8 @@ to a plotly Figure. No streamlit here, so each chart is tested through its data.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,11 +30,15 @@ ROW_PX = 26  # height per client row, so every client's name stays readable
 FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
 
 
-def _layout(fig: go.Figure, t: Translator, height: int, **kw: object) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10),
-                      separators=t.separators, legend=dict(orientation="h", y=-0.08,
-                                                           yanchor="top"), **kw)
-    return fig
+def _figure(traces: list[Any], t: Translator, height: int, title: str,
+            **layout: Any) -> go.Figure:
+    """One figure built in a single step (each later update re-validates the whole layout,
+    which costs more than the traces)."""
+    base: dict[str, Any] = dict(height=height, margin=dict(l=10, r=10, t=40, b=10),
+                                separators=t.separators, title=dict(text=title),
+                                legend=dict(orientation="h", y=-0.08, yanchor="top"))
+    base.update(layout)
+    return go.Figure(data=traces, layout=base)
 
 
 def client_order(result: Result) -> list[str]:
@@ -66,17 +72,16 @@ def units_heatmap(result: Result, t: Translator) -> go.Figure:
     z = units_matrix(result)
     text = [[("" if np.isnan(v) else t.num(v, 1 if not float(v).is_integer() else 0))
              for v in row] for row in z.to_numpy(dtype=float)]
-    fig = go.Figure(go.Heatmap(
+    heat = go.Heatmap(
         z=z.to_numpy(dtype=float), x=[wrap(n) for n in result.methods[NAME]],
         y=list(result.clients[NAME]),
         text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
         colorbar=dict(title=dict(text=t("units"))), xgap=2, ygap=2,
-        hovertemplate="%{y}<br>%{x}<br>" + t("units") + ": %{text}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0)
-    fig = _layout(fig, t, height=170 + ROW_PX * len(z), title=t("chart_heatmap"))
-    fig.update_layout(margin=dict(t=110))  # room for the title above the method names
-    return fig
+        hovertemplate="%{y}<br>%{x}<br>" + t("units") + ": %{text}<extra></extra>")
+    # The method names sit on top, under the title, so the top margin makes room for both.
+    return _figure([heat], t, height=170 + ROW_PX * len(z), title=t("chart_heatmap"),
+                   margin=dict(l=10, r=10, t=110, b=10),
+                   yaxis=dict(autorange="reversed"), xaxis=dict(side="top", tickangle=0))
 
 
 def value_by_client(result: Result, t: Translator) -> go.Figure:
@@ -86,35 +91,31 @@ def value_by_client(result: Result, t: Translator) -> go.Figure:
                                                               columns=result.methods.index)
     value = value.fillna(0.0)
     names = list(result.clients[NAME].reindex(order))
-    fig = go.Figure()
-    for m in result.methods.index:
-        fig.add_trace(go.Bar(
-            y=names, x=value[m].to_numpy(dtype=float), name=str(result.methods.at[m, NAME]),
-            orientation="h", hovertemplate="%{y}<br>" + str(result.methods.at[m, NAME]) +
-            ": %{x:,.1f}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("value"))
-    return _layout(fig, t, height=140 + ROW_PX * len(order), barmode="stack",
-                   title=t("chart_value_by_client"))
+    traces = [go.Bar(y=names, x=value[m].to_numpy(dtype=float),
+                     name=str(result.methods.at[m, NAME]), orientation="h",
+                     hovertemplate="%{y}<br>" + str(result.methods.at[m, NAME]) +
+                     ": %{x:,.1f}<extra></extra>") for m in result.methods.index]
+    return _figure(traces, t, height=140 + ROW_PX * len(order),
+                   title=t("chart_value_by_client"), barmode="stack",
+                   yaxis=dict(autorange="reversed"), xaxis=dict(title=dict(text=t("value"))))
 
 
 def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
     """Each client's use of each pool, as a share of the pool's capacity (units differ)."""
     order = client_order(result)
     names = list(result.clients[NAME].reindex(order))
-    fig = go.Figure()
+    traces = []
     for p, row in result.pools.iterrows():
         used = result.clients[use_col(p)].reindex(order).to_numpy(dtype=float)
         cap = float(row[CAPACITY])
         share = used / cap if cap > 0 else np.zeros_like(used)
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             y=names, x=share, customdata=used, name=f"{row[NAME]} ({row[UNIT]})",
             orientation="h", hovertemplate="%{y}<br>" + str(row[NAME]) + ": %{customdata:,.1f} "
             + str(row[UNIT]) + " (%{x:.1%})<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("share_of_pool"), tickformat=".0%")
-    return _layout(fig, t, height=140 + ROW_PX * len(order), barmode="group",
-                   title=t("chart_pool_use"))
+    return _figure(traces, t, height=140 + ROW_PX * len(order), title=t("chart_pool_use"),
+                   barmode="group", yaxis=dict(autorange="reversed"),
+                   xaxis=dict(title=dict(text=t("share_of_pool")), tickformat=".0%"))
 
 
 def unit_curve(problem: Problem, result: Result, client_id: str) -> pd.DataFrame:
@@ -139,16 +140,16 @@ def value_curves(problem: Problem, result: Result, client_id: str, t: Translator
     """Each method's value per unit for one client; filled markers are funded units, open ones
     are not, a dotted one is partly funded."""
     curve = unit_curve(problem, result, client_id)
-    fig = go.Figure()
+    traces = []
     for m, part in curve.groupby(METHOD_ID, sort=False):
         funded = part["funded"].to_numpy()
         symbols = np.where(funded >= 1 - 1e-6, FUNDED, np.where(funded > 1e-6, PARTLY, OPEN))
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=part["k"].to_numpy(), y=part[VALUE].to_numpy(), customdata=funded * 100,
             mode="lines+markers", name=str(problem.methods.at[m, NAME]),
             marker=dict(symbol=list(symbols), size=12, line=dict(width=2)),
             hovertemplate=t("curve_hover") + "<extra>" + str(problem.methods.at[m, NAME]) +
             "</extra>"))
-    fig.update_xaxes(title=t("unit_number"), dtick=1)
-    fig.update_yaxes(title=t("value_of_unit"), rangemode="tozero")
-    return _layout(fig, t, height=420, title=t("chart_curves"))
+    return _figure(traces, t, height=420, title=t("chart_curves"),
+                   xaxis=dict(title=dict(text=t("unit_number")), dtick=1),
+                   yaxis=dict(title=dict(text=t("value_of_unit")), rangemode="tozero"))

@@ -23,7 +23,7 @@ from optimizer.schema import (
 )
 
 from . import charts
-from .plan_tab import styled
+from .plan_tab import show_table
 from .reasons import unfunded_reason
 from .relationship_tab import render_client_checklist
 from .state import Context
@@ -90,7 +90,7 @@ def render_client(ctx: Context) -> None:
     for p, pr in result.pools.iterrows():
         table[f"{pr[NAME]} ({pr[UNIT]})"] = mine[use_col(p)].to_numpy()
         decimals[f"{pr[NAME]} ({pr[UNIT]})"] = 1
-    st.dataframe(styled(table, t, decimals), hide_index=True, key="client_table")
+    show_table(table, t, decimals, key="client_table")
     offered = set(mids)
     missing = [m for m in problem.methods.index if m not in offered]
     if missing:

@@ -105,10 +105,26 @@ def status_label(result: Result, t: Translator) -> str:
 
 # ---- tables ----------------------------------------------------------------------------------
 def styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int]) -> Any:
-    """Format numbers in the page's language while keeping them numbers for sorting."""
+    """Numbers formatted in the page's language, kept numbers so a click sorts them."""
     fmt = {c: (lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)) for c, d in
            decimals.items() if c in frame.columns}
     return frame.style.format(fmt)
+
+
+def show_table(frame: pd.DataFrame, t: Translator, decimals: dict[str, int], key: str,
+               column_config: dict[str, Any] | None = None) -> None:
+    """A sortable table with numbers in the page's language. English formats in the browser
+    (a printf format per column, cheap); Russian needs a pandas Styler (a space between
+    thousands and a decimal comma are beyond printf), which costs more to send."""
+    config = dict(column_config or {})
+    if t.lang == "en":
+        for c, d in decimals.items():
+            if c in frame.columns and c not in config:
+                config[c] = st.column_config.NumberColumn(format=f"%,.{d}f")
+        data: Any = frame
+    else:
+        data = styled(frame, t, decimals)
+    st.dataframe(data, hide_index=True, key=key, column_config=config or None)
 
 
 def allocation_table(problem: Problem, result: Result, t: Translator) -> pd.DataFrame:
@@ -270,9 +286,9 @@ def render_plan(ctx: Context) -> None:
         st.markdown("- " + shadow_sentence(row, t, min_cost, ctx.settings.currency))
     st.caption(t("pools_caption_int") if result.settings.integer_units else
                t("pools_caption"))
-    st.dataframe(styled(pools_table(result, t), t, {t("col_capacity"): 1, t("col_used"): 1,
-                                                    t("col_slack"): 1, t("col_shadow"): 4}),
-                 hide_index=True, key="table_pools")
+    show_table(pools_table(result, t), t, {t("col_capacity"): 1, t("col_used"): 1,
+                                           t("col_slack"): 1, t("col_shadow"): 4},
+               key="table_pools")
 
     st.subheader(t("allocation_title"))
     st.caption(t("allocation_caption"))
@@ -285,7 +301,7 @@ def render_plan(ctx: Context) -> None:
     dec[t("col_committed")] = 0
     dec[t("col_units")] = 2
     dec[alloc.columns[-1]] = 2
-    st.dataframe(styled(alloc, t, dec), hide_index=True, key="table_allocation")
+    show_table(alloc, t, dec, key="table_allocation")
 
     st.subheader(t("unfunded_title"))
     st.caption(t("unfunded_caption"))
@@ -293,6 +309,5 @@ def render_plan(ctx: Context) -> None:
     if unf.empty:
         st.success(t("unfunded_none"))
     else:
-        st.dataframe(styled(unf, t, {t("col_value"): 1, t("col_needed"): 1}), hide_index=True,
-                     key="table_unfunded",
-                     column_config={t("col_reason"): st.column_config.TextColumn(width="large")})
+        show_table(unf, t, {t("col_value"): 1, t("col_needed"): 1}, key="table_unfunded",
+                   column_config={t("col_reason"): st.column_config.TextColumn(width="large")})

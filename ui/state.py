@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
@@ -129,6 +130,7 @@ class _LRU:
 
 _SOLVES = _LRU(256)
 _PARSES = _LRU(64)
+_STRUCTURES = _LRU(16)  # valid parses by everything but the pools' capacities
 
 
 def solve_key(problem: Problem) -> str:
@@ -160,18 +162,61 @@ def tables_hash(tables: dict[str, pd.DataFrame]) -> str:
     return h.hexdigest()
 
 
+def _capacities(tables: dict[str, pd.DataFrame]) -> dict[str, float] | None:
+    """Each pool's capacity if every one reads as the engine reads it (a number >= 0, a
+    decimal comma allowed), else None."""
+    res = tables.get(RESOURCES)
+    if res is None or RESOURCE_ID not in res.columns or CAPACITY not in res.columns:
+        return None
+    out: dict[str, float] = {}
+    for pid, text in zip(res[RESOURCE_ID].map(cell_text), res[CAPACITY].map(cell_text)):
+        clean = text.replace("\u00a0", "").replace(" ", "")
+        if re.fullmatch(r"-?\d+,\d+", clean):
+            clean = clean.replace(",", ".")
+        try:
+            x = float(clean)
+        except ValueError:
+            return None
+        if not pid or pid in out or not math.isfinite(x) or x < 0:
+            return None
+        out[pid] = x
+    return out
+
+
+def _structure_hash(tables: dict[str, pd.DataFrame]) -> str:
+    """The tables' hash with the pools' capacities left out."""
+    res = tables.get(RESOURCES)
+    if res is None or CAPACITY not in res.columns:
+        return tables_hash(tables)
+    return tables_hash({**tables, RESOURCES: res.drop(columns=[CAPACITY])})
+
+
 def validate(tables: dict[str, pd.DataFrame], settings: Settings,
              read_issues: tuple[Issue, ...] = ()) -> tuple[Problem | None, tuple[Issue, ...]]:
-    """Parse the text tables: (Problem, warnings) when valid, else (None, every issue)."""
-    key = (tables_hash(tables), repr(settings), tuple(map(str, read_issues)))
+    """Parse the text tables: (Problem, warnings) when valid, else (None, every issue).
+
+    A change of pool capacities alone (the sidebar's inputs) skips the full parse: the last
+    valid parse of otherwise identical tables gets the new capacities."""
+    tail = (repr(settings), tuple(map(str, read_issues)))
+    key = (tables_hash(tables), *tail)
     hit = _PARSES.get(key)
     if hit is not None:
         return hit
-    try:
-        problem = parse_tables(tables, settings, list(read_issues))
+    caps = _capacities(tables)
+    skey = (_structure_hash(tables), *tail)
+    base = _STRUCTURES.get(skey) if caps is not None else None
+    if base is not None and set(caps) == set(base.resources.index):
+        res = base.resources.copy()
+        res[CAPACITY] = [caps[p] for p in res.index]
+        problem = replace(base, resources=res)
         out: tuple[Problem | None, tuple[Issue, ...]] = (problem, tuple(problem.warnings))
-    except BundleError as exc:
-        out = (None, tuple(exc.issues))
+    else:
+        try:
+            problem = parse_tables(tables, settings, list(read_issues))
+            out = (problem, tuple(problem.warnings))
+            _STRUCTURES.put(skey, problem)
+        except BundleError as exc:
+            out = (None, tuple(exc.issues))
     _PARSES.put(key, out)
     return out
 
