@@ -495,17 +495,15 @@ def _write_by_method(book: _Book, problem: Problem, result: Result,
     book.table(ws, 0, cols, rows, totals, freeze=2)
 
 
-def _unfunded_rows(problem: Problem, result: Result,
-                   clients: Sequence[str] | None = None) -> list[list[Any]]:
+def _unfunded_rows(problem: Problem, result: Result) -> list[list[Any]]:
+    """Cells below their max units: ids, names, units, values needed, what blocks, why."""
     u = result.unfunded
-    out = []
-    for (c, m), r in u.iterrows():
-        if clients is not None and c not in clients:
-            continue
-        out.append([c, problem.clients.at[c, NAME], m, problem.methods.at[m, NAME], r[UNITS],
-                    r[MAX_UNITS], r[NEXT_UNIT], r[VALUE], r[NEEDED_VALUE], r[BLOCKED_BY],
-                    r[REASON]])
-    return out
+    cids = u.index.get_level_values(CLIENT_ID)
+    mids = u.index.get_level_values(METHOD_ID)
+    return [[c, cn, m, mn, *rest] for c, cn, m, mn, *rest in zip(
+        cids, problem.clients[NAME].reindex(cids), mids, problem.methods[NAME].reindex(mids),
+        *(u[k].tolist() for k in (UNITS, MAX_UNITS, NEXT_UNIT, VALUE, NEEDED_VALUE,
+                                  BLOCKED_BY, REASON)))]
 
 
 def _unfunded_cols(nf: Mapping[str, str]) -> list[Col]:
@@ -869,39 +867,68 @@ def html_report(problem: Problem, result: Result, meta: ExportMeta | None = None
 
 
 # ---- per-client plans -------------------------------------------------------------------------
-def _redactor(problem: Problem, client_id: str) -> Callable[[Any], str]:
-    """A function replacing any mention of another client (id or name) in free text."""
-    own = {client_id.lower(), _text(problem.clients.at[client_id, NAME]).lower()}
-    words: list[str] = []
-    for c, name in problem.clients[NAME].items():
-        if c == client_id:
-            continue
-        for w in (str(c), _text(name)):
-            w = w.strip()
-            # A word inside this client's own id or name cannot be hidden from its own plan.
-            if len(w) >= 2 and not any(w.lower() in o for o in own):
-                words.append(w)
-    if not words:
-        return _text
-    words.sort(key=len, reverse=True)
-    pattern = re.compile("|".join(rf"(?<![\w.-]){re.escape(w)}(?![\w-])" for w in words),
-                         re.IGNORECASE)
-    return lambda v: pattern.sub(ANOTHER_CLIENT, _text(v))
+# Words as the mention finder sees them: letters and digits, joined by inner '.' or '-' (as in
+# ids), or one other visible character. A trailing full stop is not part of a word.
+_TOKEN = re.compile(r"\w+(?:[.-]\w+)*|[^\w\s]")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+class _Mentions:
+    """Finds clients' ids and names in free text (whole words, any case) so that one client's
+    plan can replace every mention of another client. Built once per batch of plans: the
+    scan is linear in the text, whatever the number of clients."""
+
+    def __init__(self, problem: Problem):
+        self.owners: dict[tuple[str, ...], set[str]] = {}
+        for c, name in problem.clients[NAME].items():
+            for phrase in (str(c), _text(name)):
+                toks = tuple(_tokens(phrase))
+                if toks and len(phrase.strip()) >= 2:
+                    self.owners.setdefault(toks, set()).add(str(c))
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for toks in self.owners:
+            self.by_first.setdefault(toks[0], []).append(toks)
+        for cands in self.by_first.values():
+            cands.sort(key=len, reverse=True)  # the longest phrase wins ("Acme Steel" > "Acme")
+
+    def redact(self, text: Any, own: str) -> str:
+        """`text` with each mention of a client other than `own` replaced."""
+        text = _text(text)
+        found = list(_TOKEN.finditer(text))
+        low = [m.group().lower() for m in found]
+        out, pos, i = [], 0, 0
+        while i < len(found):
+            n = 0
+            for toks in self.by_first.get(low[i], ()):
+                if tuple(low[i:i + len(toks)]) == toks:
+                    n = len(toks)
+                    if own not in self.owners[toks]:
+                        out += [text[pos:found[i].start()], ANOTHER_CLIENT]
+                        pos = found[i + n - 1].end()
+                    break
+            i += max(n, 1)
+        out.append(text[pos:])
+        return "".join(out)
+
+
+_CHECKLIST_LABELS = {"plan_agreed": "Interaction plan agreed with the client",
+                     "criteria_known": "Main selection criteria known",
+                     "roles_mapped": "Roles in the decision-making unit mapped",
+                     "procedure_known": "Decision-making procedure known",
+                     "written_confirmation": "Agreements confirmed in writing"}
 
 
 def _client_notes(problem: Problem, client_id: str, meta: ExportMeta) -> list[tuple[str, str]]:
     """This client's relationship checklist, open problems and notes, as (label, text)."""
     out: list[tuple[str, str]] = []
     rel = problem.relationship
-    labels = {"plan_agreed": "Interaction plan agreed with the client",
-              "criteria_known": "Main selection criteria known",
-              "roles_mapped": "Roles in the decision-making unit mapped",
-              "procedure_known": "Decision-making procedure known",
-              "written_confirmation": "Agreements confirmed in writing"}
     if rel is not None and client_id in rel.index:
         r = rel.loc[client_id]
         for item in CHECKLIST_ITEMS:
-            out.append((labels.get(item, item), _text(r[item])))
+            out.append((_CHECKLIST_LABELS.get(item, item), _text(r[item])))
         out.append(("Open problems", _text(r[OPEN_PROBLEMS]) or "none recorded"))
         out.append(("Last review", _text(r[LAST_REVIEW])))
     note = _text(meta.client_notes.get(client_id, "")) if meta.client_notes else ""
@@ -916,9 +943,6 @@ class _ClientPlan:
 
     client_id: str
     name: str
-    segment: str
-    weight: float
-    scenario: str
     header: list[Row]
     cols: list[tuple[str, str]]
     units: list[str]
@@ -928,45 +952,125 @@ class _ClientPlan:
     notes: list[tuple[str, str]]
 
 
-def _client_plan(problem: Problem, result: Result, client_id: str,
-                 meta: ExportMeta) -> _ClientPlan:
-    _require_plan(result)
-    if client_id not in problem.clients.index:
-        raise KeyError(f"'{client_id}' is not a client of this plan")
-    red = _redactor(problem, client_id)
-    c = problem.clients.loc[client_id]
-    a = result.allocation.xs(client_id, level=CLIENT_ID, drop_level=True) \
-        if client_id in result.allocation.index.get_level_values(CLIENT_ID) else \
-        result.allocation.iloc[:0].droplevel(CLIENT_ID)
-    first = problem.values[VALUE].xs(client_id, level=CLIENT_ID) \
-        if len(a) else pd.Series(dtype=float)
-    pools = problem.pools
-    cols = [("Method", "text"), ("Unit", "text"), ("First-unit value", "value"),
-            ("Units", "units"), ("Max units", "int"), ("Committed units", "int"),
-            ("Value", "value"),
-            *[(str(problem.resources.at[p, NAME]), "money" if p == problem.money_pool
-               else "value") for p in pools]]
-    rows = [[red(problem.methods.at[m, NAME]), red(problem.methods.at[m, UNIT]),
-             first.get(m), r[UNITS], r[MAX_UNITS], r[COMMITTED_UNITS], r[VALUE],
-             *[r[use_col(p)] for p in pools]] for m, r in a.iterrows()]
-    totals = ["Total", "", None, a[UNITS].sum(), None, a[COMMITTED_UNITS].sum(), a[VALUE].sum(),
-              *[a[use_col(p)].sum() for p in pools]]
-    cl = result.clients.loc[client_id]
-    scenario = red(meta.scenario) if meta.scenario else "(unnamed)"
-    header: list[Row] = [
-        ("Client", _text(c[NAME]), "text"), ("Client id", client_id, "text"),
-        ("Segment", _text(c[SEGMENT]), "text"), ("Scenario", scenario, "text"),
-        ("Exported", meta.when, "text"), ("Input fingerprint", result.fingerprint, "text"),
-        ("Plan status", result.status_text, "text"), ("Value of this plan", cl[VALUE], "value"),
-        ("Share of the value attainable for this client", cl[SHARE], "share"),
-        ("Units already committed in writing", float(a[COMMITTED_UNITS].sum()), "int")]
-    unfunded = [[red(r[3]), r[4], r[5], r[7], r[8], red(r[10])]
-                for r in _unfunded_rows(problem, result, [client_id])]
-    notes = [(label, red(text)) for label, text in _client_notes(problem, client_id, meta)]
-    return _ClientPlan(client_id=client_id, name=_text(c[NAME]), segment=_text(c[SEGMENT]),
-                       weight=float(c[WEIGHT]), scenario=scenario, header=header, cols=cols,
-                       units=["", "", "", "", "", "", "", *_pool_units(problem, pools)],
-                       rows=rows, totals=totals, unfunded=unfunded, notes=notes)
+class _PlanBook:
+    """What every client's plan draws on, indexed once so a batch of plans stays linear."""
+
+    def __init__(self, problem: Problem, result: Result, meta: ExportMeta):
+        _require_plan(result)
+        self.problem, self.result, self.meta = problem, result, meta
+        self.mentions = _Mentions(problem)
+        self.money = problem.money_pool
+        self.pools = problem.pools
+        cids = result.allocation.index.get_level_values(CLIENT_ID)
+        self.cells = {c: idx for c, idx in pd.Series(np.arange(len(cids))).groupby(
+            cids.to_numpy()).groups.items()}
+        u = result.unfunded
+        ucids = u.index.get_level_values(CLIENT_ID).to_numpy()
+        self.unfunded = {c: list(rows) for c, rows in pd.Series(np.arange(len(u))).groupby(
+            ucids).groups.items()} if len(u) else {}
+        self.pool_kinds = ["money" if p == self.money else "value" for p in self.pools]
+        self.pool_units = [_currency(problem) if p == self.money else
+                           _text(problem.resources.at[p, UNIT]) for p in self.pools]
+
+    def plan(self, client_id: str) -> _ClientPlan:
+        problem, result, meta = self.problem, self.result, self.meta
+        if client_id not in problem.clients.index:
+            raise KeyError(f"'{client_id}' is not a client of this plan")
+
+        def red(v: Any) -> str:
+            return self.mentions.redact(v, client_id)
+
+        c = problem.clients.loc[client_id]
+        a = result.allocation.iloc[list(self.cells.get(client_id, []))]
+        mids = a.index.get_level_values(METHOD_ID)
+        first = problem.values[VALUE].reindex(a.index).to_numpy()
+        pools = self.pools
+        cols = [("Method", "text"), ("Unit", "text"), ("First-unit value", "value"),
+                ("Units", "units"), ("Max units", "int"), ("Committed units", "int"),
+                ("Value", "value"),
+                *[(str(problem.resources.at[p, NAME]), k) for p, k in zip(pools,
+                                                                          self.pool_kinds)]]
+        use = a[[use_col(p) for p in pools]].to_numpy()
+        rows = [[red(problem.methods.at[m, NAME]), red(problem.methods.at[m, UNIT]), v, *vals,
+                 *u] for m, v, vals, u in zip(
+                     mids, first, a[[UNITS, MAX_UNITS, COMMITTED_UNITS, VALUE]].to_numpy(), use)]
+        totals = ["Total", "", None, a[UNITS].sum(), None, a[COMMITTED_UNITS].sum(),
+                  a[VALUE].sum(), *use.sum(axis=0)]
+        cl = result.clients.loc[client_id]
+        header: list[Row] = [
+            ("Client", _text(c[NAME]), "text"), ("Client id", client_id, "text"),
+            ("Segment", _text(c[SEGMENT]), "text"),
+            ("Scenario", red(meta.scenario) if meta.scenario else "(unnamed)", "text"),
+            ("Exported", meta.when, "text"), ("Input fingerprint", result.fingerprint, "text"),
+            ("Plan status", result.status_text, "text"),
+            ("Value of this plan", cl[VALUE], "value"),
+            ("Share of the value attainable for this client", cl[SHARE], "share"),
+            ("Units already committed in writing", float(a[COMMITTED_UNITS].sum()), "int")]
+        u = result.unfunded.iloc[self.unfunded.get(client_id, [])]
+        unfunded = [[red(problem.methods.at[m, NAME]), r[UNITS], r[MAX_UNITS], r[VALUE],
+                     r[NEEDED_VALUE], red(r[REASON])]
+                    for m, r in zip(u.index.get_level_values(METHOD_ID),
+                                    u.to_dict("records"))]
+        notes = [(label, red(text)) for label, text in _client_notes(problem, client_id, meta)]
+        return _ClientPlan(client_id=client_id, name=_text(c[NAME]), header=header, cols=cols,
+                           units=["", "", "", "", "", "", "", *self.pool_units], rows=rows,
+                           totals=totals, unfunded=unfunded, notes=notes)
+
+    def xlsx(self, plan: _ClientPlan) -> bytes:
+        problem, nf = self.problem, _number_formats(self.problem)
+        kind_fmt = {"text": None, "value": nf["value"], "units": nf["units"], "int": nf["int"],
+                    "money": nf["money"]}
+        book = _Book(_neutral_properties(self.meta))
+        ws = book.sheet("Plan")
+        ws.write_string(0, 0, TITLE, book.fmt(title=True))
+        r = 2
+        for label, v, kind in plan.header:
+            ws.write_string(r, 0, label, book.fmt(bold=True))
+            book.put(ws, r, 1, v, nf.get(kind))
+            r += 1
+        r += 1
+        cols = [Col(h, kind_fmt[k]) for h, k in plan.cols[:7]]
+        cols += [Col(h, _pool_format(problem, p, nf)) for (h, _), p in zip(plan.cols[7:],
+                                                                            self.pools)]
+        widths = [34.0, 14.0] + [14.0] * (len(cols) - 2)
+        r = book.table(ws, r, cols, plan.rows, plan.totals, freeze=None, widths=widths)
+        if plan.unfunded:
+            r += 1
+            ws.write_string(r, 0, "Not funded, or not fully", book.fmt(bold=True))
+            book.table(ws, r + 1, [Col(h, kind_fmt[k]) for h, k in _UNFUNDED_CLIENT_COLS],
+                       plan.unfunded, freeze=None, widths=widths)
+        for j, wd in enumerate(widths):
+            ws.set_column(j, j, min(wd + 2, 60))
+        ws.freeze_panes(1, 0)
+        ns = book.sheet("Notes")
+        book.table(ns, 0, [Col("Item", width=42), Col("Answer or note", width=70)],
+                   plan.notes or [("Notes", "none recorded")], freeze=0)
+        return book.close()
+
+    @staticmethod
+    def html(plan: _ClientPlan) -> bytes:
+        top = max([_finite(r[6]) or 0.0 for r in plan.rows] + [1e-12])
+        bars = "".join(
+            f"<tr><td>{_e(r[0])}</td><td class=\"n\">{_e(_num_text(r[6], 'value'))}</td>"
+            f'<td><span class="bar" style="width:{100 * (_finite(r[6]) or 0) / top:.1f}mm;'
+            f'max-width:100mm"></span></td></tr>' for r in plan.rows
+            if (_finite(r[6]) or 0) > 0)
+        # The unit joins the method's cell so that the table fits the width of A4.
+        cols = [("Method (unit)", "text"), *plan.cols[2:]]
+        rows = [[f"{r[0]} ({r[1]})" if r[1] else r[0], *r[2:]] for r in plan.rows]
+        parts = [f"<h1>{_e(TITLE)}: {_e(plan.name)}</h1>", _meta_table(plan.header),
+                 "<h2>Plan</h2>", _html_table(cols, rows, [plan.totals[0], *plan.totals[2:]],
+                                              plan.units[1:])]
+        if bars:
+            parts.append(f"<h2>Value by method</h2><table>{bars}</table>")
+        if plan.unfunded:
+            parts.append("<h2>Not funded, or not fully</h2>" +
+                         _html_table(_UNFUNDED_CLIENT_COLS, plan.unfunded))
+        if plan.notes:
+            parts.append("<h2>Relationship and notes</h2>" +
+                         _html_table([("Item", "text"), ("Answer or note", "text")],
+                                     plan.notes))
+        return _html_page(f"{TITLE} - {plan.name}", "".join(parts))
 
 
 _UNFUNDED_CLIENT_COLS = [("Method", "text"), ("Units funded", "units"), ("Max units", "int"),
@@ -977,65 +1081,15 @@ _UNFUNDED_CLIENT_COLS = [("Method", "text"), ("Units funded", "units"), ("Max un
 def client_plan_xlsx(problem: Problem, result: Result, client_id: str,
                      meta: ExportMeta | None = None) -> bytes:
     """One client's plan as a workbook holding that client's data only."""
-    meta = meta or ExportMeta()
-    plan = _client_plan(problem, result, client_id, meta)
-    nf = _number_formats(problem)
-    kind_fmt = {"text": None, "value": nf["value"], "units": nf["units"], "int": nf["int"],
-                "money": nf["money"]}
-    pools = problem.pools
-    book = _Book(_neutral_properties(meta))
-    ws = book.sheet("Plan")
-    ws.write_string(0, 0, TITLE, book.fmt(title=True))
-    r = 2
-    for label, v, kind in plan.header:
-        ws.write_string(r, 0, label, book.fmt(bold=True))
-        book.put(ws, r, 1, v, nf.get(kind))
-        r += 1
-    r += 1
-    cols = [Col(h, kind_fmt[k] if k in kind_fmt else None) for h, k in plan.cols]
-    cols[7:] = [Col(h, _pool_format(problem, p, nf)) for (h, _), p in zip(plan.cols[7:], pools)]
-    widths = [34.0, 14.0] + [14.0] * (len(cols) - 2)
-    r = book.table(ws, r, cols, plan.rows, plan.totals, freeze=None, widths=widths)
-    if plan.unfunded:
-        r += 1
-        ws.write_string(r, 0, "Not funded, or not fully", book.fmt(bold=True))
-        r = book.table(ws, r + 1, [Col(h, kind_fmt[k]) for h, k in _UNFUNDED_CLIENT_COLS],
-                       plan.unfunded, freeze=None, widths=widths)
-    for j, wd in enumerate(widths):
-        ws.set_column(j, j, min(wd + 2, 60))
-    ws.set_column(5, 5, max(widths[5] + 2, 16))
-    ws.freeze_panes(1, 0)
-    ns = book.sheet("Notes")
-    book.table(ns, 0, [Col("Item", width=42), Col("Answer or note", width=70)],
-               plan.notes or [("Notes", "none recorded")], freeze=0)
-    return book.close()
+    book = _PlanBook(problem, result, meta or ExportMeta())
+    return book.xlsx(book.plan(client_id))
 
 
 def client_plan_html(problem: Problem, result: Result, client_id: str,
                      meta: ExportMeta | None = None) -> bytes:
     """One client's plan as a printable HTML page holding that client's data only."""
-    meta = meta or ExportMeta()
-    plan = _client_plan(problem, result, client_id, meta)
-    top = max([_finite(r[6]) or 0.0 for r in plan.rows] + [1e-12])
-    bars = "".join(
-        f"<tr><td>{_e(r[0])}</td><td class=\"n\">{_e(_num_text(r[6], 'value'))}</td>"
-        f'<td><span class="bar" style="width:{100 * (_finite(r[6]) or 0) / top:.1f}mm;'
-        f'max-width:100mm"></span></td></tr>' for r in plan.rows if (_finite(r[6]) or 0) > 0)
-    # The unit joins the method's cell so that the table fits the width of A4.
-    cols = [("Method (unit)", "text"), *plan.cols[2:]]
-    rows = [[f"{r[0]} ({r[1]})" if r[1] else r[0], *r[2:]] for r in plan.rows]
-    parts = [f"<h1>{_e(TITLE)}: {_e(plan.name)}</h1>", _meta_table(plan.header),
-             "<h2>Plan</h2>", _html_table(cols, rows, [plan.totals[0], *plan.totals[2:]],
-                                          plan.units[1:])]
-    if bars:
-        parts.append(f"<h2>Value by method</h2><table>{bars}</table>")
-    if plan.unfunded:
-        parts.append("<h2>Not funded, or not fully</h2>" +
-                     _html_table(_UNFUNDED_CLIENT_COLS, plan.unfunded))
-    if plan.notes:
-        parts.append("<h2>Relationship and notes</h2>" +
-                     _html_table([("Item", "text"), ("Answer or note", "text")], plan.notes))
-    return _html_page(f"{TITLE} - {plan.name}", "".join(parts))
+    book = _PlanBook(problem, result, meta or ExportMeta())
+    return book.html(book.plan(client_id))
 
 
 def client_file_stem(client_id: str) -> str:
@@ -1052,11 +1106,12 @@ def client_plan_files(problem: Problem, result: Result, meta: ExportMeta | None 
     unknown = [c for c in ids if c not in problem.clients.index]
     if unknown:
         raise KeyError(f"not clients of this plan: {', '.join(unknown)}")
+    book = _PlanBook(problem, result, meta)
     out: dict[str, bytes] = {}
     for c in ids:
-        stem = client_file_stem(str(c))
-        out[f"{stem}.html"] = client_plan_html(problem, result, c, meta)
-        out[f"{stem}.xlsx"] = client_plan_xlsx(problem, result, c, meta)
+        plan, stem = book.plan(c), client_file_stem(str(c))
+        out[f"{stem}.html"] = book.html(plan)
+        out[f"{stem}.xlsx"] = book.xlsx(plan)
     return out
 
 

@@ -499,7 +499,7 @@ def test_failed_write_leaves_no_partial_file(sample: tuple[Problem, Result], tmp
     def broken(*args: Any, **kwargs: Any) -> bytes:
         raise RuntimeError("writer failed")
 
-    monkeypatch.setattr(export, "client_plan_xlsx", broken)
+    monkeypatch.setattr(export._PlanBook, "xlsx", broken)
     with pytest.raises(RuntimeError):
         export.write_client_plans(problem, result, tmp_path / "clients")
     assert not (tmp_path / "clients").exists()  # nothing written when one client fails
@@ -522,11 +522,6 @@ def test_cli_export_formats_and_exit_codes(tmp_path: Path) -> None:
     capped = load_bundle(TINY).with_capacity("budget", 8000)
     assert summary["Input fingerprint"] == capped.fingerprint()
 
-    out = run_cli("export", str(TINY), "--format", "client-plans", "--out",
-                  str(tmp_path / "cp"))
-    assert out.returncode == 0, out.stderr
-    assert len(list((tmp_path / "cp").iterdir())) == 2 * 3
-
     # No plan: exit 1; csv writes nothing, lp is still written (exit 0).
     out = run_cli("export", str(INFEASIBLE), "--format", "csv", "--out",
                   str(tmp_path / "x.csv"))
@@ -535,19 +530,38 @@ def test_cli_export_formats_and_exit_codes(tmp_path: Path) -> None:
     out = run_cli("export", str(INFEASIBLE), "--format", "lp", "--out", str(tmp_path / "m.lp"))
     assert out.returncode == 0 and (tmp_path / "m.lp").read_text().count("pool_budget_:") == 1
 
-    # Bad arguments: exit 2, every problem said, no traceback.
+    # Bad arguments: exit 2, the problem said, no traceback.
+    out = run_cli("export", str(TINY), "--format", "csv", "--out", str(tmp_path / "a.xlsx"))
+    assert out.returncode == 2 and "extension says xlsx" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_export_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from optimizer.cli import main
+
+    assert main(["export", str(TINY), "--format", "client-plans", "--out",
+                 str(tmp_path / "cp"), "--client", "kedr"]) == 0
+    assert sorted(p.name for p in (tmp_path / "cp").iterdir()) == ["plan_kedr.html",
+                                                                   "plan_kedr.xlsx"]
+    assert main(["export", str(INFEASIBLE), "--format", "xlsx", "--out",
+                 str(tmp_path / "why.xlsx")]) == 1  # written: it explains why there is no plan
+    assert "Summary" in openpyxl.load_workbook(tmp_path / "why.xlsx").sheetnames
+    capsys.readouterr()
     for args, words in (
-            (["--format", "csv", "--out", str(tmp_path / "a.xlsx")], "extension says xlsx"),
             (["--format", "client-plans", "--out", str(tmp_path / "cp"), "--client", "nope"],
              "nope"),
-            (["--format", "pdf", "--out", str(tmp_path / "a.pdf")], "invalid choice"),
             (["--format", "csv", "--out", str(tmp_path / "a.csv"), "--client", "acme"],
-             "only for --format client-plans")):
-        out = run_cli("export", str(TINY), *args)
-        assert out.returncode == 2 and words in out.stderr and "Traceback" not in out.stderr
-    out = run_cli("export", str(tmp_path / "missing"), "--format", "csv", "--out",
-                  str(tmp_path / "a.csv"))
-    assert out.returncode == 2 and "does not exist" in out.stderr
+             "only for --format client-plans"),
+            (["--format", "csv", "--out", str(tmp_path / "cp")], "is a folder"),
+            (["--format", "client-plans", "--out", str(tmp_path / "why.xlsx")], "needs a folder"),
+            (["--format", "pdf", "--out", str(tmp_path / "a.pdf")], "invalid choice"),
+            (["--format", "csv"], "required")):
+        assert main(["export", str(TINY), *args]) == 2, args
+        assert words in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "missing"), "--format", "csv", "--out",
+                 str(tmp_path / "a.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "a.csv").exists()
 
 
 def test_cli_solve_out_picks_format_by_extension(tmp_path: Path) -> None:
@@ -595,8 +609,8 @@ def test_export_tab_offers_every_format(bundle_dir: str, with_problem: bool,
     elif n_buttons == 4:
         assert "no plan" in at.warning[0].value.lower()
     else:
-        assert at.selectbox(key="export_client").options == ["Acme Ltd (acme)", "ООО «Кедр» (kedr)",
-                                                             "Zeta AG (zeta)"]
+        assert at.selectbox(key="export_client").options == [
+            "Acme Ltd (acme)", "ООО «Кедр» (kedr)", "Zeta AG (zeta)"]
 
 
 def test_tab_text_prefers_the_catalogue() -> None:

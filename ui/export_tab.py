@@ -131,7 +131,8 @@ def render_export(ctx: Any) -> None:
     with cols[0]:
         _button(tr(ctx, "export_xlsx"), lambda: export.xlsx_bytes(problem, result, meta),
                 f"{stamp}plan.xlsx", "xlsx", "dl_xlsx", tr(ctx, "export_xlsx_help"))
-        _button(tr(ctx, "export_html"), report, f"{stamp}report.html", "html", "dl_html", tr(ctx, "export_html_help"))
+        _button(tr(ctx, "export_html"), report, f"{stamp}report.html", "html", "dl_html",
+                tr(ctx, "export_html_help"))
     with cols[1]:
         if has_plan:
             _button(tr(ctx, "export_csv"), lambda: export.csv_bytes(problem, result),
