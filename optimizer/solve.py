@@ -629,9 +629,19 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     gap = raw.gap
     if model.integer and gap is None and raw.bound is not None:
         gap = abs(raw.bound - objective) / max(abs(objective), 1e-9)
-    return Result(status=raw.status, status_text=_status_text(raw.status, gap, model.integer),
+    status, bound = raw.status, raw.bound
+    if model.integer and status == FEASIBLE and lp_obj is not None:
+        # The LP relaxation bounds every whole-units plan too: when the solver stopped before
+        # its own bound was as good (or, like CBC here, reports none), the gap comes from it.
+        lp_gap = max(0.0, lp_obj - objective if model.sense == "max" else objective - lp_obj)
+        lp_gap /= max(abs(objective), 1e-9)
+        if gap is None or lp_gap < gap:
+            gap, bound = lp_gap, lp_obj
+        if gap <= s.mip_gap:
+            status = OPTIMAL  # proven within the requested gap
+    return Result(status=status, status_text=_status_text(status, gap, model.integer),
                   objective=objective, solver=solver_name, seconds=time.perf_counter() - t0,
-                  gap=gap, settings=s, fingerprint=fp, bound=raw.bound if model.integer else None,
+                  gap=gap, settings=s, fingerprint=fp, bound=bound if model.integer else None,
                   lp_objective=lp_obj,
                   money_spent=float(frames["pools"].at[problem.money_pool, USED])
                   if len(problem.pools) else None,
