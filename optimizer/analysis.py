@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .bundle import settings_dict, to_tables
 from .model import POOL, Model, build_model
 from .schema import (
     ATTAINABLE,
@@ -982,8 +983,6 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 
 def bundle_text(problem: Problem) -> dict[str, str]:
     """The problem's bundle tables as CSV text (what a scenario stores as its inputs)."""
-    from .bundle import to_tables
-
     return {t: f.to_csv(index=False) for t, f in to_tables(problem).items()}
 
 
@@ -1206,8 +1205,6 @@ def diff_inputs(tables_a: Mapping[str, str | pd.DataFrame],
 def compare(problem_a: Problem, result_a: Result, problem_b: Problem, result_b: Result,
             names: tuple[str, str] = ("A", "B")) -> ScenarioDiff:
     """B against A: KPI deltas, per-client and per-cell differences, changed inputs."""
-    from .bundle import settings_dict
-
     d = diff_summaries(summarize(problem_a, result_a), summarize(problem_b, result_b))
     inputs = diff_inputs(bundle_text(problem_a), bundle_text(problem_b),
                          settings_dict(problem_a.settings), settings_dict(problem_b.settings))
@@ -1217,6 +1214,6 @@ def compare(problem_a: Problem, result_a: Result, problem_b: Problem, result_b: 
 __all__ = [
     "AnalysisError", "NoPlanError", "Resolver", "Sweep", "Grid", "Sensitivity", "Robustness",
     "ScenarioDiff", "sweep", "grid", "sensitivity", "robustness", "widened_ranges",
-    "draw_values", "iter_draws", "summarize", "diff_summaries", "diff_inputs", "compare", "bundle_text",
-    "min_feasible_capacity", "pool_row", "KEY_COLUMNS",
+    "draw_values", "iter_draws", "summarize", "diff_summaries", "diff_inputs", "compare",
+    "bundle_text", "min_feasible_capacity", "pool_row", "KEY_COLUMNS",
 ]

@@ -53,8 +53,15 @@ class StoreError(Exception):
     """The scenario store cannot do what was asked (damaged file, unknown name, ...)."""
 
 
+DB_ENV = "RISK_PLANNER_DB"  # overrides the default database path (a shared drive, say)
+
+
 def default_db_path() -> Path:
-    """The default database: the user's data directory / risk-planner / scenarios.sqlite3."""
+    """The default database: $RISK_PLANNER_DB if set, else the user's data directory /
+    risk-planner / scenarios.sqlite3."""
+    env = os.environ.get(DB_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_ID, appauthor=False)) / DB_NAME

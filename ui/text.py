@@ -778,4 +778,274 @@ TEXT: dict[str, tuple[str, str]] = {
     "issue_rel_missing": ("the column is missing, so every client's answer counts as unknown",
                           "столбца нет, поэтому ответ каждого клиента считается "
                           "неизвестным"),
+
+    # what-if (ui/whatif.py) and scenarios (ui/scenarios.py, ui/analysis_charts.py)
+    "wi_no_inputs": ("The inputs have errors, so there is nothing to analyse yet. Fix them in "
+                     "the Inputs tab.",
+                     "В исходных данных есть ошибки, поэтому анализировать пока нечего. "
+                     "Исправьте их на вкладке «Исходные данные»."),
+    "wi_min_cost_note": ("The plan is set to the cheapest plan reaching a target; the analyses "
+                         "below look at the most value each capacity can buy.",
+                         "План настроен на самый дешёвый вариант, достигающий цели; анализ "
+                         "ниже показывает наибольшую ценность при каждой ёмкости."),
+    "wi_delta_title": ("What if…", "Что если…"),
+    "wi_delta_intro": ("Change the resources here and see the difference against the "
+                       "baseline. Pin the current plan as the baseline to compare any later "
+                       "change of the inputs (sidebar, Inputs tab) with it.",
+                       "Измените ресурсы здесь и посмотрите разницу с базовым планом. "
+                       "Закрепите текущий план как базовый, чтобы сравнивать с ним любые "
+                       "дальнейшие изменения исходных данных (боковая панель, вкладка "
+                       "«Исходные данные»)."),
+    "wi_pct": ("{pool}: change", "{pool}: изменение"),
+    "wi_pin": ("Pin the current plan as the baseline", "Закрепить текущий план как базовый"),
+    "wi_pin_help": ("Later changes to any input are compared with this plan until you clear "
+                    "it.",
+                    "Дальнейшие изменения любых данных сравниваются с этим планом, пока вы "
+                    "его не сбросите."),
+    "wi_unpin": ("Clear the baseline", "Сбросить базовый план"),
+    "wi_apply": ("Apply these capacities to the inputs", "Перенести эти ёмкости в данные"),
+    "wi_apply_help": ("Writes the changed capacities into the resources table.",
+                      "Записывает изменённые ёмкости в таблицу resources."),
+    "wi_reset": ("Reset the changes", "Сбросить изменения"),
+    "wi_pinned_label": ("Pinned baseline", "Закреплённый базовый план"),
+    "wi_baseline_pinned": ("Baseline", "Базовый план"),
+    "wi_baseline_current": ("Current plan", "Текущий план"),
+    "wi_whatif_label": ("What-if", "Что если"),
+    "wi_delta_hint": ("Move a slider to see what the change would do, or pin the current plan "
+                      "as the baseline and then change any input.",
+                      "Сдвиньте ползунок, чтобы увидеть последствия изменения, или закрепите "
+                      "текущий план как базовый и затем меняйте любые данные."),
+    "wi_frontier_heading": ("Value frontier of a resource", "Граница ценности по ресурсу"),
+    "wi_frontier_intro": ("The most value each capacity of one resource can buy, what one more "
+                          "unit is worth there, and the capacities where the plan changes "
+                          "course (ticks on the curve).",
+                          "Наибольшая ценность при каждой ёмкости ресурса, цена ещё одной "
+                          "единицы и ёмкости, при которых план меняет направление (засечки "
+                          "на кривой)."),
+    "wi_pool": ("Resource", "Ресурс"),
+    "wi_pool_2": ("Second resource", "Второй ресурс"),
+    "wi_from": ("From", "От"),
+    "wi_to": ("To", "До"),
+    "wi_steps": ("Points", "Точек"),
+    "wi_bad_range": ("'To' must be larger than 'From'.", "«До» должно быть больше «От»."),
+    "wi_run_frontier": ("Compute the frontier", "Рассчитать границу"),
+    "wi_run_grid": ("Compute the grid", "Рассчитать сетку"),
+    "wi_run_sens": ("Compute the sensitivity", "Рассчитать чувствительность"),
+    "wi_run_rb": ("Run the draws", "Запустить розыгрыши"),
+    "wi_running": ("Computing… {pct}", "Расчёт… {pct}"),
+    "wi_stop": ("Stop", "Остановить"),
+    "wi_stop_help": ("Stops the run and keeps what was computed.",
+                     "Останавливает расчёт и сохраняет уже посчитанное."),
+    "wi_partial": ("Stopped early: these results cover only the part computed before the stop.",
+                   "Расчёт остановлен досрочно: результаты охватывают только посчитанную "
+                   "часть."),
+    "wi_old_inputs": ("Computed for earlier inputs: run it again to update.",
+                      "Рассчитано для прежних данных: запустите снова, чтобы обновить."),
+    "wi_frontier_title": ("Value against {pool}", "Ценность в зависимости от ресурса «{pool}»"),
+    "wi_value_axis": ("Weighted value (points)", "Взвешенная ценность (очки)"),
+    "wi_marginal_axis": ("Points per one more {unit}", "Очков за ещё одну ед. ({unit})"),
+    "wi_breaks": ("Plan changes course", "План меняет направление"),
+    "wi_break_hover": ("from here on more goes to:<br>{more}<br>and no more to:<br>{less}",
+                       "отсюда больше получают:<br>{more}<br>и перестают получать:<br>{less}"),
+    "wi_now": ("now", "сейчас"),
+    "wi_feasible_from": ("No plan is possible below {amount} {unit} of {pool}: the commitments "
+                         "and floors need that much.",
+                         "Ниже {amount} {unit} ресурса «{pool}» план невозможен: столько "
+                         "требуют обязательства и минимальные доли."),
+    "wi_breaks_title": ("{n} capacities where the plan changes course",
+                        "Ёмкостей, где план меняет направление: {n}"),
+    "wi_capacity": ("Capacity", "Ёмкость"),
+    "wi_price_before": ("Points per unit below", "Очков за единицу ниже"),
+    "wi_price_after": ("Points per unit above", "Очков за единицу выше"),
+    "wi_more": ("More from here on", "Больше отсюда"),
+    "wi_less": ("No more from here on", "Больше не получают"),
+    "wi_grid_heading": ("Two resources at once (heat map)",
+                        "Два ресурса сразу (тепловая карта)"),
+    "wi_grid_one_pool": ("There is only one resource.", "Ресурс только один."),
+    "wi_grid_steps": ("Points per side", "Точек по стороне"),
+    "wi_grid_title": ("Weighted value over two resources", "Взвешенная ценность по двум ресурсам"),
+    "wi_sens_heading": ("How far the answers hold", "Насколько устойчивы ответы"),
+    "wi_sens_intro": ("For each resource, the range of capacity over which one more unit is "
+                      "worth the same; for each funded method, how far its value can fall "
+                      "before the plan gives it fewer units and before it leaves the plan.",
+                      "Для каждого ресурса — диапазон ёмкости, в котором ещё одна единица "
+                      "стоит столько же; для каждого профинансированного метода — насколько "
+                      "может упасть его ценность, прежде чем план сократит его и прежде чем "
+                      "исключит."),
+    "wi_sens_continuous": ("Whole units: computed on the plan with fractions allowed, where "
+                           "prices are defined.",
+                           "Целые единицы: рассчитано для плана с дробными единицами, где цены "
+                           "определены."),
+    "wi_holds_from": ("Holds from", "Верна от"),
+    "wi_holds_to": ("Holds to", "Верна до"),
+    "wi_feasible_min": ("Least capacity for a plan", "Минимум для плана"),
+    "wi_cells_title": ("Funded methods: how far their value can fall",
+                       "Профинансированные методы: насколько может упасть ценность"),
+    "wi_cells_caption": ("First-unit values: below 'fewer units' the plan gives the method "
+                         "less, below 'leaves' it gives it nothing beyond what is committed. "
+                         "The least robust first.",
+                         "Ценность первой единицы: ниже «меньше единиц» план сокращает метод, "
+                         "ниже «выходит» — не даёт ничего сверх обещанного. Сначала наименее "
+                         "устойчивые."),
+    "wi_changes_below": ("Fewer units below", "Меньше единиц ниже"),
+    "wi_leaves_below": ("Leaves below", "Выходит ниже"),
+    "wi_drop_share": ("Can fall by", "Может упасть на"),
+    "wi_rb_heading": ("How sure is this plan?", "Насколько надёжен план?"),
+    "wi_rb_intro": ("Each draw picks every value within its low–high range (most often near "
+                    "the value itself), finds the best plan for it, and checks what the plan "
+                    "on screen is worth there. Values without a range stay as they are.",
+                    "Каждый розыгрыш выбирает каждую ценность в её диапазоне (чаще всего "
+                    "рядом с самим значением), находит лучший для неё план и проверяет, чего "
+                    "стоит в ней план на экране. Ценности без диапазона не меняются."),
+    "wi_rb_no_ranges": ("No value has a low–high range, so every draw is the same plan. Add "
+                        "ranges in the Inputs tab (value_low, value_high).",
+                        "Ни у одной ценности нет диапазона, поэтому все розыгрыши дают один и "
+                        "тот же план. Добавьте диапазоны на вкладке «Исходные данные» "
+                        "(value_low, value_high)."),
+    "wi_rb_draws": ("Draws", "Розыгрышей"),
+    "wi_rb_seed": ("Seed (same seed, same answer)", "Зерно (то же зерно — тот же ответ)"),
+    "wi_rb_widen": ("Widen the ranges of {n} clients whose criteria or roles are not known",
+                    "Расширить диапазоны {n} клиентов с неизвестными критериями или ролями"),
+    "wi_rb_widen_help": ("From the relationship checklist: where the selection criteria or the "
+                         "decision roles are not known, the values are less certain.",
+                         "По чек-листу отношений: если критерии выбора или роли в принятии "
+                         "решения неизвестны, ценности менее надёжны."),
+    "wi_rb_mean": ("Best value, average", "Лучшая ценность, в среднем"),
+    "wi_rb_mean_help": ("The average, over the draws, of the best plan's weighted value.",
+                        "Среднее по розыгрышам значение взвешенной ценности лучшего плана."),
+    "wi_rb_band": ("Best value, 90% of draws", "Лучшая ценность, 90% розыгрышей"),
+    "wi_rb_band_help": ("5th to 95th percentile of the best value over the draws.",
+                        "От 5-го до 95-го процентиля лучшей ценности по розыгрышам."),
+    "wi_rb_regret": ("Regret of this plan, average", "Упущенное этим планом, в среднем"),
+    "wi_rb_regret_help": ("How much less this plan is worth than the best plan for each draw, "
+                          "as a share of the best.",
+                          "Насколько этот план хуже лучшего для каждого розыгрыша, в долях "
+                          "лучшего."),
+    "wi_rb_regret_worst": ("Regret, worst draw", "Упущенное, худший розыгрыш"),
+    "wi_rb_regret_worst_help": ("The largest shortfall of this plan over all draws.",
+                                "Наибольшее отставание этого плана по всем розыгрышам."),
+    "wi_rb_summary": ("{draws} draws, seed {seed}; regret in points: 95th percentile {p95}, "
+                      "worst {max}; ranges widened for {widened} clients.",
+                      "Розыгрышей: {draws}, зерно {seed}; упущенное в очках: 95-й процентиль "
+                      "{p95}, худшее {max}; диапазоны расширены для клиентов: {widened}."),
+    "wi_rb_title": ("Value over the draws", "Ценность по розыгрышам"),
+    "wi_rb_best": ("Best plan for the draw", "Лучший план для розыгрыша"),
+    "wi_rb_nominal": ("This plan in the draw", "Этот план в розыгрыше"),
+    "wi_rb_as_planned": ("as planned", "по плану"),
+    "wi_rb_draws_axis": ("draws", "розыгрыши"),
+    "wi_rb_cells_title": ("Methods funded in some draws only: how often",
+                          "Методы, профинансированные не во всех розыгрышах: как часто"),
+    "wi_rb_in_plan": ("in the plan on screen", "в плане на экране"),
+    "wi_rb_not_in_plan": ("not in the plan on screen", "не в плане на экране"),
+    "wi_rb_share_axis": ("share of draws in which it is funded",
+                         "доля розыгрышей, где метод профинансирован"),
+    "wi_rb_all_stable": ("Every method is funded in all draws or in none: the plan does not "
+                         "depend on the uncertain values.",
+                         "Каждый метод профинансирован либо во всех розыгрышах, либо ни в "
+                         "одном: план не зависит от неопределённых ценностей."),
+    "cmp_no_plan": ("{name} has no plan ({status}).", "У варианта «{name}» нет плана ({status})."),
+    "cmp_vs": ("vs {name}", "к «{name}»"),
+    "cmp_metric": ("Measure", "Показатель"),
+    "cmp_change": ("Change", "Изменение"),
+    "cmp_change_pct": ("Change, %", "Изменение, %"),
+    "cmp_kpi_objective": ("Weighted value (points)", "Взвешенная ценность (очки)"),
+    "cmp_kpi_total_value": ("Total perceived value", "Общая воспринимаемая ценность"),
+    "cmp_kpi_money_spent": ("Money spent", "Потрачено денег"),
+    "cmp_kpi_funded_cells": ("Funded client × method cells", "Профинансировано пар клиент × метод"),
+    "cmp_kpi_clients_reached": ("Clients with some value", "Клиентов с ненулевой ценностью"),
+    "cmp_kpi_lowest_share": ("Lowest client share of attainable value",
+                             "Наименьшая доля достижимой ценности у клиента"),
+    "cmp_kpi_mean_share": ("Average client share of attainable value",
+                           "Средняя доля достижимой ценности у клиента"),
+    "cmp_kpi_used": ("{pool} used", "{pool}: использовано"),
+    "cmp_chart_title": ("Value per client, and the change",
+                        "Ценность по клиентам и изменение"),
+    "cmp_cells_title": ("Methods whose funding changed: {n}",
+                        "Методов с изменённым финансированием: {n}"),
+    "cmp_units_of": ("Units, {name}", "Единицы, {name}"),
+    "cmp_value_of": ("Value, {name}", "Ценность, {name}"),
+    "cmp_delta_units": ("Change in units", "Изменение единиц"),
+    "cmp_delta_value": ("Change in value", "Изменение ценности"),
+    "cmp_change_new": ("newly funded", "впервые профинансирован"),
+    "cmp_change_dropped": ("dropped", "исключён"),
+    "cmp_change_more": ("more", "больше"),
+    "cmp_change_fewer": ("fewer", "меньше"),
+    "cmp_change_same": ("same", "без изменений"),
+    "cmp_inputs_title": ("Inputs that differ: {n}", "Различающихся исходных данных: {n}"),
+    "cmp_table": ("Table", "Таблица"),
+    "cmp_key": ("Row", "Строка"),
+    "cmp_column": ("Column", "Столбец"),
+    "cmp_input_changed": ("changed", "изменено"),
+    "cmp_input_added": ("added", "добавлено"),
+    "cmp_input_removed": ("removed", "удалено"),
+    "sc_intro": ("Save the inputs and the plan under a name, come back to them, and compare "
+                 "two side by side.",
+                 "Сохраняйте исходные данные и план под именем, возвращайтесь к ним и "
+                 "сравнивайте два варианта рядом."),
+    "sc_where": ("Scenarios are kept in {path}", "Сценарии хранятся в файле {path}"),
+    "sc_db_change": ("Use another scenario file", "Другой файл сценариев"),
+    "sc_db_path": ("Scenario file (SQLite)", "Файл сценариев (SQLite)"),
+    "sc_db_help": ("Leave empty for the default file in your user data folder. A file on a "
+                   "shared drive lets a team share scenarios.",
+                   "Оставьте пустым для файла по умолчанию в папке данных пользователя. Файл "
+                   "на общем диске позволяет команде делиться сценариями."),
+    "sc_store_error": ("The scenario file cannot be used: {error}",
+                       "Файл сценариев использовать нельзя: {error}"),
+    "sc_store_off": ("The file was not changed. Everything else works as usual; choose another "
+                     "scenario file above to save scenarios.",
+                     "Файл не изменён. Всё остальное работает как обычно; чтобы сохранять "
+                     "сценарии, выберите выше другой файл."),
+    "sc_error": ("Not done: {error}", "Не выполнено: {error}"),
+    "sc_save_title": ("Save the current plan", "Сохранить текущий план"),
+    "sc_save_needs_inputs": ("The inputs have errors: fix them before saving a scenario.",
+                             "В исходных данных есть ошибки: исправьте их, прежде чем "
+                             "сохранять сценарий."),
+    "sc_default_name": ("Plan {when}", "План {when}"),
+    "sc_name": ("Name", "Название"),
+    "sc_overwrite": ("Replace a scenario of the same name", "Заменить сценарий с тем же именем"),
+    "sc_notes": ("Notes", "Заметки"),
+    "sc_notes_help": ("Open problems, agreements, anything the planning meeting should know.",
+                      "Нерешённые проблемы, договорённости — всё, что нужно знать на "
+                      "совещании."),
+    "sc_client_notes": ("Notes per client ({n} written)", "Заметки по клиентам (заполнено: {n})"),
+    "sc_note": ("Note", "Заметка"),
+    "sc_save": ("Save scenario", "Сохранить сценарий"),
+    "sc_saved": ("Saved '{name}'.", "Сценарий «{name}» сохранён."),
+    "sc_list_title": ("Saved scenarios ({n})", "Сохранённые сценарии ({n})"),
+    "sc_none": ("No scenario saved yet.", "Сохранённых сценариев пока нет."),
+    "sc_saved_at": ("Saved", "Сохранён"),
+    "sc_status": ("Status", "Статус"),
+    "sc_pick": ("Scenario", "Сценарий"),
+    "sc_detail": ("Saved {saved} UTC; inputs {fingerprint}",
+                  "Сохранён {saved} UTC; данные {fingerprint}"),
+    "sc_kpis": ("Value {value} ({weighted} points), {money} {currency} spent, {cells} methods "
+                "funded.",
+                "Ценность {value} ({weighted} очков), потрачено {money} {currency}, "
+                "профинансировано методов: {cells}."),
+    "sc_no_plan": ("No plan: {status}.", "Плана нет: {status}."),
+    "sc_load": ("Load into the dashboard", "Загрузить в панель"),
+    "sc_load_help": ("Replaces the current inputs with this scenario's (save them first if "
+                     "you need them).",
+                     "Заменяет текущие данные данными сценария (сохраните их сначала, если "
+                     "они нужны)."),
+    "sc_loaded": ("Loaded '{name}'.", "Сценарий «{name}» загружен."),
+    "sc_new_name": ("New name", "Новое название"),
+    "sc_rename": ("Rename", "Переименовать"),
+    "sc_renamed": ("Renamed '{old}' to '{new}'.", "«{old}» переименован в «{new}»."),
+    "sc_copy_name": ("Name of the copy", "Название копии"),
+    "sc_copy_default": ("{name} (copy)", "{name} (копия)"),
+    "sc_duplicate": ("Duplicate", "Копировать"),
+    "sc_duplicated": ("Copied '{old}' to '{new}'.", "«{old}» скопирован в «{new}»."),
+    "sc_confirm_delete": ("Yes, delete '{name}'", "Да, удалить «{name}»"),
+    "sc_confirm_first": ("Tick the box to confirm the deletion first.",
+                         "Сначала отметьте флажок, подтверждающий удаление."),
+    "sc_delete": ("Delete", "Удалить"),
+    "sc_deleted": ("Deleted '{name}'.", "Сценарий «{name}» удалён."),
+    "sc_compare_title": ("Compare two", "Сравнить два"),
+    "sc_compare_a": ("A (before)", "A (было)"),
+    "sc_compare_b": ("B (after)", "B (стало)"),
+    "sc_current": ("Current plan (not saved)", "Текущий план (не сохранён)"),
+    "sc_compare_needs_two": ("Save a scenario to compare it with the current plan.",
+                             "Сохраните сценарий, чтобы сравнить его с текущим планом."),
+    "sc_compare_same": ("Pick two different scenarios.", "Выберите два разных сценария."),
 }

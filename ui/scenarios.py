@@ -1,0 +1,298 @@
+"""Scenarios tab: save the current inputs and plan under a name, list, load, rename,
+duplicate, delete, and compare two scenarios (or one with the current plan) side by side.
+
+The scenarios live in an SQLite file shown at the top of the tab. If that file cannot be used
+(damaged, or not a scenario database) the tab says so and the rest of the dashboard works on.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from optimizer import analysis as an
+from optimizer.bundle import settings_dict
+from optimizer.schema import METHOD_ID, METHODS, NAME, Problem, Result
+from optimizer.store import ScenarioStore, StoreError, default_db_path
+
+from . import analysis_charts as charts
+from . import state
+from .state import Context
+from .text import Translator
+from .whatif import render_diff
+
+DB_KEY = "scenario_db"  # the database path typed in the tab ("" = the default)
+NAME_KEY = "scenario_name"
+NOTES_KEY = "scenario_notes"
+OVERWRITE_KEY = "scenario_overwrite"
+PICK_KEY = "scenario_pick"
+FLASH_KEY = "_scenario_flash"  # (kind, message) shown once after an action
+CURRENT = "\u0000current"  # the compare list's entry for the plan on screen
+# Shared with the Export tab, so notes travel with exports and saved scenarios alike.
+EXPORT_NOTES_KEY = "export_notes"
+EXPORT_CLIENT_NOTES_KEY = "export_client_notes"
+
+
+def db_path() -> str:
+    return str(st.session_state.get(DB_KEY) or default_db_path())
+
+
+def _flash(kind: str, message: str) -> None:
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def _show_flash() -> None:
+    got = st.session_state.pop(FLASH_KEY, None)
+    if got:
+        kind, message = got
+        (st.success if kind == "ok" else st.error)(message)
+
+
+def tables_from_text(tables: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """A scenario's CSV texts as the dashboard's text tables."""
+    return {name: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            for name, text in tables.items()}
+
+
+def method_names(tables: dict[str, str]) -> dict[str, str]:
+    frame = tables_from_text({METHODS: tables[METHODS]})[METHODS] if METHODS in tables else \
+        pd.DataFrame()
+    if METHOD_ID not in frame.columns:
+        return {}
+    names = frame[NAME] if NAME in frame.columns else frame[METHOD_ID]
+    return dict(zip(frame[METHOD_ID], names.where(names != "", frame[METHOD_ID])))
+
+
+# ---- actions (widget callbacks) -------------------------------------------------------------
+def _save(problem: Problem, result: Result, t: Translator,
+          client_notes: dict[str, str]) -> None:
+    ss = st.session_state
+    name = str(ss.get(NAME_KEY, "")).strip()
+    try:
+        ScenarioStore(db_path()).save(name, problem, result, notes=str(ss.get(NOTES_KEY, "")),
+                                      client_notes=client_notes,
+                                      overwrite=bool(ss.get(OVERWRITE_KEY, False)))
+    except StoreError as exc:
+        _flash("error", t("sc_error", error=str(exc)))
+        return
+    ss[PICK_KEY] = name
+    ss.pop(NAME_KEY, None)  # a fresh default name for the next save
+    _flash("ok", t("sc_saved", name=name))
+
+
+def _load(name: str, t: Translator) -> None:
+    try:
+        sc = ScenarioStore(db_path()).get(name)
+    except StoreError as exc:
+        _flash("error", t("sc_error", error=str(exc)))
+        return
+    state.queue_inputs(tables_from_text(sc.tables), sc.settings, source=f"scenario {name}")
+    ss = st.session_state
+    ss[EXPORT_NOTES_KEY] = sc.info.notes
+    ss[EXPORT_CLIENT_NOTES_KEY] = dict(sc.client_notes)
+    for k in [k for k in ss if str(k).startswith(EXPORT_CLIENT_NOTES_KEY + "::")]:
+        del ss[k]  # the Export tab's note boxes re-read the loaded notes
+    ss[NOTES_KEY] = sc.info.notes
+    _flash("ok", t("sc_loaded", name=name))
+
+
+def _rename(old: str, t: Translator) -> None:
+    new = str(st.session_state.get("scenario_new_name", "")).strip()
+    try:
+        ScenarioStore(db_path()).rename(old, new)
+    except StoreError as exc:
+        _flash("error", t("sc_error", error=str(exc)))
+        return
+    st.session_state[PICK_KEY] = new
+    _flash("ok", t("sc_renamed", old=old, new=new))
+
+
+def _duplicate(source: str, t: Translator) -> None:
+    new = str(st.session_state.get("scenario_copy_name", "")).strip()
+    try:
+        ScenarioStore(db_path()).duplicate(source, new)
+    except StoreError as exc:
+        _flash("error", t("sc_error", error=str(exc)))
+        return
+    st.session_state[PICK_KEY] = new
+    _flash("ok", t("sc_duplicated", old=source, new=new))
+
+
+def _delete(name: str, t: Translator) -> None:
+    if not st.session_state.get("scenario_confirm_delete"):
+        _flash("error", t("sc_confirm_first"))
+        return
+    try:
+        ScenarioStore(db_path()).delete(name)
+    except StoreError as exc:
+        _flash("error", t("sc_error", error=str(exc)))
+        return
+    st.session_state.pop(PICK_KEY, None)
+    st.session_state["scenario_confirm_delete"] = False
+    _flash("ok", t("sc_deleted", name=name))
+
+
+# ---- sections -------------------------------------------------------------------------------
+def render_save(ctx: Context) -> None:
+    t = ctx.t
+    st.subheader(t("sc_save_title"))
+    if ctx.problem is None or ctx.result is None:
+        st.info(t("sc_save_needs_inputs"))
+        return
+    ss = st.session_state
+    if not ss.get(NAME_KEY):
+        ss[NAME_KEY] = t("sc_default_name", when=datetime.now().strftime("%Y-%m-%d %H:%M"))
+    c1, c2 = st.columns([1, 2])
+    c1.text_input(t("sc_name"), key=NAME_KEY, max_chars=200)
+    c1.checkbox(t("sc_overwrite"), key=OVERWRITE_KEY)
+    if NOTES_KEY not in ss:
+        ss[NOTES_KEY] = str(ss.get(EXPORT_NOTES_KEY, ""))
+    c2.text_area(t("sc_notes"), key=NOTES_KEY, height=100, help=t("sc_notes_help"))
+    shared: dict[str, str] = dict(ss.get(EXPORT_CLIENT_NOTES_KEY, {}))
+    clients = ctx.problem.clients[NAME].astype(str)
+    with st.expander(t("sc_client_notes", n=sum(1 for v in shared.values() if v.strip()))):
+        frame = pd.DataFrame({"client_id": clients.index, t("col_client"): clients.to_numpy(),
+                              t("sc_note"): [shared.get(c, "") for c in clients.index]})
+        edited = st.data_editor(frame, hide_index=True, width="stretch",
+                                disabled=["client_id", t("col_client")],
+                                column_config={"client_id": None},
+                                key="scenario_client_notes_editor")
+        notes = {str(c): str(n) for c, n in zip(edited["client_id"], edited[t("sc_note")])
+                 if isinstance(n, str) and n.strip()}
+        if notes != {c: n for c, n in shared.items() if n.strip()}:
+            ss[EXPORT_CLIENT_NOTES_KEY] = {**{c: "" for c in shared}, **notes}
+    st.button(t("sc_save"), type="primary", on_click=_save,
+              args=(ctx.problem, ctx.result, t, notes), key="scenario_save")
+
+
+def _kpi_lines(summary: dict[str, Any], t: Translator) -> list[str]:
+    k = summary.get("kpis", {}) or {}
+    if not k:
+        return [t("sc_no_plan", status=summary.get("status_text", summary.get("status", "")))]
+    return [t("sc_kpis", value=t.num(k.get("total_value"), 0),
+              weighted=t.num(k.get("objective"), 0),
+              money=t.num(k.get("money_spent"), 0),
+              currency=summary.get("currency", ""), cells=k.get("funded_cells", 0))]
+
+
+def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
+    t = ctx.t
+    st.subheader(t("sc_list_title", n=len(infos)))
+    if not infos:
+        st.caption(t("sc_none"))
+        return
+    frame = pd.DataFrame({
+        t("sc_name"): [i.name for i in infos],
+        t("sc_saved_at"): [i.saved_at[:19].replace("T", " ") + " UTC" for i in infos],
+        t("sc_status"): [i.status for i in infos],
+        t("kpi_weighted"): [i.objective for i in infos],
+        t("sc_notes"): [i.notes for i in infos]})
+    st.dataframe(frame.style.format({t("kpi_weighted"): lambda v: "" if pd.isna(v) else
+                                     t.num(v, 0)}), hide_index=True, width="stretch")
+    names = [i.name for i in infos]
+    ss = st.session_state
+    if ss.get(PICK_KEY) not in names:
+        ss[PICK_KEY] = names[0]
+    pick = st.selectbox(t("sc_pick"), names, key=PICK_KEY)
+    try:
+        sc = store.get(pick)
+    except StoreError as exc:
+        st.error(t("sc_error", error=str(exc)))
+        return
+    st.caption(t("sc_detail", saved=sc.info.saved_at[:19].replace("T", " "),
+                 fingerprint=sc.info.fingerprint))
+    for line in _kpi_lines(sc.summary, t):
+        st.markdown(line)
+    if sc.info.notes:
+        st.markdown(f"> {sc.info.notes}")
+    if sc.client_notes:
+        st.dataframe(pd.DataFrame({t("col_client"): list(sc.client_notes),
+                                   t("sc_note"): list(sc.client_notes.values())}),
+                     hide_index=True)
+    a1, a2, a3, a4 = st.columns(4)
+    a1.button(t("sc_load"), on_click=_load, args=(pick, t), key="scenario_load",
+              help=t("sc_load_help"))
+    a2.text_input(t("sc_new_name"), key="scenario_new_name", placeholder=pick)
+    a2.button(t("sc_rename"), on_click=_rename, args=(pick, t), key="scenario_rename")
+    a3.text_input(t("sc_copy_name"), key="scenario_copy_name",
+                  placeholder=t("sc_copy_default", name=pick))
+    a3.button(t("sc_duplicate"), on_click=_duplicate, args=(pick, t), key="scenario_duplicate")
+    a4.checkbox(t("sc_confirm_delete", name=pick), key="scenario_confirm_delete")
+    a4.button(t("sc_delete"), on_click=_delete, args=(pick, t), key="scenario_delete")
+
+
+def _side(choice: str, ctx: Context, store: ScenarioStore) -> tuple[str, dict[str, Any],
+                                                                    dict[str, str],
+                                                                    dict[str, Any]]:
+    """(label, summary, tables as CSV text, settings) of one side of a comparison."""
+    if choice == CURRENT:
+        assert ctx.problem is not None and ctx.result is not None
+        return (ctx.t("sc_current"), an.summarize(ctx.problem, ctx.result),
+                an.bundle_text(ctx.problem), settings_dict(ctx.problem.settings))
+    sc = store.get(choice)
+    return sc.name, sc.summary, sc.tables, sc.settings
+
+
+def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
+    t = ctx.t
+    st.subheader(t("sc_compare_title"))
+    options = [i.name for i in infos]
+    if ctx.problem is not None and ctx.result is not None:
+        options = [CURRENT, *options]
+    if len(options) < 2:
+        st.caption(t("sc_compare_needs_two"))
+        return
+    label = lambda o: t("sc_current") if o == CURRENT else o  # noqa: E731
+    c1, c2 = st.columns(2)
+    a = c1.selectbox(t("sc_compare_a"), options, index=1 if options[0] == CURRENT else 0,
+                     format_func=label, key="scenario_cmp_a")
+    b = c2.selectbox(t("sc_compare_b"), options, index=0 if options[0] == CURRENT else 1,
+                     format_func=label, key="scenario_cmp_b")
+    if a == b:
+        st.caption(t("sc_compare_same"))
+        return
+    try:
+        la, sa, ta, xa = _side(a, ctx, store)
+        lb, sb, tb, xb = _side(b, ctx, store)
+    except StoreError as exc:
+        st.error(t("sc_error", error=str(exc)))
+        return
+    if la == lb:
+        lb = f"{lb} (2)"
+    d = an.diff_summaries(sa, sb)
+    d = replace(d, inputs=an.diff_inputs(ta, tb, xa, xb), names=(la, lb))
+    clients = {**charts.names_from(sa, "clients", "client_id"),
+               **charts.names_from(sb, "clients", "client_id")}
+    pools = {**charts.names_from(sa, "pools", "resource_id"),
+             **charts.names_from(sb, "pools", "resource_id")}
+    methods = {**method_names(ta), **method_names(tb)}
+    render_diff(d, t, clients, methods, pools, key="scenario_cmp")
+
+
+def render_scenarios(ctx: Context) -> None:
+    """The Scenarios tab."""
+    t = ctx.t
+    st.caption(t("sc_intro"))
+    _show_flash()
+    path = db_path()
+    st.caption(t("sc_where", path=path))
+    with st.expander(t("sc_db_change")):
+        st.text_input(t("sc_db_path"), key=DB_KEY, placeholder=str(default_db_path()),
+                      help=t("sc_db_help"))
+    store = ScenarioStore(path)
+    try:
+        infos = store.list()
+    except StoreError as exc:
+        st.error(t("sc_store_error", error=str(exc)))
+        st.info(t("sc_store_off"))
+        return
+    render_save(ctx)
+    st.divider()
+    render_list(ctx, store, infos)
+    st.divider()
+    render_compare(ctx, store, infos)

@@ -1,0 +1,491 @@
+"""What-if tab: the plan against a baseline, the value frontier of a pool (and of two), how
+far the plan's answers hold, and how robust it is to uncertain values.
+
+Frontier, grid, sensitivity and robustness run in a background thread of this session, so the
+page stays live: a progress bar follows the run and a Stop button ends it early, keeping what
+was computed (marked partial).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from optimizer import analysis as an
+from optimizer.relationship import widening_factors
+from optimizer.schema import (
+    CAPACITY,
+    NAME,
+    SHADOW_PRICE,
+    UNIT,
+    USED,
+    VALUE,
+    Problem,
+    Result,
+)
+
+from . import analysis_charts as charts
+from . import state
+from .state import Context
+from .text import Translator
+
+JOBS_KEY = "whatif_jobs"  # kind -> Job (running or finished, not yet shown)
+RESULTS_KEY = "whatif_results"  # kind -> (key, result)
+BASELINE_KEY = "whatif_baseline"  # (Problem, Result, label) pinned as the baseline
+PCT_PREFIX = "whatif_pct::"  # + pool id: the tab's capacity change in percent
+POLL_S = 0.4
+
+
+# ---- background runs ------------------------------------------------------------------------
+@dataclass
+class Job:
+    """One analysis running in a thread; the thread touches only this object."""
+
+    kind: str
+    key: tuple
+    started: float = field(default_factory=time.monotonic)
+    progress: float = 0.0
+    result: Any = None
+    error: str | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress = float(fraction)
+
+
+def start_job(kind: str, key: tuple, fn: Callable[..., Any]) -> Job:
+    """Run fn(progress=..., stop_flag=...) in a thread; stops a run of the same kind first."""
+    jobs: dict[str, Job] = st.session_state.setdefault(JOBS_KEY, {})
+    old = jobs.get(kind)
+    if old is not None:
+        old.stop.set()
+    job = Job(kind, key)
+
+    def run() -> None:
+        try:
+            job.result = fn(progress=job.set_progress, stop_flag=job.stop.is_set)
+        except an.NoPlanError as exc:
+            job.error = str(exc)
+        except an.AnalysisError as exc:
+            job.error = str(exc)
+        except Exception as exc:  # shown in the tab; the page keeps working
+            job.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            job.done.set()
+
+    jobs[kind] = job
+    threading.Thread(target=run, name=f"whatif-{kind}", daemon=True).start()
+    return job
+
+
+def _collect(kind: str) -> None:
+    """Move a finished run's answer to the results."""
+    jobs: dict[str, Job] = st.session_state.get(JOBS_KEY, {})
+    job = jobs.get(kind)
+    if job is not None and job.done.is_set():
+        st.session_state.setdefault(RESULTS_KEY, {})[kind] = (job.key, job.result, job.error)
+        del jobs[kind]
+
+
+def wait_for(kind: str, timeout: float = 60.0) -> None:
+    """Block until a run of `kind` ends (for scripted use and tests)."""
+    job = st.session_state.get(JOBS_KEY, {}).get(kind)
+    if job is not None:
+        job.done.wait(timeout)
+
+
+def _running(kind: str) -> Job | None:
+    job = st.session_state.get(JOBS_KEY, {}).get(kind)
+    return job if job is not None and not job.done.is_set() else None
+
+
+def _progress_view(kind: str, t: Translator) -> None:
+    """Progress bar and Stop button, refreshed while the run lasts."""
+    def body() -> None:
+        job = st.session_state.get(JOBS_KEY, {}).get(kind)
+        if job is None:
+            return
+        if job.done.is_set():
+            st.rerun()  # redraw the whole tab with the answer
+        st.progress(min(max(job.progress, 0.0), 1.0),
+                    text=t("wi_running", pct=t.pct(job.progress, 0)))
+        st.button(t("wi_stop"), key=f"whatif_stop::{kind}", on_click=job.stop.set,
+                  help=t("wi_stop_help"))
+    st.fragment(body, run_every=POLL_S)()
+
+
+def _section(kind: str, key: tuple, t: Translator, show: Callable[[Any], None]) -> None:
+    """The answer of the last run of `kind`, the progress of a running one, or nothing."""
+    if _running(kind) is not None:
+        _progress_view(kind, t)
+        return
+    _collect(kind)
+    got = st.session_state.get(RESULTS_KEY, {}).get(kind)
+    if got is None:
+        return
+    run_key, result, error = got
+    if error:
+        st.warning(error)
+        return
+    if run_key[0] != key[0]:
+        st.caption(t("wi_old_inputs"))
+    if getattr(result, "partial", False):
+        st.warning(t("wi_partial"))
+    show(result)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def table(frame: pd.DataFrame, t: Translator, decimals: dict[str, int],
+          pcts: dict[str, int] | None = None) -> Any:
+    """Numbers and shares in the page's language, kept sortable (one Styler.format call, as
+    a second one would reset the first's columns)."""
+    fmt: dict[str, Callable[[Any], str]] = {}
+    for c, d in decimals.items():
+        if c in frame.columns:
+            fmt[c] = lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)
+    for c, d in (pcts or {}).items():
+        if c in frame.columns:
+            fmt[c] = lambda v, d=d: "" if pd.isna(v) else t.pct(float(v), d)
+    return frame.style.format(fmt)
+
+
+def _names(problem: Problem) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    return (problem.clients[NAME].astype(str).to_dict(),
+            problem.methods[NAME].astype(str).to_dict(),
+            problem.resources[NAME].astype(str).to_dict())
+
+
+def _pool_label(problem: Problem, pool: str) -> str:
+    r = problem.resources.loc[pool]
+    return f"{r[NAME]} ({r[UNIT]})"
+
+
+def variant(problem: Problem, changes: dict[str, float]) -> Problem:
+    """The problem with each pool's capacity changed by a percentage."""
+    out = problem
+    for pool, pct in changes.items():
+        if pct and pool in problem.resources.index:
+            cap = float(problem.resources.at[pool, CAPACITY])
+            out = out.with_capacity(pool, max(0.0, cap * (1 + pct / 100.0)))
+    return out
+
+
+def _pin(problem: Problem, result: Result, label: str) -> None:
+    st.session_state[BASELINE_KEY] = (problem, result, label)
+
+
+def _unpin() -> None:
+    st.session_state.pop(BASELINE_KEY, None)
+
+
+def _apply(problem: Problem, changes: dict[str, float]) -> None:
+    """Write the tab's capacities into the inputs and reset the percentages."""
+    changed = variant(problem, changes)
+    for pool in changes:
+        if changes[pool]:
+            state.set_capacity(pool, float(changed.resources.at[pool, CAPACITY]))
+        st.session_state[PCT_PREFIX + pool] = 0
+
+
+def _reset_pcts(pools: list[str]) -> None:
+    for p in pools:
+        st.session_state[PCT_PREFIX + p] = 0
+
+
+# ---- what-if against the baseline -----------------------------------------------------------
+def render_delta(ctx: Context, problem: Problem, result: Result) -> None:
+    t = ctx.t
+    st.subheader(t("wi_delta_title"))
+    st.caption(t("wi_delta_intro"))
+    pools = problem.pools
+    cols = st.columns(len(pools) or 1)
+    changes: dict[str, float] = {}
+    for col, p in zip(cols, pools):
+        st.session_state.setdefault(PCT_PREFIX + p, 0)
+        changes[p] = float(col.slider(t("wi_pct", pool=_pool_label(problem, p)),
+                                      min_value=-90, max_value=200, step=5,
+                                      key=PCT_PREFIX + p, format="%d%%"))
+    pinned = st.session_state.get(BASELINE_KEY)
+    b1, b2, b3, b4 = st.columns(4)
+    b1.button(t("wi_pin"), on_click=_pin, args=(problem, result, t("wi_pinned_label")),
+              help=t("wi_pin_help"))
+    if pinned is not None:
+        b2.button(t("wi_unpin"), on_click=_unpin)
+    if any(changes.values()):
+        b3.button(t("wi_apply"), on_click=_apply, args=(problem, changes),
+                  help=t("wi_apply_help"))
+        b4.button(t("wi_reset"), on_click=_reset_pcts, args=(pools,))
+    if pinned is not None:
+        base_p, base_r, _ = pinned
+        base_label = t("wi_baseline_pinned")
+    else:
+        base_p, base_r, base_label = problem, result, t("wi_baseline_current")
+    new_p = variant(problem, changes)
+    if pinned is None and new_p is problem:
+        st.info(t("wi_delta_hint"))
+        return
+    new_r = ctx.solve(new_p) if new_p is not problem else result
+    d = an.compare(base_p, base_r, new_p, new_r, names=(base_label, t("wi_whatif_label")))
+    names = [_names(p) for p in (base_p, new_p)]
+    render_diff(d, t, *[{**a, **b} for a, b in zip(*names)], key="whatif")
+
+
+def render_diff(d: an.ScenarioDiff, t: Translator, client_names: dict[str, str],
+                method_names: dict[str, str], pool_names: dict[str, str],
+                key: str = "diff") -> None:
+    """KPIs side by side, the change per client, changed cells and inputs (shared with the
+    Scenarios tab)."""
+    if d.status_b not in ("optimal", "feasible"):
+        st.warning(t("cmp_no_plan", name=d.names[1], status=d.status_b))
+    if d.status_a not in ("optimal", "feasible"):
+        st.warning(t("cmp_no_plan", name=d.names[0], status=d.status_a))
+    k = d.kpis
+    if "objective" in k.index:
+        m1, m2, m3 = st.columns(3)
+        for col, metric, label in ((m1, "objective", "cmp_kpi_objective"),
+                                   (m2, "total_value", "cmp_kpi_total_value"),
+                                   (m3, "money_spent", "cmp_kpi_money_spent")):
+            if metric in k.index:
+                r = k.loc[metric]
+                small = pd.isna(r["delta"]) or abs(r["delta"]) < 1e-9
+                col.metric(t(label), t.num(r["b"], 0),
+                           delta=None if small else t.num(r["delta"], 1),
+                           delta_description=t("cmp_vs", name=d.names[0]))
+    st.dataframe(kpi_text(charts.kpi_table(d, t, pool_names), t, d.names), hide_index=True,
+                 width="stretch")
+    if len(d.clients) and d.clients["delta_value"].abs().max() > 1e-9:
+        st.plotly_chart(charts.client_change_figure(d, t), width="stretch",
+                        key=f"{key}_chart")
+    cells = charts.cell_change_frame(d, client_names, method_names)
+    st.markdown(f"**{t('cmp_cells_title', n=len(cells))}**")
+    if len(cells):
+        cells["change"] = [t(f"cmp_change_{c}") for c in cells["change"]]
+        cells = cells.rename(columns={
+            "client": t("col_client"), "method": t("col_method"),
+            "units_a": t("cmp_units_of", name=d.names[0]),
+            "units_b": t("cmp_units_of", name=d.names[1]), "delta_units": t("cmp_delta_units"),
+            "value_a": t("cmp_value_of", name=d.names[0]),
+            "value_b": t("cmp_value_of", name=d.names[1]), "delta_value": t("cmp_delta_value"),
+            "change": t("cmp_change")})
+        st.dataframe(table(cells, t, {c: 2 for c in cells.columns[2:8]}), hide_index=True,
+                     width="stretch")
+    inputs = d.inputs
+    st.markdown(f"**{t('cmp_inputs_title', n=len(inputs))}**")
+    if len(inputs):
+        shown_in = inputs.copy()
+        shown_in["change"] = [t(f"cmp_input_{c}") for c in shown_in["change"]]
+        st.dataframe(shown_in.rename(columns={
+            "table": t("cmp_table"), "key": t("cmp_key"), "column": t("cmp_column"),
+            "a": d.names[0], "b": d.names[1], "change": t("cmp_change")}),
+            hide_index=True, width="stretch")
+
+
+def kpi_text(kpis: pd.DataFrame, t: Translator, names: tuple[str, str]) -> pd.DataFrame:
+    """The KPI table as text: shares as percentages, counts whole, amounts to one decimal."""
+    def show(v: Any, kind: str, signed: bool = False) -> str:
+        if pd.isna(v):
+            return "–"
+        text = t.pct(v, 1) if kind == "share" else t.num(v, 0 if kind == "count" else 1)
+        return f"+{text}" if signed and v > 1e-12 else text
+    out = pd.DataFrame({t("cmp_metric"): kpis["metric"]})
+    out[names[0]] = [show(v, k) for v, k in zip(kpis["a"], kpis["kind"])]
+    out[names[1]] = [show(v, k) for v, k in zip(kpis["b"], kpis["kind"])]
+    out[t("cmp_change")] = [show(v, k, True) for v, k in zip(kpis["delta"], kpis["kind"])]
+    out[t("cmp_change_pct")] = ["–" if pd.isna(v) else t.pct(v, 1)
+                                for v in kpis["delta_share"]]
+    return out
+
+
+# ---- frontier -------------------------------------------------------------------------------
+def render_frontier(ctx: Context, problem: Problem) -> None:
+    t = ctx.t
+    st.subheader(t("wi_frontier_heading"))
+    st.caption(t("wi_frontier_intro"))
+    pools = problem.pools
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    pool = c1.selectbox(t("wi_pool"), pools, format_func=lambda p: _pool_label(problem, p),
+                        key="whatif_sweep_pool")
+    cap = float(problem.resources.at[pool, CAPACITY])
+    lo = c2.number_input(t("wi_from"), min_value=0.0, value=round(0.5 * cap, 6),
+                         key=f"whatif_from::{pool}")
+    hi = c3.number_input(t("wi_to"), min_value=0.0, value=round(1.5 * cap, 6) or 1.0,
+                         key=f"whatif_to::{pool}")
+    steps = int(c4.number_input(t("wi_steps"), min_value=2, max_value=500, value=41,
+                                key="whatif_steps"))
+    key = (problem.fingerprint(), pool, lo, hi, steps)
+    if st.button(t("wi_run_frontier"), key="whatif_run_sweep", type="primary"):
+        if hi <= lo:
+            st.error(t("wi_bad_range"))
+        else:
+            start_job("sweep", key, lambda **kw: an.sweep(problem, pool, lo, hi, steps, **kw))
+    names = _names(problem)[0]
+
+    def show(sw: an.Sweep) -> None:
+        label = str(problem.resources.at[sw.pool, NAME]) if sw.pool in problem.pools else \
+            sw.pool
+        st.plotly_chart(charts.frontier_figure(sw, t, label, names), width="stretch",
+                        key="whatif_frontier_chart")
+        for note in sw.notes:
+            st.caption(note)
+        if sw.feasible_from is not None:
+            st.info(t("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit,
+                      pool=label))
+        bps = sw.breakpoints
+        if len(bps):
+            with st.expander(t("wi_breaks_title", n=len(bps))):
+                frame = pd.DataFrame({
+                    t("wi_capacity"): bps["capacity"], t("wi_value_axis"): bps["objective"],
+                    t("wi_price_before"): bps["price_before"],
+                    t("wi_price_after"): bps["price_after"],
+                    t("wi_more"): [", ".join(f"{names.get(c, c)} · {m}" for c, m in x)
+                                   for x in bps["more"]],
+                    t("wi_less"): [", ".join(f"{names.get(c, c)} · {m}" for c, m in x)
+                                   for x in bps["less"]]})
+                st.dataframe(table(frame, t, {t("wi_capacity"): 1, t("wi_value_axis"): 1,
+                                               t("wi_price_before"): 4,
+                                               t("wi_price_after"): 4}),
+                             hide_index=True, width="stretch")
+    _section("sweep", key, t, show)
+
+    with st.expander(t("wi_grid_heading")):
+        others = [p for p in pools if p != pool]
+        if not others:
+            st.caption(t("wi_grid_one_pool"))
+            return
+        g1, g2 = st.columns([2, 1])
+        other = g1.selectbox(t("wi_pool_2"), others,
+                             format_func=lambda p: _pool_label(problem, p), key="whatif_grid_y")
+        n = int(g2.number_input(t("wi_grid_steps"), min_value=2, max_value=40, value=11,
+                                key="whatif_grid_steps"))
+        ocap = float(problem.resources.at[other, CAPACITY])
+        gkey = (problem.fingerprint(), pool, lo, hi, other, n)
+        if st.button(t("wi_run_grid"), key="whatif_run_grid"):
+            if hi <= lo:
+                st.error(t("wi_bad_range"))
+            else:
+                start_job("grid", gkey, lambda **kw: an.grid(
+                    problem, pool, (lo, hi), other, (0.5 * ocap, 1.5 * ocap or 1.0), n, **kw))
+
+        def show_grid(g: an.Grid) -> None:
+            now = (float(problem.resources.at[g.x_pool, CAPACITY]),
+                   float(problem.resources.at[g.y_pool, CAPACITY])) \
+                if g.x_pool in problem.pools and g.y_pool in problem.pools else None
+            st.plotly_chart(charts.grid_heatmap(g, t, _pool_label(problem, g.x_pool),
+                                                _pool_label(problem, g.y_pool), now),
+                            width="stretch", key="whatif_grid_chart")
+        _section("grid", gkey, t, show_grid)
+
+
+# ---- sensitivity ----------------------------------------------------------------------------
+def render_sensitivity(ctx: Context, problem: Problem) -> None:
+    t = ctx.t
+    st.subheader(t("wi_sens_heading"))
+    st.caption(t("wi_sens_intro"))
+    key = (problem.fingerprint(),)
+    if st.button(t("wi_run_sens"), key="whatif_run_sens"):
+        start_job("sensitivity", key, lambda **kw: an.sensitivity(problem, **kw))
+    clients, methods, _ = _names(problem)
+
+    def show(se: an.Sensitivity) -> None:
+        if se.continuous:
+            st.caption(t("wi_sens_continuous"))
+        p = se.pools
+        pools = pd.DataFrame({
+            t("col_pool"): p[NAME], t("col_unit"): p[UNIT], t("col_capacity"): p[CAPACITY],
+            t("col_used"): p[USED], t("col_shadow"): p[SHADOW_PRICE],
+            t("wi_holds_from"): p["holds_from"], t("wi_holds_to"): p["holds_to"],
+            t("wi_feasible_min"): p["feasible_from"]})
+        st.dataframe(table(pools, t, {t("col_capacity"): 1, t("col_used"): 1,
+                                       t("col_shadow"): 4, t("wi_holds_from"): 1,
+                                       t("wi_holds_to"): 1, t("wi_feasible_min"): 1}),
+                     hide_index=True, width="stretch")
+        c = se.cells
+        idx = c.index
+        cells = pd.DataFrame({
+            t("col_client"): [clients.get(x, x) for x in idx.get_level_values(0)],
+            t("col_method"): [methods.get(x, x) for x in idx.get_level_values(1)],
+            t("col_units"): c["units"].to_numpy(), t("col_value"): c[VALUE].to_numpy(),
+            t("wi_changes_below"): c["changes_below"].to_numpy(),
+            t("wi_leaves_below"): c["leaves_below"].to_numpy(),
+            t("wi_drop_share"): c["drop_share"].to_numpy()})
+        cells = cells.sort_values(t("wi_drop_share"), kind="stable")
+        st.markdown(f"**{t('wi_cells_title')}**")
+        st.caption(t("wi_cells_caption"))
+        st.dataframe(table(cells, t, {t("col_units"): 2, t("col_value"): 1,
+                                      t("wi_changes_below"): 1, t("wi_leaves_below"): 1},
+                           {t("wi_drop_share"): 0}), hide_index=True, width="stretch")
+    _section("sensitivity", key, t, show)
+
+
+# ---- robustness -----------------------------------------------------------------------------
+def render_robustness(ctx: Context, problem: Problem) -> None:
+    t = ctx.t
+    st.subheader(t("wi_rb_heading"))
+    st.caption(t("wi_rb_intro"))
+    ranged = int(an.widened_ranges(problem)["ranged"].sum())
+    if not ranged:
+        st.info(t("wi_rb_no_ranges"))
+    c1, c2, c3 = st.columns([1, 1, 2])
+    draws = int(c1.number_input(t("wi_rb_draws"), min_value=1, max_value=100_000, value=300,
+                                step=100, key="whatif_draws"))
+    seed = int(c2.number_input(t("wi_rb_seed"), min_value=0, value=0, key="whatif_seed"))
+    widen: dict[str, float] = {}
+    if problem.relationship is not None:
+        factors = widening_factors(problem)
+        use = c3.checkbox(t("wi_rb_widen", n=len(factors)), value=bool(factors),
+                          key="whatif_widen", help=t("wi_rb_widen_help"))
+        widen = factors if use else {}
+    key = (problem.fingerprint(), draws, seed, tuple(sorted(widen.items())))
+    if st.button(t("wi_run_rb"), key="whatif_run_rb", type="primary"):
+        start_job("robustness", key, lambda **kw: an.robustness(problem, draws, seed,
+                                                                widen=widen, **kw))
+    clients, methods, _ = _names(problem)
+
+    def show(rb: an.Robustness) -> None:
+        s = rb.summary()
+        o, g = s["objective"], s["regret"]
+        m = st.columns(4)
+        m[0].metric(t("wi_rb_mean"), t.num(o["mean"], 0), help=t("wi_rb_mean_help"))
+        m[1].metric(t("wi_rb_band"), f"{t.num(o['p5'], 0)} – {t.num(o['p95'], 0)}",
+                    help=t("wi_rb_band_help"))
+        m[2].metric(t("wi_rb_regret"), t.pct(g["relative_mean"], 2),
+                    help=t("wi_rb_regret_help"))
+        m[3].metric(t("wi_rb_regret_worst"), t.pct(g["relative_max"], 2),
+                    help=t("wi_rb_regret_worst_help"))
+        st.caption(t("wi_rb_summary", draws=rb.draws, seed=rb.seed,
+                     p95=t.num(g["p95"], 1), max=t.num(g["max"], 1),
+                     widened=len([f for f in rb.widen.values() if f > 1])))
+        st.plotly_chart(charts.robustness_histogram(rb, t), width="stretch",
+                        key="whatif_rb_hist")
+        f = charts.funded_share_frame(rb, clients, methods)
+        if len(f):
+            st.plotly_chart(charts.funded_share_figure(rb, t, clients, methods),
+                            width="stretch", key="whatif_rb_cells")
+        else:
+            st.success(t("wi_rb_all_stable"))
+    _section("robustness", key, t, show)
+
+
+# ---- the tab --------------------------------------------------------------------------------
+def render_whatif(ctx: Context) -> None:
+    """The What-if tab."""
+    t = ctx.t
+    problem, result = ctx.problem, ctx.result
+    if problem is None or result is None:
+        st.info(t("wi_no_inputs"))
+        return
+    if problem.settings.objective != "max_value":
+        st.caption(t("wi_min_cost_note"))
+    render_delta(ctx, problem, result)
+    st.divider()
+    render_frontier(ctx, problem)
+    st.divider()
+    render_sensitivity(ctx, problem)
+    st.divider()
+    render_robustness(ctx, problem)
