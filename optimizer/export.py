@@ -214,7 +214,6 @@ def _kpis(problem: Problem, result: Result) -> list[tuple[str, Any, str]]:
         (_objective_label(result), result.objective,
          "money" if result.settings.objective == "min_cost" else "value"),
         ("Total perceived value (unweighted)", float(a[VALUE].sum()), "value"),
-        ("Total weighted value", float(a[WEIGHTED_VALUE].sum()), "value"),
         (f"Money spent ({_currency(problem)})", result.money_spent, "money"),
         ("Funded client x method cells", int(funded.sum()), "int"),
         ("Offered client x method cells", int(len(a)), "int"),
@@ -224,6 +223,8 @@ def _kpis(problem: Problem, result: Result) -> list[tuple[str, Any, str]]:
          float(a[VALUE].sum() / result.clients[ATTAINABLE].sum())
          if result.clients[ATTAINABLE].sum() > 0 else None, "share"),
     ]
+    if result.settings.objective == "min_cost":  # else the objective is this figure
+        rows.insert(2, ("Total weighted value", float(a[WEIGHTED_VALUE].sum()), "value"))
     if result.lp_objective is not None:
         rows.append(("Continuous bound (fractions of units allowed)", result.lp_objective,
                      "value"))
@@ -718,6 +719,8 @@ def _num_text(v: Any, kind: str, unit: str = "") -> str:
         return f"{x:,.4g}"
     if kind == "ratio":
         return f"{x:.6f}"
+    if kind == "seconds":
+        return f"{x:.3f}"
     if kind == "units":
         return f"{x:,.2f}"
     if kind == "money":

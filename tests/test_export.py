@@ -191,6 +191,26 @@ def test_workbook_numbers_equal_the_result(sample: tuple[Problem, Result]) -> No
     assert wb["Allocation"].freeze_panes == "C2"
 
 
+def test_workbook_summary_in_whole_unit_and_least_cost_modes() -> None:
+    whole = load_bundle(TINY).with_settings(integer_units=True)
+    r = solve(whole)
+    assert r.lp_objective is not None
+    wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(whole, r)))
+    summary = {row[0]: row[1] for row in sheet_rows(wb["Summary"]) if row[0]}
+    assert summary["Continuous bound (fractions of units allowed)"] == approx(r.lp_objective)
+    assert "whole units" in summary["Plan for"]
+    assert all(float(row[5]).is_integer() for row in body(wb["Allocation"]))
+
+    cheap = load_bundle(TINY).with_settings(objective="min_cost", target_value_share=0.6)
+    r = solve(cheap)
+    wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(cheap, r)))
+    summary = {row[0]: row[1] for row in sheet_rows(wb["Summary"]) if row[0]}
+    assert summary["Money spent (objective, EUR)"] == approx(r.objective)
+    assert summary["Value target the plan had to reach"] == approx(r.target_value)
+    assert summary["Total weighted value"] == approx(r.allocation[WEIGHTED_VALUE].sum())
+    assert summary["Total weighted value"] >= r.target_value * (1 - 1e-6)
+
+
 def test_workbook_inputs_reload_as_the_same_bundle(sample: tuple[Problem, Result],
                                                    tmp_path: Path) -> None:
     problem, result = sample
