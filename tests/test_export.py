@@ -641,3 +641,49 @@ def test_tab_text_prefers_the_catalogue() -> None:
     assert tr(ctx, "export_csv") == TEXT["export_csv"]
     assert tr(SimpleNamespace(), "export_no_plan", status="infeasible").startswith(
         "There is no plan (infeasible)")
+
+
+def test_report_draws_the_dashboard_charts(sample: tuple[Problem, Result]) -> None:
+    from ui.export_tab import REPORT_WIDTH, dashboard_figures
+    from ui.text import Translator
+
+    problem, result = sample
+    for ctx in (SimpleNamespace(t=Translator("ru"), lang="ru"),
+                SimpleNamespace(t=lambda key, **kw: key, lang="en")):
+        figs = dashboard_figures(result, ctx)
+        assert figs is not None and len(figs) == 3
+        assert all(f["layout"]["width"] == REPORT_WIDTH for f in figs)
+        data = export.html_report(problem, result, META, figs)
+        assert data.count(b"Plotly.newPlot(") == 3
+        heatmap = [t for f in figs for t in f["data"] if t["type"] == "heatmap"][0]
+        assert list(heatmap["y"]) == list(problem.clients[NAME])
+
+
+def test_export_is_named_after_a_loaded_scenario() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        from types import SimpleNamespace
+
+        import streamlit as st
+
+        from optimizer import load_bundle, solve
+        from ui.export_tab import render_export
+
+        st.session_state.setdefault("inputs_source", "scenario Q3 push")
+        problem = load_bundle(st.session_state.get("bundle_dir"))
+        render_export(SimpleNamespace(problem=problem, result=solve(problem), lang="en",
+                                      t=lambda key, **kw: key))
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.session_state["bundle_dir"] = str(TINY)
+    at.run()
+    assert at.text_input(key="export_scenario").value == "Q3 push"
+    at.session_state["inputs_source"] = "scenario Q4"
+    at.run()
+    assert at.text_input(key="export_scenario").value == "Q4"
+    at.text_input(key="export_scenario").input("My name").run()
+    at.session_state["inputs_source"] = "scenario Q5"
+    at.run()
+    assert at.text_input(key="export_scenario").value == "My name"  # typed names stay
+

@@ -12,8 +12,11 @@ import streamlit as st
 from optimizer import export
 from optimizer.schema import NAME, Problem, Result
 
+from .state import SOURCE_KEY  # where the inputs came from: "scenario <name>", "sample"...
+
 NOTES_KEY = "export_notes"  # scenario notes typed in the tab
 SCENARIO_KEY = "export_scenario"
+SUGGESTED_KEY = "_export_scenario_suggested"  # the scenario name last put in SCENARIO_KEY
 CLIENT_KEY = "export_client"
 CLIENT_NOTES_KEY = "export_client_notes"  # dict client_id -> notes
 REPORT_WIDTH = 680  # px: charts in the HTML report fit the printable width of A4
@@ -67,11 +70,14 @@ def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
     report's own charts)."""
     try:
         from . import charts
+        from .text import Translator
     except ImportError:
         return None
+    t = ctx.t if isinstance(getattr(ctx, "t", None), Translator) else \
+        Translator(getattr(ctx, "lang", "en"))
     figs = []
     for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap):
-        fig = build(result, ctx.t)
+        fig = build(result, t)
         fig.update_layout(width=REPORT_WIDTH, autosize=False)
         figs.append(fig.to_plotly_json())
     return figs
@@ -99,6 +105,19 @@ def _button(label: str, data: Callable[[], bytes], file_name: str, fmt: str, key
                        help=help_, on_click="ignore", icon=":material/download:")
 
 
+def _suggest_scenario_name() -> None:
+    """Name the export after the scenario just loaded, unless the user typed a name."""
+    ss = st.session_state
+    source = str(ss.get(SOURCE_KEY, ""))
+    suggested = source.removeprefix("scenario ").strip() if source.startswith("scenario ") \
+        else ""
+    before = ss.get(SUGGESTED_KEY)
+    if suggested != before:
+        if str(ss.get(SCENARIO_KEY, "")) in ("", before or ""):
+            ss[SCENARIO_KEY] = suggested
+        ss[SUGGESTED_KEY] = suggested
+
+
 def _save_client_note(client_id: str) -> None:
     notes = dict(st.session_state.get(CLIENT_NOTES_KEY, {}))
     notes[client_id] = st.session_state.get(f"{CLIENT_NOTES_KEY}::{client_id}", "")
@@ -114,6 +133,7 @@ def render_export(ctx: Any) -> None:
         st.warning(tr(ctx, "export_no_inputs"))
         return
     st.caption(tr(ctx, "export_intro"))
+    _suggest_scenario_name()
     c1, c2 = st.columns([1, 2])
     c1.text_input(tr(ctx, "export_scenario"), key=SCENARIO_KEY)
     c2.text_area(tr(ctx, "export_notes"), key=NOTES_KEY, height=68)
