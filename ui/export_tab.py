@@ -102,7 +102,8 @@ def _stamp(meta: export.ExportMeta) -> str:
 def _button(label: str, data: Callable[[], bytes], file_name: str, fmt: str, key: str,
             help_: str | None = None) -> None:
     st.download_button(label, data=data, file_name=file_name, mime=export.MIME[fmt], key=key,
-                       help=help_, on_click="ignore", icon=":material/download:")
+                       help=help_, on_click="ignore", icon=":material/download:",
+                       width="stretch")
 
 
 def _suggest_scenario_name() -> None:
