@@ -250,7 +250,10 @@ def to_pulp(model: Model, name: str = "risk_reduction_plan") -> tuple[pulp.LpPro
     prob = pulp.LpProblem(name, pulp.LpMaximize if model.sense == "max" else pulp.LpMinimize)
     cat = pulp.LpInteger if model.integer else pulp.LpContinuous
     names = model.col_names()
-    ys = [pulp.LpVariable(nm, lowBound=float(lo), upBound=float(hi), cat=cat)
+    # PuLP 4 attaches variables to their problem; PuLP 3.3 offers the same call.
+    add = getattr(prob, "add_variable", None) or (lambda nm, lo, hi, cat: pulp.LpVariable(
+        nm, lowBound=lo, upBound=hi, cat=cat))
+    ys = [add(nm, float(lo), float(hi), cat=cat)
           for nm, lo, hi in zip(names, model.col_lo, model.col_hi)]
     prob.setObjective(pulp.LpAffineExpression(
         [(ys[j], float(model.c[j])) for j in np.flatnonzero(model.c)]))
@@ -265,3 +268,9 @@ def to_pulp(model: Model, name: str = "risk_reduction_plan") -> tuple[pulp.LpPro
         elif np.isfinite(lo_i):
             prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, rname, float(lo_i)))
     return prob, ys
+
+
+def pulp_constraints(prob: pulp.LpProblem) -> list[pulp.LpConstraint]:
+    """The problem's constraints in the order they were added (PuLP 3.3 and 4)."""
+    cons = prob.constraints
+    return list(cons()) if callable(cons) else list(prob._constraints.values())

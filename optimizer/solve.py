@@ -25,6 +25,7 @@ from .model import (
     Model,
     attainable_per_client,
     build_model,
+    pulp_constraints,
     to_pulp,
 )
 from .schema import (
@@ -159,7 +160,8 @@ def _highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
     return h
 
 
-def _run_highs(model: Model, settings: Settings, relax: bool = False) -> Raw:
+def _run_highs(model: Model, settings: Settings, relax: bool = False,
+               start: np.ndarray | None = None) -> Raw:
     import highspy
 
     h = _highs_model(model, relax)
@@ -167,6 +169,9 @@ def _run_highs(model: Model, settings: Settings, relax: bool = False) -> Raw:
     mip = model.integer and not relax
     if mip:
         h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
+        if start is not None:
+            h.setSolution(model.n_cols, np.arange(model.n_cols, dtype=np.int32),
+                          start.astype(np.float64))
     elif model.n_cols >= IPM_FROM_COLUMNS:
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
@@ -234,7 +239,7 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
         # PuLP's pi for CBC is d objective / d rhs, as HiGHS reports it.
         # Constraints were added in row order; PuLP may have rewritten their names.
         duals = np.array([c.pi if c.pi is not None else 0.0
-                          for c in prob.constraints.values()], dtype=float)
+                          for c in pulp_constraints(prob)], dtype=float)
     # CBC through PuLP does not report the gap it reached, so none is claimed.
     return Raw(status, x=x, row_dual=duals, objective=obj)
 
@@ -242,8 +247,11 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
 SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
 
 
-def run_model(model: Model, settings: Settings, relax: bool = False) -> Raw:
-    """The one place that chooses and runs the solver (default HiGHS, see README benchmarks)."""
+def run_model(model: Model, settings: Settings, relax: bool = False,
+              start: np.ndarray | None = None) -> Raw:
+    """The one place that chooses and runs the solver (default HiGHS, see docs/model.md).
+
+    `start`: a feasible whole-units plan HiGHS may start from (CBC ignores it)."""
     if model.n_cols == 0:
         ok = np.all(model.row_lo <= TOL) and np.all(model.row_hi >= -TOL)
         return Raw(OPTIMAL if ok else INFEASIBLE, x=np.zeros(0),
@@ -251,7 +259,96 @@ def run_model(model: Model, settings: Settings, relax: bool = False) -> Raw:
                    gap=0.0 if model.integer else None)
     if settings.solver == "cbc":
         return _run_cbc(model, settings, relax)
-    return _run_highs(model, settings, relax)
+    return _run_highs(model, settings, relax, start)
+
+
+def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
+    """A whole-units plan from an LP optimum, or None when this simple repair cannot make one.
+
+    Round down; round up fractional units where a lower limit (a floor, the target) needs
+    them; give up the least valuable units of other cells where a capacity is then exceeded;
+    finally add the fractional units that still fit, best first."""
+    x = np.maximum(np.floor(x_lp + 1e-9), model.col_lo)
+    A = model.A.tocsc()
+    R = model.A.tocsr()
+    frac = (x < 0.5) & (x_lp > 1e-9)
+    activity = R @ x
+    for i in np.flatnonzero(activity < model.row_lo - 1e-7):
+        cols, vals = R.indices[R.indptr[i]:R.indptr[i + 1]], R.data[R.indptr[i]:R.indptr[i + 1]]
+        pick = frac[cols] & (x[cols] < 0.5) & (vals > 0)
+        cols, vals = cols[pick], vals[pick]
+        order = np.argsort(-vals, kind="stable")
+        need = model.row_lo[i] - activity[i]
+        take = int(np.searchsorted(np.cumsum(vals[order]), need - 1e-9)) + 1
+        if take > len(order):
+            return None
+        x[cols[order[:take]]] = 1.0
+        activity = R @ x
+    # Units that a lower limit relies on are kept; others may be given up for capacity.
+    lower_rows = np.flatnonzero(np.isfinite(model.row_lo))
+    protected = np.zeros(model.n_cols, bool)
+    if len(lower_rows):
+        protected[np.unique(R[lower_rows].indices)] = True
+    for i in np.flatnonzero(activity > model.row_hi + 1e-7):
+        excess = activity[i] - model.row_hi[i]
+        if excess <= 1e-7:
+            continue  # an earlier removal already made room here
+        cols, vals = R.indices[R.indptr[i]:R.indptr[i + 1]], R.data[R.indptr[i]:R.indptr[i + 1]]
+        pick = (x[cols] > 0.5) & (model.col_lo[cols] < 0.5) & ~protected[cols] & (vals > 0)
+        cols, vals = cols[pick], vals[pick]
+        order = np.argsort(model.c[cols] / vals, kind="stable")
+        drop = int(np.searchsorted(np.cumsum(vals[order]), excess - 1e-9)) + 1
+        if drop > len(order):
+            return None
+        x[cols[order[:drop]]] = 0.0
+        activity = R @ x
+    if np.any(activity < model.row_lo - 1e-7) or np.any(activity > model.row_hi + 1e-7):
+        return None
+    slack = model.row_hi - activity
+    sign = 1.0 if model.sense == "max" else -1.0
+    candidates = np.flatnonzero((x < 0.5) & (x_lp > 1e-9))
+    for j in candidates[np.argsort(-sign * model.c[candidates], kind="stable")]:
+        if sign * model.c[j] <= 0:
+            break
+        rows, vals = A.indices[A.indptr[j]:A.indptr[j + 1]], A.data[A.indptr[j]:A.indptr[j + 1]]
+        if np.all(vals <= slack[rows] + 1e-9):
+            x[j] = 1.0
+            slack[rows] -= vals
+    return x
+
+
+def _fixed_prices(model: Model, x: np.ndarray, settings: Settings) -> np.ndarray | None:
+    """Row prices of the LP in which the chosen whole units are fixed and the other units may
+    be taken fractionally. The fixed units are moved into the row bounds, so the LP holds only
+    the free columns."""
+    free = x < 0.5
+    used = model.A[:, ~free] @ x[~free]
+    sub = replace(model, c=model.c[free], A=model.A[:, free], row_lo=model.row_lo - used,
+                  row_hi=model.row_hi - used, col_lo=model.col_lo[free],
+                  col_hi=model.col_hi[free], integer=False, col_cell=model.col_cell[free],
+                  col_k=model.col_k[free], unit_value=model.unit_value[free],
+                  weighted=model.weighted[free])
+    priced = run_model(sub, settings)
+    return priced.row_dual if priced.status == OPTIMAL else None
+
+
+def _solve_whole_units(model: Model, settings: Settings) -> tuple[Raw, Raw]:
+    """Whole units: the LP relaxation first. Its rounding is the answer when it is proven within
+    the requested gap by the LP bound (typical for many clients: only a few units per binding
+    constraint are fractional); otherwise it is the branch-and-cut's starting plan."""
+    relaxed = run_model(model, settings, relax=True)
+    if relaxed.status == INFEASIBLE:
+        return Raw(INFEASIBLE), relaxed
+    start = None
+    if relaxed.status == OPTIMAL:
+        start = _round_and_fill(model, relaxed.x)
+        if start is not None:
+            obj = float(model.c @ start)
+            gap = abs(relaxed.objective - obj) / max(abs(obj), 1e-9)
+            if gap <= settings.mip_gap:
+                return Raw(OPTIMAL, x=start, objective=obj, gap=gap,
+                           bound=relaxed.objective), relaxed
+    return run_model(model, settings, start=start), relaxed
 
 
 # ---- infeasibility --------------------------------------------------------------------------
@@ -599,7 +696,11 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     else:
         model = build_model(problem, "max_value")
 
-    raw = run_model(model, s)
+    relaxed = None
+    if model.integer:
+        raw, relaxed = _solve_whole_units(model, s)
+    else:
+        raw = run_model(model, s)
     if raw.status == INFEASIBLE:
         conflicts, lines = _explain_infeasible(problem, model, s)
         return no_plan(INFEASIBLE, conflicts, lines, target=target)
@@ -618,12 +719,10 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     # reorder them so a cell's value always matches its units.
     x = x[np.lexsort((-x, model.col_cell))]
     if model.integer:
-        relaxed = run_model(model, s, relax=True)
-        lp_obj = relaxed.objective if relaxed.status == OPTIMAL else None
+        lp_obj = relaxed.objective if relaxed is not None and relaxed.status == OPTIMAL else None
         # Prices for whole units: keep the chosen units, let the rest be taken fractionally.
         price_model = model.with_bounds(np.maximum(model.col_lo, x), model.col_hi)
-        priced = run_model(replace(price_model, integer=False), s)
-        duals = priced.row_dual if priced.status == OPTIMAL else None
+        duals = _fixed_prices(model, x, s)
     frames = _frames(problem, model, x, duals, price_model)
     objective = float(model.c @ x)
     gap = raw.gap
