@@ -240,8 +240,14 @@ class ScenarioStore:
 
     _INFO_COLS = "name, saved_at, fingerprint, status, objective, notes"
 
+    def _missing(self) -> bool:
+        """True while the file does not exist: reads answer 'empty' without creating it."""
+        return not self.path.exists()
+
     def list(self) -> list[ScenarioInfo]:
         """Every scenario, newest first."""
+        if self._missing():
+            return []
         with self._connect() as conn:
             rows = conn.execute(f"SELECT {self._INFO_COLS} FROM scenarios "
                                 "ORDER BY saved_at DESC, id DESC").fetchall()
@@ -251,12 +257,16 @@ class ScenarioStore:
         return [i.name for i in self.list()]
 
     def exists(self, name: str) -> bool:
+        if self._missing():
+            return False
         with self._connect() as conn:
             return conn.execute("SELECT 1 FROM scenarios WHERE name = ?",
                                 (str(name).strip(),)).fetchone() is not None
 
     def get(self, name: str) -> Scenario:
         """One scenario, with its inputs and summary."""
+        if self._missing():
+            raise StoreError(f"there is no scenario named '{name}'")
         with self._connect() as conn:
             row = conn.execute(f"SELECT {self._INFO_COLS}, client_notes, inputs, summary "
                                "FROM scenarios WHERE name = ?", (str(name).strip(),)).fetchone()
@@ -318,6 +328,8 @@ class ScenarioStore:
 
     def rename(self, old: str, new: str) -> None:
         new = _clean_name(new)
+        if self._missing():
+            raise StoreError(f"there is no scenario named '{old}'")
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
                 raise StoreError(f"a scenario named '{new}' already exists")
@@ -329,6 +341,8 @@ class ScenarioStore:
     def duplicate(self, source: str, new: str) -> ScenarioInfo:
         """A copy under a new name, saved now."""
         new = _clean_name(new)
+        if self._missing():
+            raise StoreError(f"there is no scenario named '{source}'")
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
                 raise StoreError(f"a scenario named '{new}' already exists")
@@ -342,6 +356,8 @@ class ScenarioStore:
         return self.get(new).info
 
     def delete(self, name: str) -> None:
+        if self._missing():
+            raise StoreError(f"there is no scenario named '{name}'")
         with self._write() as conn:
             cur = conn.execute("DELETE FROM scenarios WHERE name = ?", (str(name).strip(),))
             if cur.rowcount == 0:
@@ -360,6 +376,8 @@ class ScenarioStore:
                                     if str(v).strip()}, ensure_ascii=False))
         if not sets:
             return
+        if self._missing():
+            raise StoreError(f"there is no scenario named '{name}'")
         with self._write() as conn:
             cur = conn.execute(f"UPDATE scenarios SET {', '.join(sets)} WHERE name = ?",
                                (*args, str(name).strip()))

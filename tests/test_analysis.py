@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -428,7 +429,6 @@ def test_cli_robustness_same_seed_same_output() -> None:
 
 def test_cli_ctrl_c_prints_what_was_computed() -> None:
     import signal
-    import time
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "optimizer", "robustness", str(SAMPLE),
@@ -449,3 +449,127 @@ def test_cli_ctrl_c_prints_what_was_computed() -> None:
     assert data["partial"] is True
     assert 0 < data["draws"] < 2_000_000
     assert data["objective"]["mean"] is not None
+
+
+# ---- What-if tab: charts through their data, and the tab in AppTest ------------------------
+def test_frontier_chart_plots_the_sweep(sample: Problem) -> None:
+    from ui import analysis_charts as charts
+    from ui.text import Translator
+
+    sw = an.sweep(sample, "budget", 300_000, 600_000, 7)
+    fig = charts.frontier_figure(sw, Translator("en"), "Budget")
+    value, price, breaks = fig.data[0], fig.data[1], fig.data[2]
+    np.testing.assert_allclose(value.x, sw.points["capacity"])
+    np.testing.assert_allclose(value.y, sw.points["objective"])
+    np.testing.assert_allclose(price.y, sw.points[SHADOW_PRICE])
+    assert price.yaxis == "y2"
+    np.testing.assert_allclose(breaks.x, sw.breakpoints["capacity"])
+    assert fig.layout.shapes[0].x0 == sample.resources.at["budget", CAPACITY]  # "now"
+    # Whole units have no prices: the step marginal is drawn instead.
+    swi = an.sweep(sample.with_settings(integer_units=True), "budget", 300_000, 600_000, 4)
+    figi = charts.frontier_figure(swi, Translator("ru"))
+    np.testing.assert_allclose(np.asarray(figi.data[1].y, dtype=float),
+                               swi.points["marginal"], equal_nan=True)
+
+
+def test_grid_and_robustness_charts_carry_their_numbers(sample: Problem) -> None:
+    from ui import analysis_charts as charts
+    from ui.text import Translator
+
+    t = Translator("en")
+    g = an.grid(sample, "budget", (300_000, 600_000), "exec_hours", (400, 800), 3)
+    fig = charts.grid_heatmap(g, t, now=(480_000, 600))
+    np.testing.assert_allclose(np.asarray(fig.data[0].z, dtype=float), g.objective)
+    assert list(fig.data[1].x) == [480_000]
+    rb = an.robustness(sample, 40, seed=2)
+    hist = charts.robustness_histogram(rb, t)
+    np.testing.assert_allclose(hist.data[0].x, rb.objective)
+    np.testing.assert_allclose(hist.data[1].x, rb.nominal_value)
+    names = sample.clients["name"].to_dict()
+    methods = sample.methods["name"].to_dict()
+    frame = charts.funded_share_frame(rb, names, methods)
+    assert ((frame["funded_share"] > 0) & (frame["funded_share"] < 1)).all()
+    assert list(frame["funded_share"]) == sorted(frame["funded_share"])
+    bars = charts.funded_share_figure(rb, t, names, methods)
+    assert sum(len(tr.x) for tr in bars.data) == len(frame)
+
+
+def test_comparison_tables_and_chart(sample: Problem) -> None:
+    from ui import analysis_charts as charts
+    from ui.text import Translator
+
+    t = Translator("en")
+    cut_p = sample.with_capacity("exec_hours", 450)
+    d = an.compare(sample, solve(sample), cut_p, solve(cut_p), names=("now", "cut"))
+    kpis = charts.kpi_table(d, t, {"exec_hours": "Executive hours"})
+    assert kpis["metric"].iloc[0] == t("cmp_kpi_objective")
+    assert "Executive hours used" in set(kpis["metric"])
+    assert dict(zip(kpis["metric"], kpis["kind"]))[t("cmp_kpi_lowest_share")] == "share"
+    fig = charts.client_change_figure(d, t)
+    assert [tr.name for tr in fig.data[:2]] == ["now", "cut"]
+    np.testing.assert_allclose(sorted(fig.data[2].x), sorted(d.clients["delta_value"]))
+    cells = charts.cell_change_frame(d, sample.clients["name"].to_dict(),
+                                     sample.methods["name"].to_dict())
+    assert len(cells) == len(d.changed_cells)
+    assert list(cells["delta_value"].abs()) == sorted(cells["delta_value"].abs(), reverse=True)
+
+
+def _whatif_app():
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.session_state[state.OPEN_TAB_KEY] = "whatif"
+    return at.run()
+
+
+def _finish(at, kind: str) -> None:
+    """Let a background run end, then redraw the page."""
+    from ui import whatif
+
+    job = at.session_state[whatif.JOBS_KEY].get(kind) if whatif.JOBS_KEY in at.session_state \
+        else None
+    if job is not None:
+        assert job.done.wait(120)
+    at.run()
+
+
+def test_whatif_tab_shows_the_delta_of_a_budget_cut(sample: Problem) -> None:
+    from ui.text import Translator, fmt_num
+
+    at = _whatif_app()
+    assert not at.exception, [e.value for e in at.exception]
+    at.slider(key="whatif_pct::budget").set_value(-20).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    t = Translator("en")
+    cut = solve(sample.with_capacity("budget", 384_000))
+    assert shown[t("cmp_kpi_money_spent")] == fmt_num(384_000, "en", 0)
+    assert shown[t("cmp_kpi_objective")] == fmt_num(cut.objective, "en", 0)
+
+
+def test_whatif_tab_runs_the_frontier_and_robustness_and_stops(sample: Problem) -> None:
+    from ui import whatif
+
+    at = _whatif_app()
+    at.button(key="whatif_run_sweep").click().run()
+    _finish(at, "sweep")
+    assert not at.exception, [e.value for e in at.exception]
+    kind, (key, sw, error) = "sweep", at.session_state[whatif.RESULTS_KEY]["sweep"]
+    assert error is None and not sw.partial and len(sw.points) == 41
+    frontier = [c for c in at.get("plotly_chart")]
+    assert frontier, kind
+    # A long robustness run, stopped from the page: what was done is kept and marked.
+    at.number_input(key="whatif_draws").set_value(100_000).run()
+    at.button(key="whatif_run_rb").click().run()
+    job = at.session_state[whatif.JOBS_KEY]["robustness"]
+    deadline = time.monotonic() + 60
+    while job.progress <= 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    at.button(key="whatif_stop::robustness").click().run()
+    _finish(at, "robustness")
+    _, rb, error = at.session_state[whatif.RESULTS_KEY]["robustness"]
+    assert error is None and rb.partial and 0 < rb.draws < 100_000
+    assert any("Stopped early" in w.value for w in at.warning)
+    assert not at.exception, [e.value for e in at.exception]

@@ -170,13 +170,26 @@ def test_a_damaged_database_gets_a_clear_error(tmp_path: Path, solved) -> None:
     assert path.read_bytes() == before
 
 
-def test_db_paths() -> None:
+def test_db_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("RISK_PLANNER_DB", raising=False)
     assert default_db_path().name == "scenarios.sqlite3"
     assert default_db_path().parent.name == "risk-planner"
     assert db_path_from("sqlite:////tmp/x.db") == Path("/tmp/x.db")
     assert db_path_from("/tmp/y.sqlite3") == Path("/tmp/y.sqlite3")
     with pytest.raises(StoreError, match="only SQLite"):
         db_path_from("postgresql://host/db")
+    monkeypatch.setenv("RISK_PLANNER_DB", str(tmp_path / "team.sqlite3"))
+    assert default_db_path() == tmp_path / "team.sqlite3"
+
+
+def test_reading_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    st = ScenarioStore(tmp_path / "sub" / "none.sqlite3")
+    assert st.list() == [] and not st.exists("a")
+    with pytest.raises(StoreError, match="no scenario named 'a'"):
+        st.get("a")
+    with pytest.raises(StoreError, match="no scenario named 'a'"):
+        st.delete("a")
+    assert not (tmp_path / "sub").exists()
 
 
 # ---- several processes at once --------------------------------------------------------------
@@ -283,6 +296,7 @@ def test_saves_killed_at_random_moments_are_whole_or_absent(tmp_path: Path, solv
 # ---- command line ---------------------------------------------------------------------------
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full.pop("RISK_PLANNER_DB", None)
     return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True,
                           text=True, env=full, cwd=ROOT, timeout=300)
 
@@ -342,3 +356,86 @@ def test_cli_corrupted_db_and_default_location(tmp_path: Path) -> None:
     p = run_cli("scenario", "list", env=env)
     assert p.returncode == 0, p.stderr
     assert str(tmp_path / "data" / "risk-planner" / "scenarios.sqlite3") in p.stdout
+
+
+# ---- the Scenarios tab in AppTest -----------------------------------------------------------
+def _scenarios_app(db: Path, monkeypatch: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    monkeypatch.setenv("RISK_PLANNER_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.session_state[state.OPEN_TAB_KEY] = "scenarios"
+    return at.run()
+
+
+def _texts(at) -> str:
+    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "success",
+                                               "markdown", "caption") for e in getattr(at, kind))
+
+
+def test_scenarios_tab_saves_compares_and_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                solved) -> None:
+    from ui import state
+
+    p, r = solved
+    db = tmp_path / "team.sqlite3"
+    at = _scenarios_app(db, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert str(db) in _texts(at)  # the page says where the scenarios are kept
+    assert not db.exists()  # nothing is written before the first save
+    at.text_input(key="scenario_name").set_value("Q3 as planned").run()
+    at.text_area(key="scenario_notes").set_value("agreed on Monday").run()
+    at.button(key="scenario_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Saved 'Q3 as planned'" in _texts(at)
+    saved = ScenarioStore(db).get("Q3 as planned")
+    assert saved.info.notes == "agreed on Monday"
+    assert saved.info.fingerprint == p.fingerprint()
+    # Cut the budget in the sidebar: the current plan against the saved one.
+    at.number_input(key=state.cap_key("budget")).set_value(360_000).run()
+    at.selectbox(key="scenario_cmp_a").set_value("Q3 as planned").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Inputs that differ: 1" in _texts(at)
+    cut = solve(p.with_capacity("budget", 360_000))
+    shown = {m.label: m.value for m in at.metric}
+    from ui.text import fmt_num
+
+    assert shown["Money spent"] == fmt_num(cut.money_spent, "en", 0)
+    assert at.get("plotly_chart")  # the chart of the change per client
+    # Loading the saved scenario brings its budget back.
+    at.button(key="scenario_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    res = at.session_state[state.TABLES_KEY]["resources"]
+    assert float(res.loc[res["resource_id"] == "budget", "capacity"].item()) == 480_000
+    assert "Loaded 'Q3 as planned'" in _texts(at)
+    # Duplicate, rename, delete.
+    at.text_input(key="scenario_copy_name").set_value("copy").run()
+    at.button(key="scenario_duplicate").click().run()
+    at.text_input(key="scenario_new_name").set_value("copy 2").run()
+    at.button(key="scenario_rename").click().run()
+    assert sorted(ScenarioStore(db).names()) == ["Q3 as planned", "copy 2"]
+    at.button(key="scenario_delete").click().run()
+    assert "Tick the box" in _texts(at)
+    at.checkbox(key="scenario_confirm_delete").check().run()
+    at.button(key="scenario_delete").click().run()
+    assert ScenarioStore(db).names() == ["Q3 as planned"]
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_damaged_scenario_file_leaves_the_dashboard_working(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import state
+
+    db = tmp_path / "scenarios.sqlite3"
+    db.write_bytes(random.Random(3).randbytes(8192))
+    before = db.read_bytes()
+    at = _scenarios_app(db, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("cannot be used" in str(e.value) for e in at.error)
+    assert "Everything else works" in _texts(at)
+    at.session_state[state.OPEN_TAB_KEY] = "plan"
+    at.run()
+    assert not at.exception and len(at.metric) > 0
+    assert db.read_bytes() == before
