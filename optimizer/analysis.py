@@ -67,6 +67,8 @@ FUNDED_TOL = 1e-6
 # Two shadow prices are "the same" within this relative tolerance.
 PRICE_RTOL = 1e-6
 METHODS_AVAILABLE: tuple[str, ...] = ("warm", "model")
+# Re-solves the exact breakpoint search of one sweep may use (about 4 per breakpoint).
+MAX_BREAKPOINT_SOLVES = 20_000
 
 
 class AnalysisError(ValueError):
@@ -285,38 +287,53 @@ _BP_COLUMNS = ["capacity", "objective", "price_before", "price_after", "more", "
 
 
 def _kinks(probe: Callable[[float], tuple[float, float] | None], xa: float, fa: float,
-           sa: float, xb: float, fb: float, sb: float, depth: int = 0) -> list[float]:
+           sa: float, xb: float, fb: float, sb: float, out: list[float] | None = None,
+           depth: int = 0) -> list[float]:
     """Every x in [xa, xb] where the slope of a concave piecewise-linear f changes, given f
     and a slope at both ends; probe(x) -> (f(x), a slope at x), or None without a plan.
 
     Eisner-Severance: the two supporting lines at the ends meet at x*; if f reaches that
     meeting point it is the only kink, else split there and recurse (2k + 1 probes for k
-    kinks).
+    kinks). Kinks are appended to `out` as they are found, so an interrupted search keeps
+    them.
     """
+    out = [] if out is None else out
     if sa - sb <= PRICE_RTOL * max(1.0, abs(sa), abs(sb)) or xb - xa <= 1e-9 * max(1.0, xb):
-        return []
+        return out
     x = (fb - fa + sa * xa - sb * xb) / (sa - sb)
     x = min(max(x, xa), xb)
     line = fa + sa * (x - xa)
     got = probe(x)
     if got is None:
-        return [x]
+        out.append(x)
+        return out
     f, s = got
     if f >= line - 1e-7 * max(1.0, abs(line)) or depth > 60:
-        return [x]
-    return (_kinks(probe, xa, fa, sa, x, f, s, depth + 1) +
-            _kinks(probe, x, f, s, xb, fb, sb, depth + 1))
+        out.append(x)
+        return out
+    _kinks(probe, xa, fa, sa, x, f, s, out, depth + 1)
+    _kinks(probe, x, f, s, xb, fb, sb, out, depth + 1)
+    return out
+
+
+class _OutOfSolves(Exception):
+    """The breakpoint search used up its re-solves."""
 
 
 class _Frontier:
     """Evaluates the value frontier of one pool row with one Resolver."""
 
-    def __init__(self, resolver: Resolver, row: int):
+    def __init__(self, resolver: Resolver, row: int, max_solves: int | None = None):
         self.r = resolver
         self.row = row
         self.model = resolver.model
+        self.max_solves = max_solves
+        self.solves = 0
 
     def at(self, cap: float) -> Raw:
+        self.solves += 1
+        if self.max_solves is not None and self.solves > self.max_solves:
+            raise _OutOfSolves
         self.r.set_row_hi(self.row, cap)
         return self.r.solve()
 
@@ -330,10 +347,11 @@ class _Frontier:
         raw = self.at(cap)
         return _cell_units(self.model, raw.x) if raw.x is not None else None
 
-    def breakpoints(self, xa: float, fa: float, sa: float, xb: float, fb: float, sb: float
-                    ) -> list[float]:
-        """Every capacity in [xa, xb] where the slope of the concave value curve changes."""
-        return _kinks(self.point, xa, fa, sa, xb, fb, sb)
+    def breakpoints(self, xa: float, fa: float, sa: float, xb: float, fb: float, sb: float,
+                    out: list[float] | None = None) -> list[float]:
+        """Every capacity in [xa, xb] where the slope of the concave value curve changes,
+        appended to `out` as found."""
+        return _kinks(self.point, xa, fa, sa, xb, fb, sb, out)
 
     def piece_end(self, x0: float, f0: float, s0: float, x_far: float) -> float:
         """How far (towards x_far) the slope s0 at x0 holds: the end of the linear piece."""
@@ -369,7 +387,8 @@ def _growth(front: _Frontier, x: float, delta: float) -> tuple[np.ndarray, np.nd
 
 def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
           breakpoints: bool = True, progress: ProgressFn | None = None,
-          stop_flag: StopFn | None = None, method: str = "warm") -> Sweep:
+          stop_flag: StopFn | None = None, method: str = "warm",
+          max_solves: int = MAX_BREAKPOINT_SOLVES) -> Sweep:
     """Sweep one pool's capacity from `start` to `stop` in `steps` points.
 
     The model is built once; each point changes only the pool row's bound and re-solves. In
@@ -430,9 +449,13 @@ def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
         if model.integer:
             bps = _integer_breakpoints(model, caps, objective, units, price)
         else:
-            bps = _lp_breakpoints(front, model, caps, objective, price, stop_flag)
+            front.max_solves, front.solves = max_solves, 0
+            bps, truncated = _lp_breakpoints(front, model, caps, objective, price, stop_flag)
             if _stopped(stop_flag):
                 partial = True
+            if truncated:
+                notes.append(f"The search for capacities where the plan changes stopped after "
+                             f"{max_solves} re-solves: the list of {len(bps)} is incomplete.")
     _tick(progress, 1, 1)
     bp_frame = pd.DataFrame(bps, columns=_BP_COLUMNS)
     if model.integer:
@@ -446,15 +469,22 @@ def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
 
 
 def _lp_breakpoints(front: _Frontier, model: Model, caps: np.ndarray, objective: np.ndarray,
-                    price: np.ndarray, stop_flag: StopFn | None) -> list[dict[str, Any]]:
+                    price: np.ndarray, stop_flag: StopFn | None
+                    ) -> tuple[list[dict[str, Any]], bool]:
+    """The exact breakpoints between grid points whose prices differ, each with the cells
+    that gain or lose from it; and whether the search ran out of re-solves."""
     found: list[float] = []
+    truncated = False
     ok = np.isfinite(objective) & np.isfinite(price)
-    for i in range(len(caps) - 1):
-        if _stopped(stop_flag):
-            break
-        if ok[i] and ok[i + 1] and not _same_price(price[i], price[i + 1]):
-            found += front.breakpoints(caps[i], objective[i], price[i], caps[i + 1],
-                                       objective[i + 1], price[i + 1])
+    try:
+        for i in range(len(caps) - 1):
+            if _stopped(stop_flag):
+                break
+            if ok[i] and ok[i + 1] and not _same_price(price[i], price[i + 1]):
+                front.breakpoints(caps[i], objective[i], price[i], caps[i + 1],
+                                  objective[i + 1], price[i + 1], found)
+    except _OutOfSolves:
+        truncated = True
     found = sorted(found)
     unique: list[float] = []
     for x in found:
@@ -472,10 +502,14 @@ def _lp_breakpoints(front: _Frontier, model: Model, caps: np.ndarray, objective:
                            right - x if right > x else math.inf)
         if not math.isfinite(delta) or delta <= 0:
             delta = 1e-6 * max(1.0, x)
-        grow = _growth(front, x, delta)
-        at = front.point(x)
-        before = front.point(x - delta)
-        after = front.point(x + delta)
+        try:
+            grow = _growth(front, x, delta)
+            at = front.point(x)
+            before = front.point(x - delta)
+            after = front.point(x + delta)
+        except _OutOfSolves:
+            truncated = True
+            grow = at = before = after = None
         more: list[tuple[str, str]] = []
         less: list[tuple[str, str]] = []
         if grow is not None:
@@ -487,7 +521,7 @@ def _lp_breakpoints(front: _Frontier, model: Model, caps: np.ndarray, objective:
                     "price_before": before[1] if before else np.nan,
                     "price_after": after[1] if after else np.nan,
                     "more": more, "less": less, "exact": True})
-    return out
+    return out, truncated
 
 
 def _integer_breakpoints(model: Model, caps: np.ndarray, objective: np.ndarray,

@@ -131,6 +131,16 @@ def test_shadow_price_equals_the_finite_difference_slope(sample: Problem) -> Non
         assert (up - down) / (2 * h) == approx(row[SHADOW_PRICE], 1e-5)
 
 
+def test_a_breakpoint_search_out_of_solves_says_so(sample: Problem) -> None:
+    full = an.sweep(sample, "budget", 300_000, 600_000, 4)
+    short = an.sweep(sample, "budget", 300_000, 600_000, 4, max_solves=12)
+    assert any("incomplete" in n for n in short.notes)
+    assert 0 < len(short.breakpoints) < len(full.breakpoints)
+    assert set(np.round(short.breakpoints["capacity"], 3)) <= set(
+        np.round(full.breakpoints["capacity"], 3))
+    np.testing.assert_allclose(short.points["objective"], full.points["objective"])
+
+
 def test_sweep_below_commitments_reports_where_plans_start() -> None:
     sw = an.sweep(knapsack(committed_a=1), "budget", 0, 100, 5)
     assert list(sw.points["status"][:2]) == ["infeasible", "infeasible"]  # 0 and 25 EUR
