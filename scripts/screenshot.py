@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = launch_browser(p)
             page = open_dashboard(browser, port)
             if args.lang == "ru":
-                page.get_by_text("English", exact=True).click()
+                page.locator('section[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
                 page.get_by_role("option", name="Русский").click()
                 page.wait_for_selector("text=Общая воспринимаемая ценность")
                 page.wait_for_timeout(800)

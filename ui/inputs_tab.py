@@ -217,6 +217,7 @@ def render_editors(ctx: Context) -> None:
     _grid(ctx, VALUE, "values_grid")
     if ss.get(DETAIL_KEY) not in DETAIL_FIELDS:
         ss[DETAIL_KEY] = ss.get("_" + DETAIL_KEY, VALUE_LOW)
+    state.relabel_on_language((DETAIL_KEY,), t.lang, "inputs")
     field = st.segmented_control(t("detail_field"), DETAIL_FIELDS, key=DETAIL_KEY,
                                  format_func=lambda f: t(f"field_{f}"), required=True,
                                  help=t("detail_field_help"))

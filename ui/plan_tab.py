@@ -202,28 +202,31 @@ def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
     t = ctx.t
     k = plan_kpis(result)
     prev = _kpi_deltas(result, k)
+
+    def metric(col: Any, label: str, value: str, help_: str, delta: str | None = None,
+               **kw: Any) -> None:
+        # The "vs the previous inputs" note only beside an actual change.
+        col.metric(label, value, help=help_, delta=delta,
+                   delta_description=t("vs_previous") if delta else None, **kw)
+
     cols = st.columns(4)
-    cols[0].metric(t("kpi_value"), t.num(k.value, 0), help=t("kpi_value_help"),
-                   delta=_delta(t, k.value, prev.value if prev else None),
-                   delta_description=t("vs_previous") if prev else None)
-    cols[1].metric(t("kpi_share"), t.pct(k.share, 1), help=t("kpi_share_help"),
-                   delta=_delta(t, k.share, prev.share if prev else None, pct=True),
-                   delta_description=t("vs_previous") if prev else None)
-    cols[2].metric(t("kpi_weighted"), t.num(k.weighted, 0), help=t("kpi_weighted_help"),
-                   delta=_delta(t, k.weighted, prev.weighted if prev else None),
-                   delta_description=t("vs_previous") if prev else None)
-    cols[3].metric(t("kpi_status"), status_label(result, t), help=t("kpi_status_help"))
+    metric(cols[0], t("kpi_value"), t.num(k.value, 0), t("kpi_value_help"),
+           _delta(t, k.value, prev.value if prev else None))
+    metric(cols[1], t("kpi_share"), t.pct(k.share, 1), t("kpi_share_help"),
+           _delta(t, k.share, prev.share if prev else None, pct=True))
+    metric(cols[2], t("kpi_weighted"), t.num(k.weighted, 0), t("kpi_weighted_help"),
+           _delta(t, k.weighted, prev.weighted if prev else None))
+    metric(cols[3], t("kpi_status"), status_label(result, t), t("kpi_status_help"))
     cols[3].caption(t("status_detail", solver=result.solver,
                       seconds=t.num(result.seconds, 2)))
     pcols = st.columns(max(len(k.pools), 1) + (1 if result.settings.integer_units else 0))
     for col, (p, (used, cap)) in zip(pcols, k.pools.items()):
         r = result.pools.loc[p]
-        col.metric(t("kpi_pool", pool=r[NAME], unit=r[UNIT]),
-                   t("x_of_y", x=t.num(used, 0 if used >= 100 else 1),
-                     y=t.num(cap, 0 if cap >= 100 else 1)),
-                   help=t("kpi_pool_help", pool=r[NAME]),
-                   delta=_delta(t, used, prev.pools.get(p, (None,))[0] if prev else None),
-                   delta_color="off", delta_description=t("vs_previous") if prev else None)
+        metric(col, t("kpi_pool", pool=r[NAME], unit=r[UNIT]),
+               t("x_of_y", x=t.num(used, 0 if used >= 100 else 1),
+                 y=t.num(cap, 0 if cap >= 100 else 1)), t("kpi_pool_help", pool=r[NAME]),
+               _delta(t, used, prev.pools.get(p, (None,))[0] if prev else None),
+               delta_color="off")
         col.progress(min(max(used / cap, 0.0), 1.0) if cap > 0 else 0.0,
                      text=t.pct(used / cap, 0) if cap > 0 else "")
     if result.settings.integer_units:

@@ -47,6 +47,7 @@ def render_sidebar() -> tuple[Settings, str]:
     t = Translator(lang)
     pools = state.pool_rows(state.current_tables())
     _sync_capacities(pools)
+    state.relabel_on_language((state.INTEGER_KEY, state.OBJECTIVE_KEY), lang, "sidebar")
     with st.sidebar:
         st.selectbox(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__,
                      key=state.LANG_KEY)

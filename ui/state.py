@@ -24,6 +24,7 @@ import streamlit as st
 from optimizer.bundle import parse_tables, read_settings, read_tables, settings_dict
 from optimizer.schema import (
     CAPACITY,
+    SETTINGS_FIELDS,
     RESOURCE_ID,
     RESOURCES,
     UNIT,
@@ -334,6 +335,19 @@ def _widget_value(key: str, value: Any) -> Any:
     return int(round(float(value) * 100)) if key == TARGET_KEY else value
 
 
+def relabel_on_language(keys: tuple[str, ...], lang: str, tag: str) -> None:
+    """Re-send the values of widgets whose option labels are translated, once after a change
+    of language: the browser knows an option by its label, so without this it would show
+    nothing selected and later fall back to the first option."""
+    ss = st.session_state
+    seen = f"_lang_shown::{tag}"
+    if ss.get(seen) != lang:
+        for key in keys:
+            if key in ss:
+                ss[key] = ss[key]
+        ss[seen] = lang
+
+
 def editor_version(table: str) -> int:
     return int(st.session_state.get(VERSIONS_KEY, {}).get(table, 0))
 
@@ -367,7 +381,9 @@ def set_table(name: str, frame: pd.DataFrame) -> None:
 def current_settings() -> Settings:
     """The bundle's settings with the sidebar's choices applied."""
     ss = st.session_state
-    base: Settings = ss.get(BUNDLE_SETTINGS_KEY, Settings())
+    stored = ss.get(BUNDLE_SETTINGS_KEY, Settings())
+    # Rebuilt field by field: after a code reload the stored object's class is a stale copy.
+    base = Settings(**{f: getattr(stored, f) for f in SETTINGS_FIELDS if hasattr(stored, f)})
     changes = {name: ss[key] for key, name in SETTING_WIDGETS.items() if key in ss}
     if "target_value_share" in changes:
         changes["target_value_share"] = float(changes["target_value_share"]) / 100
