@@ -251,6 +251,8 @@ PREFETCH: list[tuple[str, ...]] = [
 
 @pytest.fixture(scope="module", autouse=True)
 def _start_runs_together() -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # under xdist the tests are spread over workers: each runs only what it needs
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         list(pool.map(lambda a: cli(*a), PREFETCH + [("solve", TINY, "--json", *args)
                                                      for args, _ in BAD_ARGUMENTS]))
