@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -148,3 +149,13 @@ def test_no_offered_cells() -> None:
     assert r.status == "optimal" and r.objective == 0
     r = solve_checked(p, integer_units=True)
     assert r.status == "optimal" and r.objective == 0
+
+
+def test_pulp_path_is_ready_for_pulp_4() -> None:
+    """PuLP 3.3 warns about every call that PuLP 4 removes; the CBC path makes none."""
+    p = load_bundle(TINY)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        to_pulp(build_model(p.with_settings(integer_units=True)))
+        r = solve_checked(p, solver="cbc")
+    assert r.status == "optimal"
