@@ -140,7 +140,9 @@ def readiness(problem: Problem, unknown_credit: float = UNKNOWN_CREDIT) -> pd.Da
 
 def _as_timestamp(as_of: date | datetime | str | pd.Timestamp) -> pd.Timestamp:
     try:
-        ts = pd.Timestamp(as_of)
+        # Text must be YYYY-MM-DD, as in the bundle: 03.04.2026 is not guessed at.
+        ts = pd.to_datetime(as_of.strip(), format="ISO8601", errors="coerce") \
+            if isinstance(as_of, str) else pd.Timestamp(as_of)
     except (TypeError, ValueError) as exc:
         raise RelationshipError(f"'{as_of}' is not a date (use YYYY-MM-DD)") from exc
     if pd.isna(ts):
