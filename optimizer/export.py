@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .bundle import atomic_write_bytes, settings_dict, to_tables
+from .relationship import METHOD_NAME, unconfirmed_commitments
 from .schema import (
     ATTAINABLE,
     BLOCKED_BY,
@@ -934,6 +935,12 @@ def _client_notes(problem: Problem, client_id: str, meta: ExportMeta) -> list[tu
             out.append((_CHECKLIST_LABELS.get(item, item), _text(r[item])))
         out.append(("Open problems", _text(r[OPEN_PROBLEMS]) or "none recorded"))
         out.append(("Last review", _text(r[LAST_REVIEW])))
+    # The checklist flags committed units whose agreement is not confirmed in writing.
+    flagged = unconfirmed_commitments(problem)
+    mine = flagged[flagged.index.get_level_values(CLIENT_ID) == client_id]
+    if len(mine):
+        out.append(("Committed units not confirmed in writing", "; ".join(
+            f"{r[METHOD_NAME]}: {float(r[COMMITTED_UNITS]):g}" for _, r in mine.iterrows())))
     note = _text(meta.client_notes.get(client_id, "")) if meta.client_notes else ""
     if note:
         out.append(("Notes", note))

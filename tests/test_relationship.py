@@ -524,3 +524,14 @@ def test_with_rows_for_adds_unknown_rows() -> None:
     assert relt["client_id"].tolist() == ["acme", "kedr", "zeta"]
     assert relt.iloc[-1][list(CHECKLIST_ITEMS)].tolist() == ["unknown"] * 5
     assert parse_tables(out).relationship is not None
+
+
+def test_a_clients_export_flags_its_unconfirmed_commitments(sample: Problem,
+                                                           sample_solved: Result) -> None:
+    files = client_plan_files(sample, sample_solved, clients=["kedr_stanko", "hartwell"])
+    label = b"Committed units not confirmed in writing"
+    kedr = files[f"{client_file_stem('kedr_stanko')}.html"]
+    assert label in kedr and b"Free or reduced-price trial: 1" in kedr
+    assert label in _xlsx_parts(files[f"{client_file_stem('kedr_stanko')}.xlsx"])
+    assert label not in files[f"{client_file_stem('hartwell')}.html"]
+    assert label not in _xlsx_parts(files[f"{client_file_stem('hartwell')}.xlsx"])
