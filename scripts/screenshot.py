@@ -26,6 +26,7 @@ METRIC = '[data-testid="stMetric"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 PLOTLY = '[data-testid="stPlotlyChart"]'
 EXCEPTION = '[data-testid="stException"]'
+WIDTH, HEIGHT = 1500, 2620  # the screenshot's viewport: tall enough for the bar charts
 
 
 def free_port() -> int:
@@ -35,14 +36,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_app(port: int, log: Path | None = None) -> subprocess.Popen[bytes]:
-    """Start `streamlit run dashboard.py` headless on `port`; return once it answers."""
+def start_app(port: int, log: Path | None = None,
+              script: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start `streamlit run dashboard.py` (or `script`) headless on `port`; return once it
+    answers."""
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"),
          "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         # No "file changed" prompts on the page while the code is being edited.
+         "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 60
     url = f"http://127.0.0.1:{port}/_stcore/health"
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as p:
             browser = launch_browser(p)
-            page = open_dashboard(browser, port)
+            page = open_dashboard(browser, port, width=WIDTH, height=HEIGHT)
             if args.lang == "ru":
                 page.locator('section[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
                 page.get_by_role("option", name="Русский").click()
@@ -110,9 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                 page.wait_for_timeout(800)
             if page.query_selector(EXCEPTION):
                 raise RuntimeError("the page shows an exception")
-            # The top of the Plan tab: KPIs, the heatmap and the two bar charts.
-            png = page.screenshot(clip={"x": 0, "y": 0, "width": 1500, "height": 1000},
-                                  full_page=True)
+            # The Plan tab down to the two bar charts: KPIs, warnings, heatmap, bars.
+            png = page.screenshot()
             browser.close()
     finally:
         stop_app(proc)
