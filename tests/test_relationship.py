@@ -535,3 +535,16 @@ def test_a_clients_export_flags_its_unconfirmed_commitments(sample: Problem,
     assert label in _xlsx_parts(files[f"{client_file_stem('kedr_stanko')}.xlsx"])
     assert label not in files[f"{client_file_stem('hartwell')}.html"]
     assert label not in _xlsx_parts(files[f"{client_file_stem('hartwell')}.xlsx"])
+
+
+def test_dashboard_relationship_tab_in_russian(app, sample: Problem) -> None:
+    app.selectbox(key=state.LANG_KEY).set_value("ru").run()
+    _open_relationship(app)
+    assert not app.error
+    heads = [s.value for s in app.subheader]
+    assert RU("rel_title") in heads and RU("rel_stale_title") in heads
+    stale = rel.stale_reviews(sample, TODAY, 90)
+    assert RU("rel_stale_summary", n=len(stale), total=len(sample.clients), days=90) in \
+        [w.value for w in app.warning]
+    reasons = set(_frame_with(app, RU("rel_col_reason"))[RU("rel_col_reason")])
+    assert reasons == {RU("rel_reason_older", days=90)}
