@@ -270,6 +270,15 @@ def test_csv_owasp_vector_and_numbers() -> None:
     assert set(frame["client_name"]) == {"'=1+2\";=1+2", "'-Кедр, «ООО»", "Zeta AG"}
 
 
+def test_csv_columns_are_documented(sample: tuple[Problem, Result]) -> None:
+    problem, _ = sample
+    doc = (ROOT / "docs" / "export.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`") for line in doc.splitlines()
+            if line.startswith("| `")}
+    for col in export.csv_columns(problem):
+        assert col in rows or (col.startswith("use_") and "use_<pool>" in rows), col
+
+
 def test_csv_needs_a_plan() -> None:
     problem = load_bundle(INFEASIBLE)
     result = solve(problem)
