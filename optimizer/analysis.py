@@ -264,6 +264,7 @@ class Sweep:
     seconds: float = 0.0
     method: str = "warm"
     notes: tuple[str, ...] = ()
+    truncated: bool = False  # the breakpoint search ran out of re-solves
 
     def to_json(self) -> dict[str, Any]:
         """The sweep as the JSON object of the command line."""
@@ -279,6 +280,7 @@ class Sweep:
         return {"pool": self.pool, "unit": self.unit,
                 "baseline_capacity": _num(self.baseline_capacity),
                 "integer_units": self.integer, "partial": self.partial,
+                "breakpoints_complete": not self.truncated,
                 "feasible_from": _num(self.feasible_from), "points": pts,
                 "breakpoints": bps, "notes": list(self.notes)}
 
@@ -445,6 +447,7 @@ def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
     if any(s == INFEASIBLE for s in status):
         feasible_from = min_feasible_capacity(model, vp.settings, row)
     bps: list[dict[str, Any]] = []
+    truncated = False
     if breakpoints and done > 1 and not partial:
         if model.integer:
             bps = _integer_breakpoints(model, caps, objective, units, price)
@@ -465,7 +468,8 @@ def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
                  baseline_capacity=float(problem.resources.at[pool, CAPACITY]), points=points,
                  units=unit_frame, breakpoints=bp_frame, feasible_from=feasible_from,
                  integer=bool(model.integer), partial=partial,
-                 seconds=time.perf_counter() - t0, method=resolver.method, notes=tuple(notes))
+                 seconds=time.perf_counter() - t0, method=resolver.method, notes=tuple(notes),
+                 truncated=truncated)
 
 
 def _lp_breakpoints(front: _Frontier, model: Model, caps: np.ndarray, objective: np.ndarray,

@@ -50,7 +50,25 @@ CREATE TABLE IF NOT EXISTS scenarios (
 
 
 class StoreError(Exception):
-    """The scenario store cannot do what was asked (damaged file, unknown name, ...)."""
+    """The scenario store cannot do what was asked (damaged file, unknown name, ...).
+
+    `code` names the kind of problem (exists, missing, no_name, long_name, folder, not_db,
+    unusable, busy, newer, foreign, io, url, damaged_scenario, no_result) so that a caller can
+    say it in its own words; `name` and `path` are the scenario and file concerned."""
+
+    def __init__(self, message: str, code: str = "", name: str = "", path: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.name = name
+        self.path = path
+
+
+def _missing(name: str) -> StoreError:
+    return StoreError(f"there is no scenario named '{name}'", "missing", name=str(name))
+
+
+def _taken(name: str) -> StoreError:
+    return StoreError(f"a scenario named '{name}' already exists", "exists", name=str(name))
 
 
 DB_ENV = "RISK_PLANNER_DB"  # overrides the default database path (a shared drive, say)
@@ -75,7 +93,7 @@ def db_path_from(arg: str | os.PathLike[str] | None) -> Path:
     if "://" in text:
         if not text.startswith("sqlite:///"):
             raise StoreError(f"'{text}': only SQLite files are supported (a path, or "
-                             "sqlite:///path)")
+                             "sqlite:///path)", "url", path=text)
         text = text[len("sqlite:///"):]
         # sqlite:////abs/path keeps its leading slash; sqlite:///rel/path is relative.
     return Path(text).expanduser()
@@ -131,10 +149,10 @@ class Scenario:
 def _clean_name(name: str) -> str:
     name = str(name).strip()
     if not name:
-        raise StoreError("a scenario needs a name")
+        raise StoreError("a scenario needs a name", "no_name")
     if len(name) > MAX_NAME:
         raise StoreError(f"a scenario name may have at most {MAX_NAME} characters "
-                         f"(this one has {len(name)})")
+                         f"(this one has {len(name)})", "long_name", name=name[:40])
     return name
 
 
@@ -154,13 +172,14 @@ class ScenarioStore:
         p = self.path
         if p.exists():
             if p.is_dir():
-                raise StoreError(f"'{p}' is a folder, not a scenario database file")
+                raise StoreError(f"'{p}' is a folder, not a scenario database file", "folder",
+                                 path=str(p))
             with open(p, "rb") as f:
                 head = f.read(len(SQLITE_HEADER))
             if head and head != SQLITE_HEADER:
                 raise StoreError(f"'{p}' is not a scenario database (it is not an SQLite file, "
                                  "or it is damaged). It was left untouched; choose another "
-                                 "file for the scenarios.")
+                                 "file for the scenarios.", "not_db", path=str(p))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -168,21 +187,31 @@ class ScenarioStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the folder for '{self.path}': {exc}") from exc
+            raise StoreError(f"cannot create the folder for '{self.path}': {exc}", "io",
+                             path=str(self.path)) from exc
         try:
             conn = sqlite3.connect(str(self.path), timeout=self.timeout_s,
                                    isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open '{self.path}': {exc}") from exc
+            raise StoreError(f"cannot open '{self.path}': {exc}", "io",
+                             path=str(self.path)) from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
             if not self._ready:
                 self._prepare(conn)
             yield conn
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise StoreError(f"the scenario database '{self.path}' cannot be used: {exc}. "
+                                 "It was left untouched.", "unusable",
+                                 path=str(self.path)) from exc
+            raise StoreError(f"the scenario database '{self.path}' stayed busy for "
+                             f"{self.timeout_s:.0f} s (another save?); try again", "busy",
+                             path=str(self.path)) from exc
         except sqlite3.DatabaseError as exc:
             # Covers "file is not a database" and "database disk image is malformed".
             raise StoreError(f"the scenario database '{self.path}' cannot be used: {exc}. "
-                             "It was left untouched.") from exc
+                             "It was left untouched.", "unusable", path=str(self.path)) from exc
         finally:
             conn.close()
 
@@ -191,13 +220,15 @@ class ScenarioStore:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(f"'{self.path}' was written by a newer version of the planner "
-                             f"(schema {version}; this one reads up to {SCHEMA_VERSION})")
+                             f"(schema {version}; this one reads up to {SCHEMA_VERSION})",
+                             "newer", path=str(self.path))
         if version == 0:
             tables = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables - {"meta", "scenarios"}:
                 raise StoreError(f"'{self.path}' is an SQLite database of something else, "
-                                 "not of scenarios; it was left untouched")
+                                 "not of scenarios; it was left untouched", "foreign",
+                                 path=str(self.path))
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -266,19 +297,20 @@ class ScenarioStore:
     def get(self, name: str) -> Scenario:
         """One scenario, with its inputs and summary."""
         if self._missing():
-            raise StoreError(f"there is no scenario named '{name}'")
+            raise _missing(name)
         with self._connect() as conn:
             row = conn.execute(f"SELECT {self._INFO_COLS}, client_notes, inputs, summary "
                                "FROM scenarios WHERE name = ?", (str(name).strip(),)).fetchone()
         if row is None:
-            raise StoreError(f"there is no scenario named '{name}'")
+            raise _missing(name)
         try:
             inputs = json.loads(row[7])
             return Scenario(info=self._info(row), tables=dict(inputs["tables"]),
                             settings=dict(inputs.get("settings", {})),
                             summary=json.loads(row[8]), client_notes=json.loads(row[6]))
         except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"the scenario '{name}' is damaged in '{self.path}': {exc}") from exc
+            raise StoreError(f"the scenario '{name}' is damaged in '{self.path}': {exc}",
+                             "damaged_scenario", name=str(name), path=str(self.path)) from exc
 
     def load(self, name: str) -> tuple[Problem, Scenario]:
         """A scenario's inputs as a Problem (validated again), with the scenario itself."""
@@ -301,7 +333,7 @@ class ScenarioStore:
         name = _clean_name(name)
         if summary is None:
             if result is None:
-                raise StoreError("a scenario needs a result or a summary of one")
+                raise StoreError("a scenario needs a result or a summary of one", "no_result")
             summary = summarize(problem, result)
         record = {
             "name": name, "saved_at": _now(), "fingerprint": problem.fingerprint(),
@@ -318,7 +350,7 @@ class ScenarioStore:
             exists = conn.execute("SELECT 1 FROM scenarios WHERE name = ?",
                                   (name,)).fetchone()
             if exists and not overwrite:
-                raise StoreError(f"a scenario named '{name}' already exists")
+                raise _taken(name)
             if exists:
                 conn.execute("DELETE FROM scenarios WHERE name = ?", (name,))
             self._insert(conn, record)
@@ -329,39 +361,39 @@ class ScenarioStore:
     def rename(self, old: str, new: str) -> None:
         new = _clean_name(new)
         if self._missing():
-            raise StoreError(f"there is no scenario named '{old}'")
+            raise _missing(old)
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
-                raise StoreError(f"a scenario named '{new}' already exists")
+                raise _taken(new)
             cur = conn.execute("UPDATE scenarios SET name = ? WHERE name = ?",
                                (new, str(old).strip()))
             if cur.rowcount == 0:
-                raise StoreError(f"there is no scenario named '{old}'")
+                raise _missing(old)
 
     def duplicate(self, source: str, new: str) -> ScenarioInfo:
         """A copy under a new name, saved now."""
         new = _clean_name(new)
         if self._missing():
-            raise StoreError(f"there is no scenario named '{source}'")
+            raise _missing(source)
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
-                raise StoreError(f"a scenario named '{new}' already exists")
+                raise _taken(new)
             cur = conn.execute(
                 "INSERT INTO scenarios (name, saved_at, fingerprint, status, objective, notes, "
                 "client_notes, inputs, summary) SELECT ?, ?, fingerprint, status, objective, "
                 "notes, client_notes, inputs, summary FROM scenarios WHERE name = ?",
                 (new, _now(), str(source).strip()))
             if cur.rowcount == 0:
-                raise StoreError(f"there is no scenario named '{source}'")
+                raise _missing(source)
         return self.get(new).info
 
     def delete(self, name: str) -> None:
         if self._missing():
-            raise StoreError(f"there is no scenario named '{name}'")
+            raise _missing(name)
         with self._write() as conn:
             cur = conn.execute("DELETE FROM scenarios WHERE name = ?", (str(name).strip(),))
             if cur.rowcount == 0:
-                raise StoreError(f"there is no scenario named '{name}'")
+                raise _missing(name)
 
     def set_notes(self, name: str, notes: str | None = None,
                   client_notes: Mapping[str, str] | None = None) -> None:
@@ -377,12 +409,12 @@ class ScenarioStore:
         if not sets:
             return
         if self._missing():
-            raise StoreError(f"there is no scenario named '{name}'")
+            raise _missing(name)
         with self._write() as conn:
             cur = conn.execute(f"UPDATE scenarios SET {', '.join(sets)} WHERE name = ?",
                                (*args, str(name).strip()))
             if cur.rowcount == 0:
-                raise StoreError(f"there is no scenario named '{name}'")
+                raise _missing(name)
 
     # -- health -----------------------------------------------------------------------------
     def integrity(self) -> str:

@@ -439,3 +439,26 @@ def test_a_damaged_scenario_file_leaves_the_dashboard_working(
     at.run()
     assert not at.exception and len(at.metric) > 0
     assert db.read_bytes() == before
+
+
+def test_store_errors_carry_a_code_the_page_translates(tmp_path: Path, solved) -> None:
+    from ui.scenarios import store_message
+    from ui.text import Translator
+
+    st = ScenarioStore(tmp_path / "s.sqlite3")
+    st.save("a", *solved)
+    with pytest.raises(StoreError) as taken:
+        st.save("a", *solved)
+    with pytest.raises(StoreError) as missing:
+        st.get("b")
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"\x00" * 4096)
+    with pytest.raises(StoreError) as not_db:
+        ScenarioStore(bad).list()
+    assert (taken.value.code, missing.value.code, not_db.value.code) == (
+        "exists", "missing", "not_db")
+    ru = Translator("ru")
+    assert store_message(taken.value, ru) == "сценарий «a» уже есть (отметьте «Заменить», " \
+                                             "чтобы перезаписать)."
+    assert str(bad) in store_message(not_db.value, ru)
+    assert store_message(missing.value, Translator("en")) == "there is no scenario named 'b'."

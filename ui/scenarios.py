@@ -53,6 +53,12 @@ def _show_flash() -> None:
         (st.success if kind == "ok" else st.error)(message)
 
 
+def store_message(exc: StoreError, t: Translator) -> str:
+    """A store error in the page's language (its own English text for an unforeseen kind)."""
+    key = f"sc_err_{exc.code}"
+    return t(key, name=exc.name, path=exc.path) if exc.code and t.has(key) else str(exc)
+
+
 def tables_from_text(tables: dict[str, str]) -> dict[str, pd.DataFrame]:
     """A scenario's CSV texts as the dashboard's text tables."""
     return {name: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
@@ -78,7 +84,7 @@ def _save(problem: Problem, result: Result, t: Translator,
                                       client_notes=client_notes,
                                       overwrite=bool(ss.get(OVERWRITE_KEY, False)))
     except StoreError as exc:
-        _flash("error", t("sc_error", error=str(exc)))
+        _flash("error", t("sc_error", error=store_message(exc, t)))
         return
     ss[PICK_KEY] = name
     ss.pop(NAME_KEY, None)  # a fresh default name for the next save
@@ -89,7 +95,7 @@ def _load(name: str, t: Translator) -> None:
     try:
         sc = ScenarioStore(db_path()).get(name)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=str(exc)))
+        _flash("error", t("sc_error", error=store_message(exc, t)))
         return
     state.queue_inputs(tables_from_text(sc.tables), sc.settings, source=f"scenario {name}")
     ss = st.session_state
@@ -106,7 +112,7 @@ def _rename(old: str, t: Translator) -> None:
     try:
         ScenarioStore(db_path()).rename(old, new)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=str(exc)))
+        _flash("error", t("sc_error", error=store_message(exc, t)))
         return
     st.session_state[PICK_KEY] = new
     _flash("ok", t("sc_renamed", old=old, new=new))
@@ -117,7 +123,7 @@ def _duplicate(source: str, t: Translator) -> None:
     try:
         ScenarioStore(db_path()).duplicate(source, new)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=str(exc)))
+        _flash("error", t("sc_error", error=store_message(exc, t)))
         return
     st.session_state[PICK_KEY] = new
     _flash("ok", t("sc_duplicated", old=source, new=new))
@@ -130,7 +136,7 @@ def _delete(name: str, t: Translator) -> None:
     try:
         ScenarioStore(db_path()).delete(name)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=str(exc)))
+        _flash("error", t("sc_error", error=store_message(exc, t)))
         return
     st.session_state.pop(PICK_KEY, None)
     st.session_state["scenario_confirm_delete"] = False
@@ -202,7 +208,7 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
     try:
         sc = store.get(pick)
     except StoreError as exc:
-        st.error(t("sc_error", error=str(exc)))
+        st.error(t("sc_error", error=store_message(exc, t)))
         return
     st.caption(t("sc_detail", saved=sc.info.saved_at[:19].replace("T", " "),
                  fingerprint=sc.info.fingerprint))
@@ -260,7 +266,7 @@ def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
         la, sa, ta, xa = _side(a, ctx, store)
         lb, sb, tb, xb = _side(b, ctx, store)
     except StoreError as exc:
-        st.error(t("sc_error", error=str(exc)))
+        st.error(t("sc_error", error=store_message(exc, t)))
         return
     if la == lb:
         lb = f"{lb} (2)"
@@ -288,7 +294,7 @@ def render_scenarios(ctx: Context) -> None:
     try:
         infos = store.list()
     except StoreError as exc:
-        st.error(t("sc_store_error", error=str(exc)))
+        st.error(t("sc_store_error", error=store_message(exc, t)))
         st.info(t("sc_store_off"))
         return
     render_save(ctx)

@@ -876,6 +876,18 @@ TEXT: dict[str, tuple[str, str]] = {
                            "prices are defined.",
                            "Целые единицы: рассчитано для плана с дробными единицами, где цены "
                            "определены."),
+    "wi_needs_plan": ("This needs a plan, and the current inputs have none: see the Plan tab "
+                      "for why.",
+                      "Для этого нужен план, а при текущих данных его нет: причины — на "
+                      "вкладке «План»."),
+    "wi_integer_note": ("Whole units: the value moves in steps, so there are no shadow prices; "
+                        "the dotted line is the value gained per unit over each step.",
+                        "Целые единицы: ценность меняется скачками, теневых цен нет; пунктир — "
+                        "прирост ценности на единицу на каждом шаге."),
+    "wi_truncated": ("The search for where the plan changes stopped early: {n} found, there "
+                     "may be more.",
+                     "Поиск точек изменения плана остановлен досрочно: найдено {n}, могут быть "
+                     "и другие."),
     "wi_holds_from": ("Holds from", "Верна от"),
     "wi_holds_to": ("Holds to", "Верна до"),
     "wi_feasible_min": ("Least capacity for a plan", "Минимум для плана"),
@@ -996,6 +1008,29 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Файл не изменён. Всё остальное работает как обычно; чтобы сохранять "
                      "сценарии, выберите выше другой файл."),
     "sc_error": ("Not done: {error}", "Не выполнено: {error}"),
+    "sc_err_exists": ("a scenario named '{name}' already exists (tick 'Replace' to overwrite "
+                      "it).",
+                      "сценарий «{name}» уже есть (отметьте «Заменить», чтобы перезаписать)."),
+    "sc_err_missing": ("there is no scenario named '{name}'.", "сценария «{name}» нет."),
+    "sc_err_no_name": ("a scenario needs a name.", "у сценария должно быть название."),
+    "sc_err_long_name": ("the name is too long (200 characters at most).",
+                         "название слишком длинное (не более 200 символов)."),
+    "sc_err_folder": ("{path} is a folder, not a scenario file.",
+                      "{path} — папка, а не файл сценариев."),
+    "sc_err_not_db": ("{path} is not a scenario file (not an SQLite file, or damaged). It was "
+                      "left untouched.",
+                      "{path} — не файл сценариев (не SQLite или повреждён). Файл не изменён."),
+    "sc_err_unusable": ("the scenario file {path} is damaged. It was left untouched.",
+                        "файл сценариев {path} повреждён. Файл не изменён."),
+    "sc_err_busy": ("the scenario file {path} stayed busy (another save?); try again.",
+                    "файл сценариев {path} занят (идёт другое сохранение?); попробуйте ещё раз."),
+    "sc_err_newer": ("{path} was written by a newer version of the planner.",
+                     "{path} записан более новой версией планировщика."),
+    "sc_err_foreign": ("{path} is a database of another program. It was left untouched.",
+                       "{path} — база данных другой программы. Файл не изменён."),
+    "sc_err_io": ("{path} cannot be opened or created.", "{path} нельзя открыть или создать."),
+    "sc_err_damaged_scenario": ("the scenario '{name}' is damaged in {path}.",
+                                "сценарий «{name}» в файле {path} повреждён."),
     "sc_save_title": ("Save the current plan", "Сохранить текущий план"),
     "sc_save_needs_inputs": ("The inputs have errors: fix them before saving a scenario.",
                              "В исходных данных есть ошибки: исправьте их, прежде чем "

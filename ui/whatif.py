@@ -39,6 +39,7 @@ RESULTS_KEY = "whatif_results"  # kind -> (key, result)
 BASELINE_KEY = "whatif_baseline"  # (Problem, Result, label) pinned as the baseline
 PCT_PREFIX = "whatif_pct::"  # + pool id: the tab's capacity change in percent
 POLL_S = 0.4
+NO_PLAN = "\u0000no plan"  # a run's error when the baseline has no plan
 
 
 # ---- background runs ------------------------------------------------------------------------
@@ -70,8 +71,8 @@ def start_job(kind: str, key: tuple, fn: Callable[..., Any]) -> Job:
     def run() -> None:
         try:
             job.result = fn(progress=job.set_progress, stop_flag=job.stop.is_set)
-        except an.NoPlanError as exc:
-            job.error = str(exc)
+        except an.NoPlanError:
+            job.error = NO_PLAN
         except an.AnalysisError as exc:
             job.error = str(exc)
         except Exception as exc:  # shown in the tab; the page keeps working
@@ -131,7 +132,7 @@ def _section(kind: str, key: tuple, t: Translator, show: Callable[[Any], None]) 
         return
     run_key, result, error = got
     if error:
-        st.warning(error)
+        st.warning(t("wi_needs_plan") if error == NO_PLAN else error)
         return
     if run_key[0] != key[0]:
         st.caption(t("wi_old_inputs"))
@@ -331,8 +332,10 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
             sw.pool
         st.plotly_chart(charts.frontier_figure(sw, t, label, names), width="stretch",
                         key="whatif_frontier_chart")
-        for note in sw.notes:
-            st.caption(note)
+        if sw.integer:
+            st.caption(t("wi_integer_note"))
+        if sw.truncated:
+            st.caption(t("wi_truncated", n=len(sw.breakpoints)))
         if sw.feasible_from is not None:
             st.info(t("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit,
                       pool=label))
