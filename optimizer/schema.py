@@ -201,7 +201,7 @@ class Problem:
     def pools(self) -> list[str]:
         return list(self.resources.index)
 
-    @property
+    @cached_property
     def money_pool(self) -> str:
         """The pool that holds money: unit equal to the currency, else `budget`, else the first."""
         units = self.resources[UNIT].astype(str).str.strip().str.upper()
