@@ -7,7 +7,6 @@ so a mistake in the model builder cannot hide behind the same mistake in the che
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
@@ -133,35 +132,49 @@ def cell_data(problem: Problem) -> CellData:
     pools = list(problem.resources.index)
     for p in pools:
         frame[use_col(p)] = problem.methods[p].astype(float).reindex(mids).to_numpy()
-    for _, o in problem.overrides.iterrows():
-        key = (o[CLIENT_ID], o[METHOD_ID])
-        if key in frame.index:
-            frame.loc[key, use_col(o[RESOURCE_ID])] = float(o[PER_UNIT])
+    ov = problem.overrides
+    if len(ov):
+        pos = vals.index.get_indexer(pd.MultiIndex.from_arrays([ov[CLIENT_ID], ov[METHOD_ID]]))
+        for cell, pool, per_unit in zip(pos, ov[RESOURCE_ID], ov[PER_UNIT]):
+            if cell >= 0:
+                frame.iloc[cell, frame.columns.get_loc(use_col(pool))] = float(per_unit)
     return CellData(frame=frame, pools=pools)
 
 
-def value_of_units(value: float, decay: float, units: float) -> float:
-    """Value of `units` filled in order: whole units at value * decay^k, then a fraction."""
-    whole = int(math.floor(units + 1e-9))
-    frac = max(units - whole, 0.0)
-    total = sum(value * decay ** k for k in range(whole))
+def filled_value(value: np.ndarray, decay: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Value of `units` filled in order: whole units at value * decay^k, then a fraction of the
+    next one. Summed term by term (not by the closed form the model uses)."""
+    value, decay = np.asarray(value, float), np.asarray(decay, float)
+    units = np.asarray(units, float)
+    whole = np.floor(units + 1e-9)
+    frac = np.clip(units - whole, 0.0, None)
+    total = np.zeros(len(units))
+    for k in range(int(whole.max(initial=0))):
+        total += np.where(k < whole, value * decay ** k, 0.0)
     return total + frac * value * decay ** whole
 
 
 def attainable(problem: Problem) -> pd.Series:
     """Per client: value with every offered method at its cap (unweighted), by plain sums."""
     cd = cell_data(problem).frame
-    per_cell = [value_of_units(r.value, r.decay, r.units_max) for r in cd.itertuples()]
-    s = pd.Series(per_cell, index=cd.index, dtype=float).groupby(level=CLIENT_ID).sum()
-    return s.reindex(problem.clients.index).fillna(0.0)
+    per_cell = filled_value(cd["value"], cd["decay"], cd["units_max"])
+    codes = problem.clients.index.get_indexer(cd.index.get_level_values(CLIENT_ID))
+    return pd.Series(np.bincount(codes, weights=per_cell, minlength=len(problem.clients)),
+                     index=problem.clients.index)
 
 
-def _close(a: float, b: float, scale: float = 1.0) -> bool:
-    return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b), scale)
+def _far(a: np.ndarray, b: np.ndarray, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """Where two reported/computed numbers differ by more than the tolerance."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    size = np.maximum.reduce([np.ones_like(a), np.abs(a), np.abs(b),
+                              np.broadcast_to(np.abs(scale), a.shape)])
+    return ~(np.abs(a - b) <= REL_TOL * size)
 
 
-def _le(a: float, b: float, scale: float = 1.0) -> bool:
-    return a <= b + REL_TOL * max(1.0, abs(b), scale)
+def _over(a: np.ndarray, b: np.ndarray, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """Where a > b beyond the tolerance."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return a > b + REL_TOL * np.maximum(np.maximum(1.0, np.abs(b)), np.abs(scale))
 
 
 # ---- the checker ----------------------------------------------------------------------------
@@ -178,105 +191,103 @@ def violations(problem: Problem, result: Result) -> list[str]:
 
     cd = cell_data(problem)
     cells = cd.frame
-    alloc = result.allocation
-    if set(alloc.index) != set(cells.index):
-        out.append("the allocation rows are not exactly the offered cells")
-        return out
-    alloc = alloc.reindex(cells.index)
-    units = alloc[UNITS].astype(float).to_numpy()
-    integer = result.settings.integer_units
+    if set(result.allocation.index) != set(cells.index):
+        return ["the allocation rows are not exactly the offered cells"]
+    alloc = result.allocation.reindex(cells.index)
+    keys = [f"{c}/{m}" for c, m in cells.index]
 
-    # bounds, commitments, whole units
-    for (c, m), u, r in zip(cells.index, units, cells.itertuples()):
-        if u < -REL_TOL or u > r.units_max + REL_TOL:
-            out.append(f"cell {c}/{m}: {u} units outside [0, {r.units_max}]")
-        if u < r.committed - REL_TOL:
-            out.append(f"cell {c}/{m}: {u} units but {r.committed} committed")
-        if integer and abs(u - round(u)) > REL_TOL:
-            out.append(f"cell {c}/{m}: {u} is not a whole number of units in integer mode")
-        if not _close(float(alloc.at[(c, m), MAX_UNITS]), r.units_max):
-            out.append(f"cell {c}/{m}: max_units reported {alloc.at[(c, m), MAX_UNITS]}, "
-                       f"table says {r.units_max}")
+    def report(mask: np.ndarray, what: str, *columns: np.ndarray) -> None:
+        for i in np.flatnonzero(mask):
+            out.append(f"cell {keys[i]}: {what} " + " / ".join(f"{c[i]:.10g}" for c in columns))
+
+    units = alloc[UNITS].to_numpy(dtype=float)
+    umax, committed = cells["units_max"].to_numpy(), cells["committed"].to_numpy()
+    report((units < -REL_TOL) | (units > umax + REL_TOL), "units outside [0, max]", units, umax)
+    report(units < committed - REL_TOL, "units below the committed", units, committed)
+    if result.settings.integer_units:
+        report(np.abs(units - np.round(units)) > REL_TOL, "units not whole in integer mode",
+               units)
+    report(_far(alloc[MAX_UNITS].to_numpy(dtype=float), umax), "max_units reported / table",
+           alloc[MAX_UNITS].to_numpy(dtype=float), umax)
 
     # value consistent with units (filled in order)
-    value = np.array([value_of_units(r.value, r.decay, u) for r, u in
-                      zip(cells.itertuples(), units)])
-    for (c, m), v_rep, v in zip(cells.index, alloc[VALUE].to_numpy(dtype=float), value):
-        if not _close(v_rep, v):
-            out.append(f"cell {c}/{m}: value {v_rep} reported, {v} from its units")
+    value = filled_value(cells["value"], cells["decay"], units)
+    reported = alloc[VALUE].to_numpy(dtype=float)
+    report(_far(reported, value), "value reported / from its units", reported, value)
     wvalue = value * cells["weight"].to_numpy()
-    for (c, m), w_rep, w in zip(cells.index, alloc[WEIGHTED_VALUE].to_numpy(dtype=float),
-                                wvalue):
-        if not _close(w_rep, w):
-            out.append(f"cell {c}/{m}: weighted value {w_rep} reported, {w} computed")
+    reported = alloc[WEIGHTED_VALUE].to_numpy(dtype=float)
+    report(_far(reported, wvalue), "weighted value reported / computed", reported, wvalue)
 
     # pools
     res = problem.resources
+    cid = problem.clients.index.get_indexer(cells.index.get_level_values(CLIENT_ID))
+    mid = problem.methods.index.get_indexer(cells.index.get_level_values(METHOD_ID))
+    n_clients = len(problem.clients)
+    use = {p: units * cells[use_col(p)].to_numpy() for p in cd.pools}
     for p in cd.pools:
-        use = units * cells[use_col(p)].to_numpy()
-        used, cap = float(use.sum()), float(res.at[p, CAPACITY])
-        if not _le(used, cap, float(np.abs(use).sum())):
+        used, cap = float(use[p].sum()), float(res.at[p, CAPACITY])
+        if _over(used, cap, float(np.abs(use[p]).sum())):
             out.append(f"pool {p}: uses {used} of {cap}")
-        if not _close(float(result.pools.at[p, USED]), used):
+        if _far(float(result.pools.at[p, USED]), used):
             out.append(f"pool {p}: reports {result.pools.at[p, USED]} used, {used} computed")
-        if not _close(float(result.pools.at[p, SLACK]), cap - used, cap):
+        if _far(float(result.pools.at[p, SLACK]), cap - used, cap):
             out.append(f"pool {p}: slack {result.pools.at[p, SLACK]}, {cap - used} computed")
-        for (c, m), a, b in zip(cells.index, alloc[use_col(p)].to_numpy(dtype=float), use):
-            if not _close(a, b):
-                out.append(f"cell {c}/{m}: use of {p} reported {a}, {b} computed")
+        reported = alloc[use_col(p)].to_numpy(dtype=float)
+        report(_far(reported, use[p]), f"use of {p} reported / computed", reported, use[p])
+        # per-client caps on this pool
+        caps = problem.clients[client_cap_col(p)].to_numpy(dtype=float)
+        by_client = np.bincount(cid, weights=use[p], minlength=n_clients)
+        for c in np.flatnonzero(~np.isnan(caps) & _over(by_client, np.nan_to_num(caps))):
+            out.append(f"client {problem.clients.index[c]}: uses {by_client[c]} of {p}, "
+                       f"capped at {caps[c]}")
 
-    # per-client caps, floors, client summaries
-    clients = problem.clients
-    cid = cells.index.get_level_values(CLIENT_ID)
-    att = attainable(problem)
-    for c in clients.index:
-        mine = np.asarray(cid == c)
-        for p in cd.pools:
-            cap = clients.at[c, client_cap_col(p)]
-            if not pd.isna(cap):
-                used = float((units[mine] * cells[use_col(p)].to_numpy()[mine]).sum())
-                if not _le(used, float(cap)):
-                    out.append(f"client {c}: uses {used} of {p}, capped at {cap}")
-        delivered = float(value[mine].sum())
-        floor = float(clients.at[c, MIN_VALUE_SHARE]) * float(att[c])
-        if not _le(floor, delivered, floor):
-            out.append(f"client {c}: value {delivered} below its floor {floor}")
-        row = result.clients.loc[c]
-        if not _close(float(row[VALUE]), delivered):
-            out.append(f"client {c}: value {row[VALUE]} reported, {delivered} computed")
-        if not _close(float(row[ATTAINABLE]), float(att[c])):
-            out.append(f"client {c}: attainable {row[ATTAINABLE]} reported, {att[c]} computed")
-        if att[c] > 0 and not _close(float(row[SHARE]), delivered / float(att[c])):
-            out.append(f"client {c}: share {row[SHARE]} reported")
+    # floors and client summaries
+    delivered = np.bincount(cid, weights=value, minlength=n_clients)
+    att = attainable(problem).to_numpy()
+    floor = problem.clients[MIN_VALUE_SHARE].to_numpy(dtype=float) * att
+    rc = result.clients.reindex(problem.clients.index)
+    for label, bad, a, b in (
+            ("value below its floor", _over(floor, delivered, floor), delivered, floor),
+            ("value reported / computed", _far(rc[VALUE].to_numpy(float), delivered),
+             rc[VALUE].to_numpy(float), delivered),
+            ("attainable reported / computed", _far(rc[ATTAINABLE].to_numpy(float), att),
+             rc[ATTAINABLE].to_numpy(float), att)):
+        for c in np.flatnonzero(bad):
+            out.append(f"client {problem.clients.index[c]}: {label} {a[c]:.10g} / {b[c]:.10g}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(att > 0, delivered / att, np.nan)
+    bad = (att > 0) & _far(rc[SHARE].to_numpy(float), share)
+    for c in np.flatnonzero(bad):
+        out.append(f"client {problem.clients.index[c]}: share {rc[SHARE].iat[c]} reported, "
+                   f"{share[c]} computed")
 
     # per-method capacity and summaries
-    mid = cells.index.get_level_values(METHOD_ID)
-    for m in problem.methods.index:
-        total = float(units[np.asarray(mid == m)].sum())
-        cap = problem.methods.at[m, CAPACITY]
-        if not pd.isna(cap) and not _le(total, float(cap)):
-            out.append(f"method {m}: {total} units over all clients, capacity {cap}")
-        if not _close(float(result.methods.at[m, UNITS]), total):
-            out.append(f"method {m}: {result.methods.at[m, UNITS]} units reported, {total} "
-                       "computed")
+    by_method = np.bincount(mid, weights=units, minlength=len(problem.methods))
+    mcap = problem.methods[CAPACITY].to_numpy(dtype=float)
+    for m in np.flatnonzero(~np.isnan(mcap) & _over(by_method, np.nan_to_num(mcap))):
+        out.append(f"method {problem.methods.index[m]}: {by_method[m]} units over all "
+                   f"clients, capacity {mcap[m]}")
+    rm = result.methods.reindex(problem.methods.index)[UNITS].to_numpy(float)
+    for m in np.flatnonzero(_far(rm, by_method)):
+        out.append(f"method {problem.methods.index[m]}: {rm[m]} units reported, "
+                   f"{by_method[m]} computed")
 
     # objective
     total_weighted = float(wvalue.sum())
-    money = problem.money_pool
-    spent = float((units * cells[use_col(money)].to_numpy()).sum())
+    spent = float(use[problem.money_pool].sum()) if cd.pools else 0.0
     if result.settings.objective == "max_value":
-        if not _close(float(result.objective), total_weighted):
+        if _far(float(result.objective), total_weighted):
             out.append(f"objective {result.objective} reported, sum weight x value is "
                        f"{total_weighted}")
     else:
-        if not _close(float(result.objective), spent):
+        if _far(float(result.objective), spent):
             out.append(f"min_cost objective {result.objective}, money spent is {spent}")
-        if result.target_value is None or not _le(float(result.target_value), total_weighted,
-                                                  float(result.target_value)):
-            out.append(f"min_cost plan reaches {total_weighted}, target {result.target_value}")
-    if result.money_spent is not None and not _close(float(result.money_spent), spent):
+        target = result.target_value
+        if target is None or _over(float(target), total_weighted, float(target)):
+            out.append(f"min_cost plan reaches {total_weighted}, target {target}")
+    if result.money_spent is not None and _far(float(result.money_spent), spent):
         out.append(f"money spent {result.money_spent} reported, {spent} computed")
-    if result.status == "optimal" and integer and result.gap is not None \
+    if result.status == "optimal" and result.settings.integer_units and result.gap is not None \
             and result.gap > result.settings.mip_gap + 1e-9:
         out.append(f"reported optimal with gap {result.gap} above mip_gap "
                    f"{result.settings.mip_gap}")

@@ -12,7 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checker import brute_force, make_problem, random_problem, solve_checked, units_of
+from checker import (
+    brute_force,
+    make_problem,
+    random_problem,
+    solve_checked,
+    units_of,
+    violations,
+)
 from optimizer.bundle import load_bundle
 from optimizer.schema import (
     CAPACITY,
@@ -481,3 +488,49 @@ def test_units_skipped_by_the_solver_are_reported_in_order(monkeypatch) -> None:
     assert r.objective == approx(130)
     assert r.status == "feasible"
     assert r.gap == approx((150 - 130) / 130)
+
+
+# ---- the checker itself ---------------------------------------------------------------------
+def test_checker_catches_a_broken_plan() -> None:
+    """The checker is only worth running if it fails on a wrong answer."""
+    problem = override_case(30)
+    good = solve_checked(problem)
+
+    def broken(**frames) -> list[str]:
+        return violations(problem, replace(good, **frames))
+
+    alloc = good.allocation.copy()
+    alloc.loc[("far", "m"), "units"] = 1.0  # 40 EUR on top of near's 10: over the budget
+    found = "\n".join(broken(allocation=alloc))
+    assert "pool budget: uses 50" in found
+    assert "value reported / from its units" in found  # the value column still says 50
+    alloc = good.allocation.copy()
+    alloc.loc[("near", "m"), "value"] = 31.0
+    assert any("value reported" in v for v in broken(allocation=alloc))
+    assert any("objective" in v for v in violations(problem, replace(good, objective=81.0)))
+    pools = good.pools.copy()
+    pools.loc["budget", "used"] = 29.0
+    assert any("reports 29" in v for v in broken(pools=pools))
+
+    # a commitment left out, and a floor missed
+    committed = make_problem(
+        {"budget": 30}, [{"method_id": "m", "max_units": 3, "budget": 10}],
+        [{"client_id": "a"}, {"client_id": "b", "min_value_share": 0.3}],
+        [{"client_id": "a", "method_id": "m", "value": 10},
+         {"client_id": "b", "method_id": "m", "value": 1, "committed_units": 2}])
+    good = solve_checked(committed)
+    alloc = good.allocation.copy()
+    alloc.loc[("b", "m"), ["units", "value", "weighted_value", "use_budget"]] = [1.0, 1, 1, 10]
+    found = "\n".join(violations(committed, replace(good, allocation=alloc)))
+    assert "units below the committed" in found
+    assert "client b: value below its floor" not in found  # 1 >= 0.3 x 3
+    alloc.loc[("b", "m"), ["units", "value", "weighted_value", "use_budget"]] = [0.0, 0, 0, 0]
+    found = "\n".join(violations(committed, replace(good, allocation=alloc)))
+    assert "client b: value below its floor" in found
+
+    # a whole-units plan with a fraction in it
+    whole = solve_checked(knapsack(integer_units=True, mip_gap=0.0))
+    alloc = whole.allocation.copy()
+    alloc.loc[("x", "d"), ["units", "value", "weighted_value", "use_budget"]] = [0.5, 5, 5, 10]
+    assert any("not whole" in v for v in violations(knapsack(integer_units=True, mip_gap=0.0),
+                                                     replace(whole, allocation=alloc)))
