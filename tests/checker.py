@@ -154,9 +154,9 @@ def filled_value(value: np.ndarray, decay: np.ndarray, units: np.ndarray) -> np.
     return total + frac * value * decay ** whole
 
 
-def attainable(problem: Problem) -> pd.Series:
+def attainable(problem: Problem, cells: CellData | None = None) -> pd.Series:
     """Per client: value with every offered method at its cap (unweighted), by plain sums."""
-    cd = cell_data(problem).frame
+    cd = (cells or cell_data(problem)).frame
     per_cell = filled_value(cd["value"], cd["decay"], cd["units_max"])
     codes = problem.clients.index.get_indexer(cd.index.get_level_values(CLIENT_ID))
     return pd.Series(np.bincount(codes, weights=per_cell, minlength=len(problem.clients)),
@@ -243,7 +243,7 @@ def violations(problem: Problem, result: Result) -> list[str]:
 
     # floors and client summaries
     delivered = np.bincount(cid, weights=value, minlength=n_clients)
-    att = attainable(problem).to_numpy()
+    att = attainable(problem, cd).to_numpy()
     floor = problem.clients[MIN_VALUE_SHARE].to_numpy(dtype=float) * att
     rc = result.clients.reindex(problem.clients.index)
     for label, bad, a, b in (
