@@ -3,9 +3,10 @@
 import streamlit as st
 
 from ui import layout, sidebar, state
+from ui.text import Translator
 
-st.set_page_config(page_title="Risk-reduction planner", page_icon=":material/shield:",
-                   layout="wide")
+title = Translator(st.session_state.get(state.LANG_KEY, "en"))("page_title")
+st.set_page_config(page_title=title, page_icon=":material/shield:", layout="wide")
 state.init_state()
 settings, lang = sidebar.render_sidebar()
 ctx = state.build_context(settings, lang)

@@ -26,6 +26,7 @@ METRIC = '[data-testid="stMetric"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 PLOTLY = '[data-testid="stPlotlyChart"]'
 EXCEPTION = '[data-testid="stException"]'
+LANGUAGE_BOX = 'section[data-testid="stSidebar"] [data-testid="stSelectbox"]'
 WIDTH, HEIGHT = 1500, 2620  # the screenshot's viewport: tall enough for the bar charts
 
 
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = launch_browser(p)
             page = open_dashboard(browser, port, width=WIDTH, height=HEIGHT)
             if args.lang == "ru":
-                page.locator('section[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+                page.locator(LANGUAGE_BOX).first.click()
                 page.get_by_role("option", name="Русский").click()
                 page.wait_for_selector("text=Общая воспринимаемая ценность")
                 page.wait_for_timeout(800)

@@ -231,3 +231,21 @@ def test_inputs_tab_has_editors_for_every_table(app, sample_problem: Problem) ->
     p = sample_problem
     assert EN("inputs_valid", clients=len(p.clients), methods=len(p.methods),
               cells=len(p.values), pools=len(p.pools)) in [s.value for s in app.success]
+
+
+def test_a_solver_failure_shows_the_message_and_no_plan(app, monkeypatch) -> None:
+    from dataclasses import replace
+
+    def failing(problem: Problem) -> Result:
+        ok = solve(problem)
+        return replace(ok, status="error", status_text="error", objective=None,
+                       message="the solver ran out of memory", explanation=(),
+                       allocation=ok.allocation.iloc[:0])
+
+    monkeypatch.setattr(state, "solve", failing)
+    monkeypatch.setattr(state, "_SOLVES", state._LRU(8))  # nothing solved before
+    app.radio(key=state.INTEGER_KEY).set_value(True).run()
+    assert not app.exception
+    assert EN("error_title") in [e.value for e in app.error]
+    assert "the solver ran out of memory" in [c.value for c in app.code]
+    assert not metrics(app) and not charts(app)

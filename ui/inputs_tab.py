@@ -179,16 +179,12 @@ def _column_config(name: str, frame: pd.DataFrame, t: Translator) -> dict[str, A
 def _table_editor(name: str, ctx: Context) -> None:
     frame = ctx.tables.get(name)
     if frame is None:
-        st.info(t_missing(ctx.t, name))
+        st.info(ctx.t("table_absent", table=name))
         return
     key = _editor_key(name)
     st.data_editor(edits.with_row_numbers(frame), key=key, num_rows="dynamic", hide_index=True,
                    column_config=_column_config(name, frame, ctx.t),
                    on_change=_on_table_edit, args=(name, key))
-
-
-def t_missing(t: Translator, name: str) -> str:
-    return t("table_absent", table=name)
 
 
 def _grid(ctx: Context, field: str, view: str) -> None:
