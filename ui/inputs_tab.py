@@ -55,7 +55,7 @@ def _on_table_edit(name: str, key: str) -> None:
     _commit(tables, (*EDITED_TABLES, VALUES, "values_grid", "values_detail"))
 
 
-def _on_grid_edit(field: str, key: str, view: str) -> None:
+def _on_grid_edit(field: str, key: str) -> None:
     tables = edits.edit_grid(state.current_tables(), field, st.session_state.get(key))
     _commit(tables, (VALUES, "values_grid", "values_detail"))
 
@@ -203,7 +203,7 @@ def _grid(ctx: Context, field: str, view: str) -> None:
                                                                          method=mid))
     key = f"editor::{view}::{state.editor_version(view)}"
     st.data_editor(grid.reset_index(drop=True), key=key, num_rows="fixed", hide_index=True,
-                   column_config=cfg, on_change=_on_grid_edit, args=(field, key, view))
+                   column_config=cfg, on_change=_on_grid_edit, args=(field, key))
 
 
 def render_editors(ctx: Context) -> None:

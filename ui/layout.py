@@ -19,7 +19,7 @@ from .client_tab import render_client
 from .inputs_tab import render_inputs
 from .plan_tab import render_plan
 from .state import Context
-from .text import LANGUAGES, Translator
+from .text import Translator
 
 TABS_KEY = "main_tabs"  # the tabs widget (holds the open tab's label)
 
@@ -115,5 +115,3 @@ def page_header(t: Translator) -> None:
     st.title(t("page_title"))
     st.caption(t("page_intro"))
 
-
-__all__ = ["LANGUAGES", "Tab", "page_header", "render_tabs", "tabs"]

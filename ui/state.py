@@ -21,7 +21,7 @@ from typing import Any, Callable, Hashable
 import pandas as pd
 import streamlit as st
 
-from optimizer.bundle import parse_tables, read_settings, read_tables, settings_dict
+from optimizer.bundle import parse_tables, read_settings, read_tables
 from optimizer.schema import (
     CAPACITY,
     SETTINGS_FIELDS,
@@ -452,8 +452,3 @@ def build_context(settings: Settings, lang: str) -> Context:
         last = LastValid(prev[0], prev[1], stale=True) if prev else None
     return Context(problem=problem, result=result, tables=tables, settings=settings,
                    lang=t.lang, t=t, last_valid=last, issues=issues)
-
-
-def download_settings(settings: Settings) -> dict[str, Any]:
-    """Settings as written to settings.json."""
-    return settings_dict(settings)
