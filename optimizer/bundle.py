@@ -97,20 +97,25 @@ def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFra
     # A Russian or German Excel writes ';' as the separator.
     delim = ";" if first.count(";") > first.count(",") else ","
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+        reader = csv.reader(io.StringIO(text), delimiter=delim)
+        # Keep each record's line in the file, so messages point at the right row even when
+        # blank lines are skipped.
+        numbered = [(reader.line_num, r) for r in reader]
     except csv.Error as exc:
         issues.append(Issue(table, f"the file could not be read as CSV ({exc})"))
         return None
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    header = [h.strip() for h in rows[0]]
+    numbered = [(n, r) for n, r in numbered if any(c.strip() for c in r)]
+    header = [h.strip() for h in numbered[0][1]]
     width = len(header)
-    body = []
-    for i, r in enumerate(rows[1:], start=2):
+    body, lines = [], []
+    for n, r in numbered[1:]:
         if len(r) > width and any(c.strip() for c in r[width:]):
             issues.append(Issue(table, f"the row has {len(r)} cells but the header has {width}",
-                                row=i))
+                                row=n))
         body.append((r + [""] * width)[:width])
+        lines.append(n)
     frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.attrs["lines"] = lines
     if delim == ";":
         frame.attrs["decimal_comma"] = True
     return frame
@@ -122,14 +127,25 @@ def _read_csv_bytes(raw: bytes, table: str, issues: list[Issue]) -> pd.DataFrame
 
 
 def _sheet_to_frame(ws: Any) -> pd.DataFrame:
-    rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-    rows = [r for r in rows if any(str(c).strip() for c in r)]
-    if not rows:
+    numbered = [(n, ["" if v is None else v for v in row])
+                for n, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+    numbered = [(n, r) for n, r in numbered if any(str(c).strip() for c in r)]
+    if not numbered:
         return pd.DataFrame()
-    header = [str(h).strip() for h in rows[0]]
+    header = [str(h).strip() for h in numbered[0][1]]
     keep = [i for i, h in enumerate(header) if h]
-    body = [[_cell_text(r[i]) if i < len(r) else "" for i in keep] for r in rows[1:]]
-    return pd.DataFrame(body, columns=[header[i] for i in keep], dtype=object)
+    body = [[_cell_text(r[i]) if i < len(r) else "" for i in keep] for _, r in numbered[1:]]
+    frame = pd.DataFrame(body, columns=[header[i] for i in keep], dtype=object)
+    frame.attrs["lines"] = [n for n, _ in numbered[1:]]
+    return frame
+
+
+def _lines(frame: pd.DataFrame) -> list[int]:
+    """The row number (as in the file, header = 1) of each data row of a table."""
+    lines = frame.attrs.get("lines")
+    if isinstance(lines, list) and len(lines) == len(frame):
+        return lines
+    return list(range(2, len(frame) + 2))
 
 
 def _cell_text(v: Any) -> str:
@@ -276,9 +292,10 @@ class _Checker:
         if column not in frame.columns:
             return pd.Series(out, index=frame.index)
         decimal_comma = frame.attrs.get("decimal_comma", False)
+        lines = _lines(frame)
         for i, raw in enumerate(frame[column].tolist()):
             text = "" if raw is None else str(raw).strip()
-            row, key = i + 2, keys[i]
+            row, key = lines[i], keys[i]
             if text == "":
                 if required:
                     self.add(table, f"{what or column} is required but the cell is blank",
@@ -330,10 +347,10 @@ def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[st
     return not missing and not dupes
 
 
-def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str) -> None:
+def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str, lines: list[int]) -> None:
     seen: dict[str, int] = {}
     for i, v in enumerate(ids.tolist()):
-        row = i + 2
+        row = lines[i]
         if v == "":
             ck.add(t, "the id is blank", row, column, "")
         elif not ID_RE.match(v):
@@ -404,7 +421,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     resources = pd.DataFrame(columns=[NAME, UNIT, CAPACITY])
     if res is not None and _check_columns(ck, RESOURCES, res):
         ids = _text(res, RESOURCE_ID)
-        _check_ids(ck, RESOURCES, ids, RESOURCE_ID)
+        _check_ids(ck, RESOURCES, ids, RESOURCE_ID, _lines(res))
         keys = [f"pool {v}" for v in ids]
         cap = ck.number(res, RESOURCES, CAPACITY, keys, required=True, minimum=0)
         if len(res) == 0:
@@ -420,7 +437,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     methods = pd.DataFrame(columns=[NAME, UNIT, MAX_UNITS, DECAY, CAPACITY, *pools])
     if met is not None and _check_columns(ck, METHODS, met, pools):
         ids = _text(met, METHOD_ID)
-        _check_ids(ck, METHODS, ids, METHOD_ID)
+        _check_ids(ck, METHODS, ids, METHOD_ID, _lines(met))
         keys = [f"method {v}" for v in ids]
         data: dict[str, Any] = {NAME: _text(met, NAME).where(_text(met, NAME) != "", ids),
                                 UNIT: _text(met, UNIT)}
@@ -447,7 +464,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     clients = pd.DataFrame(columns=[NAME, SEGMENT, WEIGHT, MIN_VALUE_SHARE, *cap_cols])
     if cli is not None and _check_columns(ck, CLIENTS, cli):
         ids = _text(cli, CLIENT_ID)
-        _check_ids(ck, CLIENTS, ids, CLIENT_ID)
+        _check_ids(ck, CLIENTS, ids, CLIENT_ID, _lines(cli))
         keys = [f"client {v}" for v in ids]
         cdata: dict[str, Any] = {NAME: _text(cli, NAME).where(_text(cli, NAME) != "", ids),
                                  SEGMENT: _text(cli, SEGMENT)}
@@ -480,8 +497,9 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         mx = ck.number(val, VALUES, MAX_UNITS, keys, required=False, minimum=1, integer=True)
         seen: dict[tuple[str, str], int] = {}
         keep: list[int] = []
+        val_lines = _lines(val)
         for i in range(len(val)):
-            row, c, m, key = i + 2, cids.iat[i], mids.iat[i], keys[i]
+            row, c, m, key = val_lines[i], cids.iat[i], mids.iat[i], keys[i]
             ok = True
             if c not in clients.index:
                 ck.add(VALUES, "this client id is not in the clients table", row, CLIENT_ID, c,
@@ -533,8 +551,9 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         pu = ck.number(ovr, OVERRIDES, PER_UNIT, keys, required=True, minimum=0)
         rows = []
         seen3: dict[tuple[str, str, str], int] = {}
+        ovr_lines = _lines(ovr)
         for i in range(len(ovr)):
-            row, c, m, r, key = i + 2, cids.iat[i], mids.iat[i], rids.iat[i], keys[i]
+            row, c, m, r, key = ovr_lines[i], cids.iat[i], mids.iat[i], rids.iat[i], keys[i]
             ok = not math.isnan(pu.iat[i])
             for col, val_, known, what in ((CLIENT_ID, c, clients.index, "clients"),
                                            (METHOD_ID, m, methods.index, "methods"),
@@ -578,10 +597,11 @@ def _parse_relationship(rel: pd.DataFrame | None, clients: pd.DataFrame,
         ck.add(RELATIONSHIP, "the column is missing, so every client's answer counts as "
                              "unknown", column=c, severity="warning")
     ids = _text(rel, CLIENT_ID)
-    _check_ids(ck, RELATIONSHIP, ids, CLIENT_ID)
+    rel_lines = _lines(rel)
+    _check_ids(ck, RELATIONSHIP, ids, CLIENT_ID, rel_lines)
     out: dict[str, list[Any]] = {c: [] for c in (*CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW)}
     for i, cid in enumerate(ids.tolist()):
-        row, key = i + 2, f"client {cid}"
+        row, key = rel_lines[i], f"client {cid}"
         if cid and cid not in clients.index:
             ck.add(RELATIONSHIP, "this client id is not in the clients table", row, CLIENT_ID,
                    cid, key)

@@ -511,7 +511,7 @@ def _status_text(status: str, gap: float | None, integer: bool) -> str:
         return f"optimal (gap {gap:.2%})" if integer and gap is not None else "optimal"
     if status == FEASIBLE:
         return ("feasible, not proven optimal" +
-                (f" (gap {gap:.1%})" if gap is not None else " (gap unknown)"))
+                (f" (gap {gap:.2%})" if gap is not None else " (gap unknown)"))
     return status
 
 

@@ -271,6 +271,15 @@ def test_text_in_number_columns(tmp_path: Path) -> None:
     only(issues, "methods", row=4, column="budget", value="n/a", text="not a number")
 
 
+def test_rows_are_numbered_as_in_the_file_despite_blank_lines(tmp_path: Path) -> None:
+    """Blank lines are skipped, but messages keep the row numbers the user sees."""
+    lines = replace_cell("values", "kedr,trial", "value", "high").splitlines()
+    bad = next(i for i, line in enumerate(lines) if line.startswith("kedr,trial,"))
+    lines[1:1] = ["", ",,,,,,"]  # two blank lines after the header push the row down by 2
+    issues = errors_of(tiny_copy(tmp_path, values="\n".join(lines) + "\n"))
+    only(issues, "values", row=bad + 3, column="value", value="high", text="not a number")
+
+
 def test_nan_in_number_columns(tmp_path: Path) -> None:
     issues = errors_of(tiny_copy(
         tmp_path, values=replace_cell("values", "acme,demo", "value", "NaN"),

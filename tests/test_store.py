@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -32,6 +33,21 @@ from optimizer.store import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(autouse=True)
+def _spawn_without_main() -> Iterator[None]:
+    """Spawned workers import their target by module, never by re-running `__main__`: in a
+    test process `__main__` may be a script another test left behind (Streamlit's AppTest)."""
+    main = sys.modules["__main__"]
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 @pytest.fixture(scope="module")
