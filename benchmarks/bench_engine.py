@@ -78,7 +78,6 @@ def plain_pulp(problem, integer: bool) -> tuple[float, float | None]:
             attain = sum(unit_value(c, m, k) for (_, m, k) in keys)
             prob += pulp.lpSum(unit_value(c, m, k) * y[c, m, k] for (_, m, k) in keys) \
                 >= share * attain
-    build = time.perf_counter() - t0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=TIME_LIMIT, gapRel=0.01))
@@ -89,13 +88,13 @@ def plain_pulp(problem, integer: bool) -> tuple[float, float | None]:
 
 def floor(model, engine_options: bool) -> float:
     """Baseline (b): highspy on the arrays, solver time only."""
-    from optimizer.solve import HIGHS_OPTIONS, IPM_FROM_COLUMNS, _highs_model
+    from optimizer.solve import HIGHS_OPTIONS, IPM_FROM_COLUMNS, highs_model
 
     saved = dict(HIGHS_OPTIONS)
     if not engine_options:
         HIGHS_OPTIONS.clear()
     try:
-        h = _highs_model(model)
+        h = highs_model(model)
         if model.integer:
             h.setOptionValue("mip_rel_gap", 0.01)
         elif engine_options and model.n_cols >= IPM_FROM_COLUMNS:

@@ -30,7 +30,6 @@ from .schema import (
     CLIENTS,
     COMMITTED_UNITS,
     DECAY,
-    ERROR,
     FEASIBLE,
     INFEASIBLE,
     METHOD_ID,
@@ -57,7 +56,7 @@ from .schema import (
     Settings,
     use_col,
 )
-from .solve import Raw, _highs_model, run_model, solve
+from .solve import Raw, highs_model, highs_result, run_model, solve
 
 ProgressFn = Callable[[float], None]
 StopFn = Callable[[], bool]
@@ -128,7 +127,7 @@ class Resolver:
         self._c = np.array(model.c, dtype=float, copy=True)
         self._h = None
         if self.method == "warm":
-            self._h = _highs_model(model)
+            self._h = highs_model(model)
             if model.integer:
                 self._h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
 
@@ -164,30 +163,13 @@ class Resolver:
         return self._run_warm()
 
     def _run_warm(self) -> Raw:
-        import highspy
-
         h = self._h
         # HiGHS counts its time limit over every run of one object, so each run gets its own.
         h.setOptionValue("time_limit", float(h.getRunTime()) + float(self.settings.time_limit_s))
         h.run()
-        st = h.getModelStatus()
-        info = h.getInfo()
-        S = highspy.HighsModelStatus
-        has_solution = info.primal_solution_status == 2
-        if st in (S.kInfeasible, S.kUnboundedOrInfeasible):
-            return Raw(INFEASIBLE)
-        if st == S.kOptimal and has_solution:
-            status = OPTIMAL
-        elif st in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt,
-                    S.kSolutionLimit) and has_solution:
-            status = FEASIBLE
-        else:
-            return Raw(ERROR, message=h.modelStatusToString(st))
-        sol = h.getSolution()
-        x = np.asarray(sol.col_value, dtype=float)
-        mip = self.model.integer
-        duals = np.asarray(sol.row_dual, dtype=float) if not mip and sol.dual_valid else None
-        return Raw(status, x=x, row_dual=duals, objective=float(self._c @ x))
+        raw = highs_result(h, self.model.integer)
+        # The objective of the current costs, as this object's own record of them.
+        return raw if raw.x is None else replace(raw, objective=float(self._c @ raw.x))
 
 
 def pool_row(model: Model, pool: str) -> int:

@@ -37,7 +37,6 @@ from .schema import (
     OBJECTIVES,
     OPEN_PROBLEMS,
     OPTIONAL_COLUMNS,
-    OPTIONAL_TABLES,
     OVERRIDES,
     PER_UNIT,
     RELATIONSHIP,

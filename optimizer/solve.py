@@ -34,7 +34,6 @@ from .schema import (
     CAPACITY,
     CLIENT_ID,
     COMMITTED_UNITS,
-    DECAY,
     ERROR,
     FEASIBLE,
     INFEASIBLE,
@@ -63,7 +62,6 @@ from .schema import (
     Problem,
     Result,
     Settings,
-    client_cap_col,
     use_col,
 )
 
@@ -133,7 +131,7 @@ def _new_highs():  # -> highspy.Highs
     return h
 
 
-def _highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
+def highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
     import highspy
 
     inf = highspy.kHighsInf
@@ -162,9 +160,7 @@ def _highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
 
 def _run_highs(model: Model, settings: Settings, relax: bool = False,
                start: np.ndarray | None = None) -> Raw:
-    import highspy
-
-    h = _highs_model(model, relax)
+    h = highs_model(model, relax)
     h.setOptionValue("time_limit", float(settings.time_limit_s))
     mip = model.integer and not relax
     if mip:
@@ -176,6 +172,13 @@ def _run_highs(model: Model, settings: Settings, relax: bool = False,
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
     h.run()
+    return highs_result(h, mip)
+
+
+def highs_result(h, mip: bool) -> Raw:  # h: highspy.Highs after run()
+    """Map a HiGHS run to a Raw answer; values are read only when the status says so."""
+    import highspy
+
     st = h.getModelStatus()
     info = h.getInfo()
     S = highspy.HighsModelStatus
@@ -366,7 +369,7 @@ def _highs_iis(model: Model) -> tuple[list[int], list[int]] | None:
     import highspy
 
     try:
-        h = _highs_model(replace(model, c=np.zeros(model.n_cols)), relax=True)
+        h = highs_model(replace(model, c=np.zeros(model.n_cols)), relax=True)
         h.setOptionValue("iis_strategy", 2)
         h.run()
         _, iis = h.getIis()
