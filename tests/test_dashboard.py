@@ -249,3 +249,22 @@ def test_a_solver_failure_shows_the_message_and_no_plan(app, monkeypatch) -> Non
     assert EN("error_title") in [e.value for e in app.error]
     assert "the solver ran out of memory" in [c.value for c in app.code]
     assert not metrics(app) and not charts(app)
+
+
+@pytest.mark.parametrize("bad", ["lots", "-5"])
+def test_a_bad_capacity_in_the_table_is_reported_not_fatal(app, bad: str) -> None:
+    tables = dict(app.session_state[state.TABLES_KEY])
+    res = tables["resources"].copy()
+    res.loc[res["resource_id"] == "budget", "capacity"] = bad
+    app.session_state[state.TABLES_KEY] = {**tables, "resources": res}
+    app.session_state[state.OPEN_TAB_KEY] = "inputs"
+    app.run()
+    assert not app.exception
+    assert app.number_input(key=state.cap_key("budget")).value is None
+    assert EN("sidebar_pool_invalid") in [c.value for c in app.sidebar.caption]
+    issues = [d.value for d in app.dataframe if EN("col_problem") in d.value.columns][0]
+    assert (issues[EN("col_column")] == "capacity").any()
+    assert (issues[EN("col_bad_value")] == bad).any()
+    # Typing a number in the sidebar fixes the table.
+    app.number_input(key=state.cap_key("budget")).set_value(300000).run()
+    assert not [e for e in app.error if e.value == EN("validation_errors", n=1)]

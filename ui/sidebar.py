@@ -36,8 +36,9 @@ def _sync_capacities(pools: list[tuple[int, str, str, str, float | None]]) -> No
     ss = st.session_state
     for _, pid, _, _, cap in pools:
         key = state.cap_key(pid)
-        if key not in ss or ss[key] != cap:
-            ss[key] = cap
+        shown = cap if cap is not None and cap >= 0 else None  # the box cannot hold a bad one
+        if key not in ss or ss[key] != shown:
+            ss[key] = shown
 
 
 def render_sidebar() -> tuple[Settings, str]:
@@ -60,7 +61,7 @@ def render_sidebar() -> tuple[Settings, str]:
                             format="%.0f" if cap is None or float(cap).is_integer() else "%.2f",
                             key=state.cap_key(pid), on_change=_on_capacity, args=(pid,),
                             help=t("sidebar_pool_help", name=name))
-            if cap is None:
+            if cap is None or cap < 0:
                 st.caption(t("sidebar_pool_invalid"))
         st.header(t("sidebar_run"))
         st.radio(t("mode"), options=[False, True], key=state.INTEGER_KEY,
