@@ -31,6 +31,8 @@ test: $(DEV_STAMP)
 
 bench: $(APP_STAMP)
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_analysis.py
+	$(PY) benchmarks/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis tests/artifacts

@@ -14,6 +14,7 @@ import pytest
 from optimizer import parse_tables, read_tables, solve
 from optimizer.bundle import read_uploaded
 from optimizer.schema import (
+    CHECKLIST_ITEMS,
     CLIENTS,
     METHODS,
     OVERRIDES,
@@ -51,15 +52,14 @@ def test_every_entry_has_both_languages_with_the_same_placeholders() -> None:
         assert _fields(en) == _fields(ru), key
 
 
-CORE_UI = ("state", "sidebar", "layout", "plan_tab", "client_tab", "inputs_tab", "reasons",
-           "charts", "edits", "text")
-
-
-def test_every_key_the_core_ui_uses_is_in_the_catalogue() -> None:
+def test_every_key_the_ui_uses_is_in_the_catalogue() -> None:
     used: set[str] = set()
-    for path in (ROOT / "ui" / f"{name}.py" for name in CORE_UI):
+    # Every tab, the ones composed from their own modules included.
+    for path in sorted((ROOT / "ui").glob("*.py")):
         used |= set(re.findall(r'\bt\("([A-Za-z0-9_:]+)"', path.read_text(encoding="utf-8")))
-    # Keys built at run time: every objective, detail field, table and tab.
+    # Keys built at run time (a literal prefix such as "rel_item_" + item) are listed below.
+    used = {k for k in used if not k.endswith("_")}
+    # Keys built at run time: every objective, detail field, table, tab and checklist item.
     used |= {f"objective_{o}" for o in ("max_value", "min_cost")}
     used |= {f"field_{f}{s}" for f in ("value_low", "value_high", "committed_units",
                                        "max_units") for s in ("", "_help")}
@@ -67,6 +67,7 @@ def test_every_key_the_core_ui_uses_is_in_the_catalogue() -> None:
              for s in ("", "_caption")}
     used |= {f"tab_{t}" for t in ("plan", "inputs", "client", "whatif", "scenarios",
                                   "relationship", "export")}
+    used |= {f"rel_item_{item}" for item in CHECKLIST_ITEMS}
     missing = sorted(k for k in used if k not in TEXT)
     assert not missing, missing
 
