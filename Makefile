@@ -29,7 +29,7 @@ run: $(APP_STAMP)
 test: $(DEV_STAMP)
 	$(PY) -m pytest
 
-bench: $(APP_STAMP)
+bench: $(DEV_STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_analysis.py
 	$(PY) benchmarks/bench_dashboard.py
