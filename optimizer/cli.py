@@ -26,6 +26,7 @@ from .schema import (
     UNITS,
     USED,
     VALUE,
+    WEIGHTED_VALUE,
     BundleError,
     Problem,
     Result,
@@ -169,13 +170,26 @@ def _print_summary(problem: Problem, result: Result) -> None:
         print(line)
     if not result.has_plan:
         return
-    print(f"Total perceived value (weighted): {result.objective:,.2f}")
+    cur = result.settings.currency
+    if result.settings.objective == "min_cost":
+        reached = float(result.clients[WEIGHTED_VALUE].sum())
+        print(f"Cheapest plan reaching {result.target_value:,.2f} value points "
+              f"({result.settings.target_value_share:.0%} of the best): spends "
+              f"{result.objective:,.2f} {cur}, value {reached:,.2f}")
+    else:
+        print(f"Total perceived value (weighted): {result.objective:,.2f}")
     if result.lp_objective is not None:
         print(f"Continuous bound: {result.lp_objective:,.2f}")
     print("\nPools:")
     for p, row in result.pools.iterrows():
         sp = row[SHADOW_PRICE]
-        sp_txt = "" if sp != sp else f", one more {row['unit']} is worth {sp:,.4g}"
+        if sp != sp:
+            sp_txt = ""
+        elif result.settings.objective == "min_cost":
+            # d cost / d capacity: an extra unit of a binding pool saves money
+            sp_txt = f", one more {row['unit']} saves {max(-sp, 0.0) + 0.0:,.4g} {cur}"
+        else:
+            sp_txt = f", one more {row['unit']} is worth {sp:,.4g} value points"
         print(f"  {row['name']}: {row[USED]:,.1f} of {row[CAPACITY]:,.1f} {row['unit']}{sp_txt}")
     print("\nFunded cells:")
     funded = result.allocation[result.allocation[UNITS] > 1e-6]

@@ -106,6 +106,17 @@ def test_solve_settings_flags() -> None:
     assert cheap["money_spent"] <= best["money_spent"]
 
 
+def test_min_cost_summary_speaks_of_money() -> None:
+    """In min_cost mode the objective is money: the text says what is spent and what an extra
+    unit of a pool saves, not what it is 'worth' in value points."""
+    data = cli("solve", TINY, "--json", "--objective", "min_cost", "--target-share", "0.5").json()
+    r = cli("solve", TINY, "--objective", "min_cost", "--target-share", "0.5")
+    assert r.code == 0, r.err
+    assert "Cheapest plan reaching" in r.out and "(50% of the best)" in r.out
+    assert f"spends {data['money_spent']:,.2f}" in r.out
+    assert "value points" not in r.out.split("Pools:")[1] and "saves" in r.out
+
+
 def test_solve_with_cbc_agrees() -> None:
     highs = cli("solve", TINY, "--json").json()
     cbc = cli("solve", TINY, "--json", "--solver", "cbc").json()
