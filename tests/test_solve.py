@@ -412,6 +412,17 @@ def test_floor_against_a_client_cap_is_explained(solver: str) -> None:
     assert all(c.client_id in (None, "acme") for c in r.conflicts)
 
 
+def test_conflict_set_is_irreducible() -> None:
+    """Budget 1 EUR against four written commitments: any one of them already conflicts, so
+    the smallest set is the budget and a single commitment; the text still gives the total
+    all commitments need."""
+    r = solve_checked(load_bundle(SAMPLE).with_capacity("budget", 1.0))
+    assert r.status == "infeasible"
+    assert sorted(c.kind for c in r.conflicts) == ["commitment", "pool"]
+    pool = next(c for c in r.conflicts if c.kind == "pool")
+    assert pool.resource_id == "budget" and "17,200" in pool.text
+
+
 def test_infeasible_min_cost_has_no_plan() -> None:
     p = replace(load_bundle(SAMPLE).with_capacity("budget", 1.0),
                 settings=load_bundle(SAMPLE).settings.with_(objective="min_cost"))
