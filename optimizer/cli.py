@@ -57,6 +57,19 @@ def _num(x: Any) -> float | None:
 
 
 # ---- loading with command-line overrides ----------------------------------------------------
+def parse_key_number(item: str, flag: str, what: str, minimum: float) -> tuple[str, float] | str:
+    """One `KEY=NUMBER` flag value as (key, number), or the message saying what is wrong (the
+    number must be finite and at least `minimum`)."""
+    key, _, text = item.partition("=")
+    try:
+        value = float(text)
+        if math.isfinite(value) and value >= minimum:
+            return key.strip(), value
+    except ValueError:
+        pass
+    return f"{flag} {item}: the {what} must be a number of at least {minimum:g}"
+
+
 def add_bundle_args(p: argparse.ArgumentParser) -> None:
     """Arguments shared by every command that solves a bundle."""
     p.add_argument("bundle", help="a folder of CSV files or one .xlsx workbook")
@@ -96,15 +109,11 @@ def load_with_overrides(args: argparse.Namespace) -> Problem:
     problem = replace(problem, settings=problem.settings.with_(**changes))
     bad = []
     for item in getattr(args, "set", []) or []:
-        pool, _, cap = item.partition("=")
-        pool = pool.strip()
-        try:
-            value = float(cap)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError
-        except ValueError:
-            bad.append(f"--set {item}: the capacity must be a number of at least 0")
+        parsed = parse_key_number(item, "--set", "capacity", 0)
+        if isinstance(parsed, str):
+            bad.append(parsed)
             continue
+        pool, value = parsed
         if pool not in problem.resources.index:
             bad.append(f"--set {item}: '{pool}' is not a pool (pools: "
                        f"{', '.join(problem.pools)})")

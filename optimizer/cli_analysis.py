@@ -35,6 +35,7 @@ from .cli import (
     UsageError,
     add_bundle_args,
     load_with_overrides,
+    parse_key_number,
 )
 from .relationship import robustness_widening
 from .schema import CAPACITY
@@ -169,21 +170,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 # ---- robustness -----------------------------------------------------------------------------
 def _parse_widen(items: list[str]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    bad = []
-    for item in items or []:
-        client, _, factor = item.partition("=")
-        try:
-            f = float(factor)
-            if not math.isfinite(f) or f < 1:
-                raise ValueError
-        except ValueError:
-            bad.append(f"--widen {item}: the factor must be a number of at least 1")
-            continue
-        out[client.strip()] = f
+    parsed = [parse_key_number(item, "--widen", "factor", 1) for item in items or []]
+    bad = [p for p in parsed if isinstance(p, str)]
     if bad:
         raise UsageError("\n".join(bad))
-    return out
+    return dict(p for p in parsed if not isinstance(p, str))
 
 
 def _robust_args(p: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ from optimizer.schema import (
 )
 
 from . import charts
-from .plan_tab import show_table
+from .plan_tab import show_table, shown_plan
 from .reasons import unfunded_reason
 from .relationship_tab import render_client_checklist
 from .state import Context
@@ -39,12 +39,10 @@ def _on_pick() -> None:
 def render_client(ctx: Context) -> None:
     """The Client view tab."""
     t = ctx.t
-    if ctx.last_valid is None:
-        st.error(t("no_valid_inputs"))
+    shown = shown_plan(ctx)
+    if shown is None:
         return
-    problem, result = ctx.last_valid.problem, ctx.last_valid.result
-    if ctx.stale:
-        st.warning(t("stale_banner", n=len(ctx.errors)))
+    problem, result = shown
     ids = list(problem.clients.index)
     if not ids:
         st.info(t("client_none"))

@@ -264,15 +264,24 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
         st.markdown(t("error_hint"))
 
 
+def shown_plan(ctx: Context) -> tuple[Problem, Result] | None:
+    """The last valid problem and result, with the stale banner when the inputs have errors
+    since; None (after saying so) when no input has validated yet."""
+    if ctx.last_valid is None:
+        st.error(ctx.t("no_valid_inputs"))
+        return None
+    if ctx.stale:
+        st.warning(ctx.t("stale_banner", n=len(ctx.errors)))
+    return ctx.last_valid.problem, ctx.last_valid.result
+
+
 def render_plan(ctx: Context) -> None:
     """The Plan tab."""
     t = ctx.t
-    if ctx.last_valid is None:
-        st.error(t("no_valid_inputs"))
+    shown = shown_plan(ctx)
+    if shown is None:
         return
-    problem, result = ctx.last_valid.problem, ctx.last_valid.result
-    if ctx.stale:
-        st.warning(t("stale_banner", n=len(ctx.errors)))
+    problem, result = shown
     if not result.has_plan:
         render_no_plan(ctx, problem, result)
         return
