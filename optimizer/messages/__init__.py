@@ -1,0 +1,27 @@
+"""The message catalogue: the engine's codes in English and Russian, and number formats.
+
+    from optimizer.messages import Message, Translator
+    Translator("ru").render(issue.message_obj)
+
+See catalog.py for how templates format their parameters.
+"""
+
+from . import cli as _cli  # noqa: F401  (registers its section)
+from . import engine as _engine  # noqa: F401
+from . import export as _export  # noqa: F401
+from .catalog import CATALOG, Catalogue, Message, Translator, register
+from .formats import (
+    DEFAULT_LANG,
+    LANGUAGES,
+    auto_decimals,
+    check_lang,
+    fmt_date,
+    fmt_exact,
+    fmt_num,
+    fmt_pct,
+    plotly_separators,
+)
+
+__all__ = ["CATALOG", "DEFAULT_LANG", "LANGUAGES", "Catalogue", "Message", "Translator",
+           "auto_decimals", "check_lang", "fmt_date", "fmt_exact", "fmt_num", "fmt_pct",
+           "plotly_separators", "register"]

@@ -1,0 +1,8 @@
+"""Catalogue section: the cli texts (code -> (English, Russian))."""
+
+from .catalog import register
+
+TEXTS: dict[str, tuple[str, str]] = {
+}
+
+register(TEXTS)
