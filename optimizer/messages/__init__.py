@@ -6,7 +6,8 @@
 See catalog.py for how templates format their parameters.
 """
 
-from . import cli as _cli  # noqa: F401  (registers its section)
+from . import analysis as _analysis  # noqa: F401  (each section registers itself)
+from . import cli as _cli  # noqa: F401
 from . import engine as _engine  # noqa: F401
 from . import export as _export  # noqa: F401
 from .catalog import CATALOG, Catalogue, Message, Translator, register
