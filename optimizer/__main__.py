@@ -1,4 +1,4 @@
-"""`python -m optimizer ...`: see optimizer/cli.py."""
+"""`python -m optimizer ...`: see optimizer/cli/__init__.py."""
 
 import sys
 

@@ -31,7 +31,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,7 @@ from .schema import (
     WEIGHTED_VALUE,
     Problem,
     Result,
+    Settings,
     use_col,
 )
 
@@ -93,6 +94,10 @@ class NoPlanError(ValueError):
         lines = [f"No plan to export: the solve ended '{result.status_text}'."]
         lines += list(result.explanation)
         super().__init__("\n".join(lines))
+
+
+class ExportPathError(ValueError):
+    """A file name whose extension names no export format (e.g. `plan.pdf`)."""
 
 
 @dataclass(frozen=True)
@@ -571,10 +576,49 @@ def csv_bytes(problem: Problem, result: Result) -> bytes:
 
 
 # ---- json -------------------------------------------------------------------------------------
+def _num(x: Any) -> float | None:
+    """A JSON-safe number (NaN and infinities become null)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def result_to_json(problem: Problem, result: Result) -> dict[str, Any]:
+    """The solve result as the JSON object of DESIGN section 5 (plus a few extra keys)."""
+    pools = problem.pools
+    status = "feasible" if result.status == "feasible" else result.status
+    out: dict[str, Any] = {
+        "status": status, "status_text": result.status_text,
+        "objective": _num(result.objective), "gap": _num(result.gap), "solver": result.solver,
+        "seconds": round(result.seconds, 4), "fingerprint": result.fingerprint,
+        "settings": {k: getattr(result.settings, k) for k in Settings.__dataclass_fields__},
+        "bound": _num(result.bound), "lp_objective": _num(result.lp_objective),
+        "money_spent": _num(result.money_spent), "target_value": _num(result.target_value),
+        "allocation": [], "pools": [], "clients": [], "unfunded": [],
+        "explanation": list(result.explanation),
+    }
+    if not result.has_plan:
+        return out
+    for (c, m), row in result.allocation.iterrows():
+        out["allocation"].append({"client_id": c, "method_id": m, "units": _num(row[UNITS]),
+                                  "value": _num(row[VALUE]),
+                                  "use": {p: _num(row[use_col(p)]) for p in pools}})
+    for p, row in result.pools.iterrows():
+        out["pools"].append({"resource_id": p, "capacity": _num(row[CAPACITY]),
+                             "used": _num(row[USED]), "shadow_price": _num(row[SHADOW_PRICE])})
+    for c, row in result.clients.iterrows():
+        out["clients"].append({"client_id": c, "value": _num(row[VALUE]),
+                               "attainable": _num(row[ATTAINABLE]), "share": _num(row[SHARE])})
+    for (c, m), row in result.unfunded.iterrows():
+        out["unfunded"].append({"client_id": c, "method_id": m, "units": _num(row[UNITS]),
+                                "needed_value": _num(row["needed_value"]),
+                                "blocked_by": row["blocked_by"], "reason": row["reason"]})
+    return out
+
+
 def json_bytes(problem: Problem, result: Result) -> bytes:
     """The same object as `solve --json`."""
-    from .cli import result_to_json  # imported here: cli imports this module lazily too
-
     return (json.dumps(result_to_json(problem, result), ensure_ascii=False, indent=1) + "\n") \
         .encode("utf-8")
 
@@ -1214,10 +1258,11 @@ def write_export(problem: Problem, result: Result, fmt: str, path: str | Path,
 
 
 def format_for_path(path: str | Path) -> str:
-    """The export format a file name asks for, from its extension."""
+    """The export format a file name asks for, from its extension; ExportPathError when the
+    extension names none."""
     ext = Path(path).suffix.lower()
     if ext not in EXTENSIONS:
-        raise ValueError(f"'{path}': unknown file type '{ext or '(none)'}'; use one of "
+        raise ExportPathError(f"'{path}': unknown file type '{ext or '(none)'}'; use one of "
                          f"{', '.join(sorted(EXTENSIONS))}")
     return EXTENSIONS[ext]
 
@@ -1226,81 +1271,8 @@ def write_by_extension(problem: Problem, result: Result, path: str | Path,
                        meta: ExportMeta | None = None) -> Path:
     """Write the result in the format its extension names (.xlsx, .csv, .json, .html, .lp)."""
     path = Path(path)
-    try:
-        fmt = format_for_path(path)
-    except ValueError as exc:
-        from .cli import UsageError  # a bad --out name is a usage error on the command line
-
-        raise UsageError(str(exc)) from None
+    fmt = format_for_path(path)
     if meta is None:
         meta = ExportMeta()
     write_export(problem, result, fmt, path, meta)
     return path
-
-
-# ---- the `export` command -------------------------------------------------------------------
-def export_args(p: Any) -> None:
-    """Arguments of `python -m optimizer export`."""
-    from .cli import add_bundle_args
-
-    add_bundle_args(p)
-    p.add_argument("--format", required=True, choices=FORMATS,
-                   help="what to write; client-plans writes one .html and one .xlsx per client")
-    p.add_argument("--out", required=True, metavar="PATH",
-                   help="the file to write (a folder for client-plans)")
-    p.add_argument("--scenario", metavar="NAME",
-                   help="scenario name printed on the export (default: the bundle's name)")
-    p.add_argument("--notes", metavar="TEXT", help="scenario notes for the workbook and report")
-    p.add_argument("--client", action="append", metavar="CLIENT_ID",
-                   help="client-plans: only this client (repeatable)")
-
-
-def cmd_export(args: Any) -> int:
-    """Solve the bundle and write one export; exit 1 without a plan (except for lp)."""
-    import sys
-
-    from .cli import EXIT_NO_PLAN, EXIT_PLAN, UsageError, load_with_overrides
-    from .solve import solve
-
-    fmt, out = args.format, Path(args.out)
-    if args.client and fmt != "client-plans":
-        raise UsageError("--client is only for --format client-plans")
-    if fmt == "client-plans":
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {out}: client-plans needs a folder, and this is a file")
-    else:
-        if out.is_dir():
-            raise UsageError(f"--out {out}: this is a folder; give a file name")
-        asked = EXTENSIONS.get(out.suffix.lower())
-        if asked is not None and asked != fmt:
-            raise UsageError(f"--out {out}: the extension says {asked}, but --format is {fmt}")
-    problem = load_with_overrides(args)
-    unknown = [c for c in args.client or [] if c not in problem.clients.index]
-    if unknown:
-        raise UsageError(f"--client: not in the clients table: {', '.join(unknown)}")
-    bundle = Path(args.bundle)
-    meta = ExportMeta(scenario=args.scenario if args.scenario is not None else
-                      (bundle.stem if bundle.suffix else bundle.resolve().name),
-                      notes=args.notes or "")
-    if fmt == "lp":
-        atomic_write_bytes(out, lp_bytes(problem))
-        print(f"Wrote the model to {out}")
-        return EXIT_PLAN
-    result = solve(problem)
-    if not result.has_plan:
-        print(f"No plan: {result.status_text}", file=sys.stderr)
-        for line in result.explanation:
-            print(f"  {line}", file=sys.stderr)
-        if fmt in ("csv", "client-plans"):
-            print("Nothing was written.", file=sys.stderr)
-            return EXIT_NO_PLAN
-    paths = write_export(problem, result, fmt, out, meta, args.client)
-    what = "the reasons there is no plan" if not result.has_plan else "the plan"
-    print(f"Wrote {what} to {out}" + (f" ({len(paths)} files)" if len(paths) > 1 else ""))
-    return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
-
-
-def cli_command() -> tuple[str, Callable[[Any], None], Callable[[Any], int]]:
-    """The `export` command as the CLI registers it: (help, argument builder, handler)."""
-    return ("write the plan for a meeting: xlsx, csv, html, client-plans or lp", export_args,
-            cmd_export)

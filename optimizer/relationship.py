@@ -20,13 +20,10 @@ The rules (each tested in tests/test_relationship.py, documented in docs/relatio
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,9 +41,6 @@ from .schema import (
     WRITTEN_CONFIRMATION,
     Problem,
 )
-
-if TYPE_CHECKING:
-    from .cli import Command
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 ANSWERS: tuple[str, ...] = (YES, NO, UNKNOWN)
@@ -353,74 +347,6 @@ def blank_table(client_ids: list[str]) -> pd.DataFrame:
     cols = [CLIENT_ID, *CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW]
     rows = [[c, *([UNKNOWN] * len(CHECKLIST_ITEMS)), "", ""] for c in client_ids]
     return pd.DataFrame(rows, columns=cols, dtype=object)
-
-
-# ---- command line ----------------------------------------------------------------------------
-def _print(cl: Checklist) -> None:
-    if not cl.assessed:
-        print("The bundle has no relationship table: the checklist is not assessed.")
-        return
-    print(f"Relationship checklist as of {cl.as_of:%Y-%m-%d} (stale after {cl.stale_days} "
-          f"days)")
-    print(f"{'client':<22} {'ready':>6} {'plan':>8} {'criteria':>8} {'roles':>8} "
-          f"{'proc.':>8} {'written':>8} {'review':>11} {'widen':>6}")
-    for c, r in cl.clients.iterrows():
-        ready = "-" if pd.isna(r[READINESS]) else f"{r[READINESS]:.0%}"
-        last = "-" if pd.isna(r[LAST_REVIEW]) else f"{pd.Timestamp(r[LAST_REVIEW]):%Y-%m-%d}"
-        items = " ".join(f"{r[i]:>8}" for i in CHECKLIST_ITEMS)
-        print(f"{str(c):<22} {ready:>6} {items} {last:>11} {r[WIDEN]:>6.2f}")
-    problems = cl.clients[cl.clients[OPEN_PROBLEMS] != ""]
-    if len(problems):
-        print("\nOpen problems:")
-        for c, r in problems.iterrows():
-            print(f"  {c}: {r[OPEN_PROBLEMS]}")
-    print(f"\nReviews older than {cl.stale_days} days or missing ({len(cl.stale)}):")
-    for c, r in cl.stale.iterrows():
-        when = "no date" if pd.isna(r[LAST_REVIEW]) else \
-            f"{pd.Timestamp(r[LAST_REVIEW]):%Y-%m-%d}, {int(r[DAYS_SINCE])} days ago"
-        print(f"  {c}: {when if r[STALE_REASON] != NOT_ASSESSED else NOT_ASSESSED}")
-    if len(cl.unconfirmed):
-        print(f"\nCommitted units not confirmed in writing ({len(cl.unconfirmed)}):")
-        for (c, m), r in cl.unconfirmed.iterrows():
-            print(f"  {c} / {m}: {r[COMMITTED_UNITS]:g} units committed, written "
-                  f"confirmation: {r[WRITTEN_CONFIRMATION]}")
-    else:
-        print("\nEvery committed unit is confirmed in writing.")
-    if cl.widen:
-        print(f"\nRobustness widens the value ranges of {len(cl.widen)} clients by "
-              f"{WIDEN_FACTOR:g} (selection criteria or decision roles not known).")
-
-
-def _args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("bundle", help="a folder of CSV files or one .xlsx workbook")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date reviews are aged against "
-                                                         "(default: today)")
-    p.add_argument("--stale-days", type=int, default=DEFAULT_STALE_DAYS, metavar="N",
-                   help=f"a review older than N days is stale (default {DEFAULT_STALE_DAYS})")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-def _run(args: argparse.Namespace) -> int:
-    from .bundle import load_bundle
-    from .cli import EXIT_PLAN, UsageError
-
-    problem = load_bundle(args.bundle)
-    try:
-        cl = checklist(problem, args.as_of, args.stale_days)
-    except RelationshipError as exc:
-        raise UsageError(str(exc)) from exc
-    if args.json:
-        sys.stdout.write(json.dumps(cl.to_json(), ensure_ascii=False, indent=1) + "\n")
-    else:
-        _print(cl)
-    return EXIT_PLAN
-
-
-def cli_command() -> "Command":
-    """The `checklist` command: (help, argument builder, handler)."""
-    run: Callable[[argparse.Namespace], int] = _run
-    return ("the relationship checklist: readiness, stale reviews, unconfirmed commitments",
-            _args, run)
 
 
 __all__ = [

@@ -22,7 +22,7 @@ import pytest
 
 from optimizer import bundle, export
 from optimizer.bundle import load_bundle, parse_tables, read_tables
-from optimizer.cli import UsageError, result_to_json
+from optimizer.export import ExportPathError, result_to_json
 from optimizer.export import ExportMeta
 from optimizer.schema import (
     CAPACITY,
@@ -499,7 +499,7 @@ def test_write_by_extension(sample: tuple[Problem, Result], tmp_path: Path) -> N
     got = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert got == json.loads(json.dumps(result_to_json(problem, result)))
     assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames[0] == "Summary"
-    with pytest.raises(UsageError, match="unknown file type"):
+    with pytest.raises(ExportPathError, match="unknown file type"):
         export.write_by_extension(problem, result, tmp_path / "out.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"out{e}" for e in (".xlsx", ".csv", ".json", ".html", ".lp"))
