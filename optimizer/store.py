@@ -9,6 +9,7 @@ database, or is damaged, raises StoreError and is never written to.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import sqlite3
@@ -284,7 +285,7 @@ class ScenarioStore:
                                 "ORDER BY saved_at DESC, id DESC").fetchall()
         return [self._info(r) for r in rows]
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:
         return [i.name for i in self.list()]
 
     def exists(self, name: str) -> bool:
