@@ -60,8 +60,10 @@ from .schema import (
     Settings,
     client_cap_col,
 )
+from .messages import Message
 
 Tables = dict[str, pd.DataFrame]
+Ids = tuple[tuple[str, str], ...]  # a row's ids: (("client", "acme"), ("method", "trial"))
 ID_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 CHECK_ANSWERS = ("yes", "no", "unknown")
 
@@ -70,8 +72,7 @@ CHECK_ANSWERS = ("yes", "no", "unknown")
 def _decode(raw: bytes, table: str, issues: list[Issue]) -> str | None:
     """Bytes to text: UTF-8 (with or without BOM), else cp1251 as saved by a Russian Excel."""
     if b"\x00" in raw[:4096]:
-        issues.append(Issue(table, "the file is not a text CSV file (it looks binary); "
-                                   "save it as 'CSV UTF-8' and try again"))
+        issues.append(Issue(table, "file_binary"))
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -80,17 +81,15 @@ def _decode(raw: bytes, table: str, issues: list[Issue]) -> str | None:
     try:
         text = raw.decode("cp1251")
     except UnicodeDecodeError:
-        issues.append(Issue(table, "the file's text encoding could not be read; save it as "
-                                   "'CSV UTF-8' and try again"))
+        issues.append(Issue(table, "file_encoding"))
         return None
-    issues.append(Issue(table, "the file is not UTF-8; it was read as Windows-1251 (Cyrillic). "
-                               "Check the names, or save it as 'CSV UTF-8'", severity="warning"))
+    issues.append(Issue(table, "file_cp1251", severity="warning"))
     return text
 
 
 def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFrame | None:
     if not text.strip():
-        issues.append(Issue(table, "the file is empty: it needs at least a header row"))
+        issues.append(Issue(table, "file_empty"))
         return None
     first = text.splitlines()[0]
     # A Russian or German Excel writes ';' as the separator.
@@ -101,7 +100,7 @@ def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFra
         # blank lines are skipped.
         numbered = [(reader.line_num, r) for r in reader]
     except csv.Error as exc:
-        issues.append(Issue(table, f"the file could not be read as CSV ({exc})"))
+        issues.append(Issue(table, "file_not_csv", {"error": str(exc)}))
         return None
     numbered = [(n, r) for n, r in numbered if any(c.strip() for c in r)]
     header = [h.strip() for h in numbered[0][1]]
@@ -109,8 +108,7 @@ def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFra
     body, lines = [], []
     for n, r in numbered[1:]:
         if len(r) > width and any(c.strip() for c in r[width:]):
-            issues.append(Issue(table, f"the row has {len(r)} cells but the header has {width}",
-                                row=n))
+            issues.append(Issue(table, "row_too_wide", {"cells": len(r), "width": width}, row=n))
         body.append((r + [""] * width)[:width])
         lines.append(n)
     frame = pd.DataFrame(body, columns=header, dtype=object)
@@ -166,14 +164,15 @@ def read_tables(source: str | Path) -> tuple[Tables, dict[str, Any], list[Issue]
     tables: Tables = {}
     settings: dict[str, Any] = {}
     if not path.exists():
-        issues.append(Issue("bundle", f"'{path}' does not exist"))
+        issues.append(Issue("bundle", "path_missing", {"path": str(path)}))
         return tables, settings, issues
     if path.is_dir():
         for t in TABLES:
             f = path / f"{t}.csv"
             if not f.exists():
                 if t in REQUIRED_TABLES:
-                    issues.append(Issue(t, f"the file {t}.csv is missing from '{path}'"))
+                    issues.append(Issue(t, "csv_file_missing", {"file": f"{t}.csv",
+                                                                "folder": str(path)}))
                 continue
             frame = _read_csv_bytes(f.read_bytes(), t, issues)
             if frame is not None:
@@ -186,8 +185,7 @@ def read_tables(source: str | Path) -> tuple[Tables, dict[str, Any], list[Issue]
         return read_xlsx_bytes(path.read_bytes(), path.name)
     if path.suffix.lower() == ".zip":
         return read_uploaded([(path.name, path.read_bytes())])
-    issues.append(Issue("bundle", f"'{path}' is neither a folder of CSV files nor an .xlsx "
-                                  "workbook"))
+    issues.append(Issue("bundle", "not_a_bundle", {"path": str(path)}))
     return tables, settings, issues
 
 
@@ -195,10 +193,10 @@ def _read_settings_json(raw: bytes, issues: list[Issue]) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        issues.append(Issue(SETTINGS, f"settings.json is not valid JSON ({exc})"))
+        issues.append(Issue(SETTINGS, "settings_not_json", {"error": str(exc)}))
         return {}
     if not isinstance(data, dict):
-        issues.append(Issue(SETTINGS, "settings.json must hold one JSON object"))
+        issues.append(Issue(SETTINGS, "settings_not_object"))
         return {}
     return data
 
@@ -214,18 +212,18 @@ def read_xlsx_bytes(raw: bytes, label: str = "workbook") -> tuple[Tables, dict[s
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        issues.append(Issue("bundle", f"'{label}' could not be opened as an .xlsx workbook "
-                                      f"({type(exc).__name__})"))
+        issues.append(Issue("bundle", "xlsx_unreadable", {"label": label,
+                                                          "error": type(exc).__name__}))
         return tables, settings, issues
     names = {n.strip().lower(): n for n in wb.sheetnames}
     for t in TABLES:
         if t not in names:
             if t in REQUIRED_TABLES:
-                issues.append(Issue(t, f"the sheet '{t}' is missing from '{label}'"))
+                issues.append(Issue(t, "sheet_missing", {"sheet": t, "label": label}))
             continue
         frame = _sheet_to_frame(wb[names[t]])
         if frame.empty and len(frame.columns) == 0:
-            issues.append(Issue(t, "the sheet is empty: it needs at least a header row"))
+            issues.append(Issue(t, "sheet_empty"))
             continue
         tables[t] = frame
     if SETTINGS in names:
@@ -250,7 +248,7 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
                     expanded += [(Path(n).name, zf.read(n)) for n in zf.namelist()
                                  if not n.endswith("/")]
             except zipfile.BadZipFile:
-                issues.append(Issue("bundle", f"'{name}' is not a valid .zip file"))
+                issues.append(Issue("bundle", "zip_invalid", {"name": name}))
         else:
             expanded.append((Path(name).name, raw))
     tables: Tables = {}
@@ -260,7 +258,7 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
         raw = by_name.get(f"{t}.csv")
         if raw is None:
             if t in REQUIRED_TABLES:
-                issues.append(Issue(t, f"the file {t}.csv was not among the uploaded files"))
+                issues.append(Issue(t, "upload_missing", {"file": f"{t}.csv"}))
             continue
         frame = _read_csv_bytes(raw, t, issues)
         if frame is not None:
@@ -277,15 +275,15 @@ class _Checker:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
-    def add(self, table: str, message: str, row: int | None = None, column: str | None = None,
-            value: Any = None, key: str | None = None, severity: str = "error") -> None:
+    def add(self, table: str, code: str, row: int | None = None, column: str | None = None,
+            value: Any = None, ids: Ids = (), severity: str = "error", **params: Any) -> None:
         shown = None if value is None else str(value)
-        self.issues.append(Issue(table, message, row, column, shown, key, severity))
+        self.issues.append(Issue(table, code, params, row, column, shown, ids, severity))
 
-    def number(self, frame: pd.DataFrame, table: str, column: str, keys: list[str], *,
+    def number(self, frame: pd.DataFrame, table: str, column: str, keys: list[Ids], *,
                required: bool, minimum: float | None = None, strict_min: bool = False,
                maximum: float | None = None, integer: bool = False,
-               what: str = "") -> pd.Series:
+               what: Message | None = None) -> pd.Series:
         """Parse one column to floats (NaN = blank), reporting every bad cell."""
         out = np.full(len(frame), np.nan)
         if column not in frame.columns:
@@ -297,8 +295,8 @@ class _Checker:
             row, key = lines[i], keys[i]
             if text == "":
                 if required:
-                    self.add(table, f"{what or column} is required but the cell is blank",
-                             row, column, "", key)
+                    self.add(table, "cell_required", row, column, "", key,
+                             what=what or column)
                 continue
             clean = text.replace("\u00a0", "").replace(" ", "")
             if decimal_comma or re.fullmatch(r"-?\d+,\d+", clean):
@@ -306,20 +304,20 @@ class _Checker:
             try:
                 x = float(clean)
             except ValueError:
-                self.add(table, "is not a number", row, column, text, key)
+                self.add(table, "not_number", row, column, text, key)
                 continue
             if math.isnan(x) or math.isinf(x):
-                self.add(table, "is not a usable number", row, column, text, key)
+                self.add(table, "not_usable_number", row, column, text, key)
                 continue
             if minimum is not None and (x <= minimum if strict_min else x < minimum):
-                bound = f"greater than {minimum:g}" if strict_min else f"at least {minimum:g}"
-                self.add(table, f"must be {bound}", row, column, text, key)
+                self.add(table, "greater_than" if strict_min else "at_least", row, column, text,
+                         key, x=minimum)
                 continue
             if maximum is not None and x > maximum:
-                self.add(table, f"must be at most {maximum:g}", row, column, text, key)
+                self.add(table, "at_most", row, column, text, key, x=maximum)
                 continue
             if integer and not float(x).is_integer():
-                self.add(table, "must be a whole number", row, column, text, key)
+                self.add(table, "whole_number", row, column, text, key)
                 continue
             out[i] = x
         return pd.Series(out, index=frame.index)
@@ -338,11 +336,10 @@ def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[st
     needed = [c for c in (*BASE_COLUMNS[t], *extra) if c not in OPTIONAL_COLUMNS[t]]
     missing = [c for c in needed if c not in cols]
     for c in missing:
-        ck.add(t, f"the column '{c}' is missing (columns found: {', '.join(cols) or 'none'})",
-               column=c)
+        ck.add(t, "column_missing", column=c, found=list(cols))
     dupes = sorted({c for c in cols if cols.count(c) > 1})
     for c in dupes:
-        ck.add(t, "the column appears more than once", column=c)
+        ck.add(t, "column_twice", column=c)
     return not missing and not dupes
 
 
@@ -351,11 +348,11 @@ def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str, lines: list[in
     for i, v in enumerate(ids.tolist()):
         row = lines[i]
         if v == "":
-            ck.add(t, "the id is blank", row, column, "")
+            ck.add(t, "id_blank", row, column, "")
         elif not ID_RE.match(v):
-            ck.add(t, "ids may use only Latin letters, digits, '_', '.' and '-'", row, column, v)
+            ck.add(t, "id_chars", row, column, v)
         elif v in seen:
-            ck.add(t, f"duplicate id (first used on row {seen[v]})", row, column, v)
+            ck.add(t, "id_duplicate", row, column, v, row_first=seen[v])
         else:
             seen[v] = row
 
@@ -365,8 +362,8 @@ def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Setti
     changes: dict[str, Any] = {}
     for k, v in raw.items():
         if k not in SETTINGS_FIELDS:
-            ck.add(SETTINGS, f"unknown setting (known: {', '.join(SETTINGS_FIELDS)})", column=k,
-                   value=v, severity="warning")
+            ck.add(SETTINGS, "setting_unknown", column=k, value=v, severity="warning",
+                   known=list(SETTINGS_FIELDS))
             continue
         try:
             if k == "integer_units":
@@ -391,7 +388,7 @@ def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Setti
             else:
                 changes[k] = str(v).strip() or s.currency
         except (TypeError, ValueError):
-            ck.add(SETTINGS, "is not a valid value for this setting", column=k, value=v)
+            ck.add(SETTINGS, "setting_invalid", column=k, value=v)
     return s.with_(**changes)
 
 
@@ -411,7 +408,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     tables = {t: f.copy() for t, f in tables.items() if f is not None}
     for t in REQUIRED_TABLES:
         if t not in tables and not any(i.table in (t, "bundle") for i in ck.issues):
-            ck.add(t, "the table is missing")
+            ck.add(t, "table_missing")
     s = settings if isinstance(settings, Settings) else _settings(settings or {}, None, ck)
 
     # resources
@@ -421,10 +418,10 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     if res is not None and _check_columns(ck, RESOURCES, res):
         ids = _text(res, RESOURCE_ID)
         _check_ids(ck, RESOURCES, ids, RESOURCE_ID, _lines(res))
-        keys = [f"pool {v}" for v in ids]
+        keys: list[Ids] = [(("pool", v),) for v in ids]
         cap = ck.number(res, RESOURCES, CAPACITY, keys, required=True, minimum=0)
         if len(res) == 0:
-            ck.add(RESOURCES, "the table has no rows: at least one pool is needed")
+            ck.add(RESOURCES, "no_pools")
         resources = pd.DataFrame({NAME: _text(res, NAME).where(_text(res, NAME) != "", ids),
                                   UNIT: _text(res, UNIT), CAPACITY: cap.values})
         resources.index = pd.Index(ids.tolist(), name=RESOURCE_ID)
@@ -437,13 +434,13 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     if met is not None and _check_columns(ck, METHODS, met, pools):
         ids = _text(met, METHOD_ID)
         _check_ids(ck, METHODS, ids, METHOD_ID, _lines(met))
-        keys = [f"method {v}" for v in ids]
+        keys = [(("method", v),) for v in ids]
         data: dict[str, Any] = {NAME: _text(met, NAME).where(_text(met, NAME) != "", ids),
                                 UNIT: _text(met, UNIT)}
         data[MAX_UNITS] = ck.number(met, METHODS, MAX_UNITS, keys, required=True, minimum=1,
-                                    integer=True, what="the default number of units per client")
+                                    integer=True, what=Message("what_default_units"))
         data[DECAY] = ck.number(met, METHODS, DECAY, keys, required=True, minimum=0,
-                                strict_min=True, maximum=1, what="decay")
+                                strict_min=True, maximum=1, what=Message("what_decay"))
         data[CAPACITY] = ck.number(met, METHODS, CAPACITY, keys, required=False, minimum=0)
         for p in pools:
             data[p] = ck.number(met, METHODS, p, keys, required=False, minimum=0).fillna(0.0)
@@ -452,10 +449,9 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         methods.index = pd.Index(ids.tolist(), name=METHOD_ID)
         methods = methods[~methods.index.duplicated()]
         if len(met) == 0:
-            ck.add(METHODS, "the table has no rows: at least one method is needed")
+            ck.add(METHODS, "no_methods")
         for p in [c for c in met.columns if c not in BASE_COLUMNS[METHODS] and c not in pools]:
-            ck.add(METHODS, "this column is not a pool in the resources table, so it is ignored",
-                   column=p, severity="warning")
+            ck.add(METHODS, "not_a_pool_column", column=p, severity="warning")
 
     # clients
     cli = tables.get(CLIENTS)
@@ -464,18 +460,17 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     if cli is not None and _check_columns(ck, CLIENTS, cli):
         ids = _text(cli, CLIENT_ID)
         _check_ids(ck, CLIENTS, ids, CLIENT_ID, _lines(cli))
-        keys = [f"client {v}" for v in ids]
+        keys = [(("client", v),) for v in ids]
         cdata: dict[str, Any] = {NAME: _text(cli, NAME).where(_text(cli, NAME) != "", ids),
                                  SEGMENT: _text(cli, SEGMENT)}
         cdata[WEIGHT] = ck.number(cli, CLIENTS, WEIGHT, keys, required=True, minimum=0,
-                                  strict_min=True, what="weight")
+                                  strict_min=True, what=Message("what_weight"))
         cdata[MIN_VALUE_SHARE] = ck.number(cli, CLIENTS, MIN_VALUE_SHARE, keys, required=False,
                                            minimum=0, maximum=1).fillna(0.0)
         for p, c in zip(pools, cap_cols):
             cdata[c] = ck.number(cli, CLIENTS, c, keys, required=False, minimum=0)
         for c in [c for c in cli.columns if c.startswith("max_") and c not in cap_cols]:
-            ck.add(CLIENTS, f"'{c}' names no pool of the resources table "
-                            f"(pools: {', '.join(pools)})", column=c)
+            ck.add(CLIENTS, "cap_no_pool", column=c, pools=list(pools))
         clients = pd.DataFrame({k: (v.values if isinstance(v, pd.Series) else v)
                                 for k, v in cdata.items()})
         clients.index = pd.Index(ids.tolist(), name=CLIENT_ID)
@@ -487,7 +482,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
                           index=pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID]))
     if val is not None and _check_columns(ck, VALUES, val):
         cids, mids = _text(val, CLIENT_ID), _text(val, METHOD_ID)
-        keys = [f"client {c}, method {m}" for c, m in zip(cids, mids)]
+        keys = [(("client", c), ("method", m)) for c, m in zip(cids, mids)]
         v = ck.number(val, VALUES, VALUE, keys, required=False, minimum=0)
         lo = ck.number(val, VALUES, VALUE_LOW, keys, required=False, minimum=0)
         hi = ck.number(val, VALUES, VALUE_HIGH, keys, required=False, minimum=0)
@@ -501,35 +496,30 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
             row, c, m, key = val_lines[i], cids.iat[i], mids.iat[i], keys[i]
             ok = True
             if c not in clients.index:
-                ck.add(VALUES, "this client id is not in the clients table", row, CLIENT_ID, c,
-                       key)
+                ck.add(VALUES, "unknown_client", row, CLIENT_ID, c, key)
                 ok = False
             if m not in methods.index:
-                ck.add(VALUES, "this method id is not in the methods table", row, METHOD_ID, m,
-                       key)
+                ck.add(VALUES, "unknown_method", row, METHOD_ID, m, key)
                 ok = False
             if (c, m) in seen:
-                ck.add(VALUES, f"this client and method pair is already on row {seen[(c, m)]}",
-                       row, METHOD_ID, m, key)
+                ck.add(VALUES, "pair_again", row, METHOD_ID, m, key, row_first=seen[(c, m)])
                 ok = False
             seen.setdefault((c, m), row)
             if not ok:
                 continue
             cell_max = mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[m, MAX_UNITS]
             if not math.isnan(lo.iat[i]) and not math.isnan(v.iat[i]) and lo.iat[i] > v.iat[i]:
-                ck.add(VALUES, f"the low estimate is above the value ({v.iat[i]:g})", row,
-                       VALUE_LOW, f"{lo.iat[i]:g}", key)
+                ck.add(VALUES, "low_above", row, VALUE_LOW, f"{lo.iat[i]:g}", key,
+                       value=float(v.iat[i]))
             if not math.isnan(hi.iat[i]) and not math.isnan(v.iat[i]) and hi.iat[i] < v.iat[i]:
-                ck.add(VALUES, f"the high estimate is below the value ({v.iat[i]:g})", row,
-                       VALUE_HIGH, f"{hi.iat[i]:g}", key)
+                ck.add(VALUES, "high_below", row, VALUE_HIGH, f"{hi.iat[i]:g}", key,
+                       value=float(v.iat[i]))
             if not math.isnan(cell_max) and com.iat[i] > cell_max:
-                ck.add(VALUES, f"more units are committed than the cell allows "
-                               f"(max_units {cell_max:g})", row, COMMITTED_UNITS,
-                       f"{com.iat[i]:g}", key)
+                ck.add(VALUES, "committed_over", row, COMMITTED_UNITS, f"{com.iat[i]:g}", key,
+                       max=float(cell_max))
             if math.isnan(v.iat[i]):
                 if com.iat[i] > 0:
-                    ck.add(VALUES, "units are committed but the value is blank (blank = not "
-                                   "offered); enter the value", row, VALUE, "", key)
+                    ck.add(VALUES, "committed_blank", row, VALUE, "", key)
                 continue  # blank value: the method is not offered to this client
             keep.append(i)
         idx = pd.MultiIndex.from_arrays([cids.iloc[keep].tolist(), mids.iloc[keep].tolist()],
@@ -546,7 +536,7 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     overrides = pd.DataFrame(columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
     if ovr is not None and _check_columns(ck, OVERRIDES, ovr):
         cids, mids, rids = _text(ovr, CLIENT_ID), _text(ovr, METHOD_ID), _text(ovr, RESOURCE_ID)
-        keys = [f"client {c}, method {m}, pool {r}" for c, m, r in zip(cids, mids, rids)]
+        keys = [(("client", c), ("method", m), ("pool", r)) for c, m, r in zip(cids, mids, rids)]
         pu = ck.number(ovr, OVERRIDES, PER_UNIT, keys, required=True, minimum=0)
         rows = []
         seen3: dict[tuple[str, str, str], int] = {}
@@ -558,16 +548,15 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
                                            (METHOD_ID, m, methods.index, "methods"),
                                            (RESOURCE_ID, r, resources.index, "resources")):
                 if val_ not in known:
-                    ck.add(OVERRIDES, f"this id is not in the {what} table", row, col, val_, key)
+                    ck.add(OVERRIDES, "unknown_id", row, col, val_, key, other=what)
                     ok = False
             if (c, m, r) in seen3:
-                ck.add(OVERRIDES, f"the same override is already on row {seen3[(c, m, r)]}",
-                       row, RESOURCE_ID, r, key)
+                ck.add(OVERRIDES, "override_again", row, RESOURCE_ID, r, key,
+                       row_first=seen3[(c, m, r)])
                 ok = False
             seen3.setdefault((c, m, r), row)
             if ok and (c, m) not in values.index:
-                ck.add(OVERRIDES, "this method is not offered to this client (no value), so "
-                                  "the override has no effect", row, METHOD_ID, m, key,
+                ck.add(OVERRIDES, "override_not_offered", row, METHOD_ID, m, key,
                        severity="warning")
             if ok:
                 rows.append((c, m, r, float(pu.iat[i])))
@@ -588,26 +577,23 @@ def _parse_relationship(rel: pd.DataFrame | None, clients: pd.DataFrame,
     if rel is None or not _check_columns(ck, RELATIONSHIP, rel):
         return None
     # A misspelt or left-out column would silently turn every answer into "unknown".
-    known = ", ".join(BASE_COLUMNS[RELATIONSHIP])
+    known = list(BASE_COLUMNS[RELATIONSHIP])
     for c in [c for c in rel.columns if c not in BASE_COLUMNS[RELATIONSHIP]]:
-        ck.add(RELATIONSHIP, f"this column is not part of the checklist, so it is ignored "
-                             f"(columns: {known})", column=c, severity="warning")
+        ck.add(RELATIONSHIP, "rel_column_ignored", column=c, severity="warning", columns=known)
     for c in [c for c in CHECKLIST_ITEMS if c not in rel.columns]:
-        ck.add(RELATIONSHIP, "the column is missing, so every client's answer counts as "
-                             "unknown", column=c, severity="warning")
+        ck.add(RELATIONSHIP, "rel_column_missing", column=c, severity="warning")
     ids = _text(rel, CLIENT_ID)
     rel_lines = _lines(rel)
     _check_ids(ck, RELATIONSHIP, ids, CLIENT_ID, rel_lines)
     out: dict[str, list[Any]] = {c: [] for c in (*CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW)}
     for i, cid in enumerate(ids.tolist()):
-        row, key = rel_lines[i], f"client {cid}"
+        row, key = rel_lines[i], (("client", cid),)
         if cid and cid not in clients.index:
-            ck.add(RELATIONSHIP, "this client id is not in the clients table", row, CLIENT_ID,
-                   cid, key)
+            ck.add(RELATIONSHIP, "unknown_client", row, CLIENT_ID, cid, key)
         for item in CHECKLIST_ITEMS:
             a = _text(rel, item).iat[i].lower() or "unknown"
             if a not in CHECK_ANSWERS:
-                ck.add(RELATIONSHIP, "must be yes, no or unknown", row, item, a, key)
+                ck.add(RELATIONSHIP, "yes_no", row, item, a, key)
                 a = "unknown"
             out[item].append(a)
         out[OPEN_PROBLEMS].append(_text(rel, OPEN_PROBLEMS).iat[i])
@@ -616,7 +602,7 @@ def _parse_relationship(rel: pd.DataFrame | None, clients: pd.DataFrame,
         if d:
             parsed = pd.to_datetime(d, errors="coerce", format="ISO8601")
             if pd.isna(parsed):
-                ck.add(RELATIONSHIP, "is not a date (use YYYY-MM-DD)", row, LAST_REVIEW, d, key)
+                ck.add(RELATIONSHIP, "not_date", row, LAST_REVIEW, d, key)
         out[LAST_REVIEW].append(parsed)
     frame = pd.DataFrame(out, index=pd.Index(ids.tolist(), name=CLIENT_ID))
     return frame[~frame.index.duplicated()]

@@ -39,6 +39,9 @@ CLIENT_CAP = "client_cap"
 METHOD_CAP = "method_cap"
 FLOOR = "floor"
 TARGET = "target"
+# Conflict kinds that are bounds of the cells, not rows.
+COMMITMENT = "commitment"
+CELL_MAX = "cell_max"
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,11 +7,15 @@ the column names below are the only place those names are spelled.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
+
+from .messages import Message, Translator
+from .messages.describe import id_key, issue_line
 
 # ---- bundle tables and their columns -------------------------------------------------------
 RESOURCES = "resources"
@@ -91,7 +95,8 @@ NEXT_UNIT = "next_unit"
 NEEDED_VALUE = "needed_value"
 REDUCED_COST = "reduced_cost"
 BLOCKED_BY = "blocked_by"
-REASON = "reason"
+REASON = "reason"  # in English; WHY holds the same as a Message
+WHY = "why"
 USE_PREFIX = "use_"
 
 
@@ -141,26 +146,40 @@ SETTINGS_FIELDS: tuple[str, ...] = (
 # ---- validation -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Issue:
-    """One problem found in the input, located by table, row, column and value."""
+    """One problem found in the input: a message code with its parameters, located by table,
+    row, column and value. `ids` names the row in the user's ids, e.g. (("client", "acme"),
+    ("method", "trial")). Words come from the catalogue: `issue.text("ru")`."""
 
     table: str
-    message: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     row: int | None = None  # 1-based line in the file/sheet, header = 1
     column: str | None = None
     value: str | None = None
-    key: str | None = None  # the row's id(s), e.g. "client acme, method trial"
+    ids: tuple[tuple[str, str], ...] = ()
     severity: str = "error"  # or "warning"
 
+    @property
+    def msg(self) -> Message:
+        """What is wrong, without the location (templates may name the issue's column)."""
+        return Message(self.code, {"column": self.column, **self.params})
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English."""
+        return self.msg.text()
+
+    @property
+    def key(self) -> str | None:
+        """The row's ids in English ("client acme, method trial"), or None."""
+        return id_key(self.ids, Translator()) if self.ids else None
+
+    def text(self, lang: str = "en") -> str:
+        """The whole located message in one language."""
+        return issue_line(self, Translator(lang))
+
     def __str__(self) -> str:
-        where = [self.table]
-        if self.row is not None:
-            where.append(f"row {self.row}" + (f" ({self.key})" if self.key else ""))
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        prefix = ", ".join(where)
-        shown = "" if self.value is None else f" [value: '{self.value}']"
-        label = "Warning: " if self.severity == "warning" else ""
-        return f"{label}{prefix}: {self.message}{shown}"
+        return self.text()
 
 
 class BundleError(ValueError):
@@ -245,14 +264,23 @@ ERROR = "error"
 
 @dataclass(frozen=True)
 class Conflict:
-    """One requirement in an infeasible set, in the user's ids and words."""
+    """One requirement in an infeasible set: its kind, the message saying it (code and
+    params, with the user's names), the ids concerned, the bound it sets (`amount`) and what
+    the written commitments alone need of it (`forced`)."""
 
     kind: str  # pool | client_cap | method_cap | floor | target | commitment | cell_max
-    text: str
+    msg: Message
     resource_id: str | None = None
     client_id: str | None = None
     method_id: str | None = None
     constraint: str = ""
+    amount: float | None = None
+    forced: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The requirement in English."""
+        return self.msg.text()
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,7 +305,8 @@ class Result:
     money_spent: float | None = None
     target_value: float | None = None  # min_cost mode: the value the plan had to reach
     conflicts: tuple[Conflict, ...] = ()
-    explanation: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = ()  # `notes` in English
+    notes: tuple[Message, ...] = ()  # why there is no plan (or what the solver said)
     message: str = ""  # solver error text, if any
     constraints: pd.DataFrame | None = None  # index constraint name: kind, activity, bounds, dual
 

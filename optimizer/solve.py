@@ -16,8 +16,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .messages import Message, Translator, status_message
+from .messages.describe import conflict_notes
 from .model import (
+    CELL_MAX,
     CLIENT_CAP,
+    COMMITMENT,
     FLOOR,
     METHOD_CAP,
     POOL,
@@ -58,14 +62,25 @@ from .schema import (
     VALUE_PER_MONEY,
     WEIGHT,
     WEIGHTED_VALUE,
+    WHY,
     Conflict,
     Problem,
     Result,
     Settings,
     use_col,
 )
+from .tolerances import (
+    BINDING,
+    FEASIBILITY,
+    FUNDED,
+    GAP_FLOOR,
+    ROUNDED_ROW,
+    ROUNDING,
+    TARGET_SLACK,
+    TINY,
+    ZERO_PRICE,
+)
 
-TOL = 1e-6
 # HiGHS options measured on this model (benchmarks/bench_engine.py): presolve spends seconds on
 # the few dense pool rows and removes almost nothing (2,500 clients: 2.4 s with presolve,
 # 0.28 s without, same optimum), and whole-units solves are also faster without it.
@@ -259,7 +274,7 @@ def run_model(model: Model, settings: Settings, relax: bool = False,
 
     `start`: a feasible whole-units plan HiGHS may start from (CBC ignores it)."""
     if model.n_cols == 0:
-        ok = np.all(model.row_lo <= TOL) and np.all(model.row_hi >= -TOL)
+        ok = np.all(model.row_lo <= FEASIBILITY) and np.all(model.row_hi >= -FEASIBILITY)
         return Raw(OPTIMAL if ok else INFEASIBLE, x=np.zeros(0),
                    row_dual=np.zeros(len(model.row_lo)), objective=0.0,
                    gap=0.0 if model.integer else None)
@@ -274,18 +289,18 @@ def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
     Round down; round up fractional units where a lower limit (a floor, the target) needs
     them; give up the least valuable units of other cells where a capacity is then exceeded;
     finally add the fractional units that still fit, best first."""
-    x = np.maximum(np.floor(x_lp + 1e-9), model.col_lo)
+    x = np.maximum(np.floor(x_lp + ROUNDING), model.col_lo)
     A = model.A.tocsc()
     R = model.A.tocsr()
-    frac = (x < 0.5) & (x_lp > 1e-9)
+    frac = (x < 0.5) & (x_lp > ROUNDING)
     activity = R @ x
-    for i in np.flatnonzero(activity < model.row_lo - 1e-7):
+    for i in np.flatnonzero(activity < model.row_lo - ROUNDED_ROW):
         cols, vals = R.indices[R.indptr[i]:R.indptr[i + 1]], R.data[R.indptr[i]:R.indptr[i + 1]]
         pick = frac[cols] & (x[cols] < 0.5) & (vals > 0)
         cols, vals = cols[pick], vals[pick]
         order = np.argsort(-vals, kind="stable")
         need = model.row_lo[i] - activity[i]
-        take = int(np.searchsorted(np.cumsum(vals[order]), need - 1e-9)) + 1
+        take = int(np.searchsorted(np.cumsum(vals[order]), need - ROUNDING)) + 1
         if take > len(order):
             return None
         x[cols[order[:take]]] = 1.0
@@ -295,29 +310,29 @@ def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
     protected = np.zeros(model.n_cols, bool)
     if len(lower_rows):
         protected[np.unique(R[lower_rows].indices)] = True
-    for i in np.flatnonzero(activity > model.row_hi + 1e-7):
+    for i in np.flatnonzero(activity > model.row_hi + ROUNDED_ROW):
         excess = activity[i] - model.row_hi[i]
-        if excess <= 1e-7:
+        if excess <= ROUNDED_ROW:
             continue  # an earlier removal already made room here
         cols, vals = R.indices[R.indptr[i]:R.indptr[i + 1]], R.data[R.indptr[i]:R.indptr[i + 1]]
         pick = (x[cols] > 0.5) & (model.col_lo[cols] < 0.5) & ~protected[cols] & (vals > 0)
         cols, vals = cols[pick], vals[pick]
         order = np.argsort(model.c[cols] / vals, kind="stable")
-        drop = int(np.searchsorted(np.cumsum(vals[order]), excess - 1e-9)) + 1
+        drop = int(np.searchsorted(np.cumsum(vals[order]), excess - ROUNDING)) + 1
         if drop > len(order):
             return None
         x[cols[order[:drop]]] = 0.0
         activity = R @ x
-    if np.any(activity < model.row_lo - 1e-7) or np.any(activity > model.row_hi + 1e-7):
+    if np.any(activity < model.row_lo - ROUNDED_ROW) or np.any(activity > model.row_hi + ROUNDED_ROW):
         return None
     slack = model.row_hi - activity
     sign = 1.0 if model.sense == "max" else -1.0
-    candidates = np.flatnonzero((x < 0.5) & (x_lp > 1e-9))
+    candidates = np.flatnonzero((x < 0.5) & (x_lp > ROUNDING))
     for j in candidates[np.argsort(-sign * model.c[candidates], kind="stable")]:
         if sign * model.c[j] <= 0:
             break
         rows, vals = A.indices[A.indptr[j]:A.indptr[j + 1]], A.data[A.indptr[j]:A.indptr[j + 1]]
-        if np.all(vals <= slack[rows] + 1e-9):
+        if np.all(vals <= slack[rows] + ROUNDING):
             x[j] = 1.0
             slack[rows] -= vals
     return x
@@ -350,7 +365,7 @@ def _solve_whole_units(model: Model, settings: Settings) -> tuple[Raw, Raw]:
         start = _round_and_fill(model, relaxed.x)
         if start is not None:
             obj = float(model.c @ start)
-            gap = abs(relaxed.objective - obj) / max(abs(obj), 1e-9)
+            gap = abs(relaxed.objective - obj) / max(abs(obj), GAP_FLOOR)
             if gap <= settings.mip_gap:
                 return Raw(OPTIMAL, x=start, objective=obj, gap=gap,
                            bound=relaxed.objective), relaxed
@@ -431,71 +446,79 @@ def _relaxation_iis(model: Model, settings: Settings, rows: list[int] | None = N
     return kept_rows, cols
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.2f}"
-
-
 def explain_conflicts(problem: Problem, model: Model, rows: list[int],
                       cols: list[int]) -> tuple[Conflict, ...]:
-    """Name each requirement of a conflicting set in the user's words."""
+    """Each requirement of a conflicting set as a Conflict: a message code with the user's
+    names and amounts, the ids, the bound and what the commitments alone need of it."""
     res, met, cli = problem.resources, problem.methods, problem.clients
     out: list[Conflict] = []
     forced = model.A @ model.col_lo  # what the commitments alone use of each row
 
-    def need(i: int) -> str:
-        return f" (the commitments alone need {_fmt(forced[i])})" if forced[i] > TOL else ""
+    def need(i: int) -> Message | str:
+        return Message("conflict_need", {"need": float(forced[i])}) if forced[i] > BINDING \
+            else ""
+
+    def unit_of_method(m: str, word: str) -> str | Message:
+        return str(met.at[m, UNIT]) or Message(word)
+
     for i in rows:
         r = model.rows.iloc[i]
         name, kind = r["name"], r["kind"]
         if kind == POOL:
             p = r[RESOURCE_ID]
-            text = (f"{res.at[p, NAME]} is limited to {_fmt(model.row_hi[i])} {res.at[p, UNIT]}"
-                    f"{need(i)}")
-            out.append(Conflict(POOL, text, resource_id=p, constraint=name))
+            msg = Message("conflict_pool", {"pool": res.at[p, NAME], "cap": float(model.row_hi[i]),
+                                            "unit": res.at[p, UNIT], "need": need(i)})
+            out.append(Conflict(POOL, msg, resource_id=p, constraint=name,
+                                amount=float(model.row_hi[i]), forced=float(forced[i])))
         elif kind == CLIENT_CAP:
             p, c = r[RESOURCE_ID], r[CLIENT_ID]
-            text = (f"{cli.at[c, NAME]} may use at most {_fmt(model.row_hi[i])} "
-                    f"{res.at[p, UNIT]} of {res.at[p, NAME]}"
-                    f"{need(i)}")
-            out.append(Conflict(CLIENT_CAP, text, resource_id=p, client_id=c, constraint=name))
+            msg = Message("conflict_client_cap", {
+                "client": cli.at[c, NAME], "cap": float(model.row_hi[i]),
+                "unit": res.at[p, UNIT], "pool": res.at[p, NAME], "need": need(i)})
+            out.append(Conflict(CLIENT_CAP, msg, resource_id=p, client_id=c, constraint=name,
+                                amount=float(model.row_hi[i]), forced=float(forced[i])))
         elif kind == METHOD_CAP:
             m = r[METHOD_ID]
-            text = (f"{met.at[m, NAME]} is limited to {_fmt(model.row_hi[i])} "
-                    f"{met.at[m, UNIT] or 'units'} over all clients"
-                    f"{need(i)}")
-            out.append(Conflict(METHOD_CAP, text, method_id=m, constraint=name))
+            msg = Message("conflict_method_cap", {
+                "method": met.at[m, NAME], "cap": float(model.row_hi[i]),
+                "unit": unit_of_method(m, "word_units"), "need": need(i)})
+            out.append(Conflict(METHOD_CAP, msg, method_id=m, constraint=name,
+                                amount=float(model.row_hi[i]), forced=float(forced[i])))
         elif kind == FLOOR:
             c = r[CLIENT_ID]
-            text = (f"{cli.at[c, NAME]} must get at least {cli.at[c, MIN_VALUE_SHARE]:.0%} of "
-                    f"the value it could get (value {_fmt(model.row_lo[i])})")
-            out.append(Conflict(FLOOR, text, client_id=c, constraint=name))
+            msg = Message("conflict_floor", {"client": cli.at[c, NAME],
+                                             "share": float(cli.at[c, MIN_VALUE_SHARE]),
+                                             "value": float(model.row_lo[i])})
+            out.append(Conflict(FLOOR, msg, client_id=c, constraint=name,
+                                amount=float(model.row_lo[i])))
         elif kind == TARGET:
-            out.append(Conflict(TARGET, f"the plan must reach a value of "
-                                        f"{_fmt(model.row_lo[i])}", constraint=name))
+            msg = Message("conflict_target", {"target": float(model.row_lo[i])})
+            out.append(Conflict(TARGET, msg, constraint=name, amount=float(model.row_lo[i])))
     committed_cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] > 0})
     capped_cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] <= 0})
     for cell in committed_cells:
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
         n = int(model.cells.committed[cell])
-        text = (f"{n} {met.at[m, UNIT] or 'unit'}(s) of {met.at[m, NAME]} are committed "
-                f"in writing to {cli.at[c, NAME]}")
-        out.append(Conflict("commitment", text, client_id=c, method_id=m,
-                            constraint=f"committed[{c},{m}]"))
-    by_client: dict[str, list[str]] = {}
+        msg = Message("conflict_commitment", {"n": n, "unit": unit_of_method(m, "word_unit"),
+                                              "method": met.at[m, NAME],
+                                              "client": cli.at[c, NAME]})
+        out.append(Conflict(COMMITMENT, msg, client_id=c, method_id=m,
+                            constraint=f"committed[{c},{m}]", amount=float(n)))
+    by_client: dict[str, list[Message]] = {}
     for cell in capped_cells:
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
-        by_client.setdefault(c, []).append(f"{int(model.cells.units[cell])} x {met.at[m, NAME]}")
+        by_client.setdefault(c, []).append(Message("cell_max_item", {
+            "n": int(model.cells.units[cell]), "method": met.at[m, NAME]}))
     for c, caps in by_client.items():
-        out.append(Conflict("cell_max", f"{cli.at[c, NAME]} can take at most "
-                                        f"{', '.join(caps)}", client_id=c,
-                            constraint=f"max_units[{c}]"))
+        msg = Message("conflict_cell_max", {"client": cli.at[c, NAME], "caps": caps})
+        out.append(Conflict(CELL_MAX, msg, client_id=c, constraint=f"max_units[{c}]"))
     return tuple(out)
 
 
 def _explain_infeasible(problem: Problem, model: Model, settings: Settings) -> tuple[
-        tuple[Conflict, ...], tuple[str, ...]]:
+        tuple[Conflict, ...], tuple[Message, ...]]:
     found = _highs_iis(model)
     if found is not None:
         # HiGHS's subset need not be irreducible (budget 1 EUR against four commitments lists
@@ -512,15 +535,9 @@ def _explain_infeasible(problem: Problem, model: Model, settings: Settings) -> t
     elif len(model.row_lo) <= MAX_ROWS_FOR_RELAXATION:
         found = _relaxation_iis(model, settings)
     if found is None:
-        return (), ("No plan meets every requirement at once. The model is too large to find "
-                    "the smallest conflicting set; check commitments against capacities and "
-                    "client floors.",)
+        return (), (Message("infeasible_too_large"),)
     conflicts = explain_conflicts(problem, model, *found)
-    lines = ["No plan meets all of these requirements at once:"]
-    lines += [f"- {c.text}" for c in conflicts]
-    lines.append("Change at least one of them: raise a capacity or a cap, lower a floor or "
-                 "the target, or release a commitment.")
-    return conflicts, tuple(lines)
+    return conflicts, conflict_notes(conflicts)
 
 
 # ---- result extraction ----------------------------------------------------------------------
@@ -533,12 +550,7 @@ def _empty_frames(problem: Problem) -> dict[str, pd.DataFrame]:
 
 
 def _status_text(status: str, gap: float | None, integer: bool) -> str:
-    if status == OPTIMAL:
-        return f"optimal (gap {gap:.2%})" if integer and gap is not None else "optimal"
-    if status == FEASIBLE:
-        return ("feasible, not proven optimal" +
-                (f" (gap {gap:.2%})" if gap is not None else " (gap unknown)"))
-    return status
+    return status_message(status, gap, integer).text()
 
 
 def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | None,
@@ -552,7 +564,7 @@ def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | N
     use = cells.use * units[:, None]
     money_use = use[:, pools.index(problem.money_pool)] if pools else np.zeros(n_cells)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_money = np.where(money_use > TOL, value / money_use, np.nan)
+        per_money = np.where(money_use > FUNDED, value / money_use, np.nan)
     # Sums per cell, then per client and per method by bincount (no pandas groupby).
     sums = np.column_stack([units, value, wvalue, use])
     sum_cols = [UNITS, VALUE, WEIGHTED_VALUE, *[use_col(p) for p in pools]]
@@ -588,7 +600,7 @@ def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | N
     pool_rows = np.flatnonzero(lp_model.rows["kind"].to_numpy() == POOL)
     shadow = np.full(len(pools), np.nan)
     if duals is not None and len(pool_rows):
-        shadow = np.where(np.abs(duals[pool_rows]) < 1e-9, 0.0, duals[pool_rows])
+        shadow = np.where(np.abs(duals[pool_rows]) < ZERO_PRICE, 0.0, duals[pool_rows])
     pool_frame = pd.DataFrame({NAME: res[NAME], UNIT: res[UNIT], CAPACITY: res[CAPACITY],
                                USED: used, SLACK: res[CAPACITY].to_numpy() - used,
                                SHADOW_PRICE: shadow}, index=res.index)
@@ -600,88 +612,89 @@ def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
               duals: np.ndarray | None, lp_model: Model) -> pd.DataFrame:
     """For each cell below its max units: the value it would need, and what blocks it."""
     cells = model.cells
-    open_cells = np.flatnonzero(units < cells.units - 1e-6)
+    open_cells = np.flatnonzero(units < cells.units - FUNDED)
     cols_out = [UNITS, MAX_UNITS, NEXT_UNIT, VALUE, NEEDED_VALUE, REDUCED_COST, BLOCKED_BY,
-                REASON]
+                REASON, WHY]
     if not len(open_cells):
         return pd.DataFrame(columns=cols_out, index=cells.index[:0])
-    full = np.floor(units + 1e-6).astype(int)
+    full = np.floor(units + FUNDED).astype(int)
     # The column of the next (first not fully funded) unit of each open cell.
     starts = np.cumsum(cells.units) - cells.units
     next_col = starts[open_cells] + full[open_cells]
     A = lp_model.A.tocsc()
     activity = lp_model.A @ x
-    binding = (np.isfinite(lp_model.row_hi) & (activity >= lp_model.row_hi - 1e-6)) & \
+    binding = (np.isfinite(lp_model.row_hi) & (activity >= lp_model.row_hi - BINDING)) & \
         np.isin(lp_model.rows["kind"].to_numpy(), [POOL, CLIENT_CAP, METHOD_CAP])
-    names = _row_labels(problem, lp_model)
     needed_extra = np.full(len(open_cells), np.nan)
     if duals is not None:
         y = duals
         priced = A[:, next_col].T @ y  # y^T A_j per column
         if lp_model.sense == "max":
             gap = priced - lp_model.c[next_col]
-            scale = lp_model.weighted[next_col] / np.maximum(cells.value[open_cells], 1e-12)
+            scale = lp_model.weighted[next_col] / np.maximum(cells.value[open_cells], TINY)
         else:
             target = np.flatnonzero(lp_model.rows["kind"].to_numpy() == TARGET)
             price = y[target[0]] if len(target) else 0.0
             gap = lp_model.c[next_col] - priced
             scale = (price * lp_model.weighted[next_col] /
-                     np.maximum(cells.value[open_cells], 1e-12))
+                     np.maximum(cells.value[open_cells], TINY))
         with np.errstate(divide="ignore", invalid="ignore"):
             needed_extra = np.where(scale > 0, np.maximum(gap, 0.0) / scale, np.nan)
-        needed_extra = np.where(np.abs(needed_extra) < 1e-9, 0.0, needed_extra)
+        needed_extra = np.where(np.abs(needed_extra) < ZERO_PRICE, 0.0, needed_extra)
     value = cells.value[open_cells]
-    # Binding capacity rows that each next unit uses, as text (one sparse slice, no per-cell
-    # matrix indexing).
+    # The binding capacity rows that each next unit uses (one sparse slice, no per-cell matrix
+    # indexing), as the limits named in the reason.
     sub = A[:, next_col][np.flatnonzero(binding), :].tocsc()
     sub.eliminate_zeros()
-    bind_names = np.array(names, dtype=object)[np.flatnonzero(binding)]
-    blocked_list = ["; ".join(bind_names[sub.indices[sub.indptr[n]:sub.indptr[n + 1]]])
-                    for n in range(len(open_cells))]
-    margin = ("not needed to reach the target at least cost" if lp_model.sense == "min"
-              else "at the margin: equally good alternatives")
+    labels = _row_limits(problem, lp_model)
+    bind_limits = [labels[i] for i in np.flatnonzero(binding)]
+    limits = [tuple(bind_limits[k] for k in sub.indices[sub.indptr[n]:sub.indptr[n + 1]])
+              for n in range(len(open_cells))]
+    margin = "reason_not_needed" if lp_model.sense == "min" else "reason_alternatives"
 
-    def reason(v: float, extra: float, blocked: str) -> str:
-        limited = f"; limited by {blocked}" if blocked else ""
+    def reason(v: float, extra: float, lims: tuple[Message, ...]) -> Message:
+        limited: Message | str = Message("reason_limited_by", {"limits": lims}) if lims else ""
         if v <= 0:
-            return "the client gives this method no value"
+            return Message("reason_no_value")
         if extra != extra:  # NaN: no prices (whole-units plan without an LP to price it)
-            return "not funded in the whole-units plan" + limited
-        if extra > 1e-6:
-            return (f"would need a first-unit value of {v + extra:,.1f} (now {v:,.1f}) to "
-                    f"enter the plan{limited}")
-        return f"at the margin: more {blocked} would fund more of it" if blocked else margin
+            return Message("reason_integer", {"limited": limited})
+        if extra > BINDING:
+            return Message("reason_needs_value", {"needed": v + extra, "value": v,
+                                                  "limited": limited})
+        return Message("reason_margin_more", {"limits": lims}) if lims else Message(margin)
 
-    reasons = [reason(v, e, b) for v, e, b in
-               zip(value.tolist(), needed_extra.tolist(), blocked_list)]
+    why = [reason(v, e, lims) for v, e, lims in
+           zip(value.tolist(), needed_extra.tolist(), limits)]
+    t = Translator()
     with np.errstate(divide="ignore", invalid="ignore"):
-        reduced = -needed_extra * lp_model.weighted[next_col] / np.maximum(value, 1e-12)
+        reduced = -needed_extra * lp_model.weighted[next_col] / np.maximum(value, TINY)
     frame = pd.DataFrame({UNITS: units[open_cells], MAX_UNITS: cells.units[open_cells],
                           NEXT_UNIT: full[open_cells] + 1, VALUE: value,
                           NEEDED_VALUE: value + needed_extra, REDUCED_COST: reduced,
-                          BLOCKED_BY: blocked_list, REASON: reasons},
+                          BLOCKED_BY: [t.join(lims) for lims in limits],
+                          REASON: [t.render(w) for w in why], WHY: why},
                          index=cells.index[open_cells])
     return frame[cols_out]
 
 
-def _row_labels(problem: Problem, model: Model) -> list[str]:
-    """Each row in the user's words (names, not ids)."""
+def _row_limits(problem: Problem, model: Model) -> list[Message]:
+    """Each row as the limit it sets, in the user's names."""
     pool = problem.resources[NAME].to_dict()
     method = problem.methods[NAME].to_dict()
     client = problem.clients[NAME].to_dict()
     rows = model.rows
-    out = []
+    out: list[Message] = []
     for kind, r, c, m in zip(rows["kind"], rows[RESOURCE_ID], rows[CLIENT_ID], rows[METHOD_ID]):
         if kind == POOL:
-            out.append(str(pool[r]))
+            out.append(Message("limit_pool", {"pool": pool[r]}))
         elif kind == CLIENT_CAP:
-            out.append(f"{client[c]}'s cap on {pool[r]}")
+            out.append(Message("limit_client_cap", {"client": client[c], "pool": pool[r]}))
         elif kind == METHOD_CAP:
-            out.append(f"the capacity of {method[m]}")
+            out.append(Message("limit_method_cap", {"method": method[m]}))
         elif kind == FLOOR:
-            out.append(f"{client[c]}'s value floor")
+            out.append(Message("limit_floor", {"client": client[c]}))
         else:
-            out.append("the value target")
+            out.append(Message("limit_target"))
     return out
 
 
@@ -705,10 +718,13 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     solver_name = SOLVER_NAMES.get(s.solver, s.solver)
     fp = problem.fingerprint()
 
-    def no_plan(status: str, conflicts=(), explanation=(), message="", target=None) -> Result:
-        return Result(status=status, status_text=status, objective=None, solver=solver_name,
-                      seconds=time.perf_counter() - t0, gap=None, settings=s, fingerprint=fp,
-                      conflicts=tuple(conflicts), explanation=tuple(explanation),
+    def no_plan(status: str, conflicts: tuple[Conflict, ...] = (),
+                notes: tuple[Message, ...] = (), message: str = "",
+                target: float | None = None) -> Result:
+        return Result(status=status, status_text=_status_text(status, None, False),
+                      objective=None, solver=solver_name, seconds=time.perf_counter() - t0,
+                      gap=None, settings=s, fingerprint=fp, conflicts=tuple(conflicts),
+                      explanation=tuple(m.text() for m in notes), notes=tuple(notes),
                       message=message, target_value=target, **_empty_frames(problem))
 
     target = None
@@ -718,7 +734,7 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
             return replace(best, settings=s, seconds=time.perf_counter() - t0)
         target = s.target_value_share * float(best.objective)
         # A hair under the target keeps the rounding of the reference solve from biting.
-        model = build_model(problem, "min_cost", target * (1 - 1e-9))
+        model = build_model(problem, "min_cost", target * (1 - TARGET_SLACK))
     else:
         model = build_model(problem, "max_value")
 
@@ -728,10 +744,10 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     else:
         raw = run_model(model, s)
     if raw.status == INFEASIBLE:
-        conflicts, lines = _explain_infeasible(problem, model, s)
-        return no_plan(INFEASIBLE, conflicts, lines, target=target)
+        conflicts, notes = _explain_infeasible(problem, model, s)
+        return no_plan(INFEASIBLE, conflicts, notes, target=target)
     if raw.status == ERROR:
-        return no_plan(ERROR, explanation=(f"The solver failed: {raw.message}",),
+        return no_plan(ERROR, notes=(Message("solver_failed", {"error": raw.message}),),
                        message=raw.message, target=target)
 
     x = np.clip(raw.x, model.col_lo, model.col_hi)
@@ -753,13 +769,13 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     objective = float(model.c @ x)
     gap = raw.gap
     if model.integer and gap is None and raw.bound is not None:
-        gap = abs(raw.bound - objective) / max(abs(objective), 1e-9)
+        gap = abs(raw.bound - objective) / max(abs(objective), GAP_FLOOR)
     status, bound = raw.status, raw.bound
     if model.integer and status == FEASIBLE and lp_obj is not None:
         # The LP relaxation bounds every whole-units plan too: when the solver stopped before
         # its own bound was as good (or, like CBC here, reports none), the gap comes from it.
         lp_gap = max(0.0, lp_obj - objective if model.sense == "max" else objective - lp_obj)
-        lp_gap /= max(abs(objective), 1e-9)
+        lp_gap /= max(abs(objective), GAP_FLOOR)
         if gap is None or lp_gap < gap:
             gap, bound = lp_gap, lp_obj
         if gap <= s.mip_gap:

@@ -21,6 +21,7 @@ from typing import Any, Iterator, Mapping
 
 from .analysis import bundle_text, summarize
 from .bundle import parse_tables, read_uploaded, settings_dict
+from .messages import Message
 from .schema import Problem, Result
 
 SCHEMA_VERSION = 1
@@ -54,22 +55,25 @@ class StoreError(Exception):
     """The scenario store cannot do what was asked (damaged file, unknown name, ...).
 
     `code` names the kind of problem (exists, missing, no_name, long_name, folder, not_db,
-    unusable, busy, newer, foreign, io, url, damaged_scenario, no_result) so that a caller can
-    say it in its own words; `name` and `path` are the scenario and file concerned."""
+    unusable, busy, newer, foreign, io, url, damaged_scenario, no_result); `msg` says it (the
+    catalogue code `store_<code>`, or a variant of it, with its params); `name` and `path` are
+    the scenario and file concerned. str() is the English text."""
 
-    def __init__(self, message: str, code: str = "", name: str = "", path: str = ""):
-        super().__init__(message)
+    def __init__(self, code: str, name: str = "", path: str = "", text_code: str = "",
+                 **params: Any):
         self.code = code
         self.name = name
         self.path = path
+        self.msg = Message(text_code or f"store_{code}", {"name": name, "path": path, **params})
+        super().__init__(self.msg.text())
 
 
 def _missing(name: str) -> StoreError:
-    return StoreError(f"there is no scenario named '{name}'", "missing", name=str(name))
+    return StoreError("missing", name=str(name))
 
 
 def _taken(name: str) -> StoreError:
-    return StoreError(f"a scenario named '{name}' already exists", "exists", name=str(name))
+    return StoreError("exists", name=str(name))
 
 
 DB_ENV = "RISK_PLANNER_DB"  # overrides the default database path (a shared drive, say)
@@ -93,8 +97,7 @@ def db_path_from(arg: str | os.PathLike[str] | None) -> Path:
     text = str(arg)
     if "://" in text:
         if not text.startswith("sqlite:///"):
-            raise StoreError(f"'{text}': only SQLite files are supported (a path, or "
-                             "sqlite:///path)", "url", path=text)
+            raise StoreError("url", path=text)
         text = text[len("sqlite:///"):]
         # sqlite:////abs/path keeps its leading slash; sqlite:///rel/path is relative.
     return Path(text).expanduser()
@@ -150,10 +153,9 @@ class Scenario:
 def _clean_name(name: str) -> str:
     name = str(name).strip()
     if not name:
-        raise StoreError("a scenario needs a name", "no_name")
+        raise StoreError("no_name")
     if len(name) > MAX_NAME:
-        raise StoreError(f"a scenario name may have at most {MAX_NAME} characters "
-                         f"(this one has {len(name)})", "long_name", name=name[:40])
+        raise StoreError("long_name", name=name[:40], max=MAX_NAME, length=len(name))
     return name
 
 
@@ -173,14 +175,11 @@ class ScenarioStore:
         p = self.path
         if p.exists():
             if p.is_dir():
-                raise StoreError(f"'{p}' is a folder, not a scenario database file", "folder",
-                                 path=str(p))
+                raise StoreError("folder", path=str(p))
             with open(p, "rb") as f:
                 head = f.read(len(SQLITE_HEADER))
             if head and head != SQLITE_HEADER:
-                raise StoreError(f"'{p}' is not a scenario database (it is not an SQLite file, "
-                                 "or it is damaged). It was left untouched; choose another "
-                                 "file for the scenarios.", "not_db", path=str(p))
+                raise StoreError("not_db", path=str(p))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -188,14 +187,14 @@ class ScenarioStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the folder for '{self.path}': {exc}", "io",
-                             path=str(self.path)) from exc
+            raise StoreError("io", path=str(self.path), text_code="store_io_folder",
+                             error=str(exc)) from exc
         try:
             conn = sqlite3.connect(str(self.path), timeout=self.timeout_s,
                                    isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open '{self.path}': {exc}", "io",
-                             path=str(self.path)) from exc
+            raise StoreError("io", path=str(self.path), text_code="store_io_open",
+                             error=str(exc)) from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
             if not self._ready:
@@ -203,16 +202,11 @@ class ScenarioStore:
             yield conn
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
-                raise StoreError(f"the scenario database '{self.path}' cannot be used: {exc}. "
-                                 "It was left untouched.", "unusable",
-                                 path=str(self.path)) from exc
-            raise StoreError(f"the scenario database '{self.path}' stayed busy for "
-                             f"{self.timeout_s:.0f} s (another save?); try again", "busy",
-                             path=str(self.path)) from exc
+                raise StoreError("unusable", path=str(self.path), error=str(exc)) from exc
+            raise StoreError("busy", path=str(self.path), seconds=self.timeout_s) from exc
         except sqlite3.DatabaseError as exc:
             # Covers "file is not a database" and "database disk image is malformed".
-            raise StoreError(f"the scenario database '{self.path}' cannot be used: {exc}. "
-                             "It was left untouched.", "unusable", path=str(self.path)) from exc
+            raise StoreError("unusable", path=str(self.path), error=str(exc)) from exc
         finally:
             conn.close()
 
@@ -220,16 +214,13 @@ class ScenarioStore:
         """Check the schema version; create the tables in a new file."""
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(f"'{self.path}' was written by a newer version of the planner "
-                             f"(schema {version}; this one reads up to {SCHEMA_VERSION})",
-                             "newer", path=str(self.path))
+            raise StoreError("newer", path=str(self.path), version=int(version),
+                             supported=SCHEMA_VERSION)
         if version == 0:
             tables = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables - {"meta", "scenarios"}:
-                raise StoreError(f"'{self.path}' is an SQLite database of something else, "
-                                 "not of scenarios; it was left untouched", "foreign",
-                                 path=str(self.path))
+                raise StoreError("foreign", path=str(self.path))
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -310,8 +301,8 @@ class ScenarioStore:
                             settings=dict(inputs.get("settings", {})),
                             summary=json.loads(row[8]), client_notes=json.loads(row[6]))
         except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"the scenario '{name}' is damaged in '{self.path}': {exc}",
-                             "damaged_scenario", name=str(name), path=str(self.path)) from exc
+            raise StoreError("damaged_scenario", name=str(name), path=str(self.path),
+                             error=str(exc)) from exc
 
     def load(self, name: str) -> tuple[Problem, Scenario]:
         """A scenario's inputs as a Problem (validated again), with the scenario itself."""
@@ -334,7 +325,7 @@ class ScenarioStore:
         name = _clean_name(name)
         if summary is None:
             if result is None:
-                raise StoreError("a scenario needs a result or a summary of one", "no_result")
+                raise StoreError("no_result")
             summary = summarize(problem, result)
         record = {
             "name": name, "saved_at": _now(), "fingerprint": problem.fingerprint(),

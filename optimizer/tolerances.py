@@ -28,6 +28,29 @@ FEASIBILITY = 1e-6
 TARGET_SLACK = 1e-9
 # Guards a division by a value that may be zero.
 TINY = 1e-12
+# The relative gap of a whole-units plan divides by max(|objective|, GAP_FLOOR).
+GAP_FLOOR = 1e-9
+# Rounding an LP plan to whole units: a unit this close to whole counts as whole, and sums of
+# use are compared with this slack.
+ROUNDING = 1e-9
+# A rounded plan may miss a row's bound by this much and still count as meeting it.
+ROUNDED_ROW = 1e-7
+
+# The analyses' kink search: a probe within this share of the supporting line lies on it, two
+# kinks this close are one, and a change of growth this small is none.
+KINK_RTOL = 1e-7
+# The analyses report a price below this as 0: float noise only (a price between this and
+# ZERO_PRICE is kept, as frontiers and ranges always reported it).
+DUAL_NOISE = 1e-12
+# Either side of a kink whose neighbours are too close to place a probe, look this share of its
+# capacity away.
+PROBE_STEP = 1e-6
+# Value points below this are float noise: a client given no more is not reached, and a change
+# of no more is none.
+VALUE_NOISE = 1e-9
+# Two numbers of two saved bundles are the same input when they differ by less than this share
+# (what a CSV round trip of a float can change).
+SAME_INPUT_RTOL = 1e-12
 
 
 def funded(units: Any) -> Any:

@@ -11,6 +11,7 @@ from . import cli as _cli  # noqa: F401
 from . import engine as _engine  # noqa: F401
 from . import export as _export  # noqa: F401
 from .catalog import CATALOG, Catalogue, Message, Translator, register
+from .describe import explanation_lines, issue_line, status_line, status_message
 from .formats import (
     DEFAULT_LANG,
     LANGUAGES,
@@ -24,5 +25,6 @@ from .formats import (
 )
 
 __all__ = ["CATALOG", "DEFAULT_LANG", "LANGUAGES", "Catalogue", "Message", "Translator",
-           "auto_decimals", "check_lang", "fmt_date", "fmt_exact", "fmt_num", "fmt_pct",
+           "auto_decimals", "check_lang", "explanation_lines", "issue_line", "status_line",
+           "status_message", "fmt_date", "fmt_exact", "fmt_num", "fmt_pct",
            "plotly_separators", "register"]

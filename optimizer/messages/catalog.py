@@ -6,8 +6,10 @@ Parameters are formatted in the language of the translator:
 
 - numbers: `{x}` chooses decimals by size, `{x:.1f}` fixes them, `{x:.0%}` is a percentage,
   `{x:g}` quotes a number exactly (a value from the user's file), `{x:d}` a whole number;
+  `{n:i}` a plain integer without grouping (row numbers);
 - a `Message` inside the parameters is rendered in the same language; a list or tuple is
-  rendered item by item and joined with the language's list separator;
+  rendered item by item and joined with the language's list separator ("; "), or with commas
+  for `{items:,}`; an empty list reads "none";
 - text is inserted as it is (the user's names stay as typed).
 
 Sections of the catalogue live beside this module (engine.py, export.py, cli.py); each code
@@ -67,7 +69,9 @@ class _Formatter(string.Formatter):
         if isinstance(value, Message):
             return format(tr.render(value), format_spec)
         if isinstance(value, (list, tuple)):
-            return tr.join(value)
+            if not value:
+                return tr("list_none")
+            return tr.join(value, tr("list_comma") if format_spec == "," else None)
         if value is None:
             return DASH
         if _is_number(value):
@@ -77,6 +81,8 @@ class _Formatter(string.Formatter):
                 return fmt_num(value, lang, 0 if is_int else None)
             if spec == "g":
                 return fmt_exact(value, lang)
+            if spec == "i":
+                return str(int(value))
             if spec == "d":
                 return fmt_num(value, lang, 0)
             if spec.endswith("%"):
@@ -113,9 +119,9 @@ class Translator:
     def render(self, message: Message) -> str:
         return self(message.code, **message.params)
 
-    def join(self, items: Sequence[Any]) -> str:
-        """Items (messages or text) joined with the language's list separator."""
-        sep = self("list_sep")
+    def join(self, items: Sequence[Any], sep: str | None = None) -> str:
+        """Items (messages or text) joined with `sep` (the language's list separator)."""
+        sep = self("list_sep") if sep is None else sep
         return sep.join(self.render(i) if isinstance(i, Message) else str(i) for i in items)
 
     def has(self, code: str) -> bool:

@@ -39,8 +39,9 @@ def _decimal_pattern(decimals: int) -> NumberPattern:
 
 @lru_cache(maxsize=None)
 def _percent_pattern(lang: str, decimals: int) -> NumberPattern:
-    # The locale's own percent pattern ("#,##0%" or "#,##0 %") with the decimals asked for.
-    base = _locale(lang).percent_formats[None].pattern
+    # The locale's own percent pattern ("#,##0%" or "#,##0 %") with the decimals asked for;
+    # without grouping, as shares are quoted (a gap of 1077.94%).
+    base = _locale(lang).percent_formats[None].pattern.replace("#,##0", "0")
     frac = "." + "0" * decimals if decimals > 0 else ""
     return parse_pattern(base.replace("0%", "0" + frac + "%").replace("0\xa0%", "0" + frac +
                                                                        "\xa0%"))
