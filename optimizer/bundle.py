@@ -510,10 +510,10 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
             cell_max = mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[m, MAX_UNITS]
             if not math.isnan(lo.iat[i]) and not math.isnan(v.iat[i]) and lo.iat[i] > v.iat[i]:
                 ck.add(VALUES, "low_above", row, VALUE_LOW, f"{lo.iat[i]:g}", key,
-                       value=float(v.iat[i]))
+                       cell_value=float(v.iat[i]))
             if not math.isnan(hi.iat[i]) and not math.isnan(v.iat[i]) and hi.iat[i] < v.iat[i]:
                 ck.add(VALUES, "high_below", row, VALUE_HIGH, f"{hi.iat[i]:g}", key,
-                       value=float(v.iat[i]))
+                       cell_value=float(v.iat[i]))
             if not math.isnan(cell_max) and com.iat[i] > cell_max:
                 ck.add(VALUES, "committed_over", row, COMMITTED_UNITS, f"{com.iat[i]:g}", key,
                        max=float(cell_max))

@@ -26,10 +26,12 @@ from optimizer.schema import (
     Problem,
     Result,
 )
-from ui import edits, reasons
-from ui.plan_tab import plan_kpis, price_scale, shadow_sentence
+from optimizer.messages import Message
+from ui import edits
+from ui.plan_tab import conflict_fix, plan_kpis, price_scale, shadow_sentence
 from ui.state import as_text, typed_tables
-from ui.text import NBSP, TEXT, Translator, fmt_num, fmt_pct
+from optimizer.messages import CATALOG
+from ui.text import NBSP, PAGE_TEXTS, TEXT, Translator, fmt_num, fmt_pct
 
 ROOT = Path(__file__).resolve().parent.parent
 EN, RU = Translator("en"), Translator("ru")
@@ -68,8 +70,12 @@ def test_every_key_the_ui_uses_is_in_the_catalogue() -> None:
     used |= {f"tab_{t}" for t in ("plan", "inputs", "client", "whatif", "scenarios",
                                   "relationship", "export")}
     used |= {f"rel_item_{item}" for item in CHECKLIST_ITEMS}
-    missing = sorted(k for k in used if k not in TEXT)
+    missing = sorted(k for k in used if k not in PAGE_TEXTS)
     assert not missing, missing
+
+
+def test_page_and_engine_catalogues_share_no_key() -> None:
+    assert not set(TEXT) & set(CATALOG)
 
 
 def test_russian_labels_differ_and_are_russian() -> None:
@@ -122,8 +128,8 @@ def test_russian_unfunded_reasons_are_built_from_fields(sample_result: Result) -
     unf = sample_result.unfunded
     assert len(unf)
     for _, row in unf.iterrows():
-        en = reasons.unfunded_reason(row, EN, False)
-        ru = reasons.unfunded_reason(row, RU, False)
+        en = EN.render(row["why"])
+        ru = RU.render(row["why"])
         assert en == row["reason"]
         assert CYRILLIC.search(ru)
         for word in ("would need", "limited by", "the capacity of", "'s cap on"):
@@ -133,7 +139,9 @@ def test_russian_unfunded_reasons_are_built_from_fields(sample_result: Result) -
 
 
 def test_limit_labels_translate_each_kind() -> None:
-    text = reasons.limits_text("Budget; Acme's cap on Budget; the capacity of Trial", RU)
+    text = RU.join([Message("limit_pool", {"pool": "Budget"}),
+                    Message("limit_client_cap", {"client": "Acme", "pool": "Budget"}),
+                    Message("limit_method_cap", {"method": "Trial"})])
     assert text == "Budget; лимит клиента Acme на «Budget»; ёмкость метода «Trial»"
 
 
@@ -141,8 +149,8 @@ def test_infeasible_conflicts_in_both_languages(sample_problem: Problem) -> None
     problem = sample_problem.with_capacity("budget", 1)
     result = solve(problem)
     assert result.status == "infeasible" and result.conflicts
-    en = reasons.conflict_texts(problem, result, EN)
-    ru = reasons.conflict_texts(problem, result, RU)
+    en = [(EN.render(c.msg), conflict_fix(c, problem, EN)) for c in result.conflicts]
+    ru = [(RU.render(c.msg), conflict_fix(c, problem, RU)) for c in result.conflicts]
     assert [r for r, _ in en] == [c.text for c in result.conflicts]
     assert len(ru) == len(en)
     for (req, fix) in ru:
@@ -164,10 +172,10 @@ def test_validation_messages_translate(sample_problem: Problem) -> None:
     with pytest.raises(BundleError) as err:
         parse_tables(tables, sample_problem.settings)
     issues = err.value.issues
-    ru = [reasons.issue_message(i, RU) for i in issues]
+    ru = [RU.render(i.msg) for i in issues]
     assert "не число" in ru
     assert "такого клиента нет в таблице clients" in ru
-    assert [reasons.issue_message(i, EN) for i in issues] == [i.message for i in issues]
+    assert [EN.render(i.msg) for i in issues] == [i.message for i in issues]
 
 
 # ---- edits -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from optimizer.bundle import parse_tables, read_tables
 from optimizer.cli import main as cli_main
 from optimizer.export import client_file_stem, client_plan_files
 from optimizer.schema import (
+    BASE_COLUMNS,
     CHECKLIST_ITEMS,
     LAST_REVIEW,
     OPEN_PROBLEMS,
@@ -38,7 +39,6 @@ from optimizer.solve import solve
 from optimizer.store import ScenarioStore
 from ui import state
 from ui.edits import ROW_COL
-from ui.reasons import issue_message
 from ui.relationship_tab import AS_OF_KEY, DRAWS_KEY, STALE_DAYS_KEY, with_rows_for
 from ui.text import Translator
 
@@ -343,8 +343,8 @@ def test_a_missing_id_column_is_an_error_and_odd_columns_are_warned() -> None:
     gone = _one(warnings, "criteria_known")
     assert "counts as unknown" in gone.message
     # The warnings read in Russian too.
-    assert issue_message(odd, RU) == RU("issue_rel_column")
-    assert issue_message(gone, RU) == RU("issue_rel_missing")
+    assert RU.render(odd.msg) == RU("rel_column_ignored", columns=list(BASE_COLUMNS[RELATIONSHIP]))
+    assert RU.render(gone.msg) == RU("rel_column_missing")
 
 
 def test_checklist_columns_may_be_left_out() -> None:

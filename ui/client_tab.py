@@ -19,12 +19,12 @@ from optimizer.schema import (
     UNITS,
     VALUE,
     WEIGHT,
+    WHY,
     use_col,
 )
 
 from . import charts
 from .plan_tab import show_table, shown_plan
-from .reasons import unfunded_reason
 from .relationship_tab import render_client_checklist
 from .state import Context
 
@@ -105,11 +105,10 @@ def render_client(ctx: Context) -> None:
     if mine_u.empty:
         st.success(t("client_all_funded"))
         return
-    min_cost = result.settings.objective == "min_cost"
     lines = []
     for (_, m), r in mine_u.iterrows():
         funded = t("x_of_y", x=t.num(float(r[UNITS]), None if float(r[UNITS]).is_integer()
                                      else 2), y=t.num(float(r[MAX_UNITS]), 0))
         lines.append(f"- **{problem.methods.at[m, NAME]}** ({funded} {t('units_funded')}): "
-                     f"{unfunded_reason(r, t, min_cost)}")
+                     f"{t.render(r[WHY])}")
     st.markdown("\n".join(lines))

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from optimizer.messages.describe import id_key
 from optimizer.bundle import read_uploaded, settings_dict, tables_to_xlsx_bytes, \
     tables_to_zip_bytes
 from optimizer.schema import (
@@ -26,7 +27,6 @@ from optimizer.schema import (
 )
 
 from . import edits, state
-from .reasons import issue_message
 from .state import Context
 from .text import Translator
 
@@ -85,10 +85,10 @@ def issues_frame(issues: tuple[Issue, ...] | list[Issue], t: Translator) -> pd.D
     return pd.DataFrame({
         t("col_table"): [i.table for i in issues],
         t("col_row"): [("" if i.row is None else str(i.row)) for i in issues],
-        t("col_key"): [i.key or "" for i in issues],
+        t("col_key"): [id_key(i.ids, t) for i in issues],
         t("col_column"): [i.column or "" for i in issues],
         t("col_bad_value"): [("" if i.value is None else i.value) for i in issues],
-        t("col_problem"): [issue_message(i, t) for i in issues]})
+        t("col_problem"): [t.render(i.msg) for i in issues]})
 
 
 def render_validation(ctx: Context) -> None:

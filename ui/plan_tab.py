@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from optimizer.messages import explanation_lines, status_line
+from optimizer.model import CELL_MAX, CLIENT_CAP, COMMITMENT, FLOOR, METHOD_CAP, POOL, TARGET
 from optimizer.schema import (
     ATTAINABLE,
     CAPACITY,
@@ -29,13 +31,16 @@ from optimizer.schema import (
     VALUE,
     VALUE_PER_MONEY,
     WEIGHTED_VALUE,
+    WHY,
+    Conflict,
     Problem,
     Result,
+    client_cap_col,
     use_col,
 )
+from optimizer.tolerances import BINDING
 
 from . import charts
-from .reasons import conflict_texts, unfunded_reason
 from .relationship_tab import render_plan_warnings
 from .state import Context
 from .text import Translator
@@ -98,9 +103,32 @@ def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str
 
 
 def status_label(result: Result, t: Translator) -> str:
-    return {OPTIMAL: t("status_optimal"), FEASIBLE: t("status_feasible"),
-            INFEASIBLE: t("status_infeasible"), ERROR: t("status_error")}.get(result.status,
-                                                                               result.status)
+    return status_line(result, t)
+
+
+def conflict_fix(c: Conflict, problem: Problem, t: Translator) -> str:
+    """What to change on this page so that one conflicting requirement gives way."""
+    res, met, cli = problem.resources, problem.methods, problem.clients
+    if c.kind == POOL:
+        pool, unit = res.at[c.resource_id, NAME], res.at[c.resource_id, UNIT]
+        if c.amount is not None and c.forced > c.amount + BINDING:
+            return t("fix_pool_to", pool=pool, need=c.forced, unit=unit)
+        return t("fix_pool", pool=pool)
+    if c.kind == CLIENT_CAP:
+        return t("fix_client_cap", column=client_cap_col(str(c.resource_id)),
+                 client=cli.at[c.client_id, NAME])
+    if c.kind == METHOD_CAP:
+        return t("fix_method_cap", method=met.at[c.method_id, NAME])
+    if c.kind == FLOOR:
+        return t("fix_floor", client=cli.at[c.client_id, NAME])
+    if c.kind == TARGET:
+        return t("fix_target")
+    if c.kind == COMMITMENT:
+        return t("fix_commitment", client=cli.at[c.client_id, NAME],
+                 method=met.at[c.method_id, NAME])
+    if c.kind == CELL_MAX:
+        return t("fix_cell_max", client=cli.at[c.client_id, NAME])
+    return ""
 
 
 # ---- tables ----------------------------------------------------------------------------------
@@ -152,7 +180,6 @@ def _money_unit(problem: Problem, result: Result) -> str:
 def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
     """Not (fully) funded cells with the reason, in the page's language."""
     u = result.unfunded
-    min_cost = result.settings.objective == "min_cost"
     cid, mid = u.index.get_level_values(0), u.index.get_level_values(1)
     return pd.DataFrame({
         t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
@@ -161,7 +188,7 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
                             y=t.num(float(b), 0)) for a, b in zip(u[UNITS], u[MAX_UNITS])],
         t("col_value"): u[VALUE].to_numpy(),
         t("col_needed"): u[NEEDED_VALUE].to_numpy(),
-        t("col_reason"): [unfunded_reason(r, t, min_cost) for _, r in u.iterrows()]})
+        t("col_reason"): [t.render(w) for w in u[WHY]]})
 
 
 def pools_table(result: Result, t: Translator) -> pd.DataFrame:
@@ -249,18 +276,18 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
     t = ctx.t
     if result.status == INFEASIBLE:
         st.error(t("infeasible_title"))
-        pairs = conflict_texts(problem, result, t)
+        pairs = [(t.render(c.msg), conflict_fix(c, problem, t)) for c in result.conflicts]
         if pairs:
             st.markdown(t("infeasible_intro"))
             st.markdown("\n".join(f"- **{req}**" + (f"  \n  {t('what_to_change')}: {fix}"
                                                      if fix else "") for req, fix in pairs))
             st.markdown(t("infeasible_outro"))
         else:
-            st.markdown("\n".join(result.explanation) if ctx.lang == "en" else
-                        t("infeasible_too_large"))
+            st.markdown("\n".join(explanation_lines(result, t)))
     else:
         st.error(t("error_title"))
-        st.code(result.message or "\n".join(result.explanation) or result.status_text)
+        st.code(result.message or "\n".join(explanation_lines(result, t)) or
+                status_line(result, t))
         st.markdown(t("error_hint"))
 
 

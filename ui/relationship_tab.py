@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from optimizer.messages.describe import id_key
 from optimizer import relationship as rel
 from optimizer.analysis import AnalysisError, NoPlanError, robustness
 from optimizer.schema import (
@@ -35,7 +36,6 @@ from optimizer.schema import (
 )
 
 from . import edits, state
-from .reasons import issue_message
 from .state import Context
 from .text import Translator
 
@@ -240,10 +240,10 @@ def _render_issues(ctx: Context) -> None:
     if mine:
         st.dataframe(pd.DataFrame({
             t("col_row"): ["" if i.row is None else str(i.row) for i in mine],
-            t("col_key"): [i.key or "" for i in mine],
+            t("col_key"): [id_key(i.ids, t) for i in mine],
             t("col_column"): [i.column or "" for i in mine],
             t("col_bad_value"): ["" if i.value is None else i.value for i in mine],
-            t("col_problem"): [issue_message(i, t) for i in mine]}),
+            t("col_problem"): [t.render(i.msg) for i in mine]}),
             hide_index=True, key="rel_issues")
     elif ctx.errors:
         st.warning(t("rel_other_errors", n=len(ctx.errors)))

@@ -54,9 +54,11 @@ def _show_flash() -> None:
 
 
 def store_message(exc: StoreError, t: Translator) -> str:
-    """A store error in the page's language (its own English text for an unforeseen kind)."""
-    key = f"sc_err_{exc.code}"
-    return t(key, name=exc.name, path=exc.path) if exc.code and t.has(key) else str(exc)
+    """A store error in the page's language, with what to do on this page where it helps."""
+    text = t.render(exc.msg)
+    if exc.code == "exists":
+        return text + t("sc_err_exists_hint")
+    return text if text.endswith(".") else text + "."  # a sentence on the page
 
 
 def tables_from_text(tables: dict[str, str]) -> dict[str, pd.DataFrame]:

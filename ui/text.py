@@ -1,87 +1,47 @@
-"""The dashboard's one text catalogue (English and Russian) and number formats per language.
+"""The page's text catalogue (English and Russian), on top of the engine's.
 
-Every string the page shows comes from `TEXT`: key -> (English, Russian). Placeholders are
-`str.format` fields; a tab calls `ctx.t("kpi_pool", pool=...)`. Numbers passed as floats or ints
-are formatted in the page's language (ru: a no-break space between thousands and a decimal
-comma). To add a tab's texts, add a section below with both languages.
+Every string the page shows comes from `TEXT` (key -> (English, Russian)) or, for what the
+engine reports (validation issues, conflicts, reasons, store errors), from the engine's
+catalogue `optimizer.messages`; a key lives in exactly one of them. Placeholders are
+`str.format` fields; a tab calls `ctx.t("kpi_pool", pool=...)` or `ctx.t.render(issue.msg)`.
+Numbers are formatted in the page's language (see optimizer/messages/catalog.py). To add a
+tab's texts, add a section below with both languages.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any
+from collections import ChainMap
+from dataclasses import dataclass, field
 
-LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
-DEFAULT_LANG = "en"
+from optimizer.messages import (
+    CATALOG,
+    DEFAULT_LANG,
+    LANGUAGES,
+    Catalogue,
+    auto_decimals,
+    fmt_num,
+    fmt_pct,
+    plotly_separators,
+)
+from optimizer.messages import Translator as _EngineTranslator
+
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "NBSP", "TEXT", "Translator", "auto_decimals",
+           "fmt_num", "fmt_pct"]
+
 NBSP = "\u00a0"
 
 
-# ---- number formats --------------------------------------------------------------------------
-def auto_decimals(x: float) -> int:
-    """Decimals that suit a number's size: none for whole numbers and from 100 up, one from 1,
-    two below."""
-    ax = abs(x)
-    return 0 if ax >= 100 or float(x).is_integer() else 1 if ax >= 1 else 2
-
-
-def fmt_num(x: Any, lang: str = DEFAULT_LANG, decimals: int | None = None) -> str:
-    """A number in the language's format: 12,345.6 (en) or 12 345,6 (ru). Blank-ish for None
-    or NaN."""
-    if x is None:
-        return "–"
-    x = float(x)
-    if not math.isfinite(x):
-        return "–"
-    d = auto_decimals(x) if decimals is None else decimals
-    if round(x, d) == 0:
-        x = 0.0  # no "-0"
-    s = f"{x:,.{d}f}"
-    if lang == "ru":
-        s = s.replace(",", NBSP).replace(".", ",")
-    return s
-
-
-def fmt_pct(x: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
-    """A share as a percentage: 95.0% (en) or 95,0 % (ru)."""
-    if x is None or not math.isfinite(float(x)):
-        return "–"
-    return fmt_num(float(x) * 100, lang, decimals) + (NBSP + "%" if lang == "ru" else "%")
-
-
-# ---- the translator --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Translator:
-    """t(key, **kw): the text in one language. Missing keys come back as the key itself, so a
-    tab can fall back on its own text and a test can find the gap."""
+class Translator(_EngineTranslator):
+    """t(key, **kw) over the page's texts and the engine's; missing keys come back as the key
+    itself, so a tab can fall back on its own text and a test can find the gap."""
 
-    lang: str = DEFAULT_LANG
-
-    def __call__(self, key: str, **kw: Any) -> str:
-        entry = TEXT.get(key)
-        if entry is None:
-            return key
-        text = entry[1] if self.lang == "ru" else entry[0]
-        if not kw:
-            return text
-        shown = {k: (self.num(v) if isinstance(v, float) else
-                     self.num(v, 0) if isinstance(v, int) and not isinstance(v, bool) else v)
-                 for k, v in kw.items()}
-        return text.format(**shown)
-
-    def has(self, key: str) -> bool:
-        return key in TEXT
-
-    def num(self, x: Any, decimals: int | None = None) -> str:
-        return fmt_num(x, self.lang, decimals)
-
-    def pct(self, x: Any, decimals: int = 1) -> str:
-        return fmt_pct(x, self.lang, decimals)
+    texts: Catalogue = field(default_factory=lambda: PAGE_TEXTS, repr=False, compare=False)
 
     @property
     def separators(self) -> str:
         """Plotly's decimal and thousands separators for this language."""
-        return ", " if self.lang == "ru" else ".,"
+        return plotly_separators(self.lang)
 
 
 # ---- the catalogue ---------------------------------------------------------------------------
@@ -105,7 +65,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab_failed": ("This tab could not be shown: {error}",
                    "Эту вкладку не удалось показать: {error}"),
     "solving": ("Solving the plan…", "Расчёт плана…"),
-    "list_sep": ("; ", "; "),
     "x_of_y": ("{x} of {y}", "{x} из {y}"),
     "units": ("units", "ед."),
     "value": ("Value", "Ценность"),
@@ -167,10 +126,6 @@ TEXT: dict[str, tuple[str, str]] = {
                      "В исходных данных ошибок: {n} (список на вкладке «Исходные данные»). "
                      "Показан план для последних корректных данных: последняя правка в нём не "
                      "учтена."),
-    "status_optimal": ("optimal", "оптимальный"),
-    "status_feasible": ("feasible, not proven optimal", "допустимый, оптимальность не доказана"),
-    "status_infeasible": ("infeasible", "недопустимо"),
-    "status_error": ("error", "ошибка"),
     "status_detail": ("{solver}, {seconds} s", "{solver}, {seconds} с"),
 
     # KPIs
@@ -279,24 +234,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_shadow": ("Shadow price (points per unit)", "Теневая цена (очков за единицу)"),
 
     # reasons for not funding (rebuilt from the engine's fields)
-    "reason_no_value": ("the client gives this method no value",
-                        "клиент не придаёт этому методу ценности"),
-    "reason_integer": ("not funded in the whole-units plan",
-                       "не профинансировано в плане из целых единиц"),
-    "reason_needs_value": ("would need a first-unit value of {needed} (now {value}) to enter "
-                           "the plan",
-                           "вошло бы в план при ценности первой единицы {needed} (сейчас "
-                           "{value})"),
-    "reason_limited_by": ("; limited by {limits}", "; ограничивает: {limits}"),
-    "reason_margin_more": ("at the margin: more {limits} would fund more of it",
-                           "на границе: больше ресурса ({limits}) профинансирует больше"),
-    "reason_not_needed": ("not needed to reach the target at least cost",
-                          "не нужно, чтобы достичь цели с наименьшими затратами"),
-    "reason_alternatives": ("at the margin: equally good alternatives",
-                            "на границе: есть равноценные альтернативы"),
-    "limit_pool": ("{pool}", "{pool}"),
-    "limit_client_cap": ("{client}'s cap on {pool}", "лимит клиента {client} на «{pool}»"),
-    "limit_method_cap": ("the capacity of {method}", "ёмкость метода «{method}»"),
 
     # infeasible and errors
     "infeasible_title": ("No plan meets every requirement at once, so no plan is shown.",
@@ -308,30 +245,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "fit together.",
                          "Измените хотя бы одно из них — план появится, как только они "
                          "совместятся."),
-    "infeasible_too_large": ("No plan meets every requirement at once. The model is too large "
-                             "to find the smallest conflicting set: check commitments against "
-                             "capacities and client floors.",
-                             "Ни один план не выполняет все требования сразу. Модель слишком "
-                             "велика, чтобы найти наименьший набор противоречий: сравните "
-                             "обязательства с ёмкостями и минимальными долями клиентов."),
     "what_to_change": ("What to change", "Что изменить"),
-    "conflict_need": (" (the commitments alone need {need})",
-                      " (одни только обязательства требуют {need})"),
-    "conflict_pool": ("{pool} is limited to {cap} {unit}", "{pool} ограничен {cap} {unit}"),
-    "conflict_client_cap": ("{client} may use at most {cap} {unit} of {pool}",
-                            "{client} может использовать не более {cap} {unit} ресурса "
-                            "«{pool}»"),
-    "conflict_method_cap": ("{method} is limited to {cap} {unit} over all clients",
-                            "«{method}»: не более {cap} {unit} на всех клиентов"),
-    "conflict_floor": ("{client} must get at least {share} of the value it could get",
-                       "{client} должен получить не менее {share} достижимой ценности"),
-    "conflict_target": ("the plan must reach a value of {target}",
-                        "план должен достичь ценности {target}"),
-    "conflict_commitment": ("{n} {unit} of {method} committed in writing to {client}",
-                            "{n} {unit} метода «{method}» письменно обещано клиенту {client}"),
-    "conflict_cell_max": ("{client} can take only so many units of each method (max_units)",
-                          "{client} может получить лишь ограниченное число единиц каждого "
-                          "метода (max_units)"),
     "fix_pool_to": ("raise {pool} in the sidebar to at least {need} {unit}",
                     "увеличьте «{pool}» на боковой панели хотя бы до {need} {unit}"),
     "fix_pool": ("raise {pool} in the sidebar", "увеличьте «{pool}» на боковой панели"),
@@ -525,47 +439,6 @@ TEXT: dict[str, tuple[str, str]] = {
                                   "Расход ресурса на единицу для этого клиента и метода."),
 
     # validation messages (the engine's English, matched in ui.reasons)
-    "issue_not_number": ("is not a number", "не число"),
-    "issue_required": ("required, but the cell is blank", "обязательное поле, но ячейка пуста"),
-    "issue_at_least": ("must be at least {x}", "должно быть не меньше {x}"),
-    "issue_greater": ("must be greater than {x}", "должно быть больше {x}"),
-    "issue_at_most": ("must be at most {x}", "должно быть не больше {x}"),
-    "issue_whole": ("must be a whole number", "должно быть целым числом"),
-    "issue_id_blank": ("the id is blank", "идентификатор пуст"),
-    "issue_id_chars": ("ids may use only Latin letters, digits, '_', '.' and '-'",
-                       "идентификатор может содержать только латинские буквы, цифры, «_», «.» "
-                       "и «-»"),
-    "issue_duplicate": ("duplicate id (first used on row {row})",
-                        "повторяющийся идентификатор (впервые в строке {row})"),
-    "issue_unknown_client": ("this client id is not in the clients table",
-                             "такого клиента нет в таблице clients"),
-    "issue_unknown_method": ("this method id is not in the methods table",
-                             "такого метода нет в таблице methods"),
-    "issue_unknown_id": ("this id is not in the {table} table",
-                         "такого идентификатора нет в таблице {table}"),
-    "issue_pair_again": ("this client and method pair is already on row {row}",
-                         "эта пара клиент — метод уже есть в строке {row}"),
-    "issue_low_above": ("the low estimate is above the value ({v})",
-                        "нижняя оценка выше ценности ({v})"),
-    "issue_high_below": ("the high estimate is below the value ({v})",
-                         "верхняя оценка ниже ценности ({v})"),
-    "issue_committed_over": ("more units are committed than the cell allows (max_units {n})",
-                             "обещано больше единиц, чем допускает пара (max_units {n})"),
-    "issue_committed_blank": ("units are committed but the value is blank; enter the value",
-                              "единицы обещаны, но ценность не задана; введите ценность"),
-    "issue_column_missing": ("the column '{c}' is missing", "нет столбца «{c}»"),
-    "issue_column_twice": ("the column appears more than once", "столбец встречается дважды"),
-    "issue_no_rows": ("the table has no rows", "в таблице нет строк"),
-    "issue_table_missing": ("the table is missing", "таблица отсутствует"),
-    "issue_not_a_pool": ("this column is not a pool in the resources table, so it is ignored",
-                         "этого столбца нет среди ресурсов в таблице resources, он не "
-                         "учитывается"),
-    "issue_cap_no_pool": ("'{c}' names no pool of the resources table",
-                          "«{c}» не соответствует ни одному ресурсу таблицы resources"),
-    "issue_yes_no": ("must be yes, no or unknown", "должно быть yes, no или unknown"),
-    "issue_not_date": ("is not a date (use YYYY-MM-DD)", "не дата (формат ГГГГ-ММ-ДД)"),
-    "issue_bad_setting": ("is not a valid value for this setting",
-                          "недопустимое значение настройки"),
 
     # export tab (ui/export_tab.py)
     "export_title": ("Export the plan", "Экспорт плана"),
@@ -773,11 +646,6 @@ TEXT: dict[str, tuple[str, str]] = {
                              "Обязательства без письменного подтверждения ({n}):"),
     "rel_plan_open": ("Open problems with key clients ({n}):",
                       "Открытые проблемы с ключевыми клиентами ({n}):"),
-    "issue_rel_column": ("this column is not part of the checklist, so it is ignored",
-                         "этого столбца нет в чек-листе, он не учитывается"),
-    "issue_rel_missing": ("the column is missing, so every client's answer counts as unknown",
-                          "столбца нет, поэтому ответ каждого клиента считается "
-                          "неизвестным"),
 
     # what-if (ui/whatif.py) and scenarios (ui/scenarios.py, ui/analysis_charts.py)
     "wi_no_inputs": ("The inputs have errors, so there is nothing to analyse yet. Fix them in "
@@ -1008,29 +876,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Файл не изменён. Всё остальное работает как обычно; чтобы сохранять "
                      "сценарии, выберите выше другой файл."),
     "sc_error": ("Not done: {error}", "Не выполнено: {error}"),
-    "sc_err_exists": ("a scenario named '{name}' already exists (tick 'Replace' to overwrite "
-                      "it).",
-                      "сценарий «{name}» уже есть (отметьте «Заменить», чтобы перезаписать)."),
-    "sc_err_missing": ("there is no scenario named '{name}'.", "сценария «{name}» нет."),
-    "sc_err_no_name": ("a scenario needs a name.", "у сценария должно быть название."),
-    "sc_err_long_name": ("the name is too long (200 characters at most).",
-                         "название слишком длинное (не более 200 символов)."),
-    "sc_err_folder": ("{path} is a folder, not a scenario file.",
-                      "{path} — папка, а не файл сценариев."),
-    "sc_err_not_db": ("{path} is not a scenario file (not an SQLite file, or damaged). It was "
-                      "left untouched.",
-                      "{path} — не файл сценариев (не SQLite или повреждён). Файл не изменён."),
-    "sc_err_unusable": ("the scenario file {path} is damaged. It was left untouched.",
-                        "файл сценариев {path} повреждён. Файл не изменён."),
-    "sc_err_busy": ("the scenario file {path} stayed busy (another save?); try again.",
-                    "файл сценариев {path} занят (идёт другое сохранение?); попробуйте ещё раз."),
-    "sc_err_newer": ("{path} was written by a newer version of the planner.",
-                     "{path} записан более новой версией планировщика."),
-    "sc_err_foreign": ("{path} is a database of another program. It was left untouched.",
-                       "{path} — база данных другой программы. Файл не изменён."),
-    "sc_err_io": ("{path} cannot be opened or created.", "{path} нельзя открыть или создать."),
-    "sc_err_damaged_scenario": ("the scenario '{name}' is damaged in {path}.",
-                                "сценарий «{name}» в файле {path} повреждён."),
+    "sc_err_exists_hint": (" (tick 'Replace' to overwrite it).",
+                           " (отметьте «Заменить», чтобы перезаписать)."),
     "sc_save_title": ("Save the current plan", "Сохранить текущий план"),
     "sc_save_needs_inputs": ("The inputs have errors: fix them before saving a scenario.",
                              "В исходных данных есть ошибки: исправьте их, прежде чем "
@@ -1084,3 +931,5 @@ TEXT: dict[str, tuple[str, str]] = {
                              "Сохраните сценарий, чтобы сравнить его с текущим планом."),
     "sc_compare_same": ("Pick two different scenarios.", "Выберите два разных сценария."),
 }
+
+PAGE_TEXTS: Catalogue = ChainMap(TEXT, CATALOG)  # type: ignore[arg-type]
