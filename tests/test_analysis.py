@@ -583,3 +583,65 @@ def test_whatif_tab_runs_the_frontier_and_robustness_and_stops(sample: Problem) 
     assert error is None and rb.partial and 0 < rb.draws < 100_000
     assert any("Stopped early" in w.value for w in at.warning)
     assert not at.exception, [e.value for e in at.exception]
+
+
+# ---- messages: codes and both languages ------------------------------------------------------
+def test_analysis_errors_carry_a_code_and_say_it_in_both_languages(sample: Problem) -> None:
+    with pytest.raises(an.AnalysisError) as info:
+        an.sweep(sample, "coffee", 0, 10, 5)
+    err = info.value
+    assert err.code == "analysis_not_a_pool"
+    assert err.params == {"pool": "coffee", "pools": ["budget", "exec_hours", "manager_hours"]}
+    assert str(err) == "'coffee' is not a pool (pools: budget, exec_hours, manager_hours)"
+    assert err.text("ru") == "«coffee» — не ресурс (ресурсы: budget, exec_hours, manager_hours)"
+    with pytest.raises(an.AnalysisError) as info:
+        an.widened_ranges(sample, {"nobody": 2, "hartwell": 0.5})
+    assert str(info.value) == ("range widening: nobody: not a client; hartwell: the factor must "
+                               "be a number of at least 1, not 0.5")
+    assert "не меньше 1, а не 0,5" in info.value.text("ru")
+    with pytest.raises(an.AnalysisError) as info:
+        an.sweep(sample, "budget", 10, 0, 5)
+    # What the caller typed is quoted as typed, not rounded.
+    assert str(info.value).endswith("(from 10.0 to 0.0)")
+    with pytest.raises(an.AnalysisError, match=r"^unknown re-solve method 'cold' \(use warm or "
+                                               r"model\)$"):
+        an.sweep(sample, "budget", 0, 10, 5, method="cold")
+
+
+def test_no_plan_error_explains_without_solving_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    p = knapsack(budget=10, committed_a=1)
+    expected = solve(p)
+    monkeypatch.setattr(importlib.import_module("optimizer.solve"), "solve", lambda *a, **k: pytest.fail("re-solved"))
+    for run in (an.sensitivity, lambda q: an.robustness(q, 3, 1)):
+        with pytest.raises(an.NoPlanError) as info:
+            run(p)
+        assert str(info.value).split("\n") == [
+            f"the baseline has no plan ({expected.status_text})", *expected.explanation]
+        ru = info.value.text("ru").split("\n")
+        assert ru[0] == "у исходной задачи нет плана (недопустимо)" and len(ru) > 2
+
+
+def test_the_analysis_catalogue_is_complete() -> None:
+    from optimizer.messages import Message, Translator
+    from optimizer.messages.analysis import TEXTS
+
+    number = Message("analysis_number", {"value": 0.5})
+    params = {"first": ["warm"], "last": "model", "method": "cold",
+              "methods": Message("analysis_or", {"first": ["warm"], "last": "model"}),
+              "pool": "budget", "pools": ["budget", "exec_hours"], "end": "from",
+              "value": number, "steps": number, "start": "10.0", "stop": "0.0",
+              "problems": [Message("analysis_widen_not_client", {"client": "acme"})],
+              "client": "acme", "factor": number, "draws": number, "seed": number,
+              "status": Message("status_infeasible"), "solves": 20_000, "found": 4321}
+    for code, (en, ru) in TEXTS.items():
+        assert en.strip() and ru.strip(), code
+        for lang in ("en", "ru"):
+            given = {**params, "value": 0.5} if code == "analysis_number" else params
+            text = Translator(lang)(code, **given)
+            assert "{" not in text and "analysis_" not in text, (code, lang, text)
+    assert Translator("en")("analysis_note_truncated", **params).startswith(
+        "The search for capacities where the plan changes stopped after 20000 re-solves")
+    # Every analysis text but the bare number is translated.
+    assert all(en != ru for code, (en, ru) in TEXTS.items() if code != "analysis_number")

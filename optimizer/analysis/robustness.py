@@ -1,0 +1,231 @@
+"""How sure the plan is: values drawn within their ranges (widened for clients we know little
+about), each draw re-solved by changing only the objective, and the nominal plan's regret."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..messages import Message
+from ..model import build_model
+from ..schema import (
+    CLIENT_ID,
+    DECAY,
+    FEASIBLE,
+    OPTIMAL,
+    VALUE,
+    VALUE_HIGH,
+    VALUE_LOW,
+    WEIGHT,
+    Problem,
+)
+from ..tolerances import funded
+from .common import ProgressFn, StopFn, num, stopped, tick, value_problem
+from .errors import AnalysisError, echo
+from .resolver import Resolver, cell_units, no_plan
+
+
+def widened_ranges(problem: Problem, widen: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Each cell's value range, with the ranges of some clients widened.
+
+    `widen` maps client_id -> factor >= 1: the distance from `value` to `value_low` and to
+    `value_high` is multiplied by the factor (the low end never below 0). Use it for clients
+    whose selection criteria or decision roles are not known, so the plan's robustness
+    reflects how little is known about them. Cells without a range stay fixed.
+    Returns a frame indexed like problem.values: value, value_low, value_high, factor, ranged.
+    """
+    widen = dict(widen or {})
+    bad = [Message("analysis_widen_not_client", {"client": c}) for c in widen
+           if c not in problem.clients.index]
+    bad += [Message("analysis_widen_factor", {"client": c, "factor": echo(f)})
+            for c, f in widen.items()
+            if not (isinstance(f, (int, float)) and math.isfinite(f) and f >= 1)]
+    if bad:
+        raise AnalysisError("analysis_widen", problems=bad)
+    vals = problem.values
+    v = vals[VALUE].to_numpy(dtype=float)
+    low = vals[VALUE_LOW].to_numpy(dtype=float)
+    high = vals[VALUE_HIGH].to_numpy(dtype=float)
+    # One missing end of a range means the value itself is that end.
+    low = np.where(np.isnan(low), v, np.minimum(low, v))
+    high = np.where(np.isnan(high), v, np.maximum(high, v))
+    clients = vals.index.get_level_values(CLIENT_ID)
+    factor = np.asarray([float(widen.get(c, 1.0)) for c in clients], dtype=float)
+    low = np.maximum(0.0, v - factor * (v - low))
+    high = v + factor * (high - v)
+    return pd.DataFrame({VALUE: v, VALUE_LOW: low, VALUE_HIGH: high, "factor": factor,
+                         "ranged": high > low}, index=vals.index)
+
+
+DRAW_CHUNK = 256
+
+
+def iter_draws(ranges: pd.DataFrame, draws: int, seed: int,
+               chunk: int = DRAW_CHUNK) -> Iterator[np.ndarray]:
+    """Blocks of (up to `chunk`, cells) first-unit values: triangular(low, value, high) for
+    ranged cells, the value itself for the rest. Drawn block by block so that a long run
+    needs little memory; the blocks are the rows of `draw_values(ranges, draws, seed)`."""
+    rng = np.random.default_rng(seed)
+    v = ranges[VALUE].to_numpy(dtype=float)
+    ranged = ranges["ranged"].to_numpy(dtype=bool)
+    low = ranges[VALUE_LOW].to_numpy(dtype=float)[ranged]
+    high = ranges[VALUE_HIGH].to_numpy(dtype=float)[ranged]
+    for first in range(0, int(draws), chunk):
+        n = min(chunk, int(draws) - first)
+        out = np.tile(v, (n, 1))
+        if ranged.any():
+            out[:, ranged] = rng.triangular(low, v[ranged], high, size=(n, int(ranged.sum())))
+        yield out
+
+
+def draw_values(ranges: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
+    """(draws, cells) first-unit values, as `robustness` samples them for `seed`."""
+    blocks = list(iter_draws(ranges, draws, seed))
+    return np.vstack(blocks) if blocks else np.zeros((0, len(ranges)))
+
+
+def _stats(a: np.ndarray) -> dict[str, float | None]:
+    a = a[np.isfinite(a)]
+    if not len(a):
+        return {k: None for k in ("mean", "p5", "p50", "p95", "min", "max", "std")}
+    return {"mean": float(a.mean()), "p5": float(np.percentile(a, 5)),
+            "p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
+            "min": float(a.min()), "max": float(a.max()), "std": float(a.std())}
+
+
+@dataclass(frozen=True, eq=False)
+class Robustness:
+    """How the plan fares when values vary within their ranges.
+
+    objective: each draw's best attainable (weighted) value; nominal_value: what the nominal
+    plan is worth under each draw; regret = objective - nominal_value (>= 0); relative_regret
+    = regret / objective. cells: index (client_id, method_id): value, value_low, value_high (as
+    sampled, after widening), factor, ranged, nominal_units, funded_share (share of draws in
+    which the cell is funded), mean_units.
+    """
+
+    draws: int  # completed
+    requested: int
+    seed: int
+    nominal_objective: float
+    objective: np.ndarray
+    nominal_value: np.ndarray
+    regret: np.ndarray
+    relative_regret: np.ndarray
+    cells: pd.DataFrame
+    widen: dict[str, float]
+    statuses: dict[str, int]
+    integer: bool
+    partial: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """Distribution of total value and regret."""
+        reg = _stats(self.regret)
+        rel = _stats(self.relative_regret)
+        return {"objective": _stats(self.objective),
+                "nominal_plan_value": _stats(self.nominal_value),
+                "regret": {"mean": reg["mean"], "p95": reg["p95"], "max": reg["max"],
+                           "relative_mean": rel["mean"], "relative_p95": rel["p95"],
+                           "relative_max": rel["max"]}}
+
+    def to_json(self) -> dict[str, Any]:
+        """Deterministic for a given seed (no timings)."""
+        s = self.summary()
+        clean = lambda d: {k: num(v) for k, v in d.items()}  # noqa: E731
+        cells = [{"client_id": c, "method_id": m, "funded_share": num(r["funded_share"]),
+                  "nominal_units": num(r["nominal_units"]), "mean_units": num(r["mean_units"]),
+                  "value": num(r[VALUE]), "value_low": num(r[VALUE_LOW]),
+                  "value_high": num(r[VALUE_HIGH]), "ranged": bool(r["ranged"])}
+                 for (c, m), r in self.cells.iterrows()]
+        return {"draws": self.draws, "requested": self.requested, "seed": self.seed,
+                "partial": self.partial, "integer_units": self.integer,
+                "widen": dict(self.widen), "nominal_objective": num(self.nominal_objective),
+                "objective": clean(s["objective"]),
+                "nominal_plan_value": clean(s["nominal_plan_value"]),
+                "regret": clean(s["regret"]), "statuses": dict(self.statuses), "cells": cells}
+
+
+def robustness(problem: Problem, draws: int, seed: int, *,
+               widen: Mapping[str, float] | None = None, progress: ProgressFn | None = None,
+               stop_flag: StopFn | None = None, method: str = "warm") -> Robustness:
+    """Sample values within their ranges `draws` times (numpy Generator seeded with `seed`),
+    re-solve each draw by changing only the objective, and compare with the nominal plan.
+
+    Floors keep the nominal values (they are commitments made on the values as assessed);
+    only what each method is worth to the client varies.
+    """
+    t0 = time.perf_counter()
+    if not isinstance(draws, (int, np.integer)) or draws < 1:
+        raise AnalysisError("analysis_draws", draws=echo(draws))
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise AnalysisError("analysis_seed", seed=echo(seed))
+    ranges = widened_ranges(problem, widen)
+    vp = value_problem(problem)
+    model = build_model(vp, "max_value")
+    r = Resolver(model, vp.settings, method)
+    nominal = r.solve()
+    if nominal.status not in (OPTIMAL, FEASIBLE) or nominal.x is None:
+        raise no_plan(vp, model, nominal)
+    x_nom = np.clip(nominal.x, model.col_lo, model.col_hi)
+    if model.integer:
+        x_nom = np.round(x_nom)
+    n_cells = len(model.cells.value)
+    # c = weight * decay^(k-1) * value: the multiplier of each column's first-unit value.
+    weight = vp.clients[WEIGHT].to_numpy(dtype=float)[model.cells.client][model.col_cell]
+    decay = vp.methods[DECAY].to_numpy(dtype=float)[model.cells.method][model.col_cell]
+    mult = weight * decay ** (model.col_k - 1)
+    # The nominal plan's worth under a draw: sum over cells of value * (its weighted units).
+    per_cell = np.bincount(model.col_cell, weights=mult * x_nom, minlength=n_cells)
+    opt = np.full(int(draws), np.nan)
+    nominal_value = np.full(int(draws), np.nan)
+    times_funded = np.zeros(n_cells)
+    unit_sum = np.zeros(n_cells)
+    statuses: dict[str, int] = {}
+    done = 0
+    halted = False
+    for block in iter_draws(ranges, int(draws), int(seed)):
+        nominal_value[done:done + len(block)] = block @ per_cell
+        for values in block:
+            c = values[model.col_cell] * mult
+            r.set_costs(c)
+            raw = r.solve()
+            statuses[raw.status] = statuses.get(raw.status, 0) + 1
+            if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
+                x = np.clip(raw.x, model.col_lo, model.col_hi)
+                if model.integer:
+                    x = np.round(x)
+                opt[done] = float(c @ x)
+                u = cell_units(model, x)
+                times_funded += funded(u)
+                unit_sum += u
+            done += 1
+            tick(progress, done, int(draws))
+            if stopped(stop_flag):
+                halted = True
+                break
+        if halted:
+            break
+    opt, nominal_value = opt[:done], nominal_value[:done]
+    solved = int(np.isfinite(opt).sum())
+    regret = opt - nominal_value
+    # The solver's tolerance can leave a draw's optimum a hair under the nominal plan.
+    regret = np.where(np.isfinite(regret), np.maximum(regret, 0.0), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(opt > 0, regret / opt, np.nan)
+    cells = ranges.copy()
+    cells["nominal_units"] = cell_units(model, x_nom)
+    cells["funded_share"] = times_funded / solved if solved else np.nan
+    cells["mean_units"] = unit_sum / solved if solved else np.nan
+    return Robustness(draws=done, requested=int(draws), seed=int(seed),
+                      nominal_objective=float(model.c @ x_nom), objective=opt,
+                      nominal_value=nominal_value, regret=regret, relative_regret=rel,
+                      cells=cells, widen={k: float(v) for k, v in (widen or {}).items()},
+                      statuses=statuses, integer=bool(model.integer), partial=done < draws,
+                      seconds=time.perf_counter() - t0)
