@@ -34,7 +34,6 @@ from .schema import (
     METHODS,
     MIN_VALUE_SHARE,
     NAME,
-    OBJECTIVES,
     OPEN_PROBLEMS,
     OPTIONAL_COLUMNS,
     OVERRIDES,
@@ -46,7 +45,6 @@ from .schema import (
     SEGMENT,
     SETTINGS,
     SETTINGS_FIELDS,
-    SOLVERS,
     TABLES,
     UNIT,
     VALUE,
@@ -65,6 +63,7 @@ from .messages import Message
 Tables = dict[str, pd.DataFrame]
 Ids = tuple[tuple[str, str], ...]  # a row's ids: (("client", "acme"), ("method", "trial"))
 ID_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")  # "1,5": a decimal comma, not thousands
 CHECK_ANSWERS = ("yes", "no", "unknown")
 
 
@@ -269,6 +268,20 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
 
 
 # ---- parsing and validation -----------------------------------------------------------------
+def parse_number(text: str, decimal_comma: bool = False) -> float | None:
+    """A cell's text as a number, the one way the engine and the page read numbers: spaces
+    and no-break spaces (thousands) are dropped and a decimal comma ("1,5") reads as a point
+    (every comma, when the file uses ';' and decimal commas). None when it is not a number;
+    NaN and infinities come back as they are, for the caller to refuse."""
+    clean = text.strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma or _DECIMAL_COMMA.fullmatch(clean):
+        clean = clean.replace(",", ".")
+    try:
+        return float(clean)
+    except ValueError:
+        return None
+
+
 class _Checker:
     """Collects issues while converting text cells to typed values."""
 
@@ -298,12 +311,8 @@ class _Checker:
                     self.add(table, "cell_required", row, column, "", key,
                              what=what or column)
                 continue
-            clean = text.replace("\u00a0", "").replace(" ", "")
-            if decimal_comma or re.fullmatch(r"-?\d+,\d+", clean):
-                clean = clean.replace(",", ".")
-            try:
-                x = float(clean)
-            except ValueError:
+            x = parse_number(text, decimal_comma)
+            if x is None:
                 self.add(table, "not_number", row, column, text, key)
                 continue
             if math.isnan(x) or math.isinf(x):
@@ -365,30 +374,26 @@ def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Setti
             ck.add(SETTINGS, "setting_unknown", column=k, value=v, severity="warning",
                    known=list(SETTINGS_FIELDS))
             continue
+        # Only the type is decided here; the range is the Settings' own check.
         try:
             if k == "integer_units":
                 b = str(v).strip().lower()
                 if b not in ("true", "false", "1", "0", "yes", "no"):
                     raise ValueError
-                changes[k] = b in ("true", "1", "yes")
+                typed: Any = b in ("true", "1", "yes")
             elif k in ("target_value_share", "time_limit_s", "mip_gap"):
-                x = float(v)
-                if not math.isfinite(x) or x < 0 or (k == "target_value_share" and x > 1) \
-                        or (k == "time_limit_s" and x <= 0):
-                    raise ValueError
-                changes[k] = x
-            elif k == "objective":
-                if str(v) not in OBJECTIVES:
-                    raise ValueError
-                changes[k] = str(v)
+                typed = float(v)
             elif k == "solver":
-                if str(v).lower() not in SOLVERS:
-                    raise ValueError
-                changes[k] = str(v).lower()
+                typed = str(v).lower()
+            elif k == "objective":
+                typed = str(v)
             else:
-                changes[k] = str(v).strip() or s.currency
-        except (TypeError, ValueError):
+                typed = str(v).strip() or s.currency
+            s.with_(**{k: typed})
+        except (TypeError, ValueError):  # SettingsError is a ValueError
             ck.add(SETTINGS, "setting_invalid", column=k, value=v)
+            continue
+        changes[k] = typed
     return s.with_(**changes)
 
 

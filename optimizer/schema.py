@@ -7,6 +7,7 @@ the column names below are the only place those names are spelled.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -115,9 +116,21 @@ OBJECTIVES: tuple[str, ...] = ("max_value", "min_cost")
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 
 
+class SettingsError(ValueError):
+    """A run setting out of its range: `field` names it, `msg` says what it must be."""
+
+    def __init__(self, field: str, value: Any, rule: str, **params: Any):
+        self.field = field
+        self.value = value
+        self.msg = Message(rule, {"field": field, "value": value, **params})
+        super().__init__(self.msg.text())
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Run settings; the defaults live here and nowhere else."""
+    """Run settings; the defaults live here and nowhere else. A Settings checks itself:
+    a value out of range raises SettingsError naming the field (readers of files, flags and
+    widgets only turn text into the right type)."""
 
     currency: str = "EUR"
     integer_units: bool = False
@@ -127,8 +140,31 @@ class Settings:
     mip_gap: float = 0.01
     solver: str = "highs"
 
+    def __post_init__(self) -> None:
+        def number(name: str) -> float:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise SettingsError(name, v, "setting_not_number")
+            return float(v)
+
+        if not isinstance(self.currency, str) or not self.currency.strip():
+            raise SettingsError("currency", self.currency, "setting_blank")
+        if not isinstance(self.integer_units, bool):
+            raise SettingsError("integer_units", self.integer_units, "setting_not_bool")
+        for name, options in (("objective", OBJECTIVES), ("solver", SOLVERS)):
+            if getattr(self, name) not in options:
+                raise SettingsError(name, getattr(self, name), "setting_one_of",
+                                    options=list(options))
+        if not 0 <= number("target_value_share") <= 1:
+            raise SettingsError("target_value_share", self.target_value_share,
+                                "setting_between", low=0.0, high=1.0)
+        if not number("time_limit_s") > 0:
+            raise SettingsError("time_limit_s", self.time_limit_s, "setting_positive")
+        if not number("mip_gap") >= 0:
+            raise SettingsError("mip_gap", self.mip_gap, "setting_at_least", low=0.0)
+
     def with_(self, **changes: Any) -> "Settings":
-        """A copy with some fields changed."""
+        """A copy with some fields changed (checked like any Settings)."""
         return replace(self, **changes)
 
 

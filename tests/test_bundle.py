@@ -26,7 +26,7 @@ from optimizer.bundle import (
     to_tables,
     write_bundle,
 )
-from optimizer.schema import BundleError, Issue, Problem
+from optimizer.schema import BundleError, Issue, Problem, Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY = FIXTURES / "tiny"
@@ -452,3 +452,29 @@ def test_read_tables_keeps_text() -> None:
     assert issues == []
     assert settings["mip_gap"] == 0.0
     assert tables["values"].at[0, "value"] == "40"  # numbers are parsed later, once
+
+
+# ---- settings check themselves ---------------------------------------------------------------
+@pytest.mark.parametrize("field,value", [
+    ("target_value_share", 1.5), ("target_value_share", -0.1), ("time_limit_s", 0.0),
+    ("mip_gap", -1.0), ("objective", "max_profit"), ("solver", "gurobi"), ("currency", " "),
+    ("integer_units", "yes"), ("time_limit_s", float("nan")),
+])
+def test_settings_refuse_a_value_out_of_range_and_name_the_field(field: str, value: object) -> None:
+    from optimizer.schema import SettingsError
+
+    with pytest.raises(SettingsError) as err:
+        Settings().with_(**{field: value})
+    assert err.value.field == field
+    assert str(err.value).startswith(field)
+    assert field in err.value.msg.text("ru")
+
+
+def test_settings_file_values_are_checked_by_the_settings(tmp_path: Path) -> None:
+    from optimizer.bundle import read_settings
+
+    s, issues = read_settings({"target_value_share": "1.5", "mip_gap": "0.05", "solver": "CBC"})
+    assert (s.target_value_share, s.mip_gap, s.solver) == (Settings().target_value_share, 0.05,
+                                                           "cbc")
+    assert [(i.column, i.code, i.value) for i in issues] == [
+        ("target_value_share", "setting_invalid", "1.5")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from typing import Any, Callable, Hashable
 import pandas as pd
 import streamlit as st
 
-from optimizer.bundle import parse_tables, read_settings, read_tables
+from optimizer.bundle import parse_number, parse_tables, read_settings, read_tables
 from optimizer.schema import (
     CAPACITY,
     SETTINGS_FIELDS,
@@ -171,14 +170,8 @@ def _capacities(tables: dict[str, pd.DataFrame]) -> dict[str, float] | None:
         return None
     out: dict[str, float] = {}
     for pid, text in zip(res[RESOURCE_ID].map(cell_text), res[CAPACITY].map(cell_text)):
-        clean = text.replace("\u00a0", "").replace(" ", "")
-        if re.fullmatch(r"-?\d+,\d+", clean):
-            clean = clean.replace(",", ".")
-        try:
-            x = float(clean)
-        except ValueError:
-            return None
-        if not pid or pid in out or not math.isfinite(x) or x < 0:
+        x = parse_number(text)
+        if x is None or not pid or pid in out or not math.isfinite(x) or x < 0:
             return None
         out[pid] = x
     return out
@@ -245,15 +238,9 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def number_or_none(text: Any) -> float | None:
-    """A cell's number if it reads as one (either decimal mark), else None."""
-    s = cell_text(text).replace("\u00a0", "").replace(" ", "")
-    if s.count(",") == 1 and "." not in s:
-        s = s.replace(",", ".")
-    try:
-        x = float(s)
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None
+    """A cell's number if it reads as one (as the engine reads it), else None."""
+    x = parse_number(cell_text(text))
+    return x if x is not None and math.isfinite(x) else None
 
 
 def typed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
