@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checker import make_problem, solve_checked
+from checker import make_problem
 from optimizer import analysis as an
 from optimizer.bundle import load_bundle
 from optimizer.schema import (
@@ -172,7 +172,7 @@ def test_sweep_progress_and_stop_return_what_was_computed(sample: Problem) -> No
                   stop_flag=lambda: len(seen) >= 6)
     assert sw.partial
     assert len(sw.points) == 6
-    assert seen == sorted(seen) and 0 < seen[0] and seen[-1] <= 1
+    assert seen == sorted(seen) and seen[0] > 0 and seen[-1] <= 1
     full = an.sweep(sample, "budget", 100_000, 600_000, 20, breakpoints=False)
     np.testing.assert_allclose(sw.points["objective"], full.points["objective"][:6], rtol=1e-9)
 
@@ -295,7 +295,7 @@ def test_regret_is_never_negative_and_each_draw_is_a_true_optimum() -> None:
     # b (fixed, 1.5/EUR) is always funded; d never has room while a or c is worth more.
     cells = rb.cells
     assert cells.at[("x", "b"), "funded_share"] == 1.0
-    assert 0 <= cells["funded_share"].min() and cells["funded_share"].max() <= 1
+    assert cells["funded_share"].min() >= 0 and cells["funded_share"].max() <= 1
     s = rb.summary()
     assert s["objective"]["p5"] <= s["objective"]["p50"] <= s["objective"]["p95"]
     assert s["regret"]["max"] >= s["regret"]["p95"] >= 0
@@ -566,9 +566,9 @@ def test_whatif_tab_runs_the_frontier_and_robustness_and_stops(sample: Problem) 
     at.button(key="whatif_run_sweep").click().run()
     _finish(at, "sweep")
     assert not at.exception, [e.value for e in at.exception]
-    kind, (key, sw, error) = "sweep", at.session_state[whatif.RESULTS_KEY]["sweep"]
+    kind, (_, sw, error) = "sweep", at.session_state[whatif.RESULTS_KEY]["sweep"]
     assert error is None and not sw.partial and len(sw.points) == 41
-    frontier = [c for c in at.get("plotly_chart")]
+    frontier = list(at.get("plotly_chart"))
     assert frontier, kind
     # A long robustness run, stopped from the page: what was done is kept and marked.
     at.number_input(key="whatif_draws").set_value(100_000).run()
@@ -613,7 +613,8 @@ def test_no_plan_error_explains_without_solving_again(monkeypatch: pytest.Monkey
 
     p = knapsack(budget=10, committed_a=1)
     expected = solve(p)
-    monkeypatch.setattr(importlib.import_module("optimizer.solve"), "solve", lambda *a, **k: pytest.fail("re-solved"))
+    monkeypatch.setattr(importlib.import_module("optimizer.solve"), "solve",
+                        lambda *a, **k: pytest.fail("re-solved"))
     for run in (an.sensitivity, lambda q: an.robustness(q, 3, 1)):
         with pytest.raises(an.NoPlanError) as info:
             run(p)

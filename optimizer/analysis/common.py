@@ -4,7 +4,8 @@ max-value view of a problem."""
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..schema import Problem
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,7 +176,8 @@ class Frontier:
 
     def point(self, cap: float) -> tuple[float, float] | None:
         raw = self.at(cap)
-        if raw.status not in (OPTIMAL, FEASIBLE) or raw.row_dual is None:
+        if raw.status not in (OPTIMAL, FEASIBLE) or raw.row_dual is None or \
+                raw.objective is None:
             return None
         return float(raw.objective), float(raw.row_dual[self.row])
 
@@ -205,7 +207,7 @@ class Frontier:
             got = self.point(x_star)
             if got is None:
                 return x_star
-            f_star, s_star = got
+            f_star = got[0]
             line = f0 + s0 * (x_star - x0)
             if f_star >= line - KINK_RTOL * max(1.0, abs(line)):
                 return x_star

@@ -83,6 +83,7 @@ class Resolver:
 
     def _run_warm(self) -> Raw:
         h = self._h
+        assert h is not None  # only the "warm" method runs here
         # HiGHS counts its time limit over every run of one object, so each run gets its own.
         h.setOptionValue("time_limit", float(h.getRunTime()) + float(self.settings.time_limit_s))
         h.run()
@@ -112,7 +113,7 @@ def cell_units(model: Model, x: np.ndarray) -> np.ndarray:
     return np.bincount(model.col_cell, weights=x, minlength=len(model.cells.value))
 
 
-def cell_label(model: Model, k: int) -> tuple[str, str]:
+def cell_label(model: Model, k: int | np.integer) -> tuple[str, str]:
     """(client_id, method_id) of cell k."""
     return (str(model.clients[model.cells.client[k]]), str(model.methods[model.cells.method[k]]))
 

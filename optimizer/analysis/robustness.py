@@ -93,7 +93,7 @@ def draw_values(ranges: pd.DataFrame, draws: int, seed: int) -> np.ndarray:
 def _stats(a: np.ndarray) -> dict[str, float | None]:
     a = a[np.isfinite(a)]
     if not len(a):
-        return {k: None for k in ("mean", "p5", "p50", "p95", "min", "max", "std")}
+        return dict.fromkeys(("mean", "p5", "p50", "p95", "min", "max", "std"))
     return {"mean": float(a.mean()), "p5": float(np.percentile(a, 5)),
             "p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
             "min": float(a.min()), "max": float(a.max()), "std": float(a.std())}

@@ -3,6 +3,7 @@ funded cell's value can fall before the plan changes and before the cell leaves 
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, replace
@@ -90,7 +91,7 @@ def _cell_thresholds(r: Resolver, cols: np.ndarray, c_cell: np.ndarray, g1: floa
 
     def probe(t: float) -> tuple[float, float] | None:
         raw = solve_at(t)
-        if raw.x is None:
+        if raw.x is None or raw.objective is None:
             return None
         return -float(raw.objective), -float(c_cell @ raw.x[cols])
 
@@ -104,7 +105,7 @@ def _cell_thresholds(r: Resolver, cols: np.ndarray, c_cell: np.ndarray, g1: floa
             bounds.append(t)
     bounds.append(1.0)
     units = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         raw = solve_at(0.5 * (a + b))
         units.append(float(raw.x[cols].sum()) if raw.x is not None else math.nan)
     n = len(units)
@@ -134,7 +135,8 @@ def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
     model = replace(built, integer=False)
     r = Resolver(model, vp.settings, method)
     base = r.solve()
-    if base.status not in (OPTIMAL, FEASIBLE) or base.row_dual is None:
+    if base.status not in (OPTIMAL, FEASIBLE) or base.row_dual is None or base.x is None or \
+            base.objective is None:
         # The relaxation has no plan, so neither has the problem: say why from its own model.
         raise no_plan(vp, built, base)
     x0 = base.x
