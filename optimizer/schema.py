@@ -85,6 +85,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 
 # ---- result columns -------------------------------------------------------------------------
 UNITS = "units"
+IS_FUNDED = "funded"  # allocation: True where the cell has units (optimizer.tolerances.funded)
 WEIGHTED_VALUE = "weighted_value"
 VALUE_PER_MONEY = "value_per_money"
 ATTAINABLE = "attainable"

@@ -41,6 +41,7 @@ from .schema import (
     ERROR,
     FEASIBLE,
     INFEASIBLE,
+    IS_FUNDED,
     MAX_UNITS,
     METHOD_ID,
     MIN_VALUE_SHARE,
@@ -73,6 +74,7 @@ from .tolerances import (
     BINDING,
     FEASIBILITY,
     FUNDED,
+    funded,
     GAP_FLOOR,
     ROUNDED_ROW,
     ROUNDING,
@@ -572,7 +574,8 @@ def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | N
                           COMMITTED_UNITS: cells.committed, VALUE: value,
                           WEIGHTED_VALUE: wvalue,
                           **{use_col(p): use[:, k] for k, p in enumerate(pools)},
-                          VALUE_PER_MONEY: per_money}, index=cells.index)
+                          VALUE_PER_MONEY: per_money, IS_FUNDED: funded(units)},
+                         index=cells.index)
 
     def group(codes: np.ndarray, size: int) -> np.ndarray:
         return np.column_stack([np.bincount(codes, weights=sums[:, i], minlength=size)

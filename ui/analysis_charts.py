@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from optimizer.analysis import Grid, Robustness, ScenarioDiff, Sweep
 from optimizer.schema import NAME, SHADOW_PRICE
+from optimizer.tolerances import funded
 
 from .text import Translator
 
@@ -123,7 +124,7 @@ def funded_share_figure(rb: Robustness, t: Translator, client_names: Mapping[str
     """How often each uncertain cell is funded."""
     f = funded_share_frame(rb, client_names, method_names)
     labels = [f"{c} · {m}" for c, m in zip(f["client"], f["method"])]
-    in_plan = (f["nominal_units"] > 1e-6).to_numpy()
+    in_plan = funded(f["nominal_units"].to_numpy())
     fig = go.Figure()
     for mask, name, color in ((in_plan, t("wi_rb_in_plan"), PLAN_COLOR),
                               (~in_plan, t("wi_rb_not_in_plan"), BEST_COLOR)):

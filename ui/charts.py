@@ -23,6 +23,8 @@ from optimizer.schema import (
     Result,
     use_col,
 )
+from optimizer.tolerances import fully_funded
+from optimizer.tolerances import funded as is_funded
 
 from .text import Translator
 
@@ -143,7 +145,8 @@ def value_curves(problem: Problem, result: Result, client_id: str, t: Translator
     traces = []
     for m, part in curve.groupby(METHOD_ID, sort=False):
         funded = part["funded"].to_numpy()
-        symbols = np.where(funded >= 1 - 1e-6, FUNDED, np.where(funded > 1e-6, PARTLY, OPEN))
+        symbols = np.where(fully_funded(funded, 1.0), FUNDED,
+                           np.where(is_funded(funded), PARTLY, OPEN))
         traces.append(go.Scatter(
             x=part["k"].to_numpy(), y=part[VALUE].to_numpy(), customdata=funded * 100,
             mode="lines+markers", name=str(problem.methods.at[m, NAME]),

@@ -19,6 +19,7 @@ from optimizer.schema import (
     ERROR,
     FEASIBLE,
     INFEASIBLE,
+    IS_FUNDED,
     MAX_UNITS,
     NAME,
     NEEDED_VALUE,
@@ -38,7 +39,7 @@ from optimizer.schema import (
     client_cap_col,
     use_col,
 )
-from optimizer.tolerances import BINDING
+from optimizer.tolerances import BINDING, ZERO_PRICE
 
 from . import charts
 from .relationship_tab import render_plan_warnings
@@ -88,8 +89,8 @@ def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str
     if price is None or not math.isfinite(float(price)):
         return t("price_unknown", pool=name)
     price = float(price)
-    if abs(price) < 1e-9:
-        if slack > 1e-6:
+    if abs(price) < ZERO_PRICE:
+        if slack > BINDING:
             return t("price_slack", pool=name, slack=t.num(slack), unit=unit)
         return t("price_zero_full", pool=name)
     scale = price_scale(price)
@@ -334,7 +335,7 @@ def render_plan(ctx: Context) -> None:
     alloc = allocation_table(problem, result, t)
     funded_only = st.toggle(t("funded_only"), value=True, key="alloc_funded_only")
     if funded_only:
-        alloc = alloc[alloc[t("col_units")] > 1e-6]
+        alloc = alloc[result.allocation[IS_FUNDED].to_numpy()]
     dec = {c: 1 for c in alloc.columns[2:]}
     dec[t("col_max_units")] = 0
     dec[t("col_committed")] = 0

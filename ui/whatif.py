@@ -28,6 +28,7 @@ from optimizer.schema import (
     Problem,
     Result,
 )
+from optimizer.tolerances import TINY, VALUE_NOISE
 
 from . import analysis_charts as charts
 from . import state
@@ -254,13 +255,13 @@ def render_diff(d: an.ScenarioDiff, t: Translator, client_names: dict[str, str],
                                    (m3, "money_spent", "cmp_kpi_money_spent")):
             if metric in k.index:
                 r = k.loc[metric]
-                small = pd.isna(r["delta"]) or abs(r["delta"]) < 1e-9
+                small = pd.isna(r["delta"]) or abs(r["delta"]) < VALUE_NOISE
                 col.metric(t(label), t.num(r["b"], 0),
                            delta=None if small else t.num(r["delta"], 1),
                            delta_description=t("cmp_vs", name=d.names[0]))
     st.dataframe(kpi_text(charts.kpi_table(d, t, pool_names), t, d.names), hide_index=True,
                  width="stretch")
-    if len(d.clients) and d.clients["delta_value"].abs().max() > 1e-9:
+    if len(d.clients) and d.clients["delta_value"].abs().max() > VALUE_NOISE:
         st.plotly_chart(charts.client_change_figure(d, t), width="stretch",
                         key=f"{key}_chart")
     cells = charts.cell_change_frame(d, client_names, method_names)
@@ -293,7 +294,7 @@ def kpi_text(kpis: pd.DataFrame, t: Translator, names: tuple[str, str]) -> pd.Da
         if pd.isna(v):
             return "–"
         text = t.pct(v, 1) if kind == "share" else t.num(v, 0 if kind == "count" else 1)
-        return f"+{text}" if signed and v > 1e-12 else text
+        return f"+{text}" if signed and v > TINY else text
     out = pd.DataFrame({t("cmp_metric"): kpis["metric"]})
     out[names[0]] = [show(v, k) for v, k in zip(kpis["a"], kpis["kind"])]
     out[names[1]] = [show(v, k) for v, k in zip(kpis["b"], kpis["kind"])]
