@@ -20,8 +20,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 METRIC = '[data-testid="stMetric"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 PLOTLY = '[data-testid="stPlotlyChart"]'
@@ -37,19 +43,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_app(port: int, log: Path | None = None,
-              script: Path | None = None) -> subprocess.Popen[bytes]:
+def start_app(
+    port: int, log: Path | None = None, script: Path | None = None
+) -> subprocess.Popen[bytes]:
     """Start `streamlit run dashboard.py` (or `script`) headless on `port`; return once it
     answers."""
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    out = open(log, "wb") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         # No "file changed" prompts on the page while the code is being edited.
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    # The server writes its log through its own copy of the file.
+    with open(log or os.devnull, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script or ROOT / "dashboard.py"),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                # No "file changed" prompts on the page while the code is being edited.
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     deadline = time.monotonic() + 60
     url = f"http://127.0.0.1:{port}/_stcore/health"
     while time.monotonic() < deadline:
@@ -79,14 +104,48 @@ def launch_browser(p: Any) -> Any:
     return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+# True once the app's script run has ended and every element on the page is from that run.
+# Streamlit keeps its run state on the app element; elements a running run has not redrawn
+# yet are marked stale.
+_RUN_DONE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelector('[data-stale="true"]') === null;
+}"""
+
+# The same, and the tab with this id open with its panel drawn: the page runs only the open
+# tab, so a newly opened tab's panel stays empty until the run it triggered sends it.
+_TAB_DONE_JS = """(id) => {
+  const tab = document.getElementById(id);
+  const panel = [...document.querySelectorAll('[role="tabpanel"]')]
+    .find(p => p.getAttribute('aria-labelledby') === id);
+  return tab !== null && tab.getAttribute('aria-selected') === 'true' && panel !== undefined
+    && panel.querySelector('[data-testid="stElementContainer"]') !== null
+    && (RUN_DONE)();
+}""".replace("RUN_DONE", _RUN_DONE_JS)
+
+
+def wait_for_run(page: Any, timeout_ms: float = 60_000) -> None:
+    """Return once the app's script run has finished and nothing on the page is stale."""
+    page.wait_for_function(_RUN_DONE_JS, timeout=timeout_ms)
+
+
+def open_tab(page: Any, name: str, timeout_ms: float = 60_000) -> None:
+    """Click the tab labelled `name`; return once the run it triggered has drawn its panel."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab_id = tab.get_attribute("id")
+    tab.click()
+    page.wait_for_function(_TAB_DONE_JS, arg=tab_id, timeout=timeout_ms)
+
+
 def open_dashboard(browser: Any, port: int, width: int = 1500, height: int = 1000) -> Any:
-    """A page on the dashboard with the plan's metrics and charts drawn."""
+    """A page on the dashboard once its first run has finished, with the plan's metrics and
+    charts drawn."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
     page.wait_for_selector(METRIC_VALUE, timeout=60_000)
-    page.wait_for_selector(PLOTLY, timeout=60_000)
     page.wait_for_selector(f"{PLOTLY} .main-svg", timeout=60_000)
-    page.wait_for_timeout(800)  # let plotly finish its layout pass
+    wait_for_run(page)
     return page
 
 
@@ -113,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
                 page.locator(LANGUAGE_BOX).first.click()
                 page.get_by_role("option", name="Русский").click()
                 page.wait_for_selector("text=Общая воспринимаемая ценность")
-                page.wait_for_timeout(800)
+                wait_for_run(page)
+            # Plotly draws, then settles its layout on the next frames: the picture only.
+            page.wait_for_timeout(800)
             if page.query_selector(EXCEPTION):
                 raise RuntimeError("the page shows an exception")
             # The Plan tab down to the two bar charts: KPIs, warnings, heatmap, bars.
