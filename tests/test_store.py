@@ -12,9 +12,10 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -64,8 +65,13 @@ def store(tmp_path: Path) -> ScenarioStore:
 # ---- round trips and names ------------------------------------------------------------------
 def test_save_and_load_round_trip(store: ScenarioStore, solved) -> None:
     p, r = solved
-    info = store.save("Q3 plan", p, r, notes="agreed with sales", client_notes={
-        "hartwell": "trial unit late", "brennmoor": ""})
+    info = store.save(
+        "Q3 plan",
+        p,
+        r,
+        notes="agreed with sales",
+        client_notes={"hartwell": "trial unit late", "brennmoor": ""},
+    )
     assert info.name == "Q3 plan" and info.status == "optimal"
     assert datetime.fromisoformat(info.saved_at).utcoffset().total_seconds() == 0
     loaded, sc = store.load("Q3 plan")
@@ -106,8 +112,9 @@ def test_list_rename_duplicate_delete(store: ScenarioStore, solved) -> None:
     assert store.get("a").info.notes == "new" and store.get("a").client_notes == {"hartwell": "x"}
 
 
-def test_a_scenario_without_a_plan_is_kept_with_its_explanation(store: ScenarioStore,
-                                                                solved) -> None:
+def test_a_scenario_without_a_plan_is_kept_with_its_explanation(
+    store: ScenarioStore, solved
+) -> None:
     p, _ = solved
     bad = p.with_capacity("budget", 0)
     r = solve(bad)
@@ -155,14 +162,17 @@ def test_another_programs_database_is_left_alone(tmp_path: Path, solved) -> None
     assert path.read_bytes() == before
 
 
-def test_a_corrupted_file_gets_a_clear_error_and_is_not_touched(tmp_path: Path,
-                                                                solved) -> None:
+def test_a_corrupted_file_gets_a_clear_error_and_is_not_touched(tmp_path: Path, solved) -> None:
     path = tmp_path / "scenarios.sqlite3"
     path.write_bytes(random.Random(0).randbytes(64 * 1024))
     before = path.read_bytes()
     st = ScenarioStore(path)
-    for action in (st.list, lambda: st.save("a", *solved), lambda: st.get("a"),
-                   lambda: st.delete("a")):
+    for action in (
+        st.list,
+        lambda: st.save("a", *solved),
+        lambda: st.get("a"),
+        lambda: st.delete("a"),
+    ):
         with pytest.raises(StoreError, match="not a scenario database"):
             action()
     assert path.read_bytes() == before
@@ -181,7 +191,7 @@ def test_a_damaged_database_gets_a_clear_error(tmp_path: Path, solved) -> None:
     raw[100:] = random.Random(1).randbytes(len(raw) - 100)  # keep only the 100-byte header
     path.write_bytes(bytes(raw))
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="cannot be used|not a scenario database"):
+    with pytest.raises(StoreError, match=r"cannot be used|not a scenario database"):
         ScenarioStore(path).list()
     assert path.read_bytes() == before
 
@@ -220,8 +230,10 @@ def test_eight_processes_saving_at_once_all_land(tmp_path: Path, solved) -> None
     summary = summarize(p, r)
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(8)
-    procs = [ctx.Process(target=_save_worker, args=(path, f"plan {i}", p, summary, barrier))
-             for i in range(8)]
+    procs = [
+        ctx.Process(target=_save_worker, args=(path, f"plan {i}", p, summary, barrier))
+        for i in range(8)
+    ]
     for pr in procs:
         pr.start()
     for pr in procs:
@@ -276,34 +288,69 @@ def test_a_save_killed_inside_its_transaction_leaves_nothing(tmp_path: Path, sol
     assert sorted(st.names()) == ["after", "before"]
 
 
-def _looping_worker(path: str, problem: Problem, summary: dict, started) -> None:
+def _looping_worker(path: str, problem: Problem, summary: dict, committed: Connection) -> None:
+    """Save `loop 0`, `loop 1`, ... until killed; after each save returns (its transaction
+    committed), send its number and the time."""
     st = ScenarioStore(path)
-    started.set()
     for i in range(10_000):
         st.save(f"loop {i}", problem, summary=summary, notes=f"{i}:" + "y" * 2_000_000)
+        committed.send((i, time.monotonic()))
+
+
+def _reports(conn: Connection, timeout_s: float) -> list[tuple[int, float]]:
+    """The reports waiting in `conn`, after waiting up to `timeout_s` for the first."""
+    out: list[tuple[int, float]] = []
+    wait = timeout_s
+    while conn.poll(wait):
+        try:
+            out.append(conn.recv())
+        except EOFError:  # the worker is gone and everything it sent has been read
+            break
+        wait = 0
+    return out
 
 
 def test_saves_killed_at_random_moments_are_whole_or_absent(tmp_path: Path, solved) -> None:
     p, r = solved
     path = tmp_path / "scenarios.sqlite3"
     summary = summarize(p, r)
+    whole_summary = json.loads(json.dumps(summary))
     ctx = mp.get_context("spawn")
     rng = random.Random(7)
     for _ in range(3):
-        started = ctx.Event()
-        child = ctx.Process(target=_looping_worker, args=(str(path), p, summary, started))
+        # Kill after a random number of committed saves, at a random moment of the next one.
+        target = rng.randint(2, 6)
+        recv_end, send_end = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_looping_worker, args=(str(path), p, summary, send_end))
         child.start()
-        assert started.wait(timeout=120)
-        time.sleep(rng.uniform(0.3, 1.2))
+        send_end.close()  # the worker holds the only writing end: EOF once it is gone
+        reports: list[tuple[int, float]] = []
+        deadline = time.monotonic() + 120
+        while len(reports) < target and time.monotonic() < deadline:
+            reports += _reports(recv_end, deadline - time.monotonic())
+        assert len(reports) >= target, f"only {len(reports)} saves committed in 120 s"
+        times = [t for _, t in reports]
+        one_save = (times[-1] - times[0]) / (len(times) - 1)
+        time.sleep(rng.uniform(0, one_save))  # where in the next save the kill falls
         os.kill(child.pid, signal.SIGKILL)
         child.join(timeout=30)
+        assert child.exitcode == -signal.SIGKILL  # killed while still saving
+        reports += _reports(recv_end, 0)  # sent between the last read and the kill
+        recv_end.close()
+        committed = {i for i, _ in reports}
+        assert committed == set(range(len(committed)))
+
         st = ScenarioStore(path)
         assert st.integrity() == "ok"
-        for name in st.names():
-            sc = st.get(name)
-            i = name.split()[1]
+        landed = {int(name.split()[1]) for name in st.names()}
+        # Every save that returned is there; the one cut short is there whole or not at all.
+        assert committed <= landed <= committed | {len(committed)}
+        for i in sorted(landed):
+            sc = st.get(f"loop {i}")
             assert sc.info.notes == f"{i}:" + "y" * 2_000_000
-            assert sc.summary["objective"] == summary["objective"]
+            assert sc.info.fingerprint == p.fingerprint()
+            assert sc.summary == whole_summary
+        assert st.get(f"loop {max(landed)}").problem().fingerprint() == p.fingerprint()
         # Each round overwrites the same names from 0, so clear them for the next round.
         for name in st.names():
             st.delete(name)
@@ -313,17 +360,35 @@ def test_saves_killed_at_random_moments_are_whole_or_absent(tmp_path: Path, solv
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     full.pop("RISK_PLANNER_DB", None)
-    return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True,
-                          text=True, env=full, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_cli_scenarios(tmp_path: Path) -> None:
     db = str(tmp_path / "s.sqlite3")
-    p = run_cli("scenario", "save", str(SAMPLE), "--name", "base", "--notes", "as planned",
-                "--client-note", "hartwell=call back", "--db", db)
+    p = run_cli(
+        "scenario",
+        "save",
+        str(SAMPLE),
+        "--name",
+        "base",
+        "--notes",
+        "as planned",
+        "--client-note",
+        "hartwell=call back",
+        "--db",
+        db,
+    )
     assert p.returncode == 0, p.stderr
-    p = run_cli("scenario", "save", str(SAMPLE), "--name", "cut", "--set", "budget=350000",
-                "--db", db)
+    p = run_cli(
+        "scenario", "save", str(SAMPLE), "--name", "cut", "--set", "budget=350000", "--db", db
+    )
     assert p.returncode == 0, p.stderr
     p = run_cli("scenario", "list", "--db", db, "--json")
     listed = json.loads(p.stdout)
@@ -331,16 +396,23 @@ def test_cli_scenarios(tmp_path: Path) -> None:
     assert all("saved_at" in s for s in listed)
     p = run_cli("scenario", "show", "base", "--db", db, "--json")
     shown = json.loads(p.stdout)
-    assert shown["notes"] == "as planned" and shown["client_notes"] == {
-        "hartwell": "call back"}
+    assert shown["notes"] == "as planned" and shown["client_notes"] == {"hartwell": "call back"}
     p = run_cli("scenario", "compare", "base", "cut", "--db", db, "--json")
     assert p.returncode == 0, p.stderr
     diff = json.loads(p.stdout)
     kpi = {k["metric"]: k for k in diff["kpis"]}
     assert kpi["money_spent"]["b"] == pytest.approx(350_000)
     assert kpi["objective"]["delta"] < 0
-    assert diff["inputs"] == [{"table": "resources", "key": "budget", "column": "capacity",
-                               "a": "480000", "b": "350000", "change": "changed"}]
+    assert diff["inputs"] == [
+        {
+            "table": "resources",
+            "key": "budget",
+            "column": "capacity",
+            "a": "480000",
+            "b": "350000",
+            "change": "changed",
+        }
+    ]
     assert diff["cells"] and all(c["change"] != "same" for c in diff["cells"])
     p = run_cli("scenario", "compare", "base", "cut", "--db", db)
     assert "input(s) changed" in p.stdout and "budget" in p.stdout
@@ -351,8 +423,9 @@ def test_cli_scenarios(tmp_path: Path) -> None:
     p = run_cli("scenario", "load", "cut 2", "--out", str(out), "--db", db)
     assert p.returncode == 0, p.stderr
     assert load_bundle(out).resources.at["budget", "capacity"] == 350_000
-    names = [s["name"] for s in json.loads(run_cli("scenario", "list", "--db", db,
-                                                   "--json").stdout)]
+    names = [
+        s["name"] for s in json.loads(run_cli("scenario", "list", "--db", db, "--json").stdout)
+    ]
     assert sorted(names) == ["base copy", "cut 2"]
     p = run_cli("scenario", "show", "nope", "--db", db)
     assert p.returncode == 2 and "no scenario named 'nope'" in p.stderr
@@ -387,15 +460,19 @@ def _scenarios_app(db: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _texts(at) -> str:
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "success",
-                                               "markdown", "caption") for e in getattr(at, kind))
+    return "\n".join(
+        str(e.value)
+        for kind in ("error", "warning", "info", "success", "markdown", "caption")
+        for e in getattr(at, kind)
+    )
 
 
-def test_scenarios_tab_saves_compares_and_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                solved) -> None:
+def test_scenarios_tab_saves_compares_and_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, solved
+) -> None:
     from ui import state
 
-    p, r = solved
+    p, _ = solved
     db = tmp_path / "team.sqlite3"
     at = _scenarios_app(db, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
@@ -441,7 +518,8 @@ def test_scenarios_tab_saves_compares_and_loads(tmp_path: Path, monkeypatch: pyt
 
 
 def test_a_damaged_scenario_file_leaves_the_dashboard_working(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ui import state
 
     db = tmp_path / "scenarios.sqlite3"
@@ -472,9 +550,14 @@ def test_store_errors_carry_a_code_the_page_translates(tmp_path: Path, solved) -
     with pytest.raises(StoreError) as not_db:
         ScenarioStore(bad).list()
     assert (taken.value.code, missing.value.code, not_db.value.code) == (
-        "exists", "missing", "not_db")
+        "exists",
+        "missing",
+        "not_db",
+    )
     ru = Translator("ru")
-    assert store_message(taken.value, ru) == "сценарий «a» уже есть (отметьте «Заменить», " \
-                                             "чтобы перезаписать)."
+    assert (
+        store_message(taken.value, ru) == "сценарий «a» уже есть (отметьте «Заменить», "
+        "чтобы перезаписать)."
+    )
     assert str(bad) in store_message(not_db.value, ru)
     assert store_message(missing.value, Translator("en")) == "there is no scenario named 'b'."
