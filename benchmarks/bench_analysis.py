@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -65,7 +65,7 @@ def main() -> None:
     cap = float(problem.resources.at[args.pool, CAPACITY])
     caps = np.linspace(0.5 * cap, 1.5 * cap, args.points)
     model = build_model(problem, "max_value")
-    row = an.pool_row(model, args.pool)
+    an.pool_row(model, args.pool)  # an unknown pool fails here, before any timing
     rows: list[tuple[str, str, float, float, float]] = []
 
     # ---- sweep ------------------------------------------------------------------------------
@@ -80,17 +80,33 @@ def main() -> None:
         return np.array(out)
 
     def sweep_with(method: str, breaks: bool) -> Callable[[], np.ndarray]:
-        return lambda: an.sweep(problem, args.pool, caps[0], caps[-1], args.points,
-                                breakpoints=breaks, method=method).points["objective"].to_numpy()
+        return lambda: (
+            an.sweep(
+                problem,
+                args.pool,
+                caps[0],
+                caps[-1],
+                args.points,
+                breakpoints=breaks,
+                method=method,
+            )
+            .points["objective"]
+            .to_numpy()
+        )
 
     base_t, base = best_of(1, sweep_rebuild)
-    sweep_cases = [("rebuild", lambda: base), ("rebuild-model", sweep_rebuild_model),
-                   ("copy", sweep_with("model", False)), ("warm", sweep_with("warm", False)),
-                   ("warm+breaks", sweep_with("warm", True))]
+    sweep_cases = [
+        ("rebuild", lambda: base),
+        ("rebuild-model", sweep_rebuild_model),
+        ("copy", sweep_with("model", False)),
+        ("warm", sweep_with("warm", False)),
+        ("warm+breaks", sweep_with("warm", True)),
+    ]
     for name, fn in sweep_cases:
         t, out = (base_t, base) if name == "rebuild" else best_of(args.repeat, fn)
-        rows.append((f"sweep {args.points} pts", name, t, base_t / t,
-                     float(np.max(np.abs(out - base)))))
+        rows.append(
+            (f"sweep {args.points} pts", name, t, base_t / t, float(np.max(np.abs(out - base))))
+        )
     n_breaks = len(an.sweep(problem, args.pool, caps[0], caps[-1], args.points).breakpoints)
 
     # ---- robustness -------------------------------------------------------------------------
@@ -121,41 +137,70 @@ def main() -> None:
 
     base_t, base = best_of(1, draws_rebuild)
     ref_t, ref = best_of(args.repeat, draws_rebuild_model)
-    draw_cases = [("rebuild", lambda: base), ("rebuild-model", lambda: ref),
-                  ("copy", draws_with("model")), ("warm", draws_with("warm"))]
+    draw_cases = [
+        ("rebuild", lambda: base),
+        ("rebuild-model", lambda: ref),
+        ("copy", draws_with("model")),
+        ("warm", draws_with("warm")),
+    ]
     for name, fn in draw_cases:
-        t, out = {"rebuild": (base_t, base), "rebuild-model": (ref_t, ref)}.get(
-            name) or best_of(args.repeat, fn)
-        rows.append((f"robustness {args.draws} draws", name, t, base_t / t,
-                     float(np.max(np.abs(out - ref)))))
+        t, out = {"rebuild": (base_t, base), "rebuild-model": (ref_t, ref)}.get(name) or best_of(
+            args.repeat, fn
+        )
+        rows.append(
+            (
+                f"robustness {args.draws} draws",
+                name,
+                t,
+                base_t / t,
+                float(np.max(np.abs(out - ref))),
+            )
+        )
 
     # ---- for information: grid and sensitivity ----------------------------------------------
-    t_grid, _ = best_of(args.repeat, lambda: an.grid(
-        problem, args.pool, (caps[0], caps[-1]), "exec_hours",
-        (0.5 * float(problem.resources.at["exec_hours", CAPACITY]),
-         1.5 * float(problem.resources.at["exec_hours", CAPACITY])), 11).objective)
+    t_grid, _ = best_of(
+        args.repeat,
+        lambda: (
+            an.grid(
+                problem,
+                args.pool,
+                (caps[0], caps[-1]),
+                "exec_hours",
+                (
+                    0.5 * float(problem.resources.at["exec_hours", CAPACITY]),
+                    1.5 * float(problem.resources.at["exec_hours", CAPACITY]),
+                ),
+                11,
+            ).objective
+        ),
+    )
     t_sens, sens = best_of(args.repeat, lambda: an.sensitivity(problem))
 
-    print(f"Sample bundle: {len(problem.clients)} clients, {len(problem.values)} cells, "
-          f"{model.n_cols} columns, {len(model.row_lo)} rows; pool '{args.pool}' "
-          f"{caps[0]:,.0f}..{caps[-1]:,.0f}; best of {args.repeat}.")
+    print(
+        f"Sample bundle: {len(problem.clients)} clients, {len(problem.values)} cells, "
+        f"{model.n_cols} columns, {len(model.row_lo)} rows; pool '{args.pool}' "
+        f"{caps[0]:,.0f}..{caps[-1]:,.0f}; best of {args.repeat}."
+    )
     print(f"{'task':<24} {'method':<14} {'seconds':>9} {'x rebuild':>10} {'max |diff|':>11}")
     for task, name, t, ratio, diff in rows:
         print(f"{task:<24} {name:<14} {t:>9.3f} {ratio:>10.1f} {diff:>11.2e}")
-    print("max |diff|: largest difference in the objective against the rebuild loop (sweep) "
-          "or\nrebuild-model (draws). Robustness keeps client floors at the nominal values, "
-          "so solve() on\nchanged values, which moves the floors with them, differs where a "
-          "floor binds.")
+    print(
+        "max |diff|: largest difference in the objective against the rebuild loop (sweep) "
+        "or\nrebuild-model (draws). Robustness keeps client floors at the nominal values, "
+        "so solve() on\nchanged values, which moves the floors with them, differs where a "
+        "floor binds."
+    )
     print(f"\nSweep with breakpoints found {n_breaks} capacities where the plan changes.")
     print(f"Grid 11 x 11 ({args.pool} x exec_hours), warm: {t_grid:.3f} s")
-    print(f"Sensitivity ({len(sens.pools)} pools, {len(sens.cells)} funded cells): "
-          f"{t_sens:.3f} s")
+    print(f"Sensitivity ({len(sens.pools)} pools, {len(sens.cells)} funded cells): {t_sens:.3f} s")
 
     def verdict(task: str, target: float) -> str:
-        warm = [r for r in rows if r[0].startswith(task) and r[1] == "warm"][0]
+        warm = next(r for r in rows if r[0].startswith(task) and r[1] == "warm")
         ok = warm[2] <= target and warm[3] >= RATIO_TARGET
-        return (f"{task}: warm {warm[2]:.3f} s (target <= {target:g} s), {warm[3]:.1f}x the "
-                f"rebuild loop (target >= {RATIO_TARGET:g}x): {'met' if ok else 'NOT met'}")
+        return (
+            f"{task}: warm {warm[2]:.3f} s (target <= {target:g} s), {warm[3]:.1f}x the "
+            f"rebuild loop (target >= {RATIO_TARGET:g}x): {'met' if ok else 'NOT met'}"
+        )
 
     print(verdict("sweep", SWEEP_TARGET_S))
     print(verdict("robustness", DRAWS_TARGET_S))

@@ -44,8 +44,10 @@ def plain_pulp(problem, integer: bool) -> tuple[float, float | None]:
     cat = pulp.LpInteger if integer else pulp.LpContinuous
     prob = pulp.LpProblem("plain", pulp.LpMaximize)
     vals, met, cli, res = problem.values, problem.methods, problem.clients, problem.resources
-    ov = {(r.client_id, r.method_id, r.resource_id): r.per_unit
-          for r in problem.overrides.itertuples()}
+    ov = {
+        (r.client_id, r.method_id, r.resource_id): r.per_unit
+        for r in problem.overrides.itertuples()
+    }
     y = {}
     for (c, m), row in vals.iterrows():
         for k in range(1, int(row["max_units"]) + 1):
@@ -68,16 +70,18 @@ def plain_pulp(problem, integer: bool) -> tuple[float, float | None]:
     for r in res.index:
         col = f"max_{r}"
         for c, cap in cli[col].dropna().items():
-            prob += pulp.lpSum(use(c, m, r) * y[c, m, k] for (_, m, k) in by_client.get(c, []))\
-                <= cap
+            prob += (
+                pulp.lpSum(use(c, m, r) * y[c, m, k] for (_, m, k) in by_client.get(c, [])) <= cap
+            )
     for m, cap in met["capacity"].dropna().items():
         prob += pulp.lpSum(v for (c, mm, k), v in y.items() if mm == m) <= cap
     for c, share in cli["min_value_share"].items():
         if share > 0:
             keys = by_client.get(c, [])
             attain = sum(unit_value(c, m, k) for (_, m, k) in keys)
-            prob += pulp.lpSum(unit_value(c, m, k) * y[c, m, k] for (_, m, k) in keys) \
-                >= share * attain
+            prob += (
+                pulp.lpSum(unit_value(c, m, k) * y[c, m, k] for (_, m, k) in keys) >= share * attain
+            )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=TIME_LIMIT, gapRel=0.01))
@@ -130,18 +134,28 @@ def run_case(n: int, integer: bool, plain: bool) -> dict:
     solve_s, raw = timed(lambda: run_model(model, problem.settings))
     total, result = timed(lambda: solve(problem))
     peak = _peak_mb()
-    out = {"n": n, "mode": "integer" if integer else "continuous", "cols": model.n_cols,
-           "rows": len(model.row_lo), "build": build, "solve": solve_s, "total": total,
-           "status": result.status_text, "objective": result.objective, "peak_mb": peak,
-           "import_mb": base_mb, "raw_status": raw.status}
+    out = {
+        "n": n,
+        "mode": "integer" if integer else "continuous",
+        "cols": model.n_cols,
+        "rows": len(model.row_lo),
+        "build": build,
+        "solve": solve_s,
+        "total": total,
+        "status": result.status_text,
+        "objective": result.objective,
+        "peak_mb": peak,
+        "import_mb": base_mb,
+        "raw_status": raw.status,
+    }
     t0 = time.perf_counter()
     cbc = solve(problem.with_settings(solver="cbc"))
     out["cbc_total"] = time.perf_counter() - t0
     out["cbc_objective"] = cbc.objective
-    out["floor_default"] = statistics.median(floor(model, engine_options=False)
-                                             for _ in range(min(reps, 2)))
-    out["floor_engine"] = statistics.median(floor(model, engine_options=True)
-                                            for _ in range(reps))
+    out["floor_default"] = statistics.median(
+        floor(model, engine_options=False) for _ in range(min(reps, 2))
+    )
+    out["floor_engine"] = statistics.median(floor(model, engine_options=True) for _ in range(reps))
     if plain:
         out["plain_total"], out["plain_objective"] = plain_pulp(problem, integer)
     return out
@@ -179,20 +193,28 @@ def main() -> None:
         return
 
     st = sample_times(args.repeat)
-    print(f"Sample bundle, in process (median of {args.repeat}): continuous "
-          f"{st['continuous'] * 1000:.1f} ms (target <= 50 ms), whole units "
-          f"{st['integer'] * 1000:.1f} ms (target <= 500 ms)\n")
-    head = ("| clients | mode | columns | build s | solve s | total s | peak MB | CBC total s "
-            "| floor s (HiGHS defaults) | floor s (engine options) | total / floor | plain s "
-            "| plain / total | status |")
+    print(
+        f"Sample bundle, in process (median of {args.repeat}): continuous "
+        f"{st['continuous'] * 1000:.1f} ms (target <= 50 ms), whole units "
+        f"{st['integer'] * 1000:.1f} ms (target <= 500 ms)\n"
+    )
+    head = (
+        "| clients | mode | columns | build s | solve s | total s | peak MB | CBC total s "
+        "| floor s (HiGHS defaults) | floor s (engine options) | total / floor | plain s "
+        "| plain / total | status |"
+    )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for mode in args.modes.split(","):
         for n in [int(s) for s in args.sizes.split(",")]:
             case = f"{n}:{mode}:{0 if args.no_plain else 1}"
-            proc = subprocess.run([sys.executable, __file__, "--case", case], cwd=ROOT,
-                                  capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+            proc = subprocess.run(
+                [sys.executable, __file__, "--case", case],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
             if proc.returncode != 0:
                 print(f"| {n} | {mode} | failed: {proc.stderr.strip().splitlines()[-1]} |")
                 continue
@@ -200,12 +222,15 @@ def main() -> None:
             plain = r.get("plain_total")
             plain_s = "-" if plain is None else f"{plain:.2f}"
             plain_ratio = "-" if plain is None else f"{plain / r['total']:.1f}x"
-            print(f"| {n:,} | {mode} | {r['cols']:,} | {r['build']:.3f} | {r['solve']:.3f} | "
-                  f"{r['total']:.3f} | {r['peak_mb']:.0f} | {r['cbc_total']:.3f} | "
-                  f"{r['floor_default']:.3f} | {r['floor_engine']:.3f} | "
-                  f"{r['total'] / r['floor_engine']:.2f}x | "
-                  f"{plain_s} | {plain_ratio} | "
-                  f"{r['status']} |", flush=True)
+            print(
+                f"| {n:,} | {mode} | {r['cols']:,} | {r['build']:.3f} | {r['solve']:.3f} | "
+                f"{r['total']:.3f} | {r['peak_mb']:.0f} | {r['cbc_total']:.3f} | "
+                f"{r['floor_default']:.3f} | {r['floor_engine']:.3f} | "
+                f"{r['total'] / r['floor_engine']:.2f}x | "
+                f"{plain_s} | {plain_ratio} | "
+                f"{r['status']} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
