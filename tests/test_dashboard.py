@@ -13,7 +13,7 @@ import pytest
 
 from optimizer import read_tables, solve
 from optimizer.schema import Problem, Result
-from ui import edits, state
+from ui import cache, edits, state
 from ui.layout import OPTIONAL_TABS
 from ui.plan_tab import plan_kpis
 from ui.text import NBSP, Translator, fmt_num, fmt_pct
@@ -71,11 +71,11 @@ def test_changing_a_pool_changes_the_kpis(app, sample_problem: Problem) -> None:
 def test_going_back_is_served_from_the_cache(app, sample_problem: Problem) -> None:
     full = sample_problem.resources.at["budget", "capacity"]
     app.number_input(key=state.cap_key("budget")).set_value(full * 0.7).run()
-    n_solved = len(state._SOLVES.data)
+    n_solved = len(cache._SOLVES.data)
     value_70 = metrics(app)[EN("kpi_value")]
     app.number_input(key=state.cap_key("budget")).set_value(full).run()
     app.number_input(key=state.cap_key("budget")).set_value(full * 0.7).run()
-    assert len(state._SOLVES.data) == n_solved, "no new solve for inputs seen before"
+    assert len(cache._SOLVES.data) == n_solved, "no new solve for inputs seen before"
     assert metrics(app)[EN("kpi_value")] == value_70
 
 
@@ -242,8 +242,8 @@ def test_a_solver_failure_shows_the_message_and_no_plan(app, monkeypatch) -> Non
                        message="the solver ran out of memory", explanation=(),
                        allocation=ok.allocation.iloc[:0])
 
-    monkeypatch.setattr(state, "solve", failing)
-    monkeypatch.setattr(state, "_SOLVES", state._LRU(8))  # nothing solved before
+    monkeypatch.setattr(cache, "solve", failing)
+    monkeypatch.setattr(cache, "_SOLVES", cache._LRU(8))  # nothing solved before
     app.radio(key=state.INTEGER_KEY).set_value(True).run()
     assert not app.exception
     assert EN("error_title") in [e.value for e in app.error]

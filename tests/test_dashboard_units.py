@@ -29,7 +29,7 @@ from optimizer.schema import (
 from optimizer.messages import Message
 from ui import edits
 from ui.plan_tab import conflict_fix, plan_kpis, price_scale, shadow_sentence
-from ui.state import as_text, typed_tables
+from ui.cells import as_text, typed_tables
 from optimizer.messages import CATALOG
 from ui.text import NBSP, PAGE_TEXTS, TEXT, Translator, fmt_num, fmt_pct
 
@@ -296,20 +296,20 @@ def test_issue_rows_match_the_editor_row_numbers() -> None:
 
 
 def test_a_capacity_change_skips_the_parse_and_matches_it() -> None:
-    from ui import state as st_state
+    from ui import cache
 
     tables = sample_tables()
     settings = parse_tables(tables).settings
-    first, _ = st_state.validate(tables, settings)
+    first, _ = cache.validate(tables, settings)
     res = tables[RESOURCES].copy()
     res.loc[0, "capacity"] = "123456,5"
     changed = {**tables, RESOURCES: res}
-    fast, _ = st_state.validate(changed, settings)
+    fast, _ = cache.validate(changed, settings)
     full = parse_tables(changed, settings)
     assert fast is not None and fast.resources.at["budget", "capacity"] == 123456.5
     assert fast.fingerprint() == full.fingerprint()
     # A capacity that is not a number goes through the full parse and is reported.
     res.loc[0, "capacity"] = "lots"
-    bad, issues = st_state.validate({**tables, RESOURCES: res}, settings)
+    bad, issues = cache.validate({**tables, RESOURCES: res}, settings)
     assert bad is None and [i for i in issues if i.column == "capacity" and i.value == "lots"]
     assert first is not None

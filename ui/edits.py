@@ -24,7 +24,7 @@ from optimizer.schema import (
     client_cap_col,
 )
 
-from .state import cell_text
+from .cells import cell_text
 
 Tables = dict[str, pd.DataFrame]
 ROW_COL = "_row"  # the read-only line-number column shown beside each table

@@ -27,6 +27,7 @@ from optimizer.schema import (
 )
 
 from . import edits, state
+from .cells import cell_text, typed_tables
 from .state import Context
 from .text import Translator
 
@@ -145,7 +146,7 @@ def render_files(ctx: Context) -> None:
         tables = edits.complete_columns(ctx.tables)
         settings = settings_dict(ctx.settings)
         st.download_button(t("download_xlsx"), key="download_xlsx",
-                           data=lambda: tables_to_xlsx_bytes(state.typed_tables(tables), settings),
+                           data=lambda: tables_to_xlsx_bytes(typed_tables(tables), settings),
                            file_name="risk_plan_inputs.xlsx", mime=XLSX_MIME, on_click="ignore",
                            help=t("download_help"))
         st.download_button(t("download_zip"), key="download_zip",
@@ -193,7 +194,7 @@ def _grid(ctx: Context, field: str, view: str) -> None:
     methods = ctx.tables.get(METHODS)
     names: dict[str, str] = {}
     if methods is not None and NAME in methods.columns:
-        for mid, nm in zip(edits.ids(methods, "method_id"), methods[NAME].map(state.cell_text)):
+        for mid, nm in zip(edits.ids(methods, "method_id"), methods[NAME].map(cell_text)):
             names[mid] = nm or mid
     cfg: dict[str, Any] = {edits.NAME_COL: st.column_config.TextColumn(
         t("col_client"), disabled=True, pinned=True)}

@@ -1,40 +1,36 @@
-"""Session state of the dashboard: the editable input tables, validation, cached solves, and the
+"""Session state of the dashboard: the editable input tables, the run settings, and the
 `Context` every tab receives.
 
 The current inputs live in `st.session_state["tables"]` as text tables (every cell a string, as
-read from a bundle). Edits land there, valid or not, so an invalid edit is never dropped; each
-run validates them with `optimizer.bundle.parse_tables` and solves the result through a cache
-keyed by content.
+read from a bundle; see `ui.cells`). Edits land there, valid or not, so an invalid edit is never
+dropped; each run validates them and solves the result through the content-keyed caches of
+`ui.cache`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
-from optimizer.bundle import parse_number, parse_tables, read_settings, read_tables
+from optimizer.bundle import read_settings, read_tables
 from optimizer.schema import (
     CAPACITY,
     SETTINGS_FIELDS,
     RESOURCE_ID,
     RESOURCES,
     UNIT,
-    BundleError,
     Issue,
     Problem,
     Result,
     Settings,
 )
-from optimizer.solve import solve
 
+from .cache import cached_result, cached_solve, validate
+from .cells import as_text, cell_text, number_or_none
 from .text import DEFAULT_LANG, LANGUAGES, Translator
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -102,156 +98,6 @@ class Context:
     @property
     def errors(self) -> tuple[Issue, ...]:
         return tuple(i for i in self.issues if i.severity == "error")
-
-
-# ---- content-keyed caches shared by all sessions ---------------------------------------------
-class _LRU:
-    """A small thread-safe LRU cache: sessions share solves of identical inputs."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.data: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self.lock:
-            if key not in self.data:
-                return None
-            self.data.move_to_end(key)
-            return self.data[key]
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self.lock:
-            self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-
-_SOLVES = _LRU(256)
-_PARSES = _LRU(64)
-_STRUCTURES = _LRU(16)  # valid parses by everything but the pools' capacities
-
-
-def solve_key(problem: Problem) -> str:
-    """The cache key of a solve: the problem's fingerprint covers inputs and settings."""
-    return problem.fingerprint()
-
-
-def cached_result(problem: Problem) -> Result | None:
-    """The cached result for these inputs, or None if they were never solved."""
-    return _SOLVES.get(solve_key(problem))
-
-
-def cached_solve(problem: Problem) -> Result:
-    """Solve through the content cache: identical inputs are solved once."""
-    key = solve_key(problem)
-    hit = _SOLVES.get(key)
-    if hit is None:
-        hit = solve(problem)
-        _SOLVES.put(key, hit)
-    return hit
-
-
-def tables_hash(tables: dict[str, pd.DataFrame]) -> str:
-    """A hash of the text tables' content (names, columns and cells)."""
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        h.update(name.encode("utf-8"))
-        h.update(tables[name].to_csv(index=False).encode("utf-8"))
-    return h.hexdigest()
-
-
-def _capacities(tables: dict[str, pd.DataFrame]) -> dict[str, float] | None:
-    """Each pool's capacity if every one reads as the engine reads it (a number >= 0, a
-    decimal comma allowed), else None."""
-    res = tables.get(RESOURCES)
-    if res is None or RESOURCE_ID not in res.columns or CAPACITY not in res.columns:
-        return None
-    out: dict[str, float] = {}
-    for pid, text in zip(res[RESOURCE_ID].map(cell_text), res[CAPACITY].map(cell_text)):
-        x = parse_number(text)
-        if x is None or not pid or pid in out or not math.isfinite(x) or x < 0:
-            return None
-        out[pid] = x
-    return out
-
-
-def _structure_hash(tables: dict[str, pd.DataFrame]) -> str:
-    """The tables' hash with the pools' capacities left out."""
-    res = tables.get(RESOURCES)
-    if res is None or CAPACITY not in res.columns:
-        return tables_hash(tables)
-    return tables_hash({**tables, RESOURCES: res.drop(columns=[CAPACITY])})
-
-
-def validate(tables: dict[str, pd.DataFrame], settings: Settings,
-             read_issues: tuple[Issue, ...] = ()) -> tuple[Problem | None, tuple[Issue, ...]]:
-    """Parse the text tables: (Problem, warnings) when valid, else (None, every issue).
-
-    A change of pool capacities alone (the sidebar's inputs) skips the full parse: the last
-    valid parse of otherwise identical tables gets the new capacities."""
-    tail = (repr(settings), tuple(map(str, read_issues)))
-    key = (tables_hash(tables), *tail)
-    hit = _PARSES.get(key)
-    if hit is not None:
-        return hit
-    caps = _capacities(tables)
-    skey = (_structure_hash(tables), *tail)
-    base = _STRUCTURES.get(skey) if caps is not None else None
-    if base is not None and set(caps) == set(base.resources.index):
-        res = base.resources.copy()
-        res[CAPACITY] = [caps[p] for p in res.index]
-        problem = replace(base, resources=res)
-        out: tuple[Problem | None, tuple[Issue, ...]] = (problem, tuple(problem.warnings))
-    else:
-        try:
-            problem = parse_tables(tables, settings, list(read_issues))
-            out = (problem, tuple(problem.warnings))
-            _STRUCTURES.put(skey, problem)
-        except BundleError as exc:
-            out = (None, tuple(exc.issues))
-    _PARSES.put(key, out)
-    return out
-
-
-# ---- text tables -----------------------------------------------------------------------------
-def cell_text(v: Any) -> str:
-    """One cell as the text a bundle file would hold (blank for missing, 12 not 12.0)."""
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        if math.isnan(v):
-            return ""
-        return str(int(v)) if v.is_integer() else repr(v)
-    if isinstance(v, bool):
-        return str(v).lower()
-    return str(v).strip() if isinstance(v, str) else str(v)
-
-
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table with every cell as text and a fresh 0..n-1 index."""
-    out = frame.reset_index(drop=True).astype(object)
-    out = out.map(cell_text) if len(out.columns) else out
-    out.columns = [str(c).strip() for c in out.columns]
-    return out.astype(object)
-
-
-def number_or_none(text: Any) -> float | None:
-    """A cell's number if it reads as one (as the engine reads it), else None."""
-    x = parse_number(cell_text(text))
-    return x if x is not None and math.isfinite(x) else None
-
-
-def typed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Text tables with numeric-looking cells as numbers, so a downloaded workbook has numbers
-    where Excel expects them; other cells (ids, names, bad entries) stay text."""
-    def conv(v: Any) -> Any:
-        x = number_or_none(v)
-        if x is None or cell_text(v) == "":
-            return cell_text(v)
-        return int(x) if x.is_integer() and "." not in cell_text(v) else x
-    return {t: (f.map(conv) if len(f.columns) else f) for t, f in tables.items()}
 
 
 # ---- session lifecycle -----------------------------------------------------------------------

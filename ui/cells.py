@@ -1,0 +1,49 @@
+"""Cells of the text tables: the dashboard keeps its inputs as text, every cell a string as a
+bundle file would hold it, and reads numbers out of them the way the engine does."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from optimizer.bundle import parse_number
+
+
+def cell_text(v: Any) -> str:
+    """One cell as the text a bundle file would hold (blank for missing, 12 not 12.0)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return str(v).lower()
+    return str(v).strip() if isinstance(v, str) else str(v)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table with every cell as text and a fresh 0..n-1 index."""
+    out = frame.reset_index(drop=True).astype(object)
+    out = out.map(cell_text) if len(out.columns) else out
+    out.columns = [str(c).strip() for c in out.columns]
+    return out.astype(object)
+
+
+def number_or_none(text: Any) -> float | None:
+    """A cell's number if it reads as one (as the engine reads it), else None."""
+    x = parse_number(cell_text(text))
+    return x if x is not None and math.isfinite(x) else None
+
+
+def typed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Text tables with numeric-looking cells as numbers, so a downloaded workbook has numbers
+    where Excel expects them; other cells (ids, names, bad entries) stay text."""
+    def conv(v: Any) -> Any:
+        x = number_or_none(v)
+        if x is None or cell_text(v) == "":
+            return cell_text(v)
+        return int(x) if x.is_integer() and "." not in cell_text(v) else x
+    return {t: (f.map(conv) if len(f.columns) else f) for t, f in tables.items()}
