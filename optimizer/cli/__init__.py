@@ -1,9 +1,10 @@
 """Command line: `python -m optimizer validate|solve|sweep|robustness|export|scenario|checklist`
 (installed as `risk-planner`).
 
-A layer over the engine: the engine modules never import this package. Exit codes: 0 a plan was
-produced (or the command did its job); 1 no plan (infeasible, or the solver failed); 2 bad input
-or bad arguments, with every problem listed on stderr.
+A layer over the engine: the engine modules never import this package. Every command takes
+`--lang en|ru` (default en) for its human-readable output; `--json` output does not depend on
+it. Exit codes: 0 a plan was produced (or the command did its job); 1 no plan (infeasible, or
+the solver failed); 2 bad input or bad arguments, with every problem listed on stderr.
 """
 
 from __future__ import annotations
@@ -11,10 +12,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 
+from ..messages import DEFAULT_LANG
 from ..schema import BundleError
 from . import analysis, checklist, export, scenario, solve
-from .common import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_PLAN, Command, Parser, UsageError
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_NO_PLAN,
+    EXIT_PLAN,
+    Command,
+    Parser,
+    UsageError,
+    Words,
+    lang_option,
+    words,
+)
 
 
 def commands() -> dict[str, Command]:
@@ -26,37 +39,40 @@ def commands() -> dict[str, Command]:
     return {name: cmds[name] for name in order}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="python -m optimizer",
-                    description="Plan risk-reduction methods for key clients within budget "
-                                "and management hours.")
+def build_parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+    """The parser of every command, its help in `lang`."""
+    w = Words(lang)
+    parser = Parser(prog="python -m optimizer", description=w("cli_description"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for name, (help_, build, handler) in commands().items():
-        p = sub.add_parser(name, help=help_)
-        build(p)
+    for name, (help_code, build, handler) in commands().items():
+        p = sub.add_parser(name, help=w(help_code))
+        build(p, w)
         p.set_defaults(handler=handler)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    w = Words(lang_option(argv))
     try:
-        args = build_parser().parse_args(argv)
-        return args.handler(args)
+        args = build_parser(w.lang).parse_args(argv)
+        w = words(args)
+        return int(args.handler(args))
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(w("cli_error", error=w.error(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BundleError as exc:
-        print(f"The bundle has {sum(i.severity == 'error' for i in exc.issues)} problem(s):",
+        print(w("cli_bundle_problems", count=sum(i.severity == "error" for i in exc.issues)),
               file=sys.stderr)
         for issue in exc.issues:
-            print(f"  {issue}", file=sys.stderr)
+            print(f"  {w.issue(issue)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader (e.g. `| head`) closed the pipe: not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PLAN
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(w("cli_error", error=str(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

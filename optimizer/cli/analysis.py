@@ -13,6 +13,7 @@ from typing import Any
 
 from ..analysis import AnalysisError, NoPlanError, Robustness, Sweep, robustness, sweep
 from ..bundle import atomic_write_bytes
+from ..messages import Message
 from ..relationship import robustness_widening
 from ..schema import CAPACITY
 from .common import (
@@ -21,12 +22,15 @@ from .common import (
     Command,
     Progress,
     UsageError,
+    Words,
     add_bundle_args,
     dump,
-    fmt,
     interruptible,
     load_with_overrides,
     parse_key_number,
+    usage_error,
+    usage_errors,
+    words,
 )
 
 
@@ -38,70 +42,71 @@ def _write_out(path: str, json_obj: Any, csv_text: str) -> None:
     elif suffix == ".csv":
         atomic_write_bytes(p, csv_text.encode("utf-8"))
     else:
-        raise UsageError(f"--out {path}: use a .json or .csv file")
+        raise usage_error("cli_out_json_or_csv", path=path)
 
 
 # ---- sweep ----------------------------------------------------------------------------------
-def _sweep_args(p: argparse.ArgumentParser) -> None:
-    add_bundle_args(p)
-    p.add_argument("--pool", required=True, help="the pool whose capacity is swept")
-    p.add_argument("--from", dest="start", type=float, metavar="A",
-                   help="first capacity (default: half the current capacity)")
-    p.add_argument("--to", dest="stop", type=float, metavar="B",
-                   help="last capacity (default: 1.5 x the current capacity)")
-    p.add_argument("--steps", type=int, default=21, metavar="N", help="points (default 21)")
-    p.add_argument("--no-breakpoints", action="store_true",
-                   help="skip the search for capacities where the plan changes")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--out", metavar="FILE", help="also write FILE (.json, or .csv of points)")
+def _sweep_args(p: argparse.ArgumentParser, w: Words) -> None:
+    add_bundle_args(p, w)
+    p.add_argument("--pool", required=True, help=w("cli_help_pool"))
+    p.add_argument("--from", dest="start", type=float, metavar="A", help=w("cli_help_from"))
+    p.add_argument("--to", dest="stop", type=float, metavar="B", help=w("cli_help_to"))
+    p.add_argument("--steps", type=int, default=21, metavar="N", help=w("cli_help_steps"))
+    p.add_argument("--no-breakpoints", action="store_true", help=w("cli_help_no_breakpoints"))
+    p.add_argument("--json", action="store_true", help=w("cli_help_json"))
+    p.add_argument("--out", metavar="FILE", help=w("cli_help_sweep_out"))
 
 
-def _print_sweep(sw: Sweep) -> None:
-    print(f"Frontier of {sw.pool} ({sw.unit}); current capacity {fmt(sw.baseline_capacity)}")
-    for note in sw.notes:
-        print(note)
-    print(f"{'capacity':>16} {'value':>12} {'shadow price':>13} {'marginal':>10}  status")
+def _print_sweep(sw: Sweep, w: Words) -> None:
+    f = w.fmt
+    print(w("cli_sweep_header", pool=sw.pool, unit=sw.unit, capacity=f(sw.baseline_capacity)))
+    for note in getattr(sw, "note_msgs", None) or sw.notes:
+        print(w.render(note))
+    print(f"{w('cli_col_capacity'):>16} {w('cli_col_value'):>12} "
+          f"{w('cli_col_shadow_price'):>13} {w('cli_col_marginal'):>10}  {w('cli_col_status')}")
     for r in sw.points.itertuples():
-        print(f"{fmt(r.capacity):>16} {fmt(r.objective):>12} {fmt(r.shadow_price, 4):>13} "
-              f"{fmt(r.marginal, 4):>10}  {r.status}")
+        print(f"{f(r.capacity):>16} {f(r.objective):>12} {f(r.shadow_price, 4):>13} "
+              f"{f(r.marginal, 4):>10}  {w.word('status', r.status)}")
     if sw.feasible_from is not None:
-        print(f"A plan needs at least {fmt(sw.feasible_from)} {sw.unit} of {sw.pool}.")
+        print(w("cli_sweep_feasible_from", capacity=f(sw.feasible_from), unit=sw.unit,
+                pool=sw.pool))
     bps = sw.breakpoints
     if len(bps):
-        print(f"\nThe plan changes course at {len(bps)} capacities:")
+        print(w("cli_sweep_breakpoints", count=len(bps)))
         for r in bps.head(30).itertuples():
             more = ", ".join("/".join(c) for c in r.more) or "-"
             less = ", ".join("/".join(c) for c in r.less) or "-"
-            price = (f"price {fmt(r.price_before, 4)} -> {fmt(r.price_after, 4)}"
-                     if r.exact else "between grid points")
-            print(f"  {fmt(r.capacity):>14}: {price}; more: {more}; less: {less}")
+            price = (w("cli_sweep_price", before=f(r.price_before, 4), after=f(r.price_after, 4))
+                     if r.exact else w("cli_sweep_between"))
+            print(w("cli_sweep_breakpoint", capacity=f"{f(r.capacity):>14}", price=price,
+                    more=more, less=less))
         if len(bps) > 30:
-            print(f"  ... and {len(bps) - 30} more (see --json)")
+            print(w("cli_sweep_more", count=len(bps) - 30))
     if sw.partial:
-        print(f"\nStopped: {len(sw.points)} points computed (partial).")
+        print(w("cli_sweep_partial", count=len(sw.points)))
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    w = words(args)
     problem = load_with_overrides(args)
     if args.pool not in problem.resources.index:
-        raise UsageError(f"--pool {args.pool}: not a pool (pools: {', '.join(problem.pools)})")
+        raise usage_error("cli_sweep_not_a_pool", pool=args.pool, pools=", ".join(problem.pools))
     cap = float(problem.resources.at[args.pool, CAPACITY])
     start = 0.5 * cap if args.start is None else args.start
     stop = 1.5 * cap if args.stop is None else args.stop
-    with interruptible() as stopped:
-        print(f"sweep: {args.steps} points (Ctrl-C stops and keeps what is done)",
-              file=sys.stderr, flush=True)
+    with interruptible(w) as stopped:
+        print(w("cli_sweep_start", steps=args.steps), file=sys.stderr, flush=True)
         try:
             sw = sweep(problem, args.pool, start, stop, args.steps,
-                       breakpoints=not args.no_breakpoints, progress=Progress("sweep"),
+                       breakpoints=not args.no_breakpoints, progress=Progress("sweep", w),
                        stop_flag=stopped)
         except AnalysisError as exc:
-            raise UsageError(str(exc)) from exc
+            raise UsageError(w.error(exc)) from exc
     out = sw.to_json()
     if args.json:
         sys.stdout.write(dump(out))
     else:
-        _print_sweep(sw)
+        _print_sweep(sw, w)
     if args.out:
         _write_out(args.out, out, sw.points.to_csv(index=False))
     return EXIT_PLAN if sw.points["objective"].notna().any() else EXIT_NO_PLAN
@@ -109,75 +114,76 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 # ---- robustness -----------------------------------------------------------------------------
 def _parse_widen(items: list[str]) -> dict[str, float]:
-    parsed = [parse_key_number(item, "--widen", "factor", 1) for item in items or []]
-    bad = [p for p in parsed if isinstance(p, str)]
+    parsed = [parse_key_number(item, "--widen", "cli_word_factor", 1) for item in items or []]
+    bad = [p for p in parsed if isinstance(p, Message)]
     if bad:
-        raise UsageError("\n".join(bad))
-    return dict(p for p in parsed if not isinstance(p, str))
+        raise usage_errors(bad)
+    return dict(p for p in parsed if not isinstance(p, Message))
 
 
-def _robust_args(p: argparse.ArgumentParser) -> None:
-    add_bundle_args(p)
-    p.add_argument("--draws", type=int, default=200, metavar="N", help="draws (default 200)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+def _robust_args(p: argparse.ArgumentParser, w: Words) -> None:
+    add_bundle_args(p, w)
+    p.add_argument("--draws", type=int, default=200, metavar="N", help=w("cli_help_draws"))
+    p.add_argument("--seed", type=int, default=0, metavar="S", help=w("cli_help_seed"))
     p.add_argument("--widen", action="append", default=[], metavar="CLIENT=FACTOR",
-                   help="widen a client's value ranges by FACTOR >= 1 (repeatable)")
+                   help=w("cli_help_widen"))
     p.add_argument("--no-checklist-widening", action="store_true",
-                   help="do not widen the ranges of clients whose selection criteria or "
-                        "decision roles the relationship checklist marks as not known")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--out", metavar="FILE", help="also write FILE (.json, or .csv of cells)")
+                   help=w("cli_help_no_checklist_widening"))
+    p.add_argument("--json", action="store_true", help=w("cli_help_json"))
+    p.add_argument("--out", metavar="FILE", help=w("cli_help_robustness_out"))
 
 
-def _print_robustness(rb: Robustness) -> None:
+def _print_robustness(rb: Robustness, w: Words) -> None:
+    f = w.fmt
     s = rb.summary()
     o, n, g = s["objective"], s["nominal_plan_value"], s["regret"]
-    print(f"{rb.draws} draws (seed {rb.seed}); nominal plan value {fmt(rb.nominal_objective)}")
-    print(f"Best value per draw:   mean {fmt(o['mean'])}, p5 {fmt(o['p5'])}, "
-          f"p50 {fmt(o['p50'])}, p95 {fmt(o['p95'])}")
-    print(f"Nominal plan per draw: mean {fmt(n['mean'])}, p5 {fmt(n['p5'])}, "
-          f"p50 {fmt(n['p50'])}, p95 {fmt(n['p95'])}")
-    rel = lambda x: "-" if x is None else f"{x:.2%}"  # noqa: E731
-    print(f"Regret of the nominal plan: mean {fmt(g['mean'])} ({rel(g['relative_mean'])}), "
-          f"p95 {fmt(g['p95'])} ({rel(g['relative_p95'])}), max {fmt(g['max'])} "
-          f"({rel(g['relative_max'])})")
+    print(w("cli_robust_header", draws=rb.draws, seed=rb.seed,
+            nominal=f(rb.nominal_objective)))
+    print(w("cli_robust_best", mean=f(o["mean"]), p5=f(o["p5"]), p50=f(o["p50"]),
+            p95=f(o["p95"])))
+    print(w("cli_robust_nominal", mean=f(n["mean"]), p5=f(n["p5"]), p50=f(n["p50"]),
+            p95=f(n["p95"])))
+    rel = lambda x: "-" if x is None else w.pct(x, ".2%")  # noqa: E731
+    print(w("cli_robust_regret", mean=f(g["mean"]), rel_mean=rel(g["relative_mean"]),
+            p95=f(g["p95"]), rel_p95=rel(g["relative_p95"]), max=f(g["max"]),
+            rel_max=rel(g["relative_max"])))
     unsure = rb.cells[(rb.cells["funded_share"] > 0) & (rb.cells["funded_share"] < 1)]
     if len(unsure):
-        print(f"\nCells funded in some draws only ({len(unsure)}):")
+        print(w("cli_robust_unsure", count=len(unsure)))
         for (c, m), r in unsure.sort_values("funded_share").iterrows():
-            print(f"  {c:<20} {m:<20} funded in {r['funded_share']:6.1%} of draws "
-                  f"(nominal {r['nominal_units']:.2f} units)")
+            print(w("cli_robust_cell", client=c, method=m,
+                    share=w.pct(r["funded_share"], ".1%"),
+                    units=w.num(r["nominal_units"], ".2f")))
     else:
-        print("\nEvery cell is funded in all draws or in none.")
+        print(w("cli_robust_all_or_none"))
     if rb.partial:
-        print(f"\nStopped: {rb.draws} of {rb.requested} draws computed (partial).")
+        print(w("cli_robust_partial", draws=rb.draws, requested=rb.requested))
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
+    w = words(args)
     problem = load_with_overrides(args)
     # The relationship checklist widens uncertain clients by default; --widen wins per client.
     widen = robustness_widening(problem, enabled=not args.no_checklist_widening,
                                 extra=_parse_widen(args.widen))
-    with interruptible() as stopped:
-        print(f"robustness: {args.draws} draws (Ctrl-C stops and keeps what is done)",
-              file=sys.stderr, flush=True)
+    with interruptible(w) as stopped:
+        print(w("cli_robust_start", draws=args.draws), file=sys.stderr, flush=True)
         if not args.no_checklist_widening and problem.relationship is not None:
-            print(f"robustness: the relationship checklist widens the value ranges of "
-                  f"{sum(f > 1 for f in widen.values())} clients (--no-checklist-widening: off)",
+            print(w("cli_robust_widening", count=sum(f > 1 for f in widen.values())),
                   file=sys.stderr, flush=True)
         try:
             rb = robustness(problem, args.draws, args.seed, widen=widen,
-                            progress=Progress("robustness"), stop_flag=stopped)
+                            progress=Progress("robustness", w), stop_flag=stopped)
         except NoPlanError as exc:
-            print(str(exc), file=sys.stderr)
+            print(w.error(exc), file=sys.stderr)
             return EXIT_NO_PLAN
         except AnalysisError as exc:
-            raise UsageError(str(exc)) from exc
+            raise UsageError(w.error(exc)) from exc
     out = rb.to_json()
     if args.json:
         sys.stdout.write(dump(out))
     else:
-        _print_robustness(rb)
+        _print_robustness(rb, w)
     if args.out:
         _write_out(args.out, out, rb.cells.reset_index().to_csv(index=False))
     return EXIT_PLAN
@@ -185,8 +191,6 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 def commands() -> dict[str, Command]:
     return {
-        "sweep": ("value frontier of one pool: value, shadow price, where the plan changes",
-                  _sweep_args, cmd_sweep),
-        "robustness": ("sample values within their ranges and test the plan against them",
-                       _robust_args, cmd_robustness),
+        "sweep": ("cli_help_sweep", _sweep_args, cmd_sweep),
+        "robustness": ("cli_help_robustness", _robust_args, cmd_robustness),
     }

@@ -1,5 +1,11 @@
-"""What every command shares: exit codes, usage errors, the parser, loading a bundle with the
-command-line overrides, JSON and number printing, progress lines and Ctrl-C handling."""
+"""What every command shares: exit codes, usage errors, the parser, the words and numbers of
+one language (`--lang`), loading a bundle with the command-line overrides, JSON printing,
+progress lines and Ctrl-C handling.
+
+Every word the command line prints comes from the catalogue section optimizer/messages/cli.py.
+Numbers are rounded as Python's format specs round them (so the English output is exactly the
+format spec's) and written with the language's decimal and grouping signs (CLDR, via Babel).
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,48 @@ import json
 import math
 import signal
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Callable, Iterator, NoReturn
+from functools import cache
+from typing import Any, NoReturn
+
+from babel import Locale
 
 from ..bundle import load_bundle
-from ..schema import OBJECTIVES, SOLVERS, Problem
+from ..messages import (
+    DEFAULT_LANG,
+    LANGUAGES,
+    Message,
+    Translator,
+    explanation_lines,
+    issue_line,
+    status_line,
+)
+from ..schema import OBJECTIVES, SOLVERS, Issue, Problem, Result
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
 
-# Each command: (help, argument builder, handler).
-Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace],
-                                                                         int]]
+# Each command: (catalogue code of its help, argument builder, handler).
+Command = tuple[str, Callable[[argparse.ArgumentParser, "Words"], None],
+                Callable[[argparse.Namespace], int]]
+
+
+Said = Message | str | tuple[Message, ...]  # text, a catalogue message, or lines of them
 
 
 class UsageError(Exception):
-    """Bad arguments: reported on stderr with exit code 2."""
+    """Bad arguments: reported on stderr with exit code 2. `msg` is a catalogue message (or
+    several, one a line), or text as argparse wrote it; str() is the English text."""
+
+    def __init__(self, msg: Said):
+        self.msg = msg
+        super().__init__("\n".join(map(str, msg)) if isinstance(msg, tuple) else str(msg))
+
+
+def usage_error(code: str, **params: Any) -> UsageError:
+    """A UsageError saying the catalogue's `code` with `params`."""
+    return UsageError(Message(code, params))
 
 
 class Parser(argparse.ArgumentParser):
@@ -32,10 +64,104 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# ---- words and numbers in one language ------------------------------------------------------
+@cache
+def _number_signs(lang: str) -> dict[int, str]:
+    """Python's number signs (',' '.' '%') -> the language's (CLDR, via Babel)."""
+    locale = Locale.parse(lang)
+    symbols = locale.number_symbols["latn"]
+    pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %": the sign and its space
+    percent = pattern[pattern.rindex("0") + 1:] or "%"
+    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
+
+
+def lang_option(argv: Sequence[str]) -> str:
+    """The --lang the arguments ask for, read before the full parse (the help and argparse's
+    errors are written in it); the default when absent or not a language."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    try:
+        known, _ = pre.parse_known_args(list(argv))
+    except SystemExit:  # "--lang" without a value: the full parse reports it
+        return DEFAULT_LANG
+    return known.lang if known.lang in LANGUAGES else DEFAULT_LANG
+
+
+class Words:
+    """The command line's words and numbers in one language: w(code, **params) is the
+    catalogue's text; w.num(x, ",.2f") a number rounded by the format spec."""
+
+    def __init__(self, lang: str = DEFAULT_LANG):
+        self.t = Translator(lang)
+        self.lang = lang
+
+    def __call__(self, code: str, **params: Any) -> str:
+        return self.t(code, **params)
+
+    def render(self, msg: Said) -> str:
+        if isinstance(msg, tuple):
+            return "\n".join(self.render(m) for m in msg)
+        return self.t.render(msg) if isinstance(msg, Message) else str(msg)
+
+    def num(self, x: Any, spec: str = ",.2f") -> str:
+        """`x` formatted by the Python format spec, in the language's signs."""
+        text = format(x, spec)
+        return text if self.lang == DEFAULT_LANG else text.translate(_number_signs(self.lang))
+
+    def fmt(self, x: float | None, digits: int = 2) -> str:
+        """A number with grouping and `digits` decimals; "-" for none, NaN or infinity."""
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return "-"
+        return self.num(x, f",.{digits}f")
+
+    def pct(self, x: float, spec: str = ".0%") -> str:
+        return self.num(x, spec)
+
+    def word(self, kind: str, value: Any) -> str:
+        """An engine value that is a word (a status, a kind of change) in the language: the
+        catalogue's `cli_<kind>_<value>`, or the value itself when there is none."""
+        code = f"cli_{kind}_{str(value).replace(' ', '_')}"
+        return self(code) if self.t.has(code) else str(value)
+
+    def issue(self, issue: Issue) -> str:
+        return issue_line(issue, self.t)
+
+    def status(self, result: Result) -> str:
+        return status_line(result, self.t)
+
+    def explanation(self, result: Result) -> list[str]:
+        return explanation_lines(result, self.t)
+
+    def error(self, exc: BaseException) -> str:
+        """An exception's text in this language, when it carries a message (a catalogue
+        `msg`, or a `text(lang)` method); else its English text."""
+        msg = getattr(exc, "msg", None)
+        if isinstance(msg, (Message, str, tuple)):
+            return self.render(msg)
+        text = getattr(exc, "text", None)
+        if callable(text):
+            try:
+                return str(text(self.lang))
+            except TypeError:
+                pass
+        return str(exc)
+
+
+def words(args: argparse.Namespace) -> Words:
+    """The words of the language the parsed arguments ask for."""
+    return Words(getattr(args, "lang", None) or DEFAULT_LANG)
+
+
+def add_lang_arg(p: argparse.ArgumentParser, w: Words) -> None:
+    p.add_argument("--lang", choices=tuple(LANGUAGES), default=DEFAULT_LANG,
+                   help=w("cli_help_lang"))
+
+
 # ---- loading with command-line overrides ----------------------------------------------------
-def parse_key_number(item: str, flag: str, what: str, minimum: float) -> tuple[str, float] | str:
+def parse_key_number(item: str, flag: str, what: str,
+                     minimum: float) -> tuple[str, float] | Message:
     """One `KEY=NUMBER` flag value as (key, number), or the message saying what is wrong (the
-    number must be finite and at least `minimum`)."""
+    number must be finite and at least `minimum`; `what` is the catalogue code naming it)."""
     key, _, text = item.partition("=")
     try:
         value = float(text)
@@ -43,25 +169,31 @@ def parse_key_number(item: str, flag: str, what: str, minimum: float) -> tuple[s
             return key.strip(), value
     except ValueError:
         pass
-    return f"{flag} {item}: the {what} must be a number of at least {minimum:g}"
+    return Message("cli_bad_key_number", {"flag": flag, "item": item, "what": Message(what),
+                                          "minimum": f"{minimum:g}"})
 
 
-def add_bundle_args(p: argparse.ArgumentParser) -> None:
+def usage_errors(messages: Sequence[Message]) -> UsageError:
+    """One UsageError listing several messages, one a line."""
+    return UsageError(tuple(messages))
+
+
+def add_bundle_args(p: argparse.ArgumentParser, w: Words) -> None:
     """Arguments shared by every command that solves a bundle."""
-    p.add_argument("bundle", help="a folder of CSV files or one .xlsx workbook")
+    p.add_argument("bundle", help=w("cli_help_bundle"))
     p.add_argument("--set", action="append", default=[], metavar="POOL=CAPACITY",
-                   help="override a pool's capacity (repeatable)")
+                   help=w("cli_help_set"))
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--integer", dest="integer", action="store_true", default=None,
-                      help="whole units only")
+                      help=w("cli_help_integer"))
     mode.add_argument("--continuous", dest="integer", action="store_false",
-                      help="fractions of units allowed")
+                      help=w("cli_help_continuous"))
     p.add_argument("--objective", choices=OBJECTIVES)
-    p.add_argument("--target-share", type=float, metavar="X",
-                   help="min_cost: share of the best attainable value to reach (0..1)")
+    p.add_argument("--target-share", type=float, metavar="X", help=w("cli_help_target_share"))
     p.add_argument("--time-limit", type=float, metavar="S")
-    p.add_argument("--gap", type=float, metavar="G", help="relative MIP gap, e.g. 0.01")
+    p.add_argument("--gap", type=float, metavar="G", help=w("cli_help_gap"))
     p.add_argument("--solver", choices=SOLVERS)
+    add_lang_arg(p, w)
 
 
 def load_with_overrides(args: argparse.Namespace) -> Problem:
@@ -76,27 +208,26 @@ def load_with_overrides(args: argparse.Namespace) -> Problem:
         if v is not None:
             changes[key] = v
     if "target_value_share" in changes and not 0 <= changes["target_value_share"] <= 1:
-        raise UsageError(f"--target-share must be between 0 and 1, not "
-                         f"{changes['target_value_share']}")
+        raise usage_error("cli_bad_target_share", value=str(changes["target_value_share"]))
     if "time_limit_s" in changes and not changes["time_limit_s"] > 0:
-        raise UsageError(f"--time-limit must be positive, not {changes['time_limit_s']}")
+        raise usage_error("cli_bad_time_limit", value=str(changes["time_limit_s"]))
     if "mip_gap" in changes and not changes["mip_gap"] >= 0:
-        raise UsageError(f"--gap must be at least 0, not {changes['mip_gap']}")
+        raise usage_error("cli_bad_gap", value=str(changes["mip_gap"]))
     problem = replace(problem, settings=problem.settings.with_(**changes))
-    bad = []
+    bad: list[Message] = []
     for item in getattr(args, "set", []) or []:
-        parsed = parse_key_number(item, "--set", "capacity", 0)
-        if isinstance(parsed, str):
+        parsed = parse_key_number(item, "--set", "cli_word_capacity", 0)
+        if isinstance(parsed, Message):
             bad.append(parsed)
             continue
         pool, value = parsed
         if pool not in problem.resources.index:
-            bad.append(f"--set {item}: '{pool}' is not a pool (pools: "
-                       f"{', '.join(problem.pools)})")
+            bad.append(Message("cli_set_not_a_pool", {"item": item, "pool": pool,
+                                                      "pools": ", ".join(problem.pools)}))
             continue
         problem = problem.with_capacity(pool, value)
     if bad:
-        raise UsageError("\n".join(bad))
+        raise usage_errors(bad)
     return problem
 
 
@@ -111,38 +242,34 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def fmt(x: float | None, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "-"
-    return f"{x:,.{digits}f}"
-
-
 # ---- progress and Ctrl-C --------------------------------------------------------------------
 class Progress:
     """Prints `label: 40%` to stderr each time another tenth is done."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, w: Words | None = None):
         self.label = label
         self.shown = 0
+        self.w = w or Words()
 
     def __call__(self, fraction: float) -> None:
         tenth = int(fraction * 10 + 1e-9)
         while self.shown < tenth:
             self.shown += 1
-            print(f"{self.label}: {self.shown * 10}%", file=sys.stderr, flush=True)
+            print(self.w("cli_progress", label=self.label, percent=self.shown * 10),
+                  file=sys.stderr, flush=True)
 
 
 @contextmanager
-def interruptible() -> Iterator[Callable[[], bool]]:
+def interruptible(w: Words | None = None) -> Iterator[Callable[[], bool]]:
     """Ctrl-C sets a flag the run polls, instead of killing it; a second Ctrl-C kills."""
     hit = {"stop": False}
+    say = w or Words()
 
     def on_sigint(signum: int, frame: Any) -> None:
         if hit["stop"]:
             raise KeyboardInterrupt
         hit["stop"] = True
-        print("stopping: finishing the current step (Ctrl-C again to abort)", file=sys.stderr,
-              flush=True)
+        print(say("cli_stopping"), file=sys.stderr, flush=True)
 
     try:
         previous = signal.signal(signal.SIGINT, on_sigint)

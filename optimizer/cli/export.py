@@ -13,68 +13,70 @@ from .common import (
     EXIT_NO_PLAN,
     EXIT_PLAN,
     Command,
-    UsageError,
+    Words,
     add_bundle_args,
     load_with_overrides,
+    usage_error,
+    words,
 )
 
 
-def export_args(p: argparse.ArgumentParser) -> None:
+def export_args(p: argparse.ArgumentParser, w: Words) -> None:
     """Arguments of `python -m optimizer export`."""
-    add_bundle_args(p)
-    p.add_argument("--format", required=True, choices=FORMATS,
-                   help="what to write; client-plans writes one .html and one .xlsx per client")
-    p.add_argument("--out", required=True, metavar="PATH",
-                   help="the file to write (a folder for client-plans)")
-    p.add_argument("--scenario", metavar="NAME",
-                   help="scenario name printed on the export (default: the bundle's name)")
-    p.add_argument("--notes", metavar="TEXT", help="scenario notes for the workbook and report")
+    add_bundle_args(p, w)
+    p.add_argument("--format", required=True, choices=FORMATS, help=w("cli_help_format"))
+    p.add_argument("--out", required=True, metavar="PATH", help=w("cli_help_export_out"))
+    p.add_argument("--scenario", metavar="NAME", help=w("cli_help_scenario_name"))
+    p.add_argument("--notes", metavar="TEXT", help=w("cli_help_export_notes"))
     p.add_argument("--client", action="append", metavar="CLIENT_ID",
-                   help="client-plans: only this client (repeatable)")
+                   help=w("cli_help_export_client"))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Solve the bundle and write one export; exit 1 without a plan (except for lp)."""
+    """Solve the bundle and write one export; exit 1 without a plan (except for lp).
+
+    `args.lang` is the language of the messages printed here and of the export itself."""
+    w = words(args)
     fmt, out = args.format, Path(args.out)
     if args.client and fmt != "client-plans":
-        raise UsageError("--client is only for --format client-plans")
+        raise usage_error("cli_export_client_only")
     if fmt == "client-plans":
         if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {out}: client-plans needs a folder, and this is a file")
+            raise usage_error("cli_export_needs_folder", out=str(out))
     else:
         if out.is_dir():
-            raise UsageError(f"--out {out}: this is a folder; give a file name")
+            raise usage_error("cli_export_is_folder", out=str(out))
         asked = EXTENSIONS.get(out.suffix.lower())
         if asked is not None and asked != fmt:
-            raise UsageError(f"--out {out}: the extension says {asked}, but --format is {fmt}")
+            raise usage_error("cli_export_extension", out=str(out), asked=asked, format=fmt)
     problem = load_with_overrides(args)
     unknown = [c for c in args.client or [] if c not in problem.clients.index]
     if unknown:
-        raise UsageError(f"--client: not in the clients table: {', '.join(unknown)}")
+        raise usage_error("cli_export_unknown_client", clients=", ".join(unknown))
     bundle = Path(args.bundle)
     meta = ExportMeta(scenario=args.scenario if args.scenario is not None else
                       (bundle.stem if bundle.suffix else bundle.resolve().name),
                       notes=args.notes or "")
     if fmt == "lp":
         atomic_write_bytes(out, lp_bytes(problem))
-        print(f"Wrote the model to {out}")
+        print(w("cli_export_wrote_model", out=str(out)))
         return EXIT_PLAN
     result = solve(problem)
     if not result.has_plan:
-        print(f"No plan: {result.status_text}", file=sys.stderr)
-        for line in result.explanation:
+        print(w("cli_export_no_plan", status=w.status(result)), file=sys.stderr)
+        for line in w.explanation(result):
             print(f"  {line}", file=sys.stderr)
         if fmt in ("csv", "client-plans"):
-            print("Nothing was written.", file=sys.stderr)
+            print(w("cli_export_nothing_written"), file=sys.stderr)
             return EXIT_NO_PLAN
     paths = write_export(problem, result, fmt, out, meta, args.client)
-    what = "the reasons there is no plan" if not result.has_plan else "the plan"
-    print(f"Wrote {what} to {out}" + (f" ({len(paths)} files)" if len(paths) > 1 else ""))
+    code = "cli_export_wrote_plan" if result.has_plan else "cli_export_wrote_reasons"
+    files = w("cli_export_files", count=len(paths)) if len(paths) > 1 else ""
+    print(w(code, out=str(out), files=files))
     return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
 
 
 def commands() -> dict[str, Command]:
     return {
-        "export": ("write the plan for a meeting: xlsx, csv, html, client-plans or lp",
-                   export_args, cmd_export),
+        "export": ("cli_help_export", export_args, cmd_export),
     }

@@ -16,56 +16,59 @@ from .common import (
     EXIT_PLAN,
     Command,
     UsageError,
+    Words,
     add_bundle_args,
+    add_lang_arg,
     dump,
-    fmt,
     load_with_overrides,
+    usage_error,
+    words,
 )
 
 
-def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="PATH_OR_URL",
-                   help="scenario database (default: the user's data folder)")
+def _common_args(p: argparse.ArgumentParser, w: Words, lang: bool = True) -> None:
+    p.add_argument("--db", metavar="PATH_OR_URL", help=w("cli_help_db"))
+    if lang:  # `save` has it among the bundle's arguments
+        add_lang_arg(p, w)
 
 
-def _scenario_args(p: argparse.ArgumentParser) -> None:
+def _scenario_args(p: argparse.ArgumentParser, w: Words) -> None:
     sub = p.add_subparsers(dest="scenario_command", required=True, parser_class=type(p))
-    s = sub.add_parser("save", help="solve a bundle and save it as a named scenario")
-    add_bundle_args(s)
+    s = sub.add_parser("save", help=w("cli_help_scenario_save"))
+    add_bundle_args(s, w)
     s.add_argument("--name", required=True)
     s.add_argument("--notes", default="")
     s.add_argument("--client-note", action="append", default=[], metavar="CLIENT=TEXT",
-                   help="a note on one client (repeatable)")
-    s.add_argument("--overwrite", action="store_true", help="replace a scenario of that name")
-    _db_arg(s)
-    s = sub.add_parser("list", help="list saved scenarios")
+                   help=w("cli_help_client_note"))
+    s.add_argument("--overwrite", action="store_true", help=w("cli_help_overwrite"))
+    _common_args(s, w, lang=False)
+    s = sub.add_parser("list", help=w("cli_help_scenario_list"))
     s.add_argument("--json", action="store_true")
-    _db_arg(s)
-    s = sub.add_parser("show", help="show one scenario")
+    _common_args(s, w)
+    s = sub.add_parser("show", help=w("cli_help_scenario_show"))
     s.add_argument("name")
     s.add_argument("--json", action="store_true")
-    _db_arg(s)
-    s = sub.add_parser("compare", help="compare two scenarios (B against A)")
+    _common_args(s, w)
+    s = sub.add_parser("compare", help=w("cli_help_scenario_compare"))
     s.add_argument("a")
     s.add_argument("b")
     s.add_argument("--json", action="store_true")
-    _db_arg(s)
-    s = sub.add_parser("delete", help="delete a scenario")
+    _common_args(s, w)
+    s = sub.add_parser("delete", help=w("cli_help_scenario_delete"))
     s.add_argument("name")
-    _db_arg(s)
-    s = sub.add_parser("rename", help="rename a scenario")
-    s.add_argument("name")
-    s.add_argument("new_name")
-    _db_arg(s)
-    s = sub.add_parser("duplicate", help="copy a scenario under a new name")
+    _common_args(s, w)
+    s = sub.add_parser("rename", help=w("cli_help_scenario_rename"))
     s.add_argument("name")
     s.add_argument("new_name")
-    _db_arg(s)
-    s = sub.add_parser("load", help="write a scenario's inputs as a bundle")
+    _common_args(s, w)
+    s = sub.add_parser("duplicate", help=w("cli_help_scenario_duplicate"))
     s.add_argument("name")
-    s.add_argument("--out", required=True, metavar="PATH",
-                   help="a folder (CSV files) or a .xlsx workbook")
-    _db_arg(s)
+    s.add_argument("new_name")
+    _common_args(s, w)
+    s = sub.add_parser("load", help=w("cli_help_scenario_load"))
+    s.add_argument("name")
+    s.add_argument("--out", required=True, metavar="PATH", help=w("cli_help_scenario_out"))
+    _common_args(s, w)
 
 
 def _client_notes(items: list[str]) -> dict[str, str]:
@@ -73,60 +76,64 @@ def _client_notes(items: list[str]) -> dict[str, str]:
     for item in items or []:
         client, sep, text = item.partition("=")
         if not sep or not client.strip():
-            raise UsageError(f"--client-note {item}: use CLIENT=TEXT")
+            raise usage_error("cli_client_note_form", item=item)
         out[client.strip()] = text
     return out
 
 
-def _print_scenario_summary(summary: dict[str, Any]) -> None:
-    print(f"Status: {summary.get('status_text', summary.get('status'))}")
+def _print_scenario_summary(summary: dict[str, Any], w: Words) -> None:
+    # The status and explanation were written in English when the scenario was saved.
+    print(w("cli_scenario_status", status=summary.get("status_text", summary.get("status"))))
     for line in summary.get("explanation", []):
         print(line)
     kpis = summary.get("kpis", {})
     for k, v in kpis.items():
-        print(f"  {k:<22} {fmt(v)}")
+        print(f"  {k:<22} {w.fmt(v)}")
 
 
-def _scenario(args: argparse.Namespace) -> int:
+def _scenario(args: argparse.Namespace, w: Words) -> int:
+    f = w.fmt
     try:
         store = ScenarioStore(db_path_from(args.db))
     except StoreError as exc:
-        raise UsageError(str(exc)) from exc
+        raise UsageError(w.error(exc)) from exc
     cmd = args.scenario_command
     if cmd == "save":
         problem = load_with_overrides(args)
         notes = _client_notes(args.client_note)
         unknown = [c for c in notes if c not in problem.clients.index]
         if unknown:
-            raise UsageError(f"--client-note: not a client: {', '.join(unknown)}")
+            raise usage_error("cli_client_note_unknown", clients=", ".join(unknown))
         result = solve(problem)
         info = store.save(args.name, problem, result, notes=args.notes, client_notes=notes,
                           overwrite=args.overwrite)
-        print(f"Saved '{info.name}' ({result.status_text}) at {info.saved_at} in {store.path}")
+        print(w("cli_scenario_saved", name=info.name, status=w.status(result),
+                saved_at=info.saved_at, path=str(store.path)))
         return EXIT_PLAN
     if cmd == "list":
         infos = store.list()
         if args.json:
             sys.stdout.write(dump([i.to_json() for i in infos]))
         elif not infos:
-            print(f"No scenarios in {store.path}")
+            print(w("cli_scenario_none", path=str(store.path)))
         else:
-            print(f"{len(infos)} scenario(s) in {store.path}:")
+            print(w("cli_scenario_count", count=len(infos), path=str(store.path)))
             for i in infos:
-                print(f"  {i.name:<30} {i.saved_at[:19]}  {i.status:<10} {fmt(i.objective)}"
-                      f"{'  - ' + i.notes if i.notes else ''}")
+                print(f"  {i.name:<30} {i.saved_at[:19]}  {w.word('status', i.status):<10} "
+                      f"{f(i.objective)}{'  - ' + i.notes if i.notes else ''}")
         return EXIT_PLAN
     if cmd == "show":
         sc = store.get(args.name)
         if args.json:
             sys.stdout.write(dump(sc.to_json()))
         else:
-            print(f"{sc.name} (saved {sc.info.saved_at}, inputs {sc.info.fingerprint})")
+            print(w("cli_scenario_show", name=sc.name, saved_at=sc.info.saved_at,
+                    fingerprint=sc.info.fingerprint))
             if sc.info.notes:
-                print(f"Notes: {sc.info.notes}")
+                print(w("cli_scenario_notes", notes=sc.info.notes))
             for c, note in sc.client_notes.items():
-                print(f"  note on {c}: {note}")
-            _print_scenario_summary(sc.summary)
+                print(w("cli_scenario_client_note", client=c, note=note))
+            _print_scenario_summary(sc.summary, w)
         return EXIT_PLAN
     if cmd == "compare":
         a, b = store.get(args.a), store.get(args.b)
@@ -136,50 +143,52 @@ def _scenario(args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.write(dump(d.to_json()))
             return EXIT_PLAN
-        print(f"'{b.name}' against '{a.name}':")
-        print(f"{'':<22} {'A':>14} {'B':>14} {'change':>14}")
+        print(w("cli_compare_header", a=a.name, b=b.name))
+        print(f"{'':<22} {'A':>14} {'B':>14} {w('cli_col_change'):>14}")
         for m, r in d.kpis.iterrows():
-            print(f"{m:<22} {fmt(r['a']):>14} {fmt(r['b']):>14} {fmt(r['delta']):>14}")
+            print(f"{m:<22} {f(r['a']):>14} {f(r['b']):>14} {f(r['delta']):>14}")
         changed = d.changed_cells
-        print(f"\n{len(changed)} cell(s) changed:")
+        print(w("cli_compare_cells", count=len(changed)))
         for (c, m), r in changed.iterrows():
-            print(f"  {c:<20} {m:<20} units {r['units_a']:.2f} -> {r['units_b']:.2f} "
-                  f"({r['change']}), value {r['delta_value']:+,.1f}")
-        print(f"\n{len(inputs)} input(s) changed:")
+            print(w("cli_compare_cell", client=c, method=m, units_a=w.num(r["units_a"], ".2f"),
+                    units_b=w.num(r["units_b"], ".2f"), change=w.word("change", r["change"]),
+                    value=w.num(r["delta_value"], "+,.1f")))
+        print(w("cli_compare_inputs", count=len(inputs)))
         for r in inputs.itertuples():
             where = f"{r.table} {r.key} {r.column}".strip()
-            print(f"  {where}: {r.a or '-'} -> {r.b or '-'} ({r.change})")
+            print(w("cli_compare_input", where=where, a=r.a or "-", b=r.b or "-",
+                    change=w.word("change", r.change)))
         return EXIT_PLAN
     if cmd == "delete":
         store.delete(args.name)
-        print(f"Deleted '{args.name}'")
+        print(w("cli_scenario_deleted", name=args.name))
         return EXIT_PLAN
     if cmd == "rename":
         store.rename(args.name, args.new_name)
-        print(f"Renamed '{args.name}' to '{args.new_name}'")
+        print(w("cli_scenario_renamed", name=args.name, new_name=args.new_name))
         return EXIT_PLAN
     if cmd == "duplicate":
         info = store.duplicate(args.name, args.new_name)
-        print(f"Copied '{args.name}' to '{info.name}'")
+        print(w("cli_scenario_copied", name=args.name, new_name=info.name))
         return EXIT_PLAN
     if cmd == "load":
         problem, _ = store.load(args.name)
         dest = write_bundle(problem, args.out)
-        print(f"Wrote the inputs of '{args.name}' to {dest}")
+        print(w("cli_scenario_loaded", name=args.name, path=str(dest)))
         return EXIT_PLAN
-    raise UsageError(f"unknown scenario command '{cmd}'")
+    raise usage_error("cli_scenario_unknown_command", command=cmd)
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
+    w = words(args)
     try:
-        return _scenario(args)
+        return _scenario(args, w)
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(w("cli_error", error=w.error(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
 def commands() -> dict[str, Command]:
     return {
-        "scenario": ("save, list, show, compare, rename, duplicate, delete, load scenarios",
-                     _scenario_args, cmd_scenario),
+        "scenario": ("cli_help_scenario", _scenario_args, cmd_scenario),
     }

@@ -23,92 +23,103 @@ from .common import (
     EXIT_PLAN,
     Command,
     UsageError,
+    Words,
     add_bundle_args,
+    add_lang_arg,
     load_with_overrides,
     print_json,
+    words,
 )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    w = words(args)
     problem = load_bundle(args.bundle)
-    for w in problem.warnings:
-        print(str(w), file=sys.stderr)
-    print(f"OK: {len(problem.clients)} clients, {len(problem.methods)} methods, "
-          f"{len(problem.values)} offered cells, pools: {', '.join(problem.pools)}")
+    for issue in problem.warnings:
+        print(w.issue(issue), file=sys.stderr)
+    print(w("cli_validate_ok", clients=len(problem.clients), methods=len(problem.methods),
+            cells=len(problem.values), pools=", ".join(problem.pools)))
     return EXIT_PLAN
 
 
-def _print_summary(problem: Problem, result: Result) -> None:
-    print(f"Status: {result.status_text} ({result.solver}, {result.seconds:.2f} s)")
-    for line in result.explanation:
+def _print_summary(problem: Problem, result: Result, w: Words) -> None:
+    print(w("cli_solve_status", status=w.status(result), solver=result.solver,
+            seconds=w.num(result.seconds, ".2f")))
+    for line in w.explanation(result):
         print(line)
     if not result.has_plan:
         return
     cur = result.settings.currency
     if result.settings.objective == "min_cost":
         reached = float(result.clients[WEIGHTED_VALUE].sum())
-        print(f"Cheapest plan reaching {result.target_value:,.2f} value points "
-              f"({result.settings.target_value_share:.0%} of the best): spends "
-              f"{result.objective:,.2f} {cur}, value {reached:,.2f}")
+        print(w("cli_solve_min_cost", target=w.num(result.target_value),
+                share=w.pct(result.settings.target_value_share),
+                spent=w.num(result.objective), currency=cur, reached=w.num(reached)))
     else:
-        print(f"Total perceived value (weighted): {result.objective:,.2f}")
+        print(w("cli_solve_max_value", value=w.num(result.objective)))
     if result.lp_objective is not None:
-        print(f"Continuous bound: {result.lp_objective:,.2f}")
-    print("\nPools:")
-    for p, row in result.pools.iterrows():
+        print(w("cli_solve_lp_bound", value=w.num(result.lp_objective)))
+    print(w("cli_solve_pools"))
+    for _, row in result.pools.iterrows():
         sp = row[SHADOW_PRICE]
         if sp != sp:
             sp_txt = ""
         elif result.settings.objective == "min_cost":
             # d cost / d capacity: an extra unit of a binding pool saves money
-            sp_txt = f", one more {row['unit']} saves {max(-sp, 0.0) + 0.0:,.4g} {cur}"
+            sp_txt = w("cli_solve_pool_saves", unit=row["unit"],
+                       amount=w.num(max(-sp, 0.0) + 0.0, ",.4g"), currency=cur)
         else:
-            sp_txt = f", one more {row['unit']} is worth {sp:,.4g} value points"
-        print(f"  {row['name']}: {row[USED]:,.1f} of {row[CAPACITY]:,.1f} {row['unit']}{sp_txt}")
-    print("\nFunded cells:")
+            sp_txt = w("cli_solve_pool_worth", unit=row["unit"], amount=w.num(sp, ",.4g"))
+        print(w("cli_solve_pool", name=row["name"], used=w.num(row[USED], ",.1f"),
+                capacity=w.num(row[CAPACITY], ",.1f"), unit=row["unit"], price=sp_txt))
+    print(w("cli_solve_funded"))
     funded = result.allocation[result.allocation[UNITS] > 1e-6]
     for (c, m), row in funded.iterrows():
-        print(f"  {c:<20} {m:<20} {row[UNITS]:6.2f} units  value {row[VALUE]:8.1f}")
+        print(w("cli_solve_cell", client=c, method=m, units=w.num(row[UNITS], ".2f"),
+                value=w.num(row[VALUE], ".1f")))
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    w = words(args)
     problem = load_with_overrides(args)
     result = solve(problem)
     if args.json:
-        from ..export import (
-            result_to_json,  # the export module is only needed here and --out
-        )
+        from ..export import result_to_json  # the export module is only needed here and --out
 
         print_json(result_to_json(problem, result))
     else:
-        _print_summary(problem, result)
+        _print_summary(problem, result, w)
     for out in args.out or []:
-        write_output(problem, result, Path(out))
+        write_output(problem, result, Path(out), w)
     return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
 
 
-def write_output(problem: Problem, result: Result, path: Path) -> None:
+def write_output(problem: Problem, result: Result, path: Path, w: Words | None = None) -> None:
     """Write a result to a file whose format follows its extension."""
     from .. import export  # imported here: the export module is only needed for --out
 
+    w = w or Words()
     try:
         export.write_by_extension(problem, result, path)
     except export.NoPlanError:
-        print(f"{path} was not written: there is no plan to put in it", file=sys.stderr)
+        print(w("cli_not_written_no_plan", path=str(path)), file=sys.stderr)
     except export.ExportPathError as exc:  # a bad --out name
-        raise UsageError(str(exc)) from None
+        raise UsageError(w.error(exc)) from None
 
 
-def _solve_args(p: argparse.ArgumentParser) -> None:
-    add_bundle_args(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--out", action="append", metavar="FILE",
-                   help="also write FILE (.xlsx, .csv, .json, .html, .lp); repeatable")
+def _solve_args(p: argparse.ArgumentParser, w: Words) -> None:
+    add_bundle_args(p, w)
+    p.add_argument("--json", action="store_true", help=w("cli_help_json"))
+    p.add_argument("--out", action="append", metavar="FILE", help=w("cli_help_solve_out"))
+
+
+def _validate_args(p: argparse.ArgumentParser, w: Words) -> None:
+    p.add_argument("bundle")
+    add_lang_arg(p, w)
 
 
 def commands() -> dict[str, Command]:
     return {
-        "validate": ("check a bundle and list every problem",
-                     lambda p: p.add_argument("bundle"), cmd_validate),
-        "solve": ("solve a bundle and print or write the plan", _solve_args, cmd_solve),
+        "validate": ("cli_help_validate", _validate_args, cmd_validate),
+        "solve": ("cli_help_solve", _solve_args, cmd_solve),
     }
