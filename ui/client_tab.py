@@ -24,9 +24,8 @@ from optimizer.schema import (
 )
 
 from . import charts
-from .plan_tab import show_table, shown_plan
-from .relationship_tab import render_client_checklist
 from .state import Context
+from .widgets import render_client_checklist, show_table, shown_plan
 
 PICK_KEY = "client_pick"  # the chosen client id, kept while the tab is closed
 WIDGET_KEY = "client_pick_widget"

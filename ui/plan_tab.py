@@ -16,14 +16,11 @@ from optimizer.schema import (
     ATTAINABLE,
     CAPACITY,
     COMMITTED_UNITS,
-    ERROR,
-    FEASIBLE,
     INFEASIBLE,
     IS_FUNDED,
     MAX_UNITS,
     NAME,
     NEEDED_VALUE,
-    OPTIMAL,
     SHADOW_PRICE,
     SLACK,
     UNIT,
@@ -42,9 +39,9 @@ from optimizer.schema import (
 from optimizer.tolerances import BINDING, ZERO_PRICE
 
 from . import charts
-from .relationship_tab import render_plan_warnings
 from .state import Context
 from .text import Translator
+from .widgets import render_plan_warnings, show_table, shown_plan
 
 PREV_KEY = "_kpi_history"  # (fingerprint shown, its KPIs, the KPIs of the plan before it)
 
@@ -133,29 +130,6 @@ def conflict_fix(c: Conflict, problem: Problem, t: Translator) -> str:
 
 
 # ---- tables ----------------------------------------------------------------------------------
-def styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int]) -> Any:
-    """Numbers formatted in the page's language, kept numbers so a click sorts them."""
-    fmt = {c: (lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)) for c, d in
-           decimals.items() if c in frame.columns}
-    return frame.style.format(fmt)
-
-
-def show_table(frame: pd.DataFrame, t: Translator, decimals: dict[str, int], key: str,
-               column_config: dict[str, Any] | None = None) -> None:
-    """A sortable table with numbers in the page's language. English formats in the browser
-    (a printf format per column, cheap); Russian needs a pandas Styler (a space between
-    thousands and a decimal comma are beyond printf), which costs more to send."""
-    config = dict(column_config or {})
-    if t.lang == "en":
-        for c, d in decimals.items():
-            if c in frame.columns and c not in config:
-                config[c] = st.column_config.NumberColumn(format=f"%,.{d}f")
-        data: Any = frame
-    else:
-        data = styled(frame, t, decimals)
-    st.dataframe(data, hide_index=True, key=key, column_config=config or None)
-
-
 def allocation_table(problem: Problem, result: Result, t: Translator) -> pd.DataFrame:
     """The allocation with names and labelled columns, one row per offered cell."""
     a = result.allocation
@@ -290,17 +264,6 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
         st.code(result.message or "\n".join(explanation_lines(result, t)) or
                 status_line(result, t))
         st.markdown(t("error_hint"))
-
-
-def shown_plan(ctx: Context) -> tuple[Problem, Result] | None:
-    """The last valid problem and result, with the stale banner when the inputs have errors
-    since; None (after saying so) when no input has validated yet."""
-    if ctx.last_valid is None:
-        st.error(ctx.t("no_valid_inputs"))
-        return None
-    if ctx.stale:
-        st.warning(ctx.t("stale_banner", n=len(ctx.errors)))
-    return ctx.last_valid.problem, ctx.last_valid.result
 
 
 def render_plan(ctx: Context) -> None:

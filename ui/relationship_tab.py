@@ -2,9 +2,8 @@
 editable, with readiness, the reviews that are due, commitments not confirmed in writing, and
 how the checklist widens the robustness analysis.
 
-Also the pieces other tabs show: `render_client_checklist` (the Client view, next to the
-client's plan) and `render_plan_warnings` (the Plan tab). The rules live in
-`optimizer.relationship`; this module only draws them.
+The checklist's blocks other tabs show (beside a client's plan, the Plan tab's warnings) are in
+`ui.widgets`. The rules live in `optimizer.relationship`; this module only draws them.
 """
 
 from __future__ import annotations
@@ -25,19 +24,17 @@ from optimizer.schema import (
     CHECKLIST_ITEMS,
     CLIENT_ID,
     CLIENTS,
-    COMMITTED_UNITS,
     LAST_REVIEW,
     NAME,
     OPEN_PROBLEMS,
     RELATIONSHIP,
-    WRITTEN_CONFIRMATION,
     Problem,
-    Result,
 )
 
 from . import edits, state
 from .state import Context
 from .text import Translator
+from .widgets import answer_text, date_text, unconfirmed_lines
 
 STALE_DAYS_KEY = "rel_stale_days"  # the number input: a review older than this is due
 AS_OF_KEY = "rel_as_of"  # the date input reviews are aged against (default today)
@@ -106,15 +103,6 @@ def _on_add(client_ids: list[str]) -> None:
 
 
 # ---- formatting ----------------------------------------------------------------------------
-def answer_text(answer: str, t: Translator) -> str:
-    key = f"rel_answer_{str(answer).replace(' ', '_')}"
-    return t(key) if t.has(key) else str(answer)
-
-
-def _date_text(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d")
-
-
 def _names(problem: Problem, ids: Any) -> list[str]:
     return [str(problem.clients.at[c, NAME]) if c in problem.clients.index else str(c)
             for c in ids]
@@ -131,7 +119,7 @@ def readiness_table(cl: rel.Checklist, t: Translator) -> pd.DataFrame:
                            answer_text(rel.NOT_ASSESSED, t)
                            for y, a in zip(c[rel.YES_COUNT], c[rel.ASSESSED])],
         t("rel_col_open"): c[OPEN_PROBLEMS].to_numpy(),
-        t("rel_col_last_review"): [_date_text(v) for v in c[LAST_REVIEW]],
+        t("rel_col_last_review"): [date_text(v) for v in c[LAST_REVIEW]],
         t("rel_col_days"): c[rel.DAYS_SINCE].to_numpy(dtype=float),
         t("rel_col_widen"): [t("rel_widen_x", f=t.num(float(f), 1)) if f > 1 else "–"
                              for f in c[rel.WIDEN]],
@@ -144,66 +132,10 @@ def stale_table(cl: rel.Checklist, t: Translator) -> pd.DataFrame:
               rel.STALE_NOT_ASSESSED: "rel_reason_not_assessed"}
     return pd.DataFrame({
         t("col_client"): s[NAME].to_numpy(),
-        t("rel_col_last_review"): [_date_text(v) for v in s[LAST_REVIEW]],
+        t("rel_col_last_review"): [date_text(v) for v in s[LAST_REVIEW]],
         t("rel_col_days"): s[rel.DAYS_SINCE].to_numpy(dtype=float),
         t("rel_col_reason"): [t(reason.get(r, "rel_reason_older"), days=cl.stale_days)
                               for r in s[rel.STALE_REASON]]})
-
-
-def unconfirmed_lines(problem: Problem, t: Translator, client_id: str | None = None) -> list[str]:
-    """One sentence per committed cell whose agreement is not confirmed in writing."""
-    u = rel.unconfirmed_commitments(problem)
-    if client_id is not None:
-        u = u[u.index.get_level_values(CLIENT_ID) == client_id]
-    return [t("rel_unconfirmed_line", client=r[rel.CLIENT_NAME], method=r[rel.METHOD_NAME],
-              n=t.num(float(r[COMMITTED_UNITS])), answer=answer_text(r[WRITTEN_CONFIRMATION], t))
-            for _, r in u.iterrows()]
-
-
-# ---- pieces shown in other tabs ------------------------------------------------------------
-def render_client_checklist(ctx: Context, problem: Problem, client_id: str) -> None:
-    """The client's checklist next to its plan: open problems and unconfirmed commitments
-    first (they call for action), then the answers, readiness and last review."""
-    t = ctx.t
-    if client_id not in problem.clients.index:
-        return
-    cc = rel.client_checklist(problem, client_id)
-    st.subheader(t("rel_client_title"))
-    if not cc.table:
-        st.caption(t("rel_client_not_assessed"))
-        return
-    if cc.open_problems:
-        st.warning(t("rel_client_open", text=cc.open_problems), icon=":material/report:")
-    for line in unconfirmed_lines(problem, t, client_id):
-        st.warning(line, icon=":material/edit_document:")
-    if not cc.assessed:
-        st.caption(t("rel_client_no_row"))
-    answers = " · ".join(f"{t('rel_item_' + item)}: **{answer_text(a, t)}**"
-                         for item, a in cc.answers.items())
-    st.markdown(answers)
-    st.caption(t("rel_client_summary",
-                 score=t.pct(cc.readiness, 0) if cc.readiness is not None else "–",
-                 date=_date_text(cc.last_review) or t("rel_never")))
-    if cc.widen_factor > 1:
-        st.caption(t("rel_client_widened", f=t.num(cc.widen_factor, 1)))
-
-
-def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None:
-    """The Plan tab's warnings from the checklist: committed units without a written
-    confirmation, and open problems with clients the plan spends on."""
-    t = ctx.t
-    if problem.relationship is None:
-        return
-    lines = unconfirmed_lines(problem, t)
-    if lines:
-        st.warning(t("rel_plan_unconfirmed", n=len(lines)) + "\n\n" +
-                   "\n".join(f"- {line}" for line in lines), icon=":material/edit_document:")
-    a = rel.answers(problem)
-    open_ = a[a[OPEN_PROBLEMS] != ""]
-    if len(open_):
-        st.info(t("rel_plan_open", n=len(open_)) + "\n\n" +
-                "\n".join(f"- **{r[NAME]}**: {r[OPEN_PROBLEMS]}" for _, r in open_.iterrows()),
-                icon=":material/report:")
 
 
 # ---- the tab -------------------------------------------------------------------------------
@@ -395,4 +327,4 @@ def render_relationship(ctx: Context) -> None:
     _render_widening(ctx, problem)
 
 
-__all__ = ["render_client_checklist", "render_plan_warnings", "render_relationship"]
+__all__ = ["render_relationship"]

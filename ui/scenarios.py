@@ -24,7 +24,7 @@ from . import analysis_charts as charts
 from . import state
 from .state import Context
 from .text import Translator
-from .whatif import render_diff
+from .widgets import render_diff
 
 DB_KEY = "scenario_db"  # the database path typed in the tab ("" = the default)
 NAME_KEY = "scenario_name"

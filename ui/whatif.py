@@ -28,12 +28,12 @@ from optimizer.schema import (
     Problem,
     Result,
 )
-from optimizer.tolerances import TINY, VALUE_NOISE
 
 from . import analysis_charts as charts
 from . import state
 from .state import Context
 from .text import Translator
+from .widgets import render_diff, styled
 
 JOBS_KEY = "whatif_jobs"  # kind -> Job (running or finished, not yet shown)
 RESULTS_KEY = "whatif_results"  # kind -> (key, result)
@@ -143,20 +143,6 @@ def _section(kind: str, key: tuple, t: Translator, show: Callable[[Any], None]) 
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def table(frame: pd.DataFrame, t: Translator, decimals: dict[str, int],
-          pcts: dict[str, int] | None = None) -> Any:
-    """Numbers and shares in the page's language, kept sortable (one Styler.format call, as
-    a second one would reset the first's columns)."""
-    fmt: dict[str, Callable[[Any], str]] = {}
-    for c, d in decimals.items():
-        if c in frame.columns:
-            fmt[c] = lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)
-    for c, d in (pcts or {}).items():
-        if c in frame.columns:
-            fmt[c] = lambda v, d=d: "" if pd.isna(v) else t.pct(float(v), d)
-    return frame.style.format(fmt)
-
-
 def _names(problem: Problem) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     return (problem.clients[NAME].astype(str).to_dict(),
             problem.methods[NAME].astype(str).to_dict(),
@@ -238,72 +224,6 @@ def render_delta(ctx: Context, problem: Problem, result: Result) -> None:
     render_diff(d, t, *[{**a, **b} for a, b in zip(*names)], key="whatif")
 
 
-def render_diff(d: an.ScenarioDiff, t: Translator, client_names: dict[str, str],
-                method_names: dict[str, str], pool_names: dict[str, str],
-                key: str = "diff") -> None:
-    """KPIs side by side, the change per client, changed cells and inputs (shared with the
-    Scenarios tab)."""
-    if d.status_b not in ("optimal", "feasible"):
-        st.warning(t("cmp_no_plan", name=d.names[1], status=d.status_b))
-    if d.status_a not in ("optimal", "feasible"):
-        st.warning(t("cmp_no_plan", name=d.names[0], status=d.status_a))
-    k = d.kpis
-    if "objective" in k.index:
-        m1, m2, m3 = st.columns(3)
-        for col, metric, label in ((m1, "objective", "cmp_kpi_objective"),
-                                   (m2, "total_value", "cmp_kpi_total_value"),
-                                   (m3, "money_spent", "cmp_kpi_money_spent")):
-            if metric in k.index:
-                r = k.loc[metric]
-                small = pd.isna(r["delta"]) or abs(r["delta"]) < VALUE_NOISE
-                col.metric(t(label), t.num(r["b"], 0),
-                           delta=None if small else t.num(r["delta"], 1),
-                           delta_description=t("cmp_vs", name=d.names[0]))
-    st.dataframe(kpi_text(charts.kpi_table(d, t, pool_names), t, d.names), hide_index=True,
-                 width="stretch")
-    if len(d.clients) and d.clients["delta_value"].abs().max() > VALUE_NOISE:
-        st.plotly_chart(charts.client_change_figure(d, t), width="stretch",
-                        key=f"{key}_chart")
-    cells = charts.cell_change_frame(d, client_names, method_names)
-    st.markdown(f"**{t('cmp_cells_title', n=len(cells))}**")
-    if len(cells):
-        cells["change"] = [t(f"cmp_change_{c}") for c in cells["change"]]
-        cells = cells.rename(columns={
-            "client": t("col_client"), "method": t("col_method"),
-            "units_a": t("cmp_units_of", name=d.names[0]),
-            "units_b": t("cmp_units_of", name=d.names[1]), "delta_units": t("cmp_delta_units"),
-            "value_a": t("cmp_value_of", name=d.names[0]),
-            "value_b": t("cmp_value_of", name=d.names[1]), "delta_value": t("cmp_delta_value"),
-            "change": t("cmp_change")})
-        st.dataframe(table(cells, t, {c: 2 for c in cells.columns[2:8]}), hide_index=True,
-                     width="stretch")
-    inputs = d.inputs
-    st.markdown(f"**{t('cmp_inputs_title', n=len(inputs))}**")
-    if len(inputs):
-        shown_in = inputs.copy()
-        shown_in["change"] = [t(f"cmp_input_{c}") for c in shown_in["change"]]
-        st.dataframe(shown_in.rename(columns={
-            "table": t("cmp_table"), "key": t("cmp_key"), "column": t("cmp_column"),
-            "a": d.names[0], "b": d.names[1], "change": t("cmp_change")}),
-            hide_index=True, width="stretch")
-
-
-def kpi_text(kpis: pd.DataFrame, t: Translator, names: tuple[str, str]) -> pd.DataFrame:
-    """The KPI table as text: shares as percentages, counts whole, amounts to one decimal."""
-    def show(v: Any, kind: str, signed: bool = False) -> str:
-        if pd.isna(v):
-            return "–"
-        text = t.pct(v, 1) if kind == "share" else t.num(v, 0 if kind == "count" else 1)
-        return f"+{text}" if signed and v > TINY else text
-    out = pd.DataFrame({t("cmp_metric"): kpis["metric"]})
-    out[names[0]] = [show(v, k) for v, k in zip(kpis["a"], kpis["kind"])]
-    out[names[1]] = [show(v, k) for v, k in zip(kpis["b"], kpis["kind"])]
-    out[t("cmp_change")] = [show(v, k, True) for v, k in zip(kpis["delta"], kpis["kind"])]
-    out[t("cmp_change_pct")] = ["–" if pd.isna(v) else t.pct(v, 1)
-                                for v in kpis["delta_share"]]
-    return out
-
-
 # ---- frontier -------------------------------------------------------------------------------
 def render_frontier(ctx: Context, problem: Problem) -> None:
     t = ctx.t
@@ -351,9 +271,9 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
                                    for x in bps["more"]],
                     t("wi_less"): [", ".join(f"{names.get(c, c)} · {m}" for c, m in x)
                                    for x in bps["less"]]})
-                st.dataframe(table(frame, t, {t("wi_capacity"): 1, t("wi_value_axis"): 1,
-                                               t("wi_price_before"): 4,
-                                               t("wi_price_after"): 4}),
+                st.dataframe(styled(frame, t, {t("wi_capacity"): 1, t("wi_value_axis"): 1,
+                                                t("wi_price_before"): 4,
+                                                t("wi_price_after"): 4}),
                              hide_index=True, width="stretch")
     _section("sweep", key, t, show)
 
@@ -405,9 +325,9 @@ def render_sensitivity(ctx: Context, problem: Problem) -> None:
             t("col_used"): p[USED], t("col_shadow"): p[SHADOW_PRICE],
             t("wi_holds_from"): p["holds_from"], t("wi_holds_to"): p["holds_to"],
             t("wi_feasible_min"): p["feasible_from"]})
-        st.dataframe(table(pools, t, {t("col_capacity"): 1, t("col_used"): 1,
-                                       t("col_shadow"): 4, t("wi_holds_from"): 1,
-                                       t("wi_holds_to"): 1, t("wi_feasible_min"): 1}),
+        st.dataframe(styled(pools, t, {t("col_capacity"): 1, t("col_used"): 1,
+                                        t("col_shadow"): 4, t("wi_holds_from"): 1,
+                                        t("wi_holds_to"): 1, t("wi_feasible_min"): 1}),
                      hide_index=True, width="stretch")
         c = se.cells
         idx = c.index
@@ -421,9 +341,9 @@ def render_sensitivity(ctx: Context, problem: Problem) -> None:
         cells = cells.sort_values(t("wi_drop_share"), kind="stable")
         st.markdown(f"**{t('wi_cells_title')}**")
         st.caption(t("wi_cells_caption"))
-        st.dataframe(table(cells, t, {t("col_units"): 2, t("col_value"): 1,
-                                      t("wi_changes_below"): 1, t("wi_leaves_below"): 1},
-                           {t("wi_drop_share"): 0}), hide_index=True, width="stretch")
+        st.dataframe(styled(cells, t, {t("col_units"): 2, t("col_value"): 1,
+                                       t("wi_changes_below"): 1, t("wi_leaves_below"): 1},
+                            {t("wi_drop_share"): 0}), hide_index=True, width="stretch")
     _section("sensitivity", key, t, show)
 
 
