@@ -3,7 +3,8 @@ plotly Figures or display frames. No streamlit here, so each is tested through i
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -203,12 +204,20 @@ def cell_change_frame(d: ScenarioDiff, client_names: Mapping[str, str],
 def names_from(summary: Mapping[str, object], key: str, id_col: str) -> dict[str, str]:
     """id -> name from a scenario summary's clients or pools."""
     out: dict[str, str] = {}
-    for row in summary.get(key, []) or []:  # type: ignore[union-attr]
+    for row in cast("Iterable[object]", summary.get(key, []) or []):
         if isinstance(row, dict) and row.get(id_col):
             out[str(row[id_col])] = str(row.get("name") or row[id_col])
     return out
 
 
-__all__ = ["frontier_figure", "grid_heatmap", "robustness_histogram", "funded_share_frame",
-           "funded_share_figure", "kpi_table", "client_change_figure", "cell_change_frame",
-           "names_from"]
+__all__ = [
+    "cell_change_frame",
+    "client_change_figure",
+    "frontier_figure",
+    "funded_share_figure",
+    "funded_share_frame",
+    "grid_heatmap",
+    "kpi_table",
+    "names_from",
+    "robustness_histogram",
+]

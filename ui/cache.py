@@ -11,8 +11,9 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import replace
-from typing import Any, Hashable
+from typing import Any
 
 import pandas as pd
 
@@ -126,7 +127,7 @@ def validate(tables: dict[str, pd.DataFrame], settings: Settings,
     caps = _capacities(tables)
     skey = (_structure_hash(tables), *tail)
     base = _STRUCTURES.get(skey) if caps is not None else None
-    if base is not None and set(caps) == set(base.resources.index):
+    if base is not None and caps is not None and set(caps) == set(base.resources.index):
         res = base.resources.copy()
         res[CAPACITY] = [caps[p] for p in res.index]
         problem = replace(base, resources=res)

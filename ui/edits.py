@@ -173,7 +173,7 @@ def value_grid(tables: Tables, field: str = VALUE) -> pd.DataFrame:
     clients = tables.get(CLIENTS)
     client_ids = ids(clients, CLIENT_ID)
     method_ids = ids(tables.get(METHODS), METHOD_ID)
-    names = {}
+    names: dict[str, str] = {}
     if clients is not None and "name" in clients.columns:
         for cid, nm in zip(clients[CLIENT_ID].map(cell_text), clients["name"].map(cell_text)):
             names.setdefault(cid, nm or cid)
@@ -213,7 +213,7 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
             if (cid, mid) in pos_of:
                 vals.iat[pos_of[(cid, mid)], list(vals.columns).index(field)] = text
             elif text:
-                row = {c: "" for c in vals.columns}
+                row = dict.fromkeys(vals.columns, "")
                 row.update({CLIENT_ID: cid, METHOD_ID: mid, field: text})
                 new_rows.append(row)
     if new_rows:

@@ -8,9 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from optimizer.bundle import read_uploaded, settings_dict, tables_to_xlsx_bytes, tables_to_zip_bytes
 from optimizer.messages.describe import id_key
-from optimizer.bundle import read_uploaded, settings_dict, tables_to_xlsx_bytes, \
-    tables_to_zip_bytes
 from optimizer.schema import (
     CLIENTS,
     COMMITTED_UNITS,

@@ -299,7 +299,7 @@ def render_plan(ctx: Context) -> None:
     funded_only = st.toggle(t("funded_only"), value=True, key="alloc_funded_only")
     if funded_only:
         alloc = alloc[result.allocation[IS_FUNDED].to_numpy()]
-    dec = {c: 1 for c in alloc.columns[2:]}
+    dec = dict.fromkeys(alloc.columns[2:], 1)
     dec[t("col_max_units")] = 0
     dec[t("col_committed")] = 0
     dec[t("col_units")] = 2

@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from optimizer.messages.describe import id_key
 from optimizer import relationship as rel
 from optimizer.analysis import AnalysisError, NoPlanError, robustness
+from optimizer.messages.describe import id_key
 from optimizer.schema import (
     BASE_COLUMNS,
     CHECKLIST_ITEMS,
@@ -63,7 +63,8 @@ def missing_clients(tables: dict[str, pd.DataFrame]) -> list[str]:
     return [c for c in edits.ids(tables.get(CLIENTS), CLIENT_ID) if c not in have]
 
 
-def with_rows_for(tables: dict[str, pd.DataFrame], client_ids: list[str]) -> dict[str, pd.DataFrame]:
+def with_rows_for(tables: dict[str, pd.DataFrame],
+                  client_ids: list[str]) -> dict[str, pd.DataFrame]:
     """The tables with a row (every answer unknown) added to the checklist for each client id;
     a checklist is started when the inputs have none."""
     out = dict(tables)
@@ -230,7 +231,8 @@ def robustness_rows(problem: Problem, draws: int, seed: int = ROBUST_SEED,
     """The spread of the best total value and the nominal plan's regret, with the checklist's
     widening and without it (same draws' seed), as two rows."""
     rows = []
-    runs = (("with", rel.widening_factors(problem)), ("without", {}))
+    runs: tuple[tuple[str, dict[str, float]], ...] = (
+        ("with", rel.widening_factors(problem)), ("without", {}))
     for i, (label, widen) in enumerate(runs):
         def tick(f: float, i: int = i) -> None:
             if progress is not None:

@@ -173,7 +173,7 @@ def render_save(ctx: Context) -> None:
         notes = {str(c): str(n) for c, n in zip(edited["client_id"], edited[t("sc_note")])
                  if isinstance(n, str) and n.strip()}
         if notes != {c: n for c, n in shared.items() if n.strip()}:
-            ss[EXPORT_CLIENT_NOTES_KEY] = {**{c: "" for c in shared}, **notes}
+            ss[EXPORT_CLIENT_NOTES_KEY] = {**dict.fromkeys(shared, ""), **notes}
     st.button(t("sc_save"), type="primary", on_click=_save,
               args=(ctx.problem, ctx.result, t, notes), key="scenario_save")
 

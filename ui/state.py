@@ -9,9 +9,10 @@ dropped; each run validates them and solves the result through the content-keyed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,9 +20,9 @@ import streamlit as st
 from optimizer.bundle import read_settings, read_tables
 from optimizer.schema import (
     CAPACITY,
-    SETTINGS_FIELDS,
     RESOURCE_ID,
     RESOURCES,
+    SETTINGS_FIELDS,
     UNIT,
     Issue,
     Problem,
@@ -165,7 +166,7 @@ def init_state() -> None:
 
 def _widget_value(key: str, value: Any) -> Any:
     """A setting as its widget holds it (the target share as a whole percent)."""
-    return int(round(float(value) * 100)) if key == TARGET_KEY else value
+    return round(float(value) * 100) if key == TARGET_KEY else value
 
 
 def relabel_on_language(keys: tuple[str, ...], lang: str, tag: str) -> None:
@@ -279,7 +280,7 @@ def build_context(settings: Settings, lang: str) -> Context:
             with st.spinner(t("solving")):
                 result = cached_solve(problem)
         ss[LAST_VALID_KEY] = (problem, result)
-        last = LastValid(problem, result, stale=False)
+        last: LastValid | None = LastValid(problem, result, stale=False)
     else:
         prev = ss.get(LAST_VALID_KEY)
         last = LastValid(prev[0], prev[1], stale=True) if prev else None

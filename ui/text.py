@@ -932,4 +932,4 @@ TEXT: dict[str, tuple[str, str]] = {
     "sc_compare_same": ("Pick two different scenarios.", "Выберите два разных сценария."),
 }
 
-PAGE_TEXTS: Catalogue = ChainMap(TEXT, CATALOG)  # type: ignore[arg-type]
+PAGE_TEXTS: Catalogue = ChainMap(TEXT, CATALOG)

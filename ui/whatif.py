@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -221,7 +222,8 @@ def render_delta(ctx: Context, problem: Problem, result: Result) -> None:
     new_r = ctx.solve(new_p) if new_p is not problem else result
     d = an.compare(base_p, base_r, new_p, new_r, names=(base_label, t("wi_whatif_label")))
     names = [_names(p) for p in (base_p, new_p)]
-    render_diff(d, t, *[{**a, **b} for a, b in zip(*names)], key="whatif")
+    client_names, method_names, pool_names = ({**a, **b} for a, b in zip(*names))
+    render_diff(d, t, client_names, method_names, pool_names, key="whatif")
 
 
 # ---- frontier -------------------------------------------------------------------------------

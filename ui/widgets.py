@@ -12,7 +12,8 @@ The checklist's rules live in `optimizer.relationship`; this module only draws t
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -40,13 +41,19 @@ def styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int],
           pcts: dict[str, int] | None = None) -> Any:
     """Numbers and shares formatted in the page's language, kept numbers so a click sorts them
     (one Styler.format call, as a second one would reset the first's columns)."""
+    def number(d: int) -> Callable[[Any], str]:
+        return lambda v: "" if pd.isna(v) else t.num(float(v), d)
+
+    def share(d: int) -> Callable[[Any], str]:
+        return lambda v: "" if pd.isna(v) else t.pct(float(v), d)
+
     fmt: dict[str, Callable[[Any], str]] = {}
     for c, d in decimals.items():
         if c in frame.columns:
-            fmt[c] = lambda v, d=d: "" if pd.isna(v) else t.num(float(v), d)
+            fmt[c] = number(d)
     for c, d in (pcts or {}).items():
         if c in frame.columns:
-            fmt[c] = lambda v, d=d: "" if pd.isna(v) else t.pct(float(v), d)
+            fmt[c] = share(d)
     return frame.style.format(fmt)
 
 
@@ -181,7 +188,7 @@ def render_diff(d: an.ScenarioDiff, t: Translator, client_names: dict[str, str],
             "value_a": t("cmp_value_of", name=d.names[0]),
             "value_b": t("cmp_value_of", name=d.names[1]), "delta_value": t("cmp_delta_value"),
             "change": t("cmp_change")})
-        st.dataframe(styled(cells, t, {c: 2 for c in cells.columns[2:8]}), hide_index=True,
+        st.dataframe(styled(cells, t, dict.fromkeys(cells.columns[2:8], 2)), hide_index=True,
                      width="stretch")
     inputs = d.inputs
     st.markdown(f"**{t('cmp_inputs_title', n=len(inputs))}**")
