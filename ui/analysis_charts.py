@@ -20,70 +20,141 @@ BEST_COLOR, PLAN_COLOR = "#4C78A8", "#F58518"
 
 
 def _layout(fig: go.Figure, t: Translator, height: int, **kw: object) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10),
-                      separators=t.separators, legend=dict(orientation="h", y=-0.15,
-                                                           yanchor="top"), **kw)
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=50, b=10),
+        separators=t.separators,
+        legend=dict(orientation="h", y=-0.15, yanchor="top"),
+        **kw,
+    )
     return fig
 
 
-def _cells_text(cells: list[tuple[str, str]], names: Mapping[str, str] | None = None,
-                limit: int = 6) -> str:
+def _cells_text(
+    cells: list[tuple[str, str]], names: Mapping[str, str] | None = None, limit: int = 6
+) -> str:
     shown = [f"{names.get(c, c) if names else c} · {m}" for c, m in cells[:limit]]
     if len(cells) > limit:
         shown.append(f"+{len(cells) - limit}")
     return "<br>".join(shown) or "–"
 
 
-def frontier_figure(sw: Sweep, t: Translator, pool_name: str = "",
-                    client_names: Mapping[str, str] | None = None) -> go.Figure:
+def frontier_figure(
+    sw: Sweep, t: Translator, pool_name: str = "", client_names: Mapping[str, str] | None = None
+) -> go.Figure:
     """Value against the pool's capacity, the marginal value per unit on a second axis, the
     current capacity, and the capacities where the plan changes course."""
     pts = sw.points
     label = pool_name or sw.pool
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=pts["capacity"], y=pts["objective"], mode="lines+markers", name=t("wi_value_axis"),
-        hovertemplate=label + ": %{x:,.0f} " + sw.unit + "<br>" + t("wi_value_axis") +
-        ": %{y:,.1f}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=pts["capacity"],
+            y=pts["objective"],
+            mode="lines+markers",
+            name=t("wi_value_axis"),
+            hovertemplate=label
+            + ": %{x:,.0f} "
+            + sw.unit
+            + "<br>"
+            + t("wi_value_axis")
+            + ": %{y:,.1f}<extra></extra>",
+        )
+    )
     marginal = pts[SHADOW_PRICE] if pts[SHADOW_PRICE].notna().any() else pts["marginal"]
-    fig.add_trace(go.Scatter(
-        x=pts["capacity"], y=marginal, mode="lines", line=dict(shape="hv", dash="dot"),
-        name=t("wi_marginal_axis", unit=sw.unit), yaxis="y2",
-        hovertemplate="%{x:,.0f} " + sw.unit + "<br>" + t("wi_marginal_axis", unit=sw.unit) +
-        ": %{y:,.4g}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=pts["capacity"],
+            y=marginal,
+            mode="lines",
+            line=dict(shape="hv", dash="dot"),
+            name=t("wi_marginal_axis", unit=sw.unit),
+            yaxis="y2",
+            hovertemplate="%{x:,.0f} "
+            + sw.unit
+            + "<br>"
+            + t("wi_marginal_axis", unit=sw.unit)
+            + ": %{y:,.4g}<extra></extra>",
+        )
+    )
     bps = sw.breakpoints
     exact = bps[bps["exact"]] if len(bps) else bps
     if len(exact):
-        text = [t("wi_break_hover", more=_cells_text(list(r.more), client_names),
-                  less=_cells_text(list(r.less), client_names))
-                for r in exact.itertuples()]
-        fig.add_trace(go.Scatter(
-            x=exact["capacity"], y=exact["objective"], mode="markers", name=t("wi_breaks"),
-            marker=dict(symbol="line-ns-open", size=10), text=text,
-            hovertemplate="%{x:,.1f} " + sw.unit + "<br>%{text}<extra></extra>"))
-    fig.add_vline(x=sw.baseline_capacity, line_dash="dash", line_color="grey",
-                  annotation_text=t("wi_now"), annotation_position="top")
+        text = [
+            t(
+                "wi_break_hover",
+                more=_cells_text(list(r.more), client_names),
+                less=_cells_text(list(r.less), client_names),
+            )
+            for r in exact.itertuples()
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=exact["capacity"],
+                y=exact["objective"],
+                mode="markers",
+                name=t("wi_breaks"),
+                marker=dict(symbol="line-ns-open", size=10),
+                text=text,
+                hovertemplate="%{x:,.1f} " + sw.unit + "<br>%{text}<extra></extra>",
+            )
+        )
+    fig.add_vline(
+        x=sw.baseline_capacity,
+        line_dash="dash",
+        line_color="grey",
+        annotation_text=t("wi_now"),
+        annotation_position="top",
+    )
     fig.update_xaxes(title=f"{label} ({sw.unit})")
-    fig.update_layout(yaxis=dict(title=t("wi_value_axis"), rangemode="tozero"),
-                      yaxis2=dict(title=t("wi_marginal_axis", unit=sw.unit), overlaying="y",
-                                  side="right", rangemode="tozero", showgrid=False))
+    fig.update_layout(
+        yaxis=dict(title=t("wi_value_axis"), rangemode="tozero"),
+        yaxis2=dict(
+            title=t("wi_marginal_axis", unit=sw.unit),
+            overlaying="y",
+            side="right",
+            rangemode="tozero",
+            showgrid=False,
+        ),
+    )
     fig = _layout(fig, t, height=450, title=t("wi_frontier_title", pool=label))
     fig.update_layout(margin=dict(l=70, r=80))  # room for both axis titles
     return fig
 
 
-def grid_heatmap(g: Grid, t: Translator, x_label: str = "", y_label: str = "",
-                 now: tuple[float, float] | None = None) -> go.Figure:
+def grid_heatmap(
+    g: Grid,
+    t: Translator,
+    x_label: str = "",
+    y_label: str = "",
+    now: tuple[float, float] | None = None,
+) -> go.Figure:
     """Value over two pools' capacities; blank where there is no plan."""
-    fig = go.Figure(go.Heatmap(
-        z=g.objective, x=g.x, y=g.y, colorscale="Viridis",
-        colorbar=dict(title=dict(text=t("wi_value_axis"))),
-        hovertemplate=(x_label or g.x_pool) + ": %{x:,.0f}<br>" + (y_label or g.y_pool) +
-        ": %{y:,.0f}<br>" + t("wi_value_axis") + ": %{z:,.1f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=g.objective,
+            x=g.x,
+            y=g.y,
+            colorscale="Viridis",
+            colorbar=dict(title=dict(text=t("wi_value_axis"))),
+            hovertemplate=(x_label or g.x_pool)
+            + ": %{x:,.0f}<br>"
+            + (y_label or g.y_pool)
+            + ": %{y:,.0f}<br>"
+            + t("wi_value_axis")
+            + ": %{z:,.1f}<extra></extra>",
+        )
+    )
     if now is not None:
-        fig.add_trace(go.Scatter(x=[now[0]], y=[now[1]], mode="markers", name=t("wi_now"),
-                                 marker=dict(symbol="x", size=12, color="white",
-                                             line=dict(width=1, color="black"))))
+        fig.add_trace(
+            go.Scatter(
+                x=[now[0]],
+                y=[now[1]],
+                mode="markers",
+                name=t("wi_now"),
+                marker=dict(symbol="x", size=12, color="white", line=dict(width=1, color="black")),
+            )
+        )
     fig.update_xaxes(title=x_label or g.x_pool)
     fig.update_yaxes(title=y_label or g.y_pool)
     return _layout(fig, t, height=460, title=t("wi_grid_title"))
@@ -92,47 +163,76 @@ def grid_heatmap(g: Grid, t: Translator, x_label: str = "", y_label: str = "",
 def robustness_histogram(rb: Robustness, t: Translator) -> go.Figure:
     """The best value of each draw and what the nominal plan is worth in it."""
     fig = go.Figure()
-    fig.add_trace(go.Histogram(x=rb.objective, name=t("wi_rb_best"), opacity=0.6,
-                               nbinsx=30, marker_color=BEST_COLOR))
-    fig.add_trace(go.Histogram(x=rb.nominal_value, name=t("wi_rb_nominal"), opacity=0.6,
-                               nbinsx=30, marker_color=PLAN_COLOR))
-    fig.add_vline(x=rb.nominal_objective, line_dash="dash", line_color="grey",
-                  annotation_text=t("wi_rb_as_planned"), annotation_position="top")
+    fig.add_trace(
+        go.Histogram(
+            x=rb.objective, name=t("wi_rb_best"), opacity=0.6, nbinsx=30, marker_color=BEST_COLOR
+        )
+    )
+    fig.add_trace(
+        go.Histogram(
+            x=rb.nominal_value,
+            name=t("wi_rb_nominal"),
+            opacity=0.6,
+            nbinsx=30,
+            marker_color=PLAN_COLOR,
+        )
+    )
+    fig.add_vline(
+        x=rb.nominal_objective,
+        line_dash="dash",
+        line_color="grey",
+        annotation_text=t("wi_rb_as_planned"),
+        annotation_position="top",
+    )
     fig.update_xaxes(title=t("wi_value_axis"))
     fig.update_yaxes(title=t("wi_rb_draws_axis"))
     return _layout(fig, t, height=360, barmode="overlay", title=t("wi_rb_title"))
 
 
-def funded_share_frame(rb: Robustness, client_names: Mapping[str, str],
-                       method_names: Mapping[str, str]) -> pd.DataFrame:
+def funded_share_frame(
+    rb: Robustness, client_names: Mapping[str, str], method_names: Mapping[str, str]
+) -> pd.DataFrame:
     """Cells funded in some draws but not all, least often funded first."""
     cells = rb.cells
     unsure = cells[(cells["funded_share"] > 0) & (cells["funded_share"] < 1)]
     unsure = unsure.sort_values(["funded_share"], kind="stable")
     idx = unsure.index
-    return pd.DataFrame({
-        "client": [client_names.get(c, c) for c in idx.get_level_values(0)],
-        "method": [method_names.get(m, m) for m in idx.get_level_values(1)],
-        "funded_share": unsure["funded_share"].to_numpy(),
-        "nominal_units": unsure["nominal_units"].to_numpy(),
-        "mean_units": unsure["mean_units"].to_numpy(),
-        "value_low": unsure["value_low"].to_numpy(), "value": unsure["value"].to_numpy(),
-        "value_high": unsure["value_high"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "client": [client_names.get(c, c) for c in idx.get_level_values(0)],
+            "method": [method_names.get(m, m) for m in idx.get_level_values(1)],
+            "funded_share": unsure["funded_share"].to_numpy(),
+            "nominal_units": unsure["nominal_units"].to_numpy(),
+            "mean_units": unsure["mean_units"].to_numpy(),
+            "value_low": unsure["value_low"].to_numpy(),
+            "value": unsure["value"].to_numpy(),
+            "value_high": unsure["value_high"].to_numpy(),
+        }
+    )
 
 
-def funded_share_figure(rb: Robustness, t: Translator, client_names: Mapping[str, str],
-                        method_names: Mapping[str, str]) -> go.Figure:
+def funded_share_figure(
+    rb: Robustness, t: Translator, client_names: Mapping[str, str], method_names: Mapping[str, str]
+) -> go.Figure:
     """How often each uncertain cell is funded."""
     f = funded_share_frame(rb, client_names, method_names)
     labels = [f"{c} · {m}" for c, m in zip(f["client"], f["method"])]
     in_plan = funded(f["nominal_units"].to_numpy())
     fig = go.Figure()
-    for mask, name, color in ((in_plan, t("wi_rb_in_plan"), PLAN_COLOR),
-                              (~in_plan, t("wi_rb_not_in_plan"), BEST_COLOR)):
-        fig.add_trace(go.Bar(x=f["funded_share"][mask], y=[lb for lb, k in zip(labels, mask)
-                                                            if k],
-                             orientation="h", name=name, marker_color=color,
-                             hovertemplate="%{y}: %{x:.0%}<extra></extra>"))
+    for mask, name, color in (
+        (in_plan, t("wi_rb_in_plan"), PLAN_COLOR),
+        (~in_plan, t("wi_rb_not_in_plan"), BEST_COLOR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=f["funded_share"][mask],
+                y=[lb for lb, k in zip(labels, mask) if k],
+                orientation="h",
+                name=name,
+                marker_color=color,
+                hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+            )
+        )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     fig.update_xaxes(title=t("wi_rb_share_axis"), tickformat=".0%", range=[0, 1])
     return _layout(fig, t, height=120 + ROW_PX * max(len(f), 1), title=t("wi_rb_cells_title"))
@@ -140,28 +240,47 @@ def funded_share_figure(rb: Robustness, t: Translator, client_names: Mapping[str
 
 # ---- comparisons ----------------------------------------------------------------------------
 COUNT_KPIS = ("funded_cells", "clients_reached")
-KPI_ORDER = ("objective", "total_value", "money_spent", "funded_cells", "clients_reached",
-             "lowest_share", "mean_share")
+KPI_ORDER = (
+    "objective",
+    "total_value",
+    "money_spent",
+    "funded_cells",
+    "clients_reached",
+    "lowest_share",
+    "mean_share",
+)
 
 
-def kpi_table(d: ScenarioDiff, t: Translator, pool_names: Mapping[str, str] | None = None
-              ) -> pd.DataFrame:
+def kpi_table(
+    d: ScenarioDiff, t: Translator, pool_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The KPIs of A and B side by side, with the change, under readable labels; `kind` says
     how to show each row (share, count or amount)."""
     k = d.kpis
     rows = []
-    for metric in [*[m for m in KPI_ORDER if m in k.index],
-                   *[m for m in k.index if m not in KPI_ORDER]]:
+    for metric in [
+        *[m for m in KPI_ORDER if m in k.index],
+        *[m for m in k.index if m not in KPI_ORDER],
+    ]:
         if metric.startswith("used_"):
-            pool = metric[len("used_"):]
+            pool = metric[len("used_") :]
             label = t("cmp_kpi_used", pool=(pool_names or {}).get(pool, pool))
         else:
             label = t(f"cmp_kpi_{metric}")
         r = k.loc[metric]
-        kind = "share" if metric.endswith("_share") else \
-            "count" if metric in COUNT_KPIS else "amount"
-        rows.append({"metric": label, "a": r["a"], "b": r["b"], "delta": r["delta"],
-                     "delta_share": r["delta_share"], "kind": kind})
+        kind = (
+            "share" if metric.endswith("_share") else "count" if metric in COUNT_KPIS else "amount"
+        )
+        rows.append(
+            {
+                "metric": label,
+                "a": r["a"],
+                "b": r["b"],
+                "delta": r["delta"],
+                "delta_share": r["delta_share"],
+                "kind": kind,
+            }
+        )
     return pd.DataFrame(rows, columns=["metric", "a", "b", "delta", "delta_share", "kind"])
 
 
@@ -173,32 +292,61 @@ def client_change_figure(d: ScenarioDiff, t: Translator) -> go.Figure:
     names = [str(n) if isinstance(n, str) and n else str(i) for i, n in zip(c.index, c[NAME])]
     a_name, b_name = d.names
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=c["value_a"].fillna(0), name=a_name, orientation="h",
-                         hovertemplate="%{y}: %{x:,.1f}<extra>" + a_name + "</extra>"))
-    fig.add_trace(go.Bar(y=names, x=c["value_b"].fillna(0), name=b_name, orientation="h",
-                         hovertemplate="%{y}: %{x:,.1f}<extra>" + b_name + "</extra>"))
-    fig.add_trace(go.Scatter(y=names, x=c["delta_value"], mode="markers", name=t("cmp_change"),
-                             marker=dict(symbol="diamond", size=9, color="black"),
-                             hovertemplate="%{y}: %{x:+,.1f}<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=c["value_a"].fillna(0),
+            name=a_name,
+            orientation="h",
+            hovertemplate="%{y}: %{x:,.1f}<extra>" + a_name + "</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=c["value_b"].fillna(0),
+            name=b_name,
+            orientation="h",
+            hovertemplate="%{y}: %{x:,.1f}<extra>" + b_name + "</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=c["delta_value"],
+            mode="markers",
+            name=t("cmp_change"),
+            marker=dict(symbol="diamond", size=9, color="black"),
+            hovertemplate="%{y}: %{x:+,.1f}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("value"))
-    return _layout(fig, t, height=140 + ROW_PX * len(names), barmode="group",
-                   title=t("cmp_chart_title"))
+    return _layout(
+        fig, t, height=140 + ROW_PX * len(names), barmode="group", title=t("cmp_chart_title")
+    )
 
 
-def cell_change_frame(d: ScenarioDiff, client_names: Mapping[str, str],
-                      method_names: Mapping[str, str]) -> pd.DataFrame:
+def cell_change_frame(
+    d: ScenarioDiff, client_names: Mapping[str, str], method_names: Mapping[str, str]
+) -> pd.DataFrame:
     """Changed cells with readable names, the largest change in value first."""
     c = d.changed_cells.copy()
     c = c.reindex(c["delta_value"].abs().sort_values(ascending=False, kind="stable").index)
     idx = c.index
-    return pd.DataFrame({
-        "client": [client_names.get(x, x) for x in idx.get_level_values(0)],
-        "method": [method_names.get(x, x) for x in idx.get_level_values(1)],
-        "units_a": c["units_a"].to_numpy(), "units_b": c["units_b"].to_numpy(),
-        "delta_units": c["delta_units"].to_numpy(), "value_a": c["value_a"].to_numpy(),
-        "value_b": c["value_b"].to_numpy(), "delta_value": c["delta_value"].to_numpy(),
-        "change": c["change"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "client": [client_names.get(x, x) for x in idx.get_level_values(0)],
+            "method": [method_names.get(x, x) for x in idx.get_level_values(1)],
+            "units_a": c["units_a"].to_numpy(),
+            "units_b": c["units_b"].to_numpy(),
+            "delta_units": c["delta_units"].to_numpy(),
+            "value_a": c["value_a"].to_numpy(),
+            "value_b": c["value_b"].to_numpy(),
+            "delta_value": c["delta_value"].to_numpy(),
+            "change": c["change"].to_numpy(),
+        }
+    )
 
 
 def names_from(summary: Mapping[str, object], key: str, id_col: str) -> dict[str, str]:

@@ -113,8 +113,9 @@ def _structure_hash(tables: dict[str, pd.DataFrame]) -> str:
     return tables_hash({**tables, RESOURCES: res.drop(columns=[CAPACITY])})
 
 
-def validate(tables: dict[str, pd.DataFrame], settings: Settings,
-             read_issues: tuple[Issue, ...] = ()) -> tuple[Problem | None, tuple[Issue, ...]]:
+def validate(
+    tables: dict[str, pd.DataFrame], settings: Settings, read_issues: tuple[Issue, ...] = ()
+) -> tuple[Problem | None, tuple[Issue, ...]]:
     """Parse the text tables: (Problem, warnings) when valid, else (None, every issue).
 
     A change of pool capacities alone (the sidebar's inputs) skips the full parse: the last

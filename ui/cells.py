@@ -41,9 +41,11 @@ def number_or_none(text: Any) -> float | None:
 def typed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Text tables with numeric-looking cells as numbers, so a downloaded workbook has numbers
     where Excel expects them; other cells (ids, names, bad entries) stay text."""
+
     def conv(v: Any) -> Any:
         x = number_or_none(v)
         if x is None or cell_text(v) == "":
             return cell_text(v)
         return int(x) if x.is_integer() and "." not in cell_text(v) else x
+
     return {t: (f.map(conv) if len(f.columns) else f) for t, f in tables.items()}

@@ -32,13 +32,16 @@ ROW_PX = 26  # height per client row, so every client's name stays readable
 FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
 
 
-def _figure(traces: list[Any], t: Translator, height: int, title: str,
-            **layout: Any) -> go.Figure:
+def _figure(traces: list[Any], t: Translator, height: int, title: str, **layout: Any) -> go.Figure:
     """One figure built in a single step (each later update re-validates the whole layout,
     which costs more than the traces)."""
-    base: dict[str, Any] = dict(height=height, margin=dict(l=10, r=10, t=40, b=10),
-                                separators=t.separators, title=dict(text=title),
-                                legend=dict(orientation="h", y=-0.08, yanchor="top"))
+    base: dict[str, Any] = dict(
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        separators=t.separators,
+        title=dict(text=title),
+        legend=dict(orientation="h", y=-0.08, yanchor="top"),
+    )
     base.update(layout)
     return go.Figure(data=traces, layout=base)
 
@@ -51,8 +54,9 @@ def client_order(result: Result) -> list[str]:
 
 def units_matrix(result: Result) -> pd.DataFrame:
     """Units per client (rows, input order) x method (columns); NaN where not offered."""
-    units = result.allocation[UNITS].unstack(METHOD_ID) if len(result.allocation) else \
-        pd.DataFrame()
+    units = (
+        result.allocation[UNITS].unstack(METHOD_ID) if len(result.allocation) else pd.DataFrame()
+    )
     return units.reindex(index=result.clients.index, columns=result.methods.index)
 
 
@@ -72,34 +76,66 @@ def wrap(label: str, width: int = 14) -> str:
 def units_heatmap(result: Result, t: Translator) -> go.Figure:
     """Client x method heatmap of planned units (blank cells: the method is not offered)."""
     z = units_matrix(result)
-    text = [[("" if np.isnan(v) else t.num(v, 1 if not float(v).is_integer() else 0))
-             for v in row] for row in z.to_numpy(dtype=float)]
+    text = [
+        [("" if np.isnan(v) else t.num(v, 1 if not float(v).is_integer() else 0)) for v in row]
+        for row in z.to_numpy(dtype=float)
+    ]
     heat = go.Heatmap(
-        z=z.to_numpy(dtype=float), x=[wrap(n) for n in result.methods[NAME]],
+        z=z.to_numpy(dtype=float),
+        x=[wrap(n) for n in result.methods[NAME]],
         y=list(result.clients[NAME]),
-        text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
-        colorbar=dict(title=dict(text=t("units"))), xgap=2, ygap=2,
-        hovertemplate="%{y}<br>%{x}<br>" + t("units") + ": %{text}<extra></extra>")
+        text=text,
+        texttemplate="%{text}",
+        colorscale="Blues",
+        zmin=0,
+        colorbar=dict(title=dict(text=t("units"))),
+        xgap=2,
+        ygap=2,
+        hovertemplate="%{y}<br>%{x}<br>" + t("units") + ": %{text}<extra></extra>",
+    )
     # The method names sit on top, under the title, so the top margin makes room for both.
-    return _figure([heat], t, height=170 + ROW_PX * len(z), title=t("chart_heatmap"),
-                   margin=dict(l=10, r=10, t=110, b=10),
-                   yaxis=dict(autorange="reversed"), xaxis=dict(side="top", tickangle=0))
+    return _figure(
+        [heat],
+        t,
+        height=170 + ROW_PX * len(z),
+        title=t("chart_heatmap"),
+        margin=dict(l=10, r=10, t=110, b=10),
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(side="top", tickangle=0),
+    )
 
 
 def value_by_client(result: Result, t: Translator) -> go.Figure:
     """Perceived value per client, stacked by method (highest total first)."""
     order = client_order(result)
-    value = result.allocation[VALUE].unstack(METHOD_ID).reindex(index=order,
-                                                              columns=result.methods.index)
+    value = (
+        result.allocation[VALUE]
+        .unstack(METHOD_ID)
+        .reindex(index=order, columns=result.methods.index)
+    )
     value = value.fillna(0.0)
     names = list(result.clients[NAME].reindex(order))
-    traces = [go.Bar(y=names, x=value[m].to_numpy(dtype=float),
-                     name=str(result.methods.at[m, NAME]), orientation="h",
-                     hovertemplate="%{y}<br>" + str(result.methods.at[m, NAME]) +
-                     ": %{x:,.1f}<extra></extra>") for m in result.methods.index]
-    return _figure(traces, t, height=140 + ROW_PX * len(order),
-                   title=t("chart_value_by_client"), barmode="stack",
-                   yaxis=dict(autorange="reversed"), xaxis=dict(title=dict(text=t("value"))))
+    traces = [
+        go.Bar(
+            y=names,
+            x=value[m].to_numpy(dtype=float),
+            name=str(result.methods.at[m, NAME]),
+            orientation="h",
+            hovertemplate="%{y}<br>"
+            + str(result.methods.at[m, NAME])
+            + ": %{x:,.1f}<extra></extra>",
+        )
+        for m in result.methods.index
+    ]
+    return _figure(
+        traces,
+        t,
+        height=140 + ROW_PX * len(order),
+        title=t("chart_value_by_client"),
+        barmode="stack",
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(title=dict(text=t("value"))),
+    )
 
 
 def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
@@ -111,13 +147,29 @@ def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
         used = result.clients[use_col(p)].reindex(order).to_numpy(dtype=float)
         cap = float(row[CAPACITY])
         share = used / cap if cap > 0 else np.zeros_like(used)
-        traces.append(go.Bar(
-            y=names, x=share, customdata=used, name=f"{row[NAME]} ({row[UNIT]})",
-            orientation="h", hovertemplate="%{y}<br>" + str(row[NAME]) + ": %{customdata:,.1f} "
-            + str(row[UNIT]) + " (%{x:.1%})<extra></extra>"))
-    return _figure(traces, t, height=140 + ROW_PX * len(order), title=t("chart_pool_use"),
-                   barmode="group", yaxis=dict(autorange="reversed"),
-                   xaxis=dict(title=dict(text=t("share_of_pool")), tickformat=".0%"))
+        traces.append(
+            go.Bar(
+                y=names,
+                x=share,
+                customdata=used,
+                name=f"{row[NAME]} ({row[UNIT]})",
+                orientation="h",
+                hovertemplate="%{y}<br>"
+                + str(row[NAME])
+                + ": %{customdata:,.1f} "
+                + str(row[UNIT])
+                + " (%{x:.1%})<extra></extra>",
+            )
+        )
+    return _figure(
+        traces,
+        t,
+        height=140 + ROW_PX * len(order),
+        title=t("chart_pool_use"),
+        barmode="group",
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(title=dict(text=t("share_of_pool")), tickformat=".0%"),
+    )
 
 
 def unit_curve(problem: Problem, result: Result, client_id: str) -> pd.DataFrame:
@@ -133,8 +185,14 @@ def unit_curve(problem: Problem, result: Result, client_id: str) -> pd.DataFrame
         n = int(cell[MAX_UNITS])
         got = float(units.get((client_id, m), 0.0))
         for k in range(1, n + 1):
-            rows.append((m, k, float(cell[VALUE]) * decay ** (k - 1),
-                         float(np.clip(got - (k - 1), 0.0, 1.0))))
+            rows.append(
+                (
+                    m,
+                    k,
+                    float(cell[VALUE]) * decay ** (k - 1),
+                    float(np.clip(got - (k - 1), 0.0, 1.0)),
+                )
+            )
     return pd.DataFrame(rows, columns=[METHOD_ID, "k", VALUE, "funded"])
 
 
@@ -145,14 +203,28 @@ def value_curves(problem: Problem, result: Result, client_id: str, t: Translator
     traces = []
     for m, part in curve.groupby(METHOD_ID, sort=False):
         funded = part["funded"].to_numpy()
-        symbols = np.where(fully_funded(funded, 1.0), FUNDED,
-                           np.where(is_funded(funded), PARTLY, OPEN))
-        traces.append(go.Scatter(
-            x=part["k"].to_numpy(), y=part[VALUE].to_numpy(), customdata=funded * 100,
-            mode="lines+markers", name=str(problem.methods.at[m, NAME]),
-            marker=dict(symbol=list(symbols), size=12, line=dict(width=2)),
-            hovertemplate=t("curve_hover") + "<extra>" + str(problem.methods.at[m, NAME]) +
-            "</extra>"))
-    return _figure(traces, t, height=420, title=t("chart_curves"),
-                   xaxis=dict(title=dict(text=t("unit_number")), dtick=1),
-                   yaxis=dict(title=dict(text=t("value_of_unit")), rangemode="tozero"))
+        symbols = np.where(
+            fully_funded(funded, 1.0), FUNDED, np.where(is_funded(funded), PARTLY, OPEN)
+        )
+        traces.append(
+            go.Scatter(
+                x=part["k"].to_numpy(),
+                y=part[VALUE].to_numpy(),
+                customdata=funded * 100,
+                mode="lines+markers",
+                name=str(problem.methods.at[m, NAME]),
+                marker=dict(symbol=list(symbols), size=12, line=dict(width=2)),
+                hovertemplate=t("curve_hover")
+                + "<extra>"
+                + str(problem.methods.at[m, NAME])
+                + "</extra>",
+            )
+        )
+    return _figure(
+        traces,
+        t,
+        height=420,
+        title=t("chart_curves"),
+        xaxis=dict(title=dict(text=t("unit_number")), dtick=1),
+        yaxis=dict(title=dict(text=t("value_of_unit")), rangemode="tozero"),
+    )

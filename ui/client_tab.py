@@ -52,8 +52,13 @@ def render_client(ctx: Context) -> None:
     if ss.get(WIDGET_KEY) not in ids:
         ss[WIDGET_KEY] = ss[PICK_KEY]
     names = problem.clients[NAME]
-    cid = st.selectbox(t("client_pick"), ids, key=WIDGET_KEY, on_change=_on_pick,
-                       format_func=lambda c: f"{names[c]} ({c})")
+    cid = st.selectbox(
+        t("client_pick"),
+        ids,
+        key=WIDGET_KEY,
+        on_change=_on_pick,
+        format_func=lambda c: f"{names[c]} ({c})",
+    )
     ss[PICK_KEY] = cid
     if not result.has_plan:
         st.info(t("client_no_plan"))
@@ -61,29 +66,38 @@ def render_client(ctx: Context) -> None:
     row = result.clients.loc[cid]
     cols = st.columns(4)
     cols[0].metric(t("kpi_value"), t.num(float(row[VALUE]), 1), help=t("client_value_help"))
-    cols[1].metric(t("kpi_share"), t.pct(float(row[SHARE]), 1) if pd.notna(row[SHARE]) else "–",
-                   help=t("client_share_help", attainable=t.num(float(row[ATTAINABLE]), 1)))
+    cols[1].metric(
+        t("kpi_share"),
+        t.pct(float(row[SHARE]), 1) if pd.notna(row[SHARE]) else "–",
+        help=t("client_share_help", attainable=t.num(float(row[ATTAINABLE]), 1)),
+    )
     cols[2].metric(t("client_weight"), t.num(float(row[WEIGHT]), 2), help=t("client_weight_help"))
     cols[3].metric(t("client_segment"), str(row[SEGMENT]) or "–")
     pcols = st.columns(max(len(result.pools), 1))
     for col, (p, pr) in zip(pcols, result.pools.iterrows()):
         used = float(row[use_col(p)])
         cap = float(pr[CAPACITY])
-        col.metric(t("client_pool_use", pool=pr[NAME], unit=pr[UNIT]), t.num(used),
-                   help=t("client_pool_use_help"))
+        col.metric(
+            t("client_pool_use", pool=pr[NAME], unit=pr[UNIT]),
+            t.num(used),
+            help=t("client_pool_use_help"),
+        )
         col.caption(t("client_pool_share", share=t.pct(used / cap, 1) if cap > 0 else "–"))
 
     st.subheader(t("client_plan_title"))
     alloc = result.allocation
     mine = alloc[alloc.index.get_level_values(CLIENT_ID) == cid]
     mids = mine.index.get_level_values(1)
-    table = pd.DataFrame({
-        t("col_method"): result.methods[NAME].reindex(mids).to_numpy(),
-        t("col_units"): mine[UNITS].to_numpy(), t("col_max_units"): mine[MAX_UNITS].to_numpy(),
-        t("col_committed"): mine[COMMITTED_UNITS].to_numpy(),
-        t("col_value"): mine[VALUE].to_numpy()})
-    decimals = {t("col_units"): 2, t("col_max_units"): 0, t("col_committed"): 0,
-                t("col_value"): 1}
+    table = pd.DataFrame(
+        {
+            t("col_method"): result.methods[NAME].reindex(mids).to_numpy(),
+            t("col_units"): mine[UNITS].to_numpy(),
+            t("col_max_units"): mine[MAX_UNITS].to_numpy(),
+            t("col_committed"): mine[COMMITTED_UNITS].to_numpy(),
+            t("col_value"): mine[VALUE].to_numpy(),
+        }
+    )
+    decimals = {t("col_units"): 2, t("col_max_units"): 0, t("col_committed"): 0, t("col_value"): 1}
     for p, pr in result.pools.iterrows():
         table[f"{pr[NAME]} ({pr[UNIT]})"] = mine[use_col(p)].to_numpy()
         decimals[f"{pr[NAME]} ({pr[UNIT]})"] = 1
@@ -91,8 +105,12 @@ def render_client(ctx: Context) -> None:
     offered = set(mids)
     missing = [m for m in problem.methods.index if m not in offered]
     if missing:
-        st.caption(t("client_not_offered", methods=t("list_sep").join(
-            str(problem.methods.at[m, NAME]) for m in missing)))
+        st.caption(
+            t(
+                "client_not_offered",
+                methods=t("list_sep").join(str(problem.methods.at[m, NAME]) for m in missing),
+            )
+        )
     render_client_checklist(ctx, problem, cid)
 
     st.plotly_chart(charts.value_curves(problem, result, cid, t), key="chart_curves")
@@ -106,8 +124,13 @@ def render_client(ctx: Context) -> None:
         return
     lines = []
     for (_, m), r in mine_u.iterrows():
-        funded = t("x_of_y", x=t.num(float(r[UNITS]), None if float(r[UNITS]).is_integer()
-                                     else 2), y=t.num(float(r[MAX_UNITS]), 0))
-        lines.append(f"- **{problem.methods.at[m, NAME]}** ({funded} {t('units_funded')}): "
-                     f"{t.render(r[WHY])}")
+        funded = t(
+            "x_of_y",
+            x=t.num(float(r[UNITS]), None if float(r[UNITS]).is_integer() else 2),
+            y=t.num(float(r[MAX_UNITS]), 0),
+        )
+        lines.append(
+            f"- **{problem.methods.at[m, NAME]}** ({funded} {t('units_funded')}): "
+            f"{t.render(r[WHY])}"
+        )
     st.markdown("\n".join(lines))

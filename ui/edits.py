@@ -70,8 +70,7 @@ def apply_delta(frame: pd.DataFrame, delta: dict[str, Any] | None) -> pd.DataFra
     # A new row is kept even while blank: the user fills it cell by cell.
     added = [{c: cell_text(r.get(c)) for c in cols} for r in (delta.get("added_rows") or [])]
     if added:
-        out = pd.concat([out, pd.DataFrame(added, columns=cols, dtype=object)],
-                        ignore_index=True)
+        out = pd.concat([out, pd.DataFrame(added, columns=cols, dtype=object)], ignore_index=True)
     return out.astype(object)
 
 
@@ -80,8 +79,12 @@ def complete_columns(tables: Tables) -> Tables:
     methods and a cap column in clients for every pool, and the optional base columns."""
     out = dict(tables)
     pools = ids(out.get(RESOURCES), RESOURCE_ID)
-    for name, extra in ((METHODS, pools), (CLIENTS, [client_cap_col(p) for p in pools]),
-                        (VALUES, []), (RESOURCES, [])):
+    for name, extra in (
+        (METHODS, pools),
+        (CLIENTS, [client_cap_col(p) for p in pools]),
+        (VALUES, []),
+        (RESOURCES, []),
+    ):
         f = out.get(name)
         if f is None:
             continue
@@ -154,8 +157,11 @@ def edit_table(tables: Tables, table: str, delta: dict[str, Any] | None) -> Tabl
             # Only a clean one-to-one rename is carried; a clash is left to validation.
             if old and new and old != new and new not in ids(before, id_col):
                 renames[old] = new
-    deleted = {cell_text(before.at[int(p), id_col]) for p in
-               ((delta or {}).get("deleted_rows") or []) if 0 <= int(p) < len(before)}
+    deleted = {
+        cell_text(before.at[int(p), id_col])
+        for p in ((delta or {}).get("deleted_rows") or [])
+        if 0 <= int(p) < len(before)
+    }
     gone = {d for d in deleted if d and d not in ids(after, id_col)}
     if renames:
         out = _rename_refs(out, id_col, renames)
@@ -177,12 +183,19 @@ def value_grid(tables: Tables, field: str = VALUE) -> pd.DataFrame:
     if clients is not None and "name" in clients.columns:
         for cid, nm in zip(clients[CLIENT_ID].map(cell_text), clients["name"].map(cell_text)):
             names.setdefault(cid, nm or cid)
-    grid = pd.DataFrame("", index=pd.Index(client_ids, name=CLIENT_ID),
-                        columns=[METHOD_PREFIX + m for m in method_ids], dtype=object)
+    grid = pd.DataFrame(
+        "",
+        index=pd.Index(client_ids, name=CLIENT_ID),
+        columns=[METHOD_PREFIX + m for m in method_ids],
+        dtype=object,
+    )
     vals = tables.get(VALUES)
     if vals is not None and {CLIENT_ID, METHOD_ID, field} <= set(vals.columns):
-        for c, m, v in zip(vals[CLIENT_ID].map(cell_text), vals[METHOD_ID].map(cell_text),
-                           vals[field].map(cell_text)):
+        for c, m, v in zip(
+            vals[CLIENT_ID].map(cell_text),
+            vals[METHOD_ID].map(cell_text),
+            vals[field].map(cell_text),
+        ):
             if c in grid.index and METHOD_PREFIX + m in grid.columns:
                 grid.at[c, METHOD_PREFIX + m] = v
     grid.insert(0, NAME_COL, [names.get(c, c) for c in client_ids])
@@ -194,12 +207,19 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
     client x method pair gets a row (blank value = not offered)."""
     grid = value_grid(tables, field)
     vals = tables.get(VALUES)
-    vals = (vals.copy() if vals is not None else
-            pd.DataFrame(columns=list(BASE_COLUMNS[VALUES]), dtype=object))
+    vals = (
+        vals.copy()
+        if vals is not None
+        else pd.DataFrame(columns=list(BASE_COLUMNS[VALUES]), dtype=object)
+    )
     if field not in vals.columns:
         vals[field] = ""
-    pos_of = {(c, m): i for i, (c, m) in enumerate(zip(vals[CLIENT_ID].map(cell_text),
-                                                       vals[METHOD_ID].map(cell_text)))}
+    pos_of = {
+        (c, m): i
+        for i, (c, m) in enumerate(
+            zip(vals[CLIENT_ID].map(cell_text), vals[METHOD_ID].map(cell_text))
+        )
+    }
     new_rows = []
     for pos, changes in ((delta or {}).get("edited_rows") or {}).items():
         pos = int(pos)
@@ -209,7 +229,7 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
         for col, v in changes.items():
             if not str(col).startswith(METHOD_PREFIX):
                 continue
-            mid, text = str(col)[len(METHOD_PREFIX):], cell_text(v)
+            mid, text = str(col)[len(METHOD_PREFIX) :], cell_text(v)
             if (cid, mid) in pos_of:
                 vals.iat[pos_of[(cid, mid)], list(vals.columns).index(field)] = text
             elif text:
@@ -217,21 +237,25 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
                 row.update({CLIENT_ID: cid, METHOD_ID: mid, field: text})
                 new_rows.append(row)
     if new_rows:
-        vals = pd.concat([vals, pd.DataFrame(new_rows, columns=vals.columns, dtype=object)],
-                         ignore_index=True)
+        vals = pd.concat(
+            [vals, pd.DataFrame(new_rows, columns=vals.columns, dtype=object)], ignore_index=True
+        )
     out = dict(tables)
     out[VALUES] = vals.astype(object)
     return out
 
 
-def merge_upload(current: Tables, uploaded: Tables, issues: list[Issue]) -> tuple[Tables,
-                                                                            list[Issue],
-                                                                            list[str]]:
+def merge_upload(
+    current: Tables, uploaded: Tables, issues: list[Issue]
+) -> tuple[Tables, list[Issue], list[str]]:
     """Uploaded tables replace the current tables of the same name; the others are kept.
     Returns (tables, issues without the "table missing" ones for kept tables, kept names)."""
     kept = [n for n in current if n not in uploaded]
-    issues = [i for i in issues if not (i.table in kept and i.row is None and i.column is None
-                                        and i.severity == "error")]
+    issues = [
+        i
+        for i in issues
+        if not (i.table in kept and i.row is None and i.column is None and i.severity == "error")
+    ]
     merged = {**{n: current[n] for n in kept}, **uploaded}
     return complete_columns(merged), issues, kept
 

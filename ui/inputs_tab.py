@@ -82,13 +82,16 @@ def _do_reset() -> None:
 # ---- sections --------------------------------------------------------------------------------
 def issues_frame(issues: tuple[Issue, ...] | list[Issue], t: Translator) -> pd.DataFrame:
     """Issues as a table: where (table, row, column), the value, and what is wrong."""
-    return pd.DataFrame({
-        t("col_table"): [i.table for i in issues],
-        t("col_row"): [("" if i.row is None else str(i.row)) for i in issues],
-        t("col_key"): [id_key(i.ids, t) for i in issues],
-        t("col_column"): [i.column or "" for i in issues],
-        t("col_bad_value"): [("" if i.value is None else i.value) for i in issues],
-        t("col_problem"): [t.render(i.msg) for i in issues]})
+    return pd.DataFrame(
+        {
+            t("col_table"): [i.table for i in issues],
+            t("col_row"): [("" if i.row is None else str(i.row)) for i in issues],
+            t("col_key"): [id_key(i.ids, t) for i in issues],
+            t("col_column"): [i.column or "" for i in issues],
+            t("col_bad_value"): [("" if i.value is None else i.value) for i in issues],
+            t("col_problem"): [t.render(i.msg) for i in issues],
+        }
+    )
 
 
 def render_validation(ctx: Context) -> None:
@@ -100,8 +103,15 @@ def render_validation(ctx: Context) -> None:
         st.dataframe(issues_frame(errors, t), hide_index=True, key="table_issues")
     elif ctx.problem is not None:
         p = ctx.problem
-        st.success(t("inputs_valid", clients=len(p.clients), methods=len(p.methods),
-                     cells=len(p.values), pools=len(p.pools)))
+        st.success(
+            t(
+                "inputs_valid",
+                clients=len(p.clients),
+                methods=len(p.methods),
+                cells=len(p.values),
+                pools=len(p.pools),
+            )
+        )
     if warnings:
         with st.expander(t("validation_warnings", n=len(warnings))):
             st.dataframe(issues_frame(warnings, t), hide_index=True, key="table_warnings")
@@ -117,9 +127,16 @@ def _read_upload(files: list[Any], t: Translator) -> None:
         ss[UPLOAD_MESSAGE_KEY] = ("error", t("upload_nothing", files=names), issues)
         st.rerun()
     tables, issues, kept = edits.merge_upload(state.current_tables(), uploaded, issues)
-    ss[UPLOAD_MESSAGE_KEY] = ("success", t("upload_done", files=names,
-                                           tables=", ".join(sorted(uploaded)),
-                                           kept=", ".join(sorted(kept)) or "–"), [])
+    ss[UPLOAD_MESSAGE_KEY] = (
+        "success",
+        t(
+            "upload_done",
+            files=names,
+            tables=", ".join(sorted(uploaded)),
+            kept=", ".join(sorted(kept)) or "–",
+        ),
+        [],
+    )
     state.load_inputs(tables, raw if raw else state.current_settings(), issues, names)
 
 
@@ -128,9 +145,13 @@ def render_files(ctx: Context) -> None:
     t, ss = ctx.t, st.session_state
     up, down = st.columns([3, 2])
     with up:
-        files = st.file_uploader(t("upload"), type=["csv", "xlsx", "xlsm", "zip", "json"],
-                                 accept_multiple_files=True, help=t("upload_help"),
-                                 key=f"upload::{ss.get(UPLOAD_VERSION_KEY, 0)}")
+        files = st.file_uploader(
+            t("upload"),
+            type=["csv", "xlsx", "xlsm", "zip", "json"],
+            accept_multiple_files=True,
+            help=t("upload_help"),
+            key=f"upload::{ss.get(UPLOAD_VERSION_KEY, 0)}",
+        )
         if files:
             _read_upload(list(files), t)
         msg = ss.get(UPLOAD_MESSAGE_KEY)
@@ -144,14 +165,24 @@ def render_files(ctx: Context) -> None:
         st.caption(t("source_sample") if source == "sample" else t("source_files", files=source))
         tables = edits.complete_columns(ctx.tables)
         settings = settings_dict(ctx.settings)
-        st.download_button(t("download_xlsx"), key="download_xlsx",
-                           data=lambda: tables_to_xlsx_bytes(typed_tables(tables), settings),
-                           file_name="risk_plan_inputs.xlsx", mime=XLSX_MIME, on_click="ignore",
-                           help=t("download_help"))
-        st.download_button(t("download_zip"), key="download_zip",
-                           data=lambda: tables_to_zip_bytes(tables, settings),
-                           file_name="risk_plan_inputs.zip", mime="application/zip",
-                           on_click="ignore", help=t("download_help"))
+        st.download_button(
+            t("download_xlsx"),
+            key="download_xlsx",
+            data=lambda: tables_to_xlsx_bytes(typed_tables(tables), settings),
+            file_name="risk_plan_inputs.xlsx",
+            mime=XLSX_MIME,
+            on_click="ignore",
+            help=t("download_help"),
+        )
+        st.download_button(
+            t("download_zip"),
+            key="download_zip",
+            data=lambda: tables_to_zip_bytes(tables, settings),
+            file_name="risk_plan_inputs.zip",
+            mime="application/zip",
+            on_click="ignore",
+            help=t("download_help"),
+        )
         if ss.get(CONFIRM_RESET_KEY):
             st.warning(t("reset_confirm"))
             yes, no = st.columns(2)
@@ -162,15 +193,17 @@ def render_files(ctx: Context) -> None:
 
 
 def _column_config(name: str, frame: pd.DataFrame, t: Translator) -> dict[str, Any]:
-    cfg: dict[str, Any] = {edits.ROW_COL: st.column_config.NumberColumn(
-        t("col_row"), disabled=True, help=t("col_row_help"), width="small")}
+    cfg: dict[str, Any] = {
+        edits.ROW_COL: st.column_config.NumberColumn(
+            t("col_row"), disabled=True, help=t("col_row_help"), width="small"
+        )
+    }
     for c in frame.columns:
         key = f"help::{name}::{c}"
         if t.has(key):
             cfg[c] = st.column_config.TextColumn(c, help=t(key))
         elif c.startswith("max_") and name == CLIENTS:
-            cfg[c] = st.column_config.TextColumn(c, help=t("help::clients::max_pool",
-                                                           pool=c[4:]))
+            cfg[c] = st.column_config.TextColumn(c, help=t("help::clients::max_pool", pool=c[4:]))
         elif name == METHODS:
             cfg[c] = st.column_config.TextColumn(c, help=t("help::methods::pool", pool=c))
     return cfg
@@ -182,9 +215,15 @@ def _table_editor(name: str, ctx: Context) -> None:
         st.info(ctx.t("table_absent", table=name))
         return
     key = _editor_key(name)
-    st.data_editor(edits.with_row_numbers(frame), key=key, num_rows="dynamic", hide_index=True,
-                   column_config=_column_config(name, frame, ctx.t),
-                   on_change=_on_table_edit, args=(name, key))
+    st.data_editor(
+        edits.with_row_numbers(frame),
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=_column_config(name, frame, ctx.t),
+        on_change=_on_table_edit,
+        args=(name, key),
+    )
 
 
 def _grid(ctx: Context, field: str, view: str) -> None:
@@ -195,15 +234,24 @@ def _grid(ctx: Context, field: str, view: str) -> None:
     if methods is not None and NAME in methods.columns:
         for mid, nm in zip(edits.ids(methods, "method_id"), methods[NAME].map(cell_text)):
             names[mid] = nm or mid
-    cfg: dict[str, Any] = {edits.NAME_COL: st.column_config.TextColumn(
-        t("col_client"), disabled=True, pinned=True)}
+    cfg: dict[str, Any] = {
+        edits.NAME_COL: st.column_config.TextColumn(t("col_client"), disabled=True, pinned=True)
+    }
     for c in grid.columns[1:]:
-        mid = c[len(edits.METHOD_PREFIX):]
-        cfg[c] = st.column_config.TextColumn(names.get(mid, mid), help=t("grid_cell_help",
-                                                                         method=mid))
+        mid = c[len(edits.METHOD_PREFIX) :]
+        cfg[c] = st.column_config.TextColumn(
+            names.get(mid, mid), help=t("grid_cell_help", method=mid)
+        )
     key = f"editor::{view}::{state.editor_version(view)}"
-    st.data_editor(grid.reset_index(drop=True), key=key, num_rows="fixed", hide_index=True,
-                   column_config=cfg, on_change=_on_grid_edit, args=(field, key))
+    st.data_editor(
+        grid.reset_index(drop=True),
+        key=key,
+        num_rows="fixed",
+        hide_index=True,
+        column_config=cfg,
+        on_change=_on_grid_edit,
+        args=(field, key),
+    )
 
 
 def render_editors(ctx: Context) -> None:
@@ -214,9 +262,14 @@ def render_editors(ctx: Context) -> None:
     if ss.get(DETAIL_KEY) not in DETAIL_FIELDS:
         ss[DETAIL_KEY] = ss.get("_" + DETAIL_KEY, VALUE_LOW)
     state.relabel_on_language((DETAIL_KEY,), t.lang, "inputs")
-    field = st.segmented_control(t("detail_field"), DETAIL_FIELDS, key=DETAIL_KEY,
-                                 format_func=lambda f: t(f"field_{f}"), required=True,
-                                 help=t("detail_field_help"))
+    field = st.segmented_control(
+        t("detail_field"),
+        DETAIL_FIELDS,
+        key=DETAIL_KEY,
+        format_func=lambda f: t(f"field_{f}"),
+        required=True,
+        help=t("detail_field_help"),
+    )
     field = field if field in DETAIL_FIELDS else VALUE_LOW
     ss["_" + DETAIL_KEY] = field
     st.caption(t(f"field_{field}_help"))
@@ -225,9 +278,15 @@ def render_editors(ctx: Context) -> None:
         key = _editor_key(VALUES)
         frame = ctx.tables.get(VALUES)
         if frame is not None:
-            st.data_editor(edits.with_row_numbers(frame), key=key, num_rows="dynamic",
-                           hide_index=True, column_config=_column_config(VALUES, frame, t),
-                           on_change=_on_values_edit, args=(key,))
+            st.data_editor(
+                edits.with_row_numbers(frame),
+                key=key,
+                num_rows="dynamic",
+                hide_index=True,
+                column_config=_column_config(VALUES, frame, t),
+                on_change=_on_values_edit,
+                args=(key,),
+            )
     for name in (RESOURCES, METHODS, CLIENTS, OVERRIDES):
         st.subheader(t(f"table_{name}"))
         st.caption(t(f"table_{name}_caption"))

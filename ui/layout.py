@@ -48,6 +48,7 @@ def _failed(message: str) -> Render:
     def render(ctx: Context) -> None:
         st.error(ctx.t("tab_failed", error=message.splitlines()[-1] if message else ""))
         st.code(message)
+
     return render
 
 
@@ -67,8 +68,11 @@ def _optional(module: str, function: str) -> Render | None:
 
 def tabs() -> list[Tab]:
     """Every tab to show, in page order."""
-    out = [Tab("plan", "tab_plan", render_plan), Tab("inputs", "tab_inputs", render_inputs),
-           Tab("client", "tab_client", render_client)]
+    out = [
+        Tab("plan", "tab_plan", render_plan),
+        Tab("inputs", "tab_inputs", render_inputs),
+        Tab("client", "tab_client", render_client),
+    ]
     for tab_id, module, function in OPTIONAL_TABS:
         fn = _optional(module, function)
         if fn is not None:
@@ -103,8 +107,9 @@ def render_tabs(ctx: Context) -> None:
     if ss.get(state.OPEN_TAB_KEY) not in labels:
         ss[state.OPEN_TAB_KEY] = all_tabs[0].id
     ss[TABS_KEY] = labels[ss[state.OPEN_TAB_KEY]]
-    containers = st.tabs(list(labels.values()), key=TABS_KEY, on_change=_on_tab_change,
-                         args=(labels,))
+    containers = st.tabs(
+        list(labels.values()), key=TABS_KEY, on_change=_on_tab_change, args=(labels,)
+    )
     for tab, container in zip(all_tabs, containers):
         if container.open:
             with container:
@@ -114,4 +119,3 @@ def render_tabs(ctx: Context) -> None:
 def page_header(t: Translator) -> None:
     st.title(t("page_title"))
     st.caption(t("page_intro"))
-

@@ -63,10 +63,14 @@ def plan_kpis(result: Result) -> Kpis:
     """KPIs read from a result with a plan."""
     cl = result.clients
     value, attain = float(cl[VALUE].sum()), float(cl[ATTAINABLE].sum())
-    return Kpis(value=value, weighted=float(cl[WEIGHTED_VALUE].sum()), attainable=attain,
-                share=value / attain if attain > 0 else math.nan, money=result.money_spent,
-                pools={p: (float(r[USED]), float(r[CAPACITY]))
-                       for p, r in result.pools.iterrows()})
+    return Kpis(
+        value=value,
+        weighted=float(cl[WEIGHTED_VALUE].sum()),
+        attainable=attain,
+        share=value / attain if attain > 0 else math.nan,
+        money=result.money_spent,
+        pools={p: (float(r[USED]), float(r[CAPACITY])) for p, r in result.pools.iterrows()},
+    )
 
 
 def price_scale(price: float) -> float:
@@ -93,11 +97,21 @@ def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str
     scale = price_scale(price)
     amount = t.num(scale, 0)
     if min_cost:
-        return t("price_saves", pool=name, amount=amount, unit=unit,
-                 saving=t.num(abs(price) * scale, 2 if abs(price) * scale < 10 else 1),
-                 currency=currency)
-    return t("price_worth", pool=name, amount=amount, unit=unit,
-             worth=t.num(price * scale, 2 if price * scale < 10 else 1))
+        return t(
+            "price_saves",
+            pool=name,
+            amount=amount,
+            unit=unit,
+            saving=t.num(abs(price) * scale, 2 if abs(price) * scale < 10 else 1),
+            currency=currency,
+        )
+    return t(
+        "price_worth",
+        pool=name,
+        amount=amount,
+        unit=unit,
+        worth=t.num(price * scale, 2 if price * scale < 10 else 1),
+    )
 
 
 def status_label(result: Result, t: Translator) -> str:
@@ -113,8 +127,11 @@ def conflict_fix(c: Conflict, problem: Problem, t: Translator) -> str:
             return t("fix_pool_to", pool=pool, need=c.forced, unit=unit)
         return t("fix_pool", pool=pool)
     if c.kind == CLIENT_CAP:
-        return t("fix_client_cap", column=client_cap_col(str(c.resource_id)),
-                 client=cli.at[c.client_id, NAME])
+        return t(
+            "fix_client_cap",
+            column=client_cap_col(str(c.resource_id)),
+            client=cli.at[c.client_id, NAME],
+        )
     if c.kind == METHOD_CAP:
         return t("fix_method_cap", method=met.at[c.method_id, NAME])
     if c.kind == FLOOR:
@@ -122,8 +139,9 @@ def conflict_fix(c: Conflict, problem: Problem, t: Translator) -> str:
     if c.kind == TARGET:
         return t("fix_target")
     if c.kind == COMMITMENT:
-        return t("fix_commitment", client=cli.at[c.client_id, NAME],
-                 method=met.at[c.method_id, NAME])
+        return t(
+            "fix_commitment", client=cli.at[c.client_id, NAME], method=met.at[c.method_id, NAME]
+        )
     if c.kind == CELL_MAX:
         return t("fix_cell_max", client=cli.at[c.client_id, NAME])
     return ""
@@ -134,16 +152,22 @@ def allocation_table(problem: Problem, result: Result, t: Translator) -> pd.Data
     """The allocation with names and labelled columns, one row per offered cell."""
     a = result.allocation
     cid, mid = a.index.get_level_values(0), a.index.get_level_values(1)
-    out = pd.DataFrame({
-        t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
-        t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
-        t("col_units"): a[UNITS].to_numpy(), t("col_max_units"): a[MAX_UNITS].to_numpy(),
-        t("col_committed"): a[COMMITTED_UNITS].to_numpy(), t("col_value"): a[VALUE].to_numpy(),
-        t("col_weighted"): a[WEIGHTED_VALUE].to_numpy()})
+    out = pd.DataFrame(
+        {
+            t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
+            t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
+            t("col_units"): a[UNITS].to_numpy(),
+            t("col_max_units"): a[MAX_UNITS].to_numpy(),
+            t("col_committed"): a[COMMITTED_UNITS].to_numpy(),
+            t("col_value"): a[VALUE].to_numpy(),
+            t("col_weighted"): a[WEIGHTED_VALUE].to_numpy(),
+        }
+    )
     for p, r in result.pools.iterrows():
         out[f"{r[NAME]} ({r[UNIT]})"] = a[use_col(p)].to_numpy()
-    out[t("col_value_per_money", currency=_money_unit(problem, result))] = \
-        (a[VALUE_PER_MONEY] * 1000).to_numpy()
+    out[t("col_value_per_money", currency=_money_unit(problem, result))] = (
+        a[VALUE_PER_MONEY] * 1000
+    ).to_numpy()
     return out
 
 
@@ -156,22 +180,37 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
     """Not (fully) funded cells with the reason, in the page's language."""
     u = result.unfunded
     cid, mid = u.index.get_level_values(0), u.index.get_level_values(1)
-    return pd.DataFrame({
-        t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
-        t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
-        t("col_funded"): [t("x_of_y", x=t.num(float(a), 2 if not float(a).is_integer() else 0),
-                            y=t.num(float(b), 0)) for a, b in zip(u[UNITS], u[MAX_UNITS])],
-        t("col_value"): u[VALUE].to_numpy(),
-        t("col_needed"): u[NEEDED_VALUE].to_numpy(),
-        t("col_reason"): [t.render(w) for w in u[WHY]]})
+    return pd.DataFrame(
+        {
+            t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
+            t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
+            t("col_funded"): [
+                t(
+                    "x_of_y",
+                    x=t.num(float(a), 2 if not float(a).is_integer() else 0),
+                    y=t.num(float(b), 0),
+                )
+                for a, b in zip(u[UNITS], u[MAX_UNITS])
+            ],
+            t("col_value"): u[VALUE].to_numpy(),
+            t("col_needed"): u[NEEDED_VALUE].to_numpy(),
+            t("col_reason"): [t.render(w) for w in u[WHY]],
+        }
+    )
 
 
 def pools_table(result: Result, t: Translator) -> pd.DataFrame:
     r = result.pools
-    return pd.DataFrame({t("col_pool"): r[NAME].to_numpy(), t("col_unit"): r[UNIT].to_numpy(),
-                         t("col_capacity"): r[CAPACITY].to_numpy(),
-                         t("col_used"): r[USED].to_numpy(), t("col_slack"): r[SLACK].to_numpy(),
-                         t("col_shadow"): r[SHADOW_PRICE].to_numpy()})
+    return pd.DataFrame(
+        {
+            t("col_pool"): r[NAME].to_numpy(),
+            t("col_unit"): r[UNIT].to_numpy(),
+            t("col_capacity"): r[CAPACITY].to_numpy(),
+            t("col_used"): r[USED].to_numpy(),
+            t("col_slack"): r[SLACK].to_numpy(),
+            t("col_shadow"): r[SHADOW_PRICE].to_numpy(),
+        }
+    )
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -189,8 +228,9 @@ def _kpi_deltas(result: Result, kpis: Kpis) -> Kpis | None:
     return previous
 
 
-def _delta(t: Translator, now: float, before: float | None, decimals: int = 0,
-           pct: bool = False) -> str | None:
+def _delta(
+    t: Translator, now: float, before: float | None, decimals: int = 0, pct: bool = False
+) -> str | None:
     if before is None or not math.isfinite(now) or not math.isfinite(before):
         return None
     d = now - before
@@ -205,46 +245,87 @@ def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
     k = plan_kpis(result)
     prev = _kpi_deltas(result, k)
 
-    def metric(col: Any, label: str, value: str, help_: str, delta: str | None = None,
-               **kw: Any) -> None:
+    def metric(
+        col: Any, label: str, value: str, help_: str, delta: str | None = None, **kw: Any
+    ) -> None:
         # The "vs the previous inputs" note only beside an actual change.
-        col.metric(label, value, help=help_, delta=delta,
-                   delta_description=t("vs_previous") if delta else None, **kw)
+        col.metric(
+            label,
+            value,
+            help=help_,
+            delta=delta,
+            delta_description=t("vs_previous") if delta else None,
+            **kw,
+        )
 
     cols = st.columns(4)
-    metric(cols[0], t("kpi_value"), t.num(k.value, 0), t("kpi_value_help"),
-           _delta(t, k.value, prev.value if prev else None))
-    metric(cols[1], t("kpi_share"), t.pct(k.share, 1), t("kpi_share_help"),
-           _delta(t, k.share, prev.share if prev else None, pct=True))
-    metric(cols[2], t("kpi_weighted"), t.num(k.weighted, 0), t("kpi_weighted_help"),
-           _delta(t, k.weighted, prev.weighted if prev else None))
+    metric(
+        cols[0],
+        t("kpi_value"),
+        t.num(k.value, 0),
+        t("kpi_value_help"),
+        _delta(t, k.value, prev.value if prev else None),
+    )
+    metric(
+        cols[1],
+        t("kpi_share"),
+        t.pct(k.share, 1),
+        t("kpi_share_help"),
+        _delta(t, k.share, prev.share if prev else None, pct=True),
+    )
+    metric(
+        cols[2],
+        t("kpi_weighted"),
+        t.num(k.weighted, 0),
+        t("kpi_weighted_help"),
+        _delta(t, k.weighted, prev.weighted if prev else None),
+    )
     metric(cols[3], t("kpi_status"), status_label(result, t), t("kpi_status_help"))
-    cols[3].caption(t("status_detail", solver=result.solver,
-                      seconds=t.num(result.seconds, 2)))
+    cols[3].caption(t("status_detail", solver=result.solver, seconds=t.num(result.seconds, 2)))
     pcols = st.columns(max(len(k.pools), 1) + (1 if result.settings.integer_units else 0))
     for col, (p, (used, cap)) in zip(pcols, k.pools.items()):
         r = result.pools.loc[p]
-        metric(col, t("kpi_pool", pool=r[NAME], unit=r[UNIT]),
-               t("x_of_y", x=t.num(used, 0 if used >= 100 else 1),
-                 y=t.num(cap, 0 if cap >= 100 else 1)), t("kpi_pool_help", pool=r[NAME]),
-               _delta(t, used, prev.pools.get(p, (None,))[0] if prev else None),
-               delta_color="off")
-        col.progress(min(max(used / cap, 0.0), 1.0) if cap > 0 else 0.0,
-                     text=t.pct(used / cap, 0) if cap > 0 else "")
+        metric(
+            col,
+            t("kpi_pool", pool=r[NAME], unit=r[UNIT]),
+            t(
+                "x_of_y",
+                x=t.num(used, 0 if used >= 100 else 1),
+                y=t.num(cap, 0 if cap >= 100 else 1),
+            ),
+            t("kpi_pool_help", pool=r[NAME]),
+            _delta(t, used, prev.pools.get(p, (None,))[0] if prev else None),
+            delta_color="off",
+        )
+        col.progress(
+            min(max(used / cap, 0.0), 1.0) if cap > 0 else 0.0,
+            text=t.pct(used / cap, 0) if cap > 0 else "",
+        )
     if result.settings.integer_units:
         col = pcols[-1]
-        col.metric(t("kpi_gap"), "–" if result.gap is None else t.pct(result.gap, 2),
-                   help=t("kpi_gap_help"))
-        if result.lp_objective is not None and result.objective is not None and \
-                result.settings.objective == "max_value":
+        col.metric(
+            t("kpi_gap"),
+            "–" if result.gap is None else t.pct(result.gap, 2),
+            help=t("kpi_gap_help"),
+        )
+        if (
+            result.lp_objective is not None
+            and result.objective is not None
+            and result.settings.objective == "max_value"
+        ):
             cost = result.lp_objective - result.objective
             col.caption(t("gap_detail", lp=t.num(result.lp_objective, 0), cost=t.num(cost, 1)))
     if result.settings.objective == "min_cost":
-        st.info(t("min_cost_summary", money=t.num(result.money_spent or 0.0, 0),
-                  currency=_money_unit(problem, result),
-                  target=t.num(result.target_value or 0.0, 0),
-                  share=t.pct(result.settings.target_value_share, 0),
-                  reached=t.num(k.weighted, 0)))
+        st.info(
+            t(
+                "min_cost_summary",
+                money=t.num(result.money_spent or 0.0, 0),
+                currency=_money_unit(problem, result),
+                target=t.num(result.target_value or 0.0, 0),
+                share=t.pct(result.settings.target_value_share, 0),
+                reached=t.num(k.weighted, 0),
+            )
+        )
 
 
 def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
@@ -254,15 +335,18 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
         pairs = [(t.render(c.msg), conflict_fix(c, problem, t)) for c in result.conflicts]
         if pairs:
             st.markdown(t("infeasible_intro"))
-            st.markdown("\n".join(f"- **{req}**" + (f"  \n  {t('what_to_change')}: {fix}"
-                                                     if fix else "") for req, fix in pairs))
+            st.markdown(
+                "\n".join(
+                    f"- **{req}**" + (f"  \n  {t('what_to_change')}: {fix}" if fix else "")
+                    for req, fix in pairs
+                )
+            )
             st.markdown(t("infeasible_outro"))
         else:
             st.markdown("\n".join(explanation_lines(result, t)))
     else:
         st.error(t("error_title"))
-        st.code(result.message or "\n".join(explanation_lines(result, t)) or
-                status_line(result, t))
+        st.code(result.message or "\n".join(explanation_lines(result, t)) or status_line(result, t))
         st.markdown(t("error_hint"))
 
 
@@ -287,11 +371,13 @@ def render_plan(ctx: Context) -> None:
     min_cost = result.settings.objective == "min_cost"
     for _, row in result.pools.iterrows():
         st.markdown("- " + shadow_sentence(row, t, min_cost, ctx.settings.currency))
-    st.caption(t("pools_caption_int") if result.settings.integer_units else
-               t("pools_caption"))
-    show_table(pools_table(result, t), t, {t("col_capacity"): 1, t("col_used"): 1,
-                                           t("col_slack"): 1, t("col_shadow"): 4},
-               key="table_pools")
+    st.caption(t("pools_caption_int") if result.settings.integer_units else t("pools_caption"))
+    show_table(
+        pools_table(result, t),
+        t,
+        {t("col_capacity"): 1, t("col_used"): 1, t("col_slack"): 1, t("col_shadow"): 4},
+        key="table_pools",
+    )
 
     st.subheader(t("allocation_title"))
     st.caption(t("allocation_caption"))
@@ -312,5 +398,10 @@ def render_plan(ctx: Context) -> None:
     if unf.empty:
         st.success(t("unfunded_none"))
     else:
-        show_table(unf, t, {t("col_value"): 1, t("col_needed"): 1}, key="table_unfunded",
-                   column_config={t("col_reason"): st.column_config.TextColumn(width="large")})
+        show_table(
+            unf,
+            t,
+            {t("col_value"): 1, t("col_needed"): 1},
+            key="table_unfunded",
+            column_config={t("col_reason"): st.column_config.TextColumn(width="large")},
+        )

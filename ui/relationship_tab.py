@@ -63,8 +63,9 @@ def missing_clients(tables: dict[str, pd.DataFrame]) -> list[str]:
     return [c for c in edits.ids(tables.get(CLIENTS), CLIENT_ID) if c not in have]
 
 
-def with_rows_for(tables: dict[str, pd.DataFrame],
-                  client_ids: list[str]) -> dict[str, pd.DataFrame]:
+def with_rows_for(
+    tables: dict[str, pd.DataFrame], client_ids: list[str]
+) -> dict[str, pd.DataFrame]:
     """The tables with a row (every answer unknown) added to the checklist for each client id;
     a checklist is started when the inputs have none."""
     out = dict(tables)
@@ -74,8 +75,9 @@ def with_rows_for(tables: dict[str, pd.DataFrame],
         out[RELATIONSHIP] = blank
     else:
         cur = complete_table(current)
-        out[RELATIONSHIP] = pd.concat([cur, blank.reindex(columns=cur.columns, fill_value="")],
-                                      ignore_index=True).astype(object)
+        out[RELATIONSHIP] = pd.concat(
+            [cur, blank.reindex(columns=cur.columns, fill_value="")], ignore_index=True
+        ).astype(object)
     return out
 
 
@@ -105,38 +107,52 @@ def _on_add(client_ids: list[str]) -> None:
 
 # ---- formatting ----------------------------------------------------------------------------
 def _names(problem: Problem, ids: Any) -> list[str]:
-    return [str(problem.clients.at[c, NAME]) if c in problem.clients.index else str(c)
-            for c in ids]
+    return [str(problem.clients.at[c, NAME]) if c in problem.clients.index else str(c) for c in ids]
 
 
 def readiness_table(cl: rel.Checklist, t: Translator) -> pd.DataFrame:
     """One row per client: readiness (percent), yes answers, open problems, last review, days
     since, range widening and unconfirmed units, labelled in the page's language."""
     c = cl.clients
-    return pd.DataFrame({
-        t("col_client"): c[NAME].to_numpy(),
-        t("rel_col_readiness"): (c[rel.READINESS] * 100).to_numpy(dtype=float),
-        t("rel_col_yes"): [t("x_of_y", x=int(y), y=len(CHECKLIST_ITEMS)) if a else
-                           answer_text(rel.NOT_ASSESSED, t)
-                           for y, a in zip(c[rel.YES_COUNT], c[rel.ASSESSED])],
-        t("rel_col_open"): c[OPEN_PROBLEMS].to_numpy(),
-        t("rel_col_last_review"): [date_text(v) for v in c[LAST_REVIEW]],
-        t("rel_col_days"): c[rel.DAYS_SINCE].to_numpy(dtype=float),
-        t("rel_col_widen"): [t("rel_widen_x", f=t.num(float(f), 1)) if f > 1 else "–"
-                             for f in c[rel.WIDEN]],
-        t("rel_col_unconfirmed"): c[rel.UNCONFIRMED_UNITS].to_numpy(dtype=float)})
+    return pd.DataFrame(
+        {
+            t("col_client"): c[NAME].to_numpy(),
+            t("rel_col_readiness"): (c[rel.READINESS] * 100).to_numpy(dtype=float),
+            t("rel_col_yes"): [
+                t("x_of_y", x=int(y), y=len(CHECKLIST_ITEMS))
+                if a
+                else answer_text(rel.NOT_ASSESSED, t)
+                for y, a in zip(c[rel.YES_COUNT], c[rel.ASSESSED])
+            ],
+            t("rel_col_open"): c[OPEN_PROBLEMS].to_numpy(),
+            t("rel_col_last_review"): [date_text(v) for v in c[LAST_REVIEW]],
+            t("rel_col_days"): c[rel.DAYS_SINCE].to_numpy(dtype=float),
+            t("rel_col_widen"): [
+                t("rel_widen_x", f=t.num(float(f), 1)) if f > 1 else "–" for f in c[rel.WIDEN]
+            ],
+            t("rel_col_unconfirmed"): c[rel.UNCONFIRMED_UNITS].to_numpy(dtype=float),
+        }
+    )
 
 
 def stale_table(cl: rel.Checklist, t: Translator) -> pd.DataFrame:
     s = cl.stale
-    reason = {rel.STALE_OLD: "rel_reason_older", rel.STALE_MISSING: "rel_reason_no_date",
-              rel.STALE_NOT_ASSESSED: "rel_reason_not_assessed"}
-    return pd.DataFrame({
-        t("col_client"): s[NAME].to_numpy(),
-        t("rel_col_last_review"): [date_text(v) for v in s[LAST_REVIEW]],
-        t("rel_col_days"): s[rel.DAYS_SINCE].to_numpy(dtype=float),
-        t("rel_col_reason"): [t(reason.get(r, "rel_reason_older"), days=cl.stale_days)
-                              for r in s[rel.STALE_REASON]]})
+    reason = {
+        rel.STALE_OLD: "rel_reason_older",
+        rel.STALE_MISSING: "rel_reason_no_date",
+        rel.STALE_NOT_ASSESSED: "rel_reason_not_assessed",
+    }
+    return pd.DataFrame(
+        {
+            t("col_client"): s[NAME].to_numpy(),
+            t("rel_col_last_review"): [date_text(v) for v in s[LAST_REVIEW]],
+            t("rel_col_days"): s[rel.DAYS_SINCE].to_numpy(dtype=float),
+            t("rel_col_reason"): [
+                t(reason.get(r, "rel_reason_older"), days=cl.stale_days)
+                for r in s[rel.STALE_REASON]
+            ],
+        }
+    )
 
 
 # ---- the tab -------------------------------------------------------------------------------
@@ -149,19 +165,32 @@ def _problem_shown(ctx: Context) -> Problem | None:
 def _render_editor(ctx: Context) -> None:
     t = ctx.t
     frame = complete_table(ctx.tables[RELATIONSHIP])
-    cfg: dict[str, Any] = {edits.ROW_COL: st.column_config.NumberColumn(
-        t("col_row"), disabled=True, help=t("col_row_help"), width="small"),
-        CLIENT_ID: st.column_config.TextColumn(CLIENT_ID, help=t("rel_help_client"))}
+    cfg: dict[str, Any] = {
+        edits.ROW_COL: st.column_config.NumberColumn(
+            t("col_row"), disabled=True, help=t("col_row_help"), width="small"
+        ),
+        CLIENT_ID: st.column_config.TextColumn(CLIENT_ID, help=t("rel_help_client")),
+    }
     for item in CHECKLIST_ITEMS:
         cfg[item] = st.column_config.SelectboxColumn(
-            t("rel_item_" + item), options=list(rel.ANSWERS), help=t("rel_help_answer"))
-    cfg[OPEN_PROBLEMS] = st.column_config.TextColumn(t("rel_col_open"), width="large",
-                                                     help=t("rel_help_open"))
-    cfg[LAST_REVIEW] = st.column_config.TextColumn(t("rel_col_last_review"),
-                                                   help=t("rel_help_review"))
+            t("rel_item_" + item), options=list(rel.ANSWERS), help=t("rel_help_answer")
+        )
+    cfg[OPEN_PROBLEMS] = st.column_config.TextColumn(
+        t("rel_col_open"), width="large", help=t("rel_help_open")
+    )
+    cfg[LAST_REVIEW] = st.column_config.TextColumn(
+        t("rel_col_last_review"), help=t("rel_help_review")
+    )
     key = _editor_key(frame)
-    st.data_editor(edits.with_row_numbers(frame), key=key, num_rows="dynamic", hide_index=True,
-                   column_config=cfg, on_change=_on_edit, args=(key,))
+    st.data_editor(
+        edits.with_row_numbers(frame),
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=cfg,
+        on_change=_on_edit,
+        args=(key,),
+    )
 
 
 def _render_issues(ctx: Context) -> None:
@@ -171,13 +200,19 @@ def _render_issues(ctx: Context) -> None:
     if errors:
         st.error(t("rel_errors", n=len(errors)))
     if mine:
-        st.dataframe(pd.DataFrame({
-            t("col_row"): ["" if i.row is None else str(i.row) for i in mine],
-            t("col_key"): [id_key(i.ids, t) for i in mine],
-            t("col_column"): [i.column or "" for i in mine],
-            t("col_bad_value"): ["" if i.value is None else i.value for i in mine],
-            t("col_problem"): [t.render(i.msg) for i in mine]}),
-            hide_index=True, key="rel_issues")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col_row"): ["" if i.row is None else str(i.row) for i in mine],
+                    t("col_key"): [id_key(i.ids, t) for i in mine],
+                    t("col_column"): [i.column or "" for i in mine],
+                    t("col_bad_value"): ["" if i.value is None else i.value for i in mine],
+                    t("col_problem"): [t.render(i.msg) for i in mine],
+                }
+            ),
+            hide_index=True,
+            key="rel_issues",
+        )
     elif ctx.errors:
         st.warning(t("rel_other_errors", n=len(ctx.errors)))
 
@@ -185,13 +220,19 @@ def _render_issues(ctx: Context) -> None:
 def _render_readiness(cl: rel.Checklist, t: Translator) -> None:
     st.subheader(t("rel_readiness_title"))
     st.caption(t("rel_readiness_caption"))
-    st.dataframe(readiness_table(cl, t), hide_index=True, key="rel_readiness",
-                 column_config={
-                     t("rel_col_readiness"): st.column_config.ProgressColumn(
-                         t("rel_col_readiness"), min_value=0, max_value=100, format="%.0f%%"),
-                     t("rel_col_days"): st.column_config.NumberColumn(format="%d"),
-                     t("rel_col_unconfirmed"): st.column_config.NumberColumn(format="%g"),
-                     t("rel_col_open"): st.column_config.TextColumn(width="large")})
+    st.dataframe(
+        readiness_table(cl, t),
+        hide_index=True,
+        key="rel_readiness",
+        column_config={
+            t("rel_col_readiness"): st.column_config.ProgressColumn(
+                t("rel_col_readiness"), min_value=0, max_value=100, format="%.0f%%"
+            ),
+            t("rel_col_days"): st.column_config.NumberColumn(format="%d"),
+            t("rel_col_unconfirmed"): st.column_config.NumberColumn(format="%g"),
+            t("rel_col_open"): st.column_config.TextColumn(width="large"),
+        },
+    )
 
 
 def _render_stale(problem: Problem, t: Translator) -> None:
@@ -202,8 +243,14 @@ def _render_stale(problem: Problem, t: Translator) -> None:
     if AS_OF_KEY not in ss:
         ss[AS_OF_KEY] = date.today()
     left, right = st.columns(2)
-    left.number_input(t("rel_stale_days"), min_value=0, max_value=3650, step=1,
-                      key=STALE_DAYS_KEY, help=t("rel_stale_days_help"))
+    left.number_input(
+        t("rel_stale_days"),
+        min_value=0,
+        max_value=3650,
+        step=1,
+        key=STALE_DAYS_KEY,
+        help=t("rel_stale_days_help"),
+    )
     right.date_input(t("rel_as_of"), key=AS_OF_KEY, help=t("rel_as_of_help"))
     cl = rel.checklist(problem, ss[AS_OF_KEY], int(ss[STALE_DAYS_KEY]))
     total = len(cl.clients)
@@ -211,9 +258,12 @@ def _render_stale(problem: Problem, t: Translator) -> None:
         st.success(t("rel_stale_none", days=cl.stale_days))
     else:
         st.warning(t("rel_stale_summary", n=len(cl.stale), total=total, days=cl.stale_days))
-        st.dataframe(stale_table(cl, t), hide_index=True, key="rel_stale",
-                     column_config={t("rel_col_days"): st.column_config.NumberColumn(
-                         format="%d")})
+        st.dataframe(
+            stale_table(cl, t),
+            hide_index=True,
+            key="rel_stale",
+            column_config={t("rel_col_days"): st.column_config.NumberColumn(format="%d")},
+        )
 
 
 def _render_unconfirmed(problem: Problem, t: Translator) -> None:
@@ -226,25 +276,37 @@ def _render_unconfirmed(problem: Problem, t: Translator) -> None:
         st.success(t("rel_unconfirmed_none"))
 
 
-def robustness_rows(problem: Problem, draws: int, seed: int = ROBUST_SEED,
-                    progress: Any = None) -> list[dict[str, Any]]:
+def robustness_rows(
+    problem: Problem, draws: int, seed: int = ROBUST_SEED, progress: Any = None
+) -> list[dict[str, Any]]:
     """The spread of the best total value and the nominal plan's regret, with the checklist's
     widening and without it (same draws' seed), as two rows."""
     rows = []
     runs: tuple[tuple[str, dict[str, float]], ...] = (
-        ("with", rel.widening_factors(problem)), ("without", {}))
+        ("with", rel.widening_factors(problem)),
+        ("without", {}),
+    )
     for i, (label, widen) in enumerate(runs):
+
         def tick(f: float, i: int = i) -> None:
             if progress is not None:
                 progress((i + f) / len(runs))
+
         rb = robustness(problem, draws, seed, widen=widen, progress=tick)
         s = rb.summary()
         o = s["objective"]
-        rows.append({"run": label, "widened": sum(1 for f in widen.values() if f > 1),
-                     "p5": o["p5"], "p50": o["p50"], "p95": o["p95"],
-                     "spread": (o["p95"] - o["p5"]) if o["p95"] is not None else None,
-                     "regret": s["regret"]["mean"],
-                     "relative_regret": s["regret"]["relative_mean"]})
+        rows.append(
+            {
+                "run": label,
+                "widened": sum(1 for f in widen.values() if f > 1),
+                "p5": o["p5"],
+                "p50": o["p50"],
+                "p95": o["p95"],
+                "spread": (o["p95"] - o["p5"]) if o["p95"] is not None else None,
+                "regret": s["regret"]["mean"],
+                "relative_regret": s["regret"]["relative_mean"],
+            }
+        )
     return rows
 
 
@@ -254,8 +316,9 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
     st.caption(t("rel_widen_caption", f=t.num(rel.WIDEN_FACTOR, 1)))
     widen = rel.widening_factors(problem)
     if widen:
-        st.markdown(t("rel_widen_clients", n=len(widen),
-                      names=t("list_sep").join(_names(problem, widen))))
+        st.markdown(
+            t("rel_widen_clients", n=len(widen), names=t("list_sep").join(_names(problem, widen)))
+        )
     else:
         st.markdown(t("rel_widen_none"))
     if ctx.problem is None or ctx.result is None or not ctx.result.has_plan:
@@ -264,16 +327,22 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
     if DRAWS_KEY not in ss:
         ss[DRAWS_KEY] = DEFAULT_DRAWS
     left, right = st.columns([1, 2])
-    draws = int(left.number_input(t("rel_draws"), min_value=10, max_value=2000, step=10,
-                                  key=DRAWS_KEY))
+    draws = int(
+        left.number_input(t("rel_draws"), min_value=10, max_value=2000, step=10, key=DRAWS_KEY)
+    )
     # The fingerprint leaves the checklist out (it does not change the plan), so the cache
     # key names the widening too.
     cache_key = (problem.fingerprint(), tuple(sorted(widen.items())), draws, ROBUST_SEED)
     if right.button(t("rel_run"), key="rel_run", help=t("rel_run_help")):
         bar = st.progress(0.0, text=t("rel_robust_running"))
         try:
-            rows = robustness_rows(problem, draws, progress=lambda f: bar.progress(
-                min(max(f, 0.0), 1.0), text=t("rel_robust_running")))
+            rows = robustness_rows(
+                problem,
+                draws,
+                progress=lambda f: bar.progress(
+                    min(max(f, 0.0), 1.0), text=t("rel_robust_running")
+                ),
+            )
         except (NoPlanError, AnalysisError) as exc:
             bar.empty()
             st.error(str(exc))
@@ -284,15 +353,21 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
     if saved is None or saved[0] != cache_key:
         return
     rows = saved[1]
-    st.dataframe(pd.DataFrame({
-        t("rel_col_run"): [t(f"rel_robust_{r['run']}") for r in rows],
-        t("rel_col_widened"): [r["widened"] for r in rows],
-        t("rel_col_p5"): [r["p5"] for r in rows], t("rel_col_p50"): [r["p50"] for r in rows],
-        t("rel_col_p95"): [r["p95"] for r in rows],
-        t("rel_col_spread"): [r["spread"] for r in rows],
-        t("rel_col_regret"): [r["regret"] for r in rows]}).style.format(
-            lambda v: t.num(v, 0) if isinstance(v, float) and math.isfinite(v) else v),
-        hide_index=True, key="rel_robustness")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("rel_col_run"): [t(f"rel_robust_{r['run']}") for r in rows],
+                t("rel_col_widened"): [r["widened"] for r in rows],
+                t("rel_col_p5"): [r["p5"] for r in rows],
+                t("rel_col_p50"): [r["p50"] for r in rows],
+                t("rel_col_p95"): [r["p95"] for r in rows],
+                t("rel_col_spread"): [r["spread"] for r in rows],
+                t("rel_col_regret"): [r["regret"] for r in rows],
+            }
+        ).style.format(lambda v: t.num(v, 0) if isinstance(v, float) and math.isfinite(v) else v),
+        hide_index=True,
+        key="rel_robustness",
+    )
     st.caption(t("rel_robust_caption", draws=draws, seed=ROBUST_SEED))
 
 
@@ -304,14 +379,24 @@ def render_relationship(ctx: Context) -> None:
     if RELATIONSHIP not in ctx.tables:
         st.info(t("rel_none"))
         ids = edits.ids(ctx.tables.get(CLIENTS), CLIENT_ID)
-        st.button(t("rel_start"), key="rel_start", on_click=_on_add, args=(ids,),
-                  disabled=not ids, type="primary")
+        st.button(
+            t("rel_start"),
+            key="rel_start",
+            on_click=_on_add,
+            args=(ids,),
+            disabled=not ids,
+            type="primary",
+        )
         return
     missing = missing_clients(ctx.tables)
     if missing:
         st.info(t("rel_missing_clients", n=len(missing), ids=", ".join(missing)))
-        st.button(t("rel_add_missing", n=len(missing)), key="rel_add_missing",
-                  on_click=_on_add, args=(missing,))
+        st.button(
+            t("rel_add_missing", n=len(missing)),
+            key="rel_add_missing",
+            on_click=_on_add,
+            args=(missing,),
+        )
     _render_issues(ctx)
     _render_editor(ctx)
     problem = _problem_shown(ctx)

@@ -63,13 +63,18 @@ def store_message(exc: StoreError, t: Translator) -> str:
 
 def tables_from_text(tables: dict[str, str]) -> dict[str, pd.DataFrame]:
     """A scenario's CSV texts as the dashboard's text tables."""
-    return {name: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-            for name, text in tables.items()}
+    return {
+        name: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        for name, text in tables.items()
+    }
 
 
 def method_names(tables: dict[str, str]) -> dict[str, str]:
-    frame = tables_from_text({METHODS: tables[METHODS]})[METHODS] if METHODS in tables else \
-        pd.DataFrame()
+    frame = (
+        tables_from_text({METHODS: tables[METHODS]})[METHODS]
+        if METHODS in tables
+        else pd.DataFrame()
+    )
     if METHOD_ID not in frame.columns:
         return {}
     names = frame[NAME] if NAME in frame.columns else frame[METHOD_ID]
@@ -77,14 +82,18 @@ def method_names(tables: dict[str, str]) -> dict[str, str]:
 
 
 # ---- actions (widget callbacks) -------------------------------------------------------------
-def _save(problem: Problem, result: Result, t: Translator,
-          client_notes: dict[str, str]) -> None:
+def _save(problem: Problem, result: Result, t: Translator, client_notes: dict[str, str]) -> None:
     ss = st.session_state
     name = str(ss.get(NAME_KEY, "")).strip()
     try:
-        ScenarioStore(db_path()).save(name, problem, result, notes=str(ss.get(NOTES_KEY, "")),
-                                      client_notes=client_notes,
-                                      overwrite=bool(ss.get(OVERWRITE_KEY, False)))
+        ScenarioStore(db_path()).save(
+            name,
+            problem,
+            result,
+            notes=str(ss.get(NOTES_KEY, "")),
+            client_notes=client_notes,
+            overwrite=bool(ss.get(OVERWRITE_KEY, False)),
+        )
     except StoreError as exc:
         _flash("error", t("sc_error", error=store_message(exc, t)))
         return
@@ -164,28 +173,51 @@ def render_save(ctx: Context) -> None:
     shared: dict[str, str] = dict(ss.get(EXPORT_CLIENT_NOTES_KEY, {}))
     clients = ctx.problem.clients[NAME].astype(str)
     with st.expander(t("sc_client_notes", n=sum(1 for v in shared.values() if v.strip()))):
-        frame = pd.DataFrame({"client_id": clients.index, t("col_client"): clients.to_numpy(),
-                              t("sc_note"): [shared.get(c, "") for c in clients.index]})
-        edited = st.data_editor(frame, hide_index=True, width="stretch",
-                                disabled=["client_id", t("col_client")],
-                                column_config={"client_id": None},
-                                key="scenario_client_notes_editor")
-        notes = {str(c): str(n) for c, n in zip(edited["client_id"], edited[t("sc_note")])
-                 if isinstance(n, str) and n.strip()}
+        frame = pd.DataFrame(
+            {
+                "client_id": clients.index,
+                t("col_client"): clients.to_numpy(),
+                t("sc_note"): [shared.get(c, "") for c in clients.index],
+            }
+        )
+        edited = st.data_editor(
+            frame,
+            hide_index=True,
+            width="stretch",
+            disabled=["client_id", t("col_client")],
+            column_config={"client_id": None},
+            key="scenario_client_notes_editor",
+        )
+        notes = {
+            str(c): str(n)
+            for c, n in zip(edited["client_id"], edited[t("sc_note")])
+            if isinstance(n, str) and n.strip()
+        }
         if notes != {c: n for c, n in shared.items() if n.strip()}:
             ss[EXPORT_CLIENT_NOTES_KEY] = {**dict.fromkeys(shared, ""), **notes}
-    st.button(t("sc_save"), type="primary", on_click=_save,
-              args=(ctx.problem, ctx.result, t, notes), key="scenario_save")
+    st.button(
+        t("sc_save"),
+        type="primary",
+        on_click=_save,
+        args=(ctx.problem, ctx.result, t, notes),
+        key="scenario_save",
+    )
 
 
 def _kpi_lines(summary: dict[str, Any], t: Translator) -> list[str]:
     k = summary.get("kpis", {}) or {}
     if not k:
         return [t("sc_no_plan", status=summary.get("status_text", summary.get("status", "")))]
-    return [t("sc_kpis", value=t.num(k.get("total_value"), 0),
-              weighted=t.num(k.get("objective"), 0),
-              money=t.num(k.get("money_spent"), 0),
-              currency=summary.get("currency", ""), cells=k.get("funded_cells", 0))]
+    return [
+        t(
+            "sc_kpis",
+            value=t.num(k.get("total_value"), 0),
+            weighted=t.num(k.get("objective"), 0),
+            money=t.num(k.get("money_spent"), 0),
+            currency=summary.get("currency", ""),
+            cells=k.get("funded_cells", 0),
+        )
+    ]
 
 
 def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
@@ -194,14 +226,20 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
     if not infos:
         st.caption(t("sc_none"))
         return
-    frame = pd.DataFrame({
-        t("sc_name"): [i.name for i in infos],
-        t("sc_saved_at"): [i.saved_at[:19].replace("T", " ") + " UTC" for i in infos],
-        t("sc_status"): [i.status for i in infos],
-        t("kpi_weighted"): [i.objective for i in infos],
-        t("sc_notes"): [i.notes for i in infos]})
-    st.dataframe(frame.style.format({t("kpi_weighted"): lambda v: "" if pd.isna(v) else
-                                     t.num(v, 0)}), hide_index=True, width="stretch")
+    frame = pd.DataFrame(
+        {
+            t("sc_name"): [i.name for i in infos],
+            t("sc_saved_at"): [i.saved_at[:19].replace("T", " ") + " UTC" for i in infos],
+            t("sc_status"): [i.status for i in infos],
+            t("kpi_weighted"): [i.objective for i in infos],
+            t("sc_notes"): [i.notes for i in infos],
+        }
+    )
+    st.dataframe(
+        frame.style.format({t("kpi_weighted"): lambda v: "" if pd.isna(v) else t.num(v, 0)}),
+        hide_index=True,
+        width="stretch",
+    )
     names = [i.name for i in infos]
     ss = st.session_state
     if ss.get(PICK_KEY) not in names:
@@ -212,36 +250,53 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
     except StoreError as exc:
         st.error(t("sc_error", error=store_message(exc, t)))
         return
-    st.caption(t("sc_detail", saved=sc.info.saved_at[:19].replace("T", " "),
-                 fingerprint=sc.info.fingerprint))
+    st.caption(
+        t(
+            "sc_detail",
+            saved=sc.info.saved_at[:19].replace("T", " "),
+            fingerprint=sc.info.fingerprint,
+        )
+    )
     for line in _kpi_lines(sc.summary, t):
         st.markdown(line)
     if sc.info.notes:
         st.markdown(f"> {sc.info.notes}")
     if sc.client_notes:
-        st.dataframe(pd.DataFrame({t("col_client"): list(sc.client_notes),
-                                   t("sc_note"): list(sc.client_notes.values())}),
-                     hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col_client"): list(sc.client_notes),
+                    t("sc_note"): list(sc.client_notes.values()),
+                }
+            ),
+            hide_index=True,
+        )
     a1, a2, a3, a4 = st.columns(4)
-    a1.button(t("sc_load"), on_click=_load, args=(pick, t), key="scenario_load",
-              help=t("sc_load_help"))
+    a1.button(
+        t("sc_load"), on_click=_load, args=(pick, t), key="scenario_load", help=t("sc_load_help")
+    )
     a2.text_input(t("sc_new_name"), key="scenario_new_name", placeholder=pick)
     a2.button(t("sc_rename"), on_click=_rename, args=(pick, t), key="scenario_rename")
-    a3.text_input(t("sc_copy_name"), key="scenario_copy_name",
-                  placeholder=t("sc_copy_default", name=pick))
+    a3.text_input(
+        t("sc_copy_name"), key="scenario_copy_name", placeholder=t("sc_copy_default", name=pick)
+    )
     a3.button(t("sc_duplicate"), on_click=_duplicate, args=(pick, t), key="scenario_duplicate")
     a4.checkbox(t("sc_confirm_delete", name=pick), key="scenario_confirm_delete")
     a4.button(t("sc_delete"), on_click=_delete, args=(pick, t), key="scenario_delete")
 
 
-def _side(choice: str, ctx: Context, store: ScenarioStore) -> tuple[str, dict[str, Any],
-                                                                    dict[str, str],
-                                                                    dict[str, Any]]:
+def _side(
+    choice: str, ctx: Context, store: ScenarioStore
+) -> tuple[str, dict[str, Any], dict[str, str], dict[str, Any]]:
     """(label, summary, tables as CSV text, settings) of one side of a comparison."""
     if choice == CURRENT:
         assert ctx.problem is not None and ctx.result is not None
-        return (ctx.t("sc_current"), an.summarize(ctx.problem, ctx.result),
-                an.bundle_text(ctx.problem), settings_dict(ctx.problem.settings))
+        return (
+            ctx.t("sc_current"),
+            an.summarize(ctx.problem, ctx.result),
+            an.bundle_text(ctx.problem),
+            settings_dict(ctx.problem.settings),
+        )
     sc = store.get(choice)
     return sc.name, sc.summary, sc.tables, sc.settings
 
@@ -257,10 +312,20 @@ def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
         return
     label = lambda o: t("sc_current") if o == CURRENT else o  # noqa: E731
     c1, c2 = st.columns(2)
-    a = c1.selectbox(t("sc_compare_a"), options, index=1 if options[0] == CURRENT else 0,
-                     format_func=label, key="scenario_cmp_a")
-    b = c2.selectbox(t("sc_compare_b"), options, index=0 if options[0] == CURRENT else 1,
-                     format_func=label, key="scenario_cmp_b")
+    a = c1.selectbox(
+        t("sc_compare_a"),
+        options,
+        index=1 if options[0] == CURRENT else 0,
+        format_func=label,
+        key="scenario_cmp_a",
+    )
+    b = c2.selectbox(
+        t("sc_compare_b"),
+        options,
+        index=0 if options[0] == CURRENT else 1,
+        format_func=label,
+        key="scenario_cmp_b",
+    )
     if a == b:
         st.caption(t("sc_compare_same"))
         return
@@ -274,10 +339,14 @@ def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
         lb = f"{lb} (2)"
     d = an.diff_summaries(sa, sb)
     d = replace(d, inputs=an.diff_inputs(ta, tb, xa, xb), names=(la, lb))
-    clients = {**charts.names_from(sa, "clients", "client_id"),
-               **charts.names_from(sb, "clients", "client_id")}
-    pools = {**charts.names_from(sa, "pools", "resource_id"),
-             **charts.names_from(sb, "pools", "resource_id")}
+    clients = {
+        **charts.names_from(sa, "clients", "client_id"),
+        **charts.names_from(sb, "clients", "client_id"),
+    }
+    pools = {
+        **charts.names_from(sa, "pools", "resource_id"),
+        **charts.names_from(sb, "pools", "resource_id"),
+    }
     methods = {**method_names(ta), **method_names(tb)}
     render_diff(d, t, clients, methods, pools, key="scenario_cmp")
 
@@ -290,8 +359,9 @@ def render_scenarios(ctx: Context) -> None:
     path = db_path()
     st.caption(t("sc_where", path=path))
     with st.expander(t("sc_db_change")):
-        st.text_input(t("sc_db_path"), key=DB_KEY, placeholder=str(default_db_path()),
-                      help=t("sc_db_help"))
+        st.text_input(
+            t("sc_db_path"), key=DB_KEY, placeholder=str(default_db_path()), help=t("sc_db_help")
+        )
     store = ScenarioStore(path)
     try:
         infos = store.list()

@@ -50,28 +50,59 @@ def render_sidebar() -> tuple[Settings, str]:
     _sync_capacities(pools)
     state.relabel_on_language((state.INTEGER_KEY, state.OBJECTIVE_KEY), lang, "sidebar")
     with st.sidebar:
-        st.selectbox(t("language"), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__,
-                     key=state.LANG_KEY)
+        st.selectbox(
+            t("language"),
+            options=list(LANGUAGES),
+            format_func=LANGUAGES.__getitem__,
+            key=state.LANG_KEY,
+        )
         st.header(t("sidebar_pools"))
         if not pools:
             st.warning(t("sidebar_no_pools"))
         for _, pid, name, unit, cap in pools:
             label = f"{name} ({unit})" if unit else name
-            st.number_input(label, min_value=0.0, step=_step(cap),
-                            format="%.0f" if cap is None or float(cap).is_integer() else "%.2f",
-                            key=state.cap_key(pid), on_change=_on_capacity, args=(pid,),
-                            help=t("sidebar_pool_help", name=name))
+            st.number_input(
+                label,
+                min_value=0.0,
+                step=_step(cap),
+                format="%.0f" if cap is None or float(cap).is_integer() else "%.2f",
+                key=state.cap_key(pid),
+                on_change=_on_capacity,
+                args=(pid,),
+                help=t("sidebar_pool_help", name=name),
+            )
             if cap is None or cap < 0:
                 st.caption(t("sidebar_pool_invalid"))
         st.header(t("sidebar_run"))
-        st.radio(t("mode"), options=[False, True], key=state.INTEGER_KEY,
-                 format_func=lambda v: t("mode_integer") if v else t("mode_continuous"),
-                 help=t("mode_help"))
-        st.radio(t("objective"), options=list(OBJECTIVES), key=state.OBJECTIVE_KEY,
-                 format_func=lambda v: t(f"objective_{v}"), help=t("objective_help"))
-        st.slider(t("target_share"), min_value=0, max_value=100, step=1, key=state.TARGET_KEY,
-                  format="%d%%", help=t("target_share_help"),
-                  disabled=ss.get(state.OBJECTIVE_KEY) != "min_cost")
-        st.text_input(t("currency"), key=state.CURRENCY_KEY, max_chars=8,
-                      on_change=_on_currency, help=t("currency_help"))
+        st.radio(
+            t("mode"),
+            options=[False, True],
+            key=state.INTEGER_KEY,
+            format_func=lambda v: t("mode_integer") if v else t("mode_continuous"),
+            help=t("mode_help"),
+        )
+        st.radio(
+            t("objective"),
+            options=list(OBJECTIVES),
+            key=state.OBJECTIVE_KEY,
+            format_func=lambda v: t(f"objective_{v}"),
+            help=t("objective_help"),
+        )
+        st.slider(
+            t("target_share"),
+            min_value=0,
+            max_value=100,
+            step=1,
+            key=state.TARGET_KEY,
+            format="%d%%",
+            help=t("target_share_help"),
+            disabled=ss.get(state.OBJECTIVE_KEY) != "min_cost",
+        )
+        st.text_input(
+            t("currency"),
+            key=state.CURRENCY_KEY,
+            max_chars=8,
+            on_change=_on_currency,
+            help=t("currency_help"),
+        )
     return state.current_settings(), t.lang

@@ -107,23 +107,35 @@ def sample_inputs() -> tuple[dict[str, pd.DataFrame], dict[str, Any], list[Issue
     return read_tables(SAMPLE_DIR)
 
 
-def queue_inputs(tables: dict[str, pd.DataFrame], raw_settings: dict[str, Any] | Settings | None,
-                 read_issues: list[Issue] | tuple[Issue, ...] = (), source: str = "") -> None:
+def queue_inputs(
+    tables: dict[str, pd.DataFrame],
+    raw_settings: dict[str, Any] | Settings | None,
+    read_issues: list[Issue] | tuple[Issue, ...] = (),
+    source: str = "",
+) -> None:
     """Replace the inputs (and the run settings they carry) at the start of the next run.
     Call it from a widget callback; from a tab's body call `load_inputs`.
     `raw_settings` may be a Settings or a settings.json-style dict (None keeps the defaults)."""
     st.session_state[PENDING_KEY] = (tables, raw_settings, tuple(read_issues), source)
 
 
-def load_inputs(tables: dict[str, pd.DataFrame], raw_settings: dict[str, Any] | Settings | None,
-                read_issues: list[Issue] | tuple[Issue, ...] = (), source: str = "") -> None:
+def load_inputs(
+    tables: dict[str, pd.DataFrame],
+    raw_settings: dict[str, Any] | Settings | None,
+    read_issues: list[Issue] | tuple[Issue, ...] = (),
+    source: str = "",
+) -> None:
     """`queue_inputs`, then rerun the app now (for use in a tab's body, not in a callback)."""
     queue_inputs(tables, raw_settings, read_issues, source)
     st.rerun()
 
 
-def _apply_inputs(tables: dict[str, pd.DataFrame], raw_settings: dict[str, Any] | Settings | None,
-                  read_issues: tuple[Issue, ...], source: str) -> None:
+def _apply_inputs(
+    tables: dict[str, pd.DataFrame],
+    raw_settings: dict[str, Any] | Settings | None,
+    read_issues: tuple[Issue, ...],
+    source: str,
+) -> None:
     ss = st.session_state
     issues = list(read_issues)
     if isinstance(raw_settings, Settings):
@@ -195,8 +207,9 @@ def bump_editor(table: str) -> None:
 
 def bump_all_editors() -> None:
     versions = dict(st.session_state.get(VERSIONS_KEY, {}))
-    for t in set(versions) | set(st.session_state.get(TABLES_KEY, {})) | {"values_grid",
-                                                                           "values_detail"}:
+    for t in (
+        set(versions) | set(st.session_state.get(TABLES_KEY, {})) | {"values_grid", "values_detail"}
+    ):
         versions[t] = versions.get(t, 0) + 1
     st.session_state[VERSIONS_KEY] = versions
 
@@ -284,5 +297,13 @@ def build_context(settings: Settings, lang: str) -> Context:
     else:
         prev = ss.get(LAST_VALID_KEY)
         last = LastValid(prev[0], prev[1], stale=True) if prev else None
-    return Context(problem=problem, result=result, tables=tables, settings=settings,
-                   lang=t.lang, t=t, last_valid=last, issues=issues)
+    return Context(
+        problem=problem,
+        result=result,
+        tables=tables,
+        settings=settings,
+        lang=t.lang,
+        t=t,
+        last_valid=last,
+        issues=issues,
+    )

@@ -25,8 +25,16 @@ from optimizer.messages import (
 )
 from optimizer.messages import Translator as _EngineTranslator
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "NBSP", "TEXT", "Translator", "auto_decimals",
-           "fmt_num", "fmt_pct"]
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "NBSP",
+    "TEXT",
+    "Translator",
+    "auto_decimals",
+    "fmt_num",
+    "fmt_pct",
+]
 
 NBSP = "\u00a0"
 
@@ -54,7 +62,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "once.",
         "Как распределить бюджет и время руководителей между методами снижения рисков для "
         "каждого ключевого клиента. Измените число на боковой панели или в таблице исходных "
-        "данных — план пересчитывается сразу."),
+        "данных — план пересчитывается сразу.",
+    ),
     "tab_plan": ("Plan", "План"),
     "tab_inputs": ("Inputs", "Исходные данные"),
     "tab_client": ("Client view", "Клиент"),
@@ -62,159 +71,217 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab_scenarios": ("Scenarios", "Сценарии"),
     "tab_relationship": ("Relationship", "Отношения"),
     "tab_export": ("Export", "Экспорт"),
-    "tab_failed": ("This tab could not be shown: {error}",
-                   "Эту вкладку не удалось показать: {error}"),
+    "tab_failed": (
+        "This tab could not be shown: {error}",
+        "Эту вкладку не удалось показать: {error}",
+    ),
     "solving": ("Solving the plan…", "Расчёт плана…"),
     "x_of_y": ("{x} of {y}", "{x} из {y}"),
     "units": ("units", "ед."),
     "value": ("Value", "Ценность"),
     "vs_previous": ("vs the previous inputs", "к предыдущим данным"),
-
     # sidebar
     "language": ("Language · Язык", "Язык · Language"),
     "sidebar_pools": ("Resources", "Ресурсы"),
-    "sidebar_pool_help": ("Capacity of {name} shared by all clients. The same number as in the "
-                          "resources table (Inputs tab).",
-                          "Ёмкость ресурса «{name}», общая для всех клиентов. То же число, что "
-                          "в таблице resources (вкладка «Исходные данные»)."),
-    "sidebar_pool_invalid": ("The capacity in the resources table is not a number: type one "
-                             "here or fix it in the Inputs tab.",
-                             "Ёмкость в таблице resources — не число: введите его здесь или "
-                             "исправьте на вкладке «Исходные данные»."),
-    "sidebar_no_pools": ("The resources table has no pool with an id.",
-                         "В таблице resources нет ни одного ресурса с идентификатором."),
+    "sidebar_pool_help": (
+        "Capacity of {name} shared by all clients. The same number as in the "
+        "resources table (Inputs tab).",
+        "Ёмкость ресурса «{name}», общая для всех клиентов. То же число, что "
+        "в таблице resources (вкладка «Исходные данные»).",
+    ),
+    "sidebar_pool_invalid": (
+        "The capacity in the resources table is not a number: type one "
+        "here or fix it in the Inputs tab.",
+        "Ёмкость в таблице resources — не число: введите его здесь или "
+        "исправьте на вкладке «Исходные данные».",
+    ),
+    "sidebar_no_pools": (
+        "The resources table has no pool with an id.",
+        "В таблице resources нет ни одного ресурса с идентификатором.",
+    ),
     "sidebar_run": ("Plan settings", "Настройки плана"),
     "mode": ("Units", "Единицы"),
     "mode_continuous": ("Fractions allowed (intensity)", "Дробные (интенсивность)"),
     "mode_integer": ("Whole units only", "Только целые единицы"),
-    "mode_help": ("Whole units: a trial month is given or not. Fractions: read 0.5 as half the "
-                  "intensity. Whole units are slower to solve and report how far from the best "
-                  "possible plan they may be (the gap).",
-                  "Целые единицы: пробный месяц либо даётся, либо нет. Дробные: 0,5 — половинная "
-                  "интенсивность. Целые считаются дольше, и показывается, насколько план может "
-                  "уступать лучшему возможному (разрыв)."),
+    "mode_help": (
+        "Whole units: a trial month is given or not. Fractions: read 0.5 as half the "
+        "intensity. Whole units are slower to solve and report how far from the best "
+        "possible plan they may be (the gap).",
+        "Целые единицы: пробный месяц либо даётся, либо нет. Дробные: 0,5 — половинная "
+        "интенсивность. Целые считаются дольше, и показывается, насколько план может "
+        "уступать лучшему возможному (разрыв).",
+    ),
     "objective": ("Goal", "Цель"),
-    "objective_max_value": ("Most value within the resources",
-                            "Наибольшая ценность в пределах ресурсов"),
-    "objective_min_cost": ("Cheapest plan reaching a value target",
-                           "Самый дешёвый план, достигающий цели по ценности"),
-    "objective_help": ("Most value: spend the resources where clients value them most. "
-                       "Cheapest: spend as little money as possible while reaching the target "
-                       "share of the best attainable value.",
-                       "Наибольшая ценность: ресурсы идут туда, где клиенты ценят их больше "
-                       "всего. Самый дешёвый: потратить как можно меньше денег, достигнув "
-                       "заданной доли лучшей достижимой ценности."),
-    "target_share": ("Value target (share of the best plan)",
-                     "Цель по ценности (доля лучшего плана)"),
-    "target_share_help": ("Used by the cheapest-plan goal: the plan must reach this share of "
-                          "the value the best plan reaches with the current resources.",
-                          "Для цели «самый дешёвый план»: план должен достичь этой доли "
-                          "ценности лучшего плана при текущих ресурсах."),
+    "objective_max_value": (
+        "Most value within the resources",
+        "Наибольшая ценность в пределах ресурсов",
+    ),
+    "objective_min_cost": (
+        "Cheapest plan reaching a value target",
+        "Самый дешёвый план, достигающий цели по ценности",
+    ),
+    "objective_help": (
+        "Most value: spend the resources where clients value them most. "
+        "Cheapest: spend as little money as possible while reaching the target "
+        "share of the best attainable value.",
+        "Наибольшая ценность: ресурсы идут туда, где клиенты ценят их больше "
+        "всего. Самый дешёвый: потратить как можно меньше денег, достигнув "
+        "заданной доли лучшей достижимой ценности.",
+    ),
+    "target_share": (
+        "Value target (share of the best plan)",
+        "Цель по ценности (доля лучшего плана)",
+    ),
+    "target_share_help": (
+        "Used by the cheapest-plan goal: the plan must reach this share of "
+        "the value the best plan reaches with the current resources.",
+        "Для цели «самый дешёвый план»: план должен достичь этой доли "
+        "ценности лучшего плана при текущих ресурсах.",
+    ),
     "currency": ("Currency", "Валюта"),
-    "currency_help": ("The money pool is the resource whose unit is this currency; changing "
-                      "it relabels that pool.",
-                      "Денежный ресурс — тот, чья единица совпадает с валютой; смена валюты "
-                      "меняет его единицу."),
-
+    "currency_help": (
+        "The money pool is the resource whose unit is this currency; changing "
+        "it relabels that pool.",
+        "Денежный ресурс — тот, чья единица совпадает с валютой; смена валюты меняет его единицу.",
+    ),
     # status and staleness
-    "no_valid_inputs": ("The inputs have errors and no earlier plan exists. Fix the problems "
-                        "listed in the Inputs tab.",
-                        "В исходных данных есть ошибки, а прежнего плана нет. Исправьте "
-                        "ошибки, перечисленные на вкладке «Исходные данные»."),
-    "stale_banner": ("The inputs have {n} problem(s), listed in the Inputs tab. This is the "
-                     "plan of the last valid inputs: it does not reflect your latest edit.",
-                     "В исходных данных ошибок: {n} (список на вкладке «Исходные данные»). "
-                     "Показан план для последних корректных данных: последняя правка в нём не "
-                     "учтена."),
+    "no_valid_inputs": (
+        "The inputs have errors and no earlier plan exists. Fix the problems "
+        "listed in the Inputs tab.",
+        "В исходных данных есть ошибки, а прежнего плана нет. Исправьте "
+        "ошибки, перечисленные на вкладке «Исходные данные».",
+    ),
+    "stale_banner": (
+        "The inputs have {n} problem(s), listed in the Inputs tab. This is the "
+        "plan of the last valid inputs: it does not reflect your latest edit.",
+        "В исходных данных ошибок: {n} (список на вкладке «Исходные данные»). "
+        "Показан план для последних корректных данных: последняя правка в нём не "
+        "учтена.",
+    ),
     "status_detail": ("{solver}, {seconds} s", "{solver}, {seconds} с"),
-
     # KPIs
     "kpi_value": ("Total perceived value", "Общая воспринимаемая ценность"),
-    "kpi_value_help": ("The value clients attribute to what the plan gives them, summed over "
-                       "clients (each unit worth its decayed value).",
-                       "Ценность, которую клиенты придают тому, что даёт им план, в сумме по "
-                       "клиентам (с учётом убывания ценности каждой следующей единицы)."),
+    "kpi_value_help": (
+        "The value clients attribute to what the plan gives them, summed over "
+        "clients (each unit worth its decayed value).",
+        "Ценность, которую клиенты придают тому, что даёт им план, в сумме по "
+        "клиентам (с учётом убывания ценности каждой следующей единицы).",
+    ),
     "kpi_share": ("Share of attainable value", "Доля достижимой ценности"),
-    "kpi_share_help": ("Total perceived value divided by what clients would get with every "
-                       "offered method at its maximum units.",
-                       "Общая ценность, делённая на ту, что клиенты получили бы при всех "
-                       "предложенных методах в максимальном объёме."),
+    "kpi_share_help": (
+        "Total perceived value divided by what clients would get with every "
+        "offered method at its maximum units.",
+        "Общая ценность, делённая на ту, что клиенты получили бы при всех "
+        "предложенных методах в максимальном объёме.",
+    ),
     "kpi_weighted": ("Weighted value (points)", "Взвешенная ценность (очки)"),
-    "kpi_weighted_help": ("Value times each client's strategic weight: the number the plan "
-                          "maximises. Shadow prices are in these points.",
-                          "Ценность, умноженная на стратегический вес клиента: именно её "
-                          "максимизирует план. Теневые цены выражены в этих очках."),
+    "kpi_weighted_help": (
+        "Value times each client's strategic weight: the number the plan "
+        "maximises. Shadow prices are in these points.",
+        "Ценность, умноженная на стратегический вес клиента: именно её "
+        "максимизирует план. Теневые цены выражены в этих очках.",
+    ),
     "kpi_status": ("Solver status", "Статус решения"),
-    "kpi_status_help": ("optimal: no better plan exists. feasible: a plan within the time "
-                        "limit, maybe not the best.",
-                        "оптимальный: лучшего плана нет. допустимый: план найден за отведённое "
-                        "время, но, возможно, не лучший."),
+    "kpi_status_help": (
+        "optimal: no better plan exists. feasible: a plan within the time "
+        "limit, maybe not the best.",
+        "оптимальный: лучшего плана нет. допустимый: план найден за отведённое "
+        "время, но, возможно, не лучший.",
+    ),
     "kpi_pool": ("{pool} used ({unit})", "{pool}: использовано ({unit})"),
-    "kpi_pool_help": ("How much of {pool} the plan uses, of its capacity.",
-                      "Сколько ресурса «{pool}» использует план из его ёмкости."),
+    "kpi_pool_help": (
+        "How much of {pool} the plan uses, of its capacity.",
+        "Сколько ресурса «{pool}» использует план из его ёмкости.",
+    ),
     "kpi_gap": ("Gap (whole units)", "Разрыв (целые единицы)"),
-    "kpi_gap_help": ("How far the whole-units plan may be from the best possible one, at most.",
-                     "Насколько, самое большее, план в целых единицах может уступать лучшему "
-                     "возможному."),
-    "gap_detail": ("With fractions the plan would reach {lp} points: whole units cost {cost}.",
-                   "С дробными единицами план достиг бы {lp} очков: целые единицы стоят {cost}."),
-    "min_cost_summary": ("Cheapest plan: {money} {currency} spent to reach {reached} weighted "
-                         "points (target {target}, {share} of the best plan).",
-                         "Самый дешёвый план: потрачено {money} {currency}, достигнуто {reached} "
-                         "взвешенных очков (цель {target}, {share} лучшего плана)."),
-
+    "kpi_gap_help": (
+        "How far the whole-units plan may be from the best possible one, at most.",
+        "Насколько, самое большее, план в целых единицах может уступать лучшему возможному.",
+    ),
+    "gap_detail": (
+        "With fractions the plan would reach {lp} points: whole units cost {cost}.",
+        "С дробными единицами план достиг бы {lp} очков: целые единицы стоят {cost}.",
+    ),
+    "min_cost_summary": (
+        "Cheapest plan: {money} {currency} spent to reach {reached} weighted "
+        "points (target {target}, {share} of the best plan).",
+        "Самый дешёвый план: потрачено {money} {currency}, достигнуто {reached} "
+        "взвешенных очков (цель {target}, {share} лучшего плана).",
+    ),
     # charts
     "chart_heatmap": ("Units per client and method", "Единицы по клиентам и методам"),
     "chart_value_by_client": ("Value per client, by method", "Ценность по клиентам и методам"),
-    "chart_pool_use": ("Use of each resource per client (share of its capacity)",
-                       "Использование ресурсов клиентами (доля ёмкости)"),
-    "chart_curves": ("Value of each unit (filled: funded, open: not funded)",
-                     "Ценность каждой единицы (закрашено — профинансировано, пусто — нет)"),
+    "chart_pool_use": (
+        "Use of each resource per client (share of its capacity)",
+        "Использование ресурсов клиентами (доля ёмкости)",
+    ),
+    "chart_curves": (
+        "Value of each unit (filled: funded, open: not funded)",
+        "Ценность каждой единицы (закрашено — профинансировано, пусто — нет)",
+    ),
     "share_of_pool": ("share of the resource", "доля ресурса"),
     "unit_number": ("unit number", "номер единицы"),
     "value_of_unit": ("value of the unit", "ценность единицы"),
-    "curve_hover": ("unit %{x}: value %{y:,.1f}, funded %{customdata:.0f}%",
-                    "единица %{x}: ценность %{y:,.1f}, профинансировано %{customdata:.0f}%"),
-    "curve_caption": ("Each further unit of a method is worth less than the one before (the "
-                      "method's decay). A dotted marker is a partly funded unit.",
-                      "Каждая следующая единица метода ценится меньше предыдущей (коэффициент "
-                      "убывания метода). Маркер с точкой — частично профинансированная единица."),
-
+    "curve_hover": (
+        "unit %{x}: value %{y:,.1f}, funded %{customdata:.0f}%",
+        "единица %{x}: ценность %{y:,.1f}, профинансировано %{customdata:.0f}%",
+    ),
+    "curve_caption": (
+        "Each further unit of a method is worth less than the one before (the "
+        "method's decay). A dotted marker is a partly funded unit.",
+        "Каждая следующая единица метода ценится меньше предыдущей (коэффициент "
+        "убывания метода). Маркер с точкой — частично профинансированная единица.",
+    ),
     # pools and shadow prices
-    "pools_title": ("Resources and what one more unit is worth",
-                    "Ресурсы и цена ещё одной единицы"),
-    "pools_caption": ("Shadow prices hold for small changes; a value point is one unit of "
-                      "value times the client's weight.",
-                      "Теневые цены верны для небольших изменений; очко ценности — единица "
-                      "ценности, умноженная на вес клиента."),
-    "pools_caption_int": ("Whole units: prices are those of the chosen plan with its units "
-                          "kept, an approximation.",
-                          "Целые единицы: цены рассчитаны для выбранного плана с закреплёнными "
-                          "единицами — это приближение."),
-    "price_worth": ("{pool}: one more {amount} {unit} would add {worth} value points.",
-                    "{pool}: ещё {amount} {unit} добавили бы {worth} очков ценности."),
-    "price_saves": ("{pool}: one more {amount} {unit} would save {saving} {currency}.",
-                    "{pool}: ещё {amount} {unit} сэкономили бы {saving} {currency}."),
-    "price_slack": ("{pool}: {slack} {unit} left unused, so more of it adds nothing now.",
-                    "{pool}: не использовано {slack} {unit}, поэтому добавка сейчас ничего не "
-                    "даст."),
-    "price_zero_full": ("{pool}: all used, but more of it alone would add nothing: another "
-                        "limit binds first.",
-                        "{pool}: использовано полностью, но одна лишь добавка ничего не даст — "
-                        "раньше срабатывает другое ограничение."),
+    "pools_title": (
+        "Resources and what one more unit is worth",
+        "Ресурсы и цена ещё одной единицы",
+    ),
+    "pools_caption": (
+        "Shadow prices hold for small changes; a value point is one unit of "
+        "value times the client's weight.",
+        "Теневые цены верны для небольших изменений; очко ценности — единица "
+        "ценности, умноженная на вес клиента.",
+    ),
+    "pools_caption_int": (
+        "Whole units: prices are those of the chosen plan with its units kept, an approximation.",
+        "Целые единицы: цены рассчитаны для выбранного плана с закреплёнными "
+        "единицами — это приближение.",
+    ),
+    "price_worth": (
+        "{pool}: one more {amount} {unit} would add {worth} value points.",
+        "{pool}: ещё {amount} {unit} добавили бы {worth} очков ценности.",
+    ),
+    "price_saves": (
+        "{pool}: one more {amount} {unit} would save {saving} {currency}.",
+        "{pool}: ещё {amount} {unit} сэкономили бы {saving} {currency}.",
+    ),
+    "price_slack": (
+        "{pool}: {slack} {unit} left unused, so more of it adds nothing now.",
+        "{pool}: не использовано {slack} {unit}, поэтому добавка сейчас ничего не даст.",
+    ),
+    "price_zero_full": (
+        "{pool}: all used, but more of it alone would add nothing: another limit binds first.",
+        "{pool}: использовано полностью, но одна лишь добавка ничего не даст — "
+        "раньше срабатывает другое ограничение.",
+    ),
     "price_unknown": ("{pool}: no price for this plan.", "{pool}: для этого плана цены нет."),
-
     # tables of the plan
     "allocation_title": ("The allocation", "Распределение"),
-    "allocation_caption": ("Click a column header to sort.",
-                           "Нажмите на заголовок столбца, чтобы отсортировать."),
+    "allocation_caption": (
+        "Click a column header to sort.",
+        "Нажмите на заголовок столбца, чтобы отсортировать.",
+    ),
     "funded_only": ("Funded cells only", "Только профинансированные"),
     "unfunded_title": ("Not funded, and why", "Не профинансировано — и почему"),
-    "unfunded_caption": ("Each method a client could get more of, with what it would take.",
-                         "Методы, которых клиент мог бы получить больше, и что для этого "
-                         "нужно."),
-    "unfunded_none": ("Every offered method is funded in full.",
-                      "Все предложенные методы профинансированы полностью."),
+    "unfunded_caption": (
+        "Each method a client could get more of, with what it would take.",
+        "Методы, которых клиент мог бы получить больше, и что для этого нужно.",
+    ),
+    "unfunded_none": (
+        "Every offered method is funded in full.",
+        "Все предложенные методы профинансированы полностью.",
+    ),
     "col_client": ("Client", "Клиент"),
     "col_method": ("Method", "Метод"),
     "col_units": ("Units", "Единицы"),
@@ -232,303 +299,428 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_used": ("Used", "Использовано"),
     "col_slack": ("Left", "Остаток"),
     "col_shadow": ("Shadow price (points per unit)", "Теневая цена (очков за единицу)"),
-
     # reasons for not funding (rebuilt from the engine's fields)
-
     # infeasible and errors
-    "infeasible_title": ("No plan meets every requirement at once, so no plan is shown.",
-                         "Ни один план не выполняет все требования сразу, поэтому план не "
-                         "показан."),
-    "infeasible_intro": ("These requirements conflict:", "Эти требования противоречат друг "
-                                                         "другу:"),
-    "infeasible_outro": ("Change at least one of them; the plan comes back as soon as they "
-                         "fit together.",
-                         "Измените хотя бы одно из них — план появится, как только они "
-                         "совместятся."),
+    "infeasible_title": (
+        "No plan meets every requirement at once, so no plan is shown.",
+        "Ни один план не выполняет все требования сразу, поэтому план не показан.",
+    ),
+    "infeasible_intro": ("These requirements conflict:", "Эти требования противоречат друг другу:"),
+    "infeasible_outro": (
+        "Change at least one of them; the plan comes back as soon as they fit together.",
+        "Измените хотя бы одно из них — план появится, как только они совместятся.",
+    ),
     "what_to_change": ("What to change", "Что изменить"),
-    "fix_pool_to": ("raise {pool} in the sidebar to at least {need} {unit}",
-                    "увеличьте «{pool}» на боковой панели хотя бы до {need} {unit}"),
+    "fix_pool_to": (
+        "raise {pool} in the sidebar to at least {need} {unit}",
+        "увеличьте «{pool}» на боковой панели хотя бы до {need} {unit}",
+    ),
     "fix_pool": ("raise {pool} in the sidebar", "увеличьте «{pool}» на боковой панели"),
-    "fix_client_cap": ("raise or clear {column} of {client} (Inputs, clients table)",
-                       "увеличьте или очистите {column} клиента {client} (исходные данные, "
-                       "таблица clients)"),
-    "fix_method_cap": ("raise or clear the capacity of {method} (Inputs, methods table)",
-                       "увеличьте или очистите capacity метода «{method}» (исходные данные, "
-                       "таблица methods)"),
-    "fix_floor": ("lower min_value_share of {client} (Inputs, clients table)",
-                  "уменьшите min_value_share клиента {client} (исходные данные, таблица "
-                  "clients)"),
-    "fix_target": ("lower the value target in the sidebar",
-                   "уменьшите цель по ценности на боковой панели"),
-    "fix_commitment": ("reduce committed units of {method} for {client} (Inputs, value "
-                       "matrix: committed units), if the agreement allows",
-                       "уменьшите обещанные единицы метода «{method}» для клиента {client} "
-                       "(исходные данные, матрица ценностей: обещанные единицы), если "
-                       "договорённость это допускает"),
-    "fix_cell_max": ("raise max_units of {client}'s methods (Inputs, value matrix)",
-                     "увеличьте max_units методов клиента {client} (исходные данные, матрица "
-                     "ценностей)"),
-    "error_title": ("The solver failed, so no plan is shown.",
-                    "Решатель завершился с ошибкой, поэтому план не показан."),
-    "error_hint": ("Try again, allow fractions of units, or check the inputs.",
-                   "Попробуйте ещё раз, разрешите дробные единицы или проверьте исходные "
-                   "данные."),
-
+    "fix_client_cap": (
+        "raise or clear {column} of {client} (Inputs, clients table)",
+        "увеличьте или очистите {column} клиента {client} (исходные данные, таблица clients)",
+    ),
+    "fix_method_cap": (
+        "raise or clear the capacity of {method} (Inputs, methods table)",
+        "увеличьте или очистите capacity метода «{method}» (исходные данные, таблица methods)",
+    ),
+    "fix_floor": (
+        "lower min_value_share of {client} (Inputs, clients table)",
+        "уменьшите min_value_share клиента {client} (исходные данные, таблица clients)",
+    ),
+    "fix_target": (
+        "lower the value target in the sidebar",
+        "уменьшите цель по ценности на боковой панели",
+    ),
+    "fix_commitment": (
+        "reduce committed units of {method} for {client} (Inputs, value "
+        "matrix: committed units), if the agreement allows",
+        "уменьшите обещанные единицы метода «{method}» для клиента {client} "
+        "(исходные данные, матрица ценностей: обещанные единицы), если "
+        "договорённость это допускает",
+    ),
+    "fix_cell_max": (
+        "raise max_units of {client}'s methods (Inputs, value matrix)",
+        "увеличьте max_units методов клиента {client} (исходные данные, матрица ценностей)",
+    ),
+    "error_title": (
+        "The solver failed, so no plan is shown.",
+        "Решатель завершился с ошибкой, поэтому план не показан.",
+    ),
+    "error_hint": (
+        "Try again, allow fractions of units, or check the inputs.",
+        "Попробуйте ещё раз, разрешите дробные единицы или проверьте исходные данные.",
+    ),
     # client view
     "client_pick": ("Client", "Клиент"),
     "client_none": ("The clients table is empty.", "Таблица клиентов пуста."),
-    "client_no_plan": ("There is no plan to show for this client (see the Plan tab).",
-                       "Для этого клиента нет плана (см. вкладку «План»)."),
-    "client_value_help": ("The value this client attributes to its part of the plan.",
-                          "Ценность, которую клиент придаёт своей части плана."),
-    "client_share_help": ("Of the {attainable} the client could get with every offered method "
-                          "at its maximum.",
-                          "Из {attainable}, которые клиент получил бы при всех предложенных "
-                          "методах в максимальном объёме."),
+    "client_no_plan": (
+        "There is no plan to show for this client (see the Plan tab).",
+        "Для этого клиента нет плана (см. вкладку «План»).",
+    ),
+    "client_value_help": (
+        "The value this client attributes to its part of the plan.",
+        "Ценность, которую клиент придаёт своей части плана.",
+    ),
+    "client_share_help": (
+        "Of the {attainable} the client could get with every offered method at its maximum.",
+        "Из {attainable}, которые клиент получил бы при всех предложенных "
+        "методах в максимальном объёме.",
+    ),
     "client_weight": ("Strategic weight", "Стратегический вес"),
-    "client_weight_help": ("How much this client's value counts in the plan (clients table).",
-                           "Насколько ценность этого клиента весома в плане (таблица clients)."),
+    "client_weight_help": (
+        "How much this client's value counts in the plan (clients table).",
+        "Насколько ценность этого клиента весома в плане (таблица clients).",
+    ),
     "client_segment": ("Segment", "Сегмент"),
     "client_pool_use": ("{pool} ({unit})", "{pool} ({unit})"),
-    "client_pool_use_help": ("This client's use of the resource in the plan.",
-                             "Использование ресурса этим клиентом в плане."),
+    "client_pool_use_help": (
+        "This client's use of the resource in the plan.",
+        "Использование ресурса этим клиентом в плане.",
+    ),
     "client_pool_share": ("{share} of the resource", "{share} ресурса"),
     "client_plan_title": ("This client's plan", "План для клиента"),
-    "client_not_offered": ("Not offered to this client (no value entered): {methods}.",
-                           "Не предлагается этому клиенту (ценность не задана): {methods}."),
-    "client_rest_title": ("What it would take to fund the rest",
-                          "Что нужно, чтобы профинансировать остальное"),
-    "client_all_funded": ("Every method offered to this client is funded in full.",
-                          "Все методы, предложенные клиенту, профинансированы полностью."),
+    "client_not_offered": (
+        "Not offered to this client (no value entered): {methods}.",
+        "Не предлагается этому клиенту (ценность не задана): {methods}.",
+    ),
+    "client_rest_title": (
+        "What it would take to fund the rest",
+        "Что нужно, чтобы профинансировать остальное",
+    ),
+    "client_all_funded": (
+        "Every method offered to this client is funded in full.",
+        "Все методы, предложенные клиенту, профинансированы полностью.",
+    ),
     "units_funded": ("units funded", "ед. профинансировано"),
-
     # inputs: status, files
-    "validation_errors": ("The inputs have {n} problem(s). The plan shown is from the last "
-                          "valid inputs until they are fixed; your edits are kept.",
-                          "В исходных данных ошибок: {n}. Пока они не исправлены, показан план "
-                          "для последних корректных данных; ваши правки сохранены."),
+    "validation_errors": (
+        "The inputs have {n} problem(s). The plan shown is from the last "
+        "valid inputs until they are fixed; your edits are kept.",
+        "В исходных данных ошибок: {n}. Пока они не исправлены, показан план "
+        "для последних корректных данных; ваши правки сохранены.",
+    ),
     "validation_warnings": ("{n} warning(s)", "Предупреждений: {n}"),
-    "inputs_valid": ("Inputs are valid: {clients} clients, {methods} methods, {cells} offered "
-                     "client x method cells, {pools} resources.",
-                     "Исходные данные корректны: клиентов {clients}, методов {methods}, "
-                     "предложенных пар клиент × метод {cells}, ресурсов {pools}."),
+    "inputs_valid": (
+        "Inputs are valid: {clients} clients, {methods} methods, {cells} offered "
+        "client x method cells, {pools} resources.",
+        "Исходные данные корректны: клиентов {clients}, методов {methods}, "
+        "предложенных пар клиент × метод {cells}, ресурсов {pools}.",
+    ),
     "col_table": ("Table", "Таблица"),
     "col_row": ("Row", "Строка"),
-    "col_row_help": ("The row's line in the file (the header is line 1), as validation "
-                     "messages quote it.",
-                     "Номер строки в файле (заголовок — строка 1), как в сообщениях о "
-                     "проверке."),
+    "col_row_help": (
+        "The row's line in the file (the header is line 1), as validation messages quote it.",
+        "Номер строки в файле (заголовок — строка 1), как в сообщениях о проверке.",
+    ),
     "col_key": ("Which", "Что"),
     "col_column": ("Column", "Столбец"),
     "col_bad_value": ("Value", "Значение"),
     "col_problem": ("Problem", "Проблема"),
-    "upload": ("Upload a bundle: CSV files, one .xlsx workbook or a .zip of CSVs",
-               "Загрузить набор: CSV-файлы, одна книга .xlsx или .zip с CSV"),
-    "upload_help": ("Tables you upload replace the tables of the same name (resources.csv, "
-                    "methods.csv, clients.csv, values.csv, overrides.csv, relationship.csv, "
-                    "settings.json); the others are kept.",
-                    "Загруженные таблицы заменяют одноимённые (resources.csv, methods.csv, "
-                    "clients.csv, values.csv, overrides.csv, relationship.csv, settings.json); "
-                    "остальные сохраняются."),
-    "upload_done": ("Loaded {files}: replaced {tables}; kept {kept}.",
-                    "Загружено {files}: заменены {tables}; сохранены {kept}."),
-    "upload_nothing": ("No table could be read from {files}; the inputs are unchanged.",
-                       "Из {files} не удалось прочитать ни одной таблицы; исходные данные не "
-                       "изменены."),
-    "source_sample": ("Inputs: the sample data, with your edits.",
-                      "Исходные данные: пример, с вашими правками."),
-    "source_files": ("Inputs: {files}, with your edits.",
-                     "Исходные данные: {files}, с вашими правками."),
+    "upload": (
+        "Upload a bundle: CSV files, one .xlsx workbook or a .zip of CSVs",
+        "Загрузить набор: CSV-файлы, одна книга .xlsx или .zip с CSV",
+    ),
+    "upload_help": (
+        "Tables you upload replace the tables of the same name (resources.csv, "
+        "methods.csv, clients.csv, values.csv, overrides.csv, relationship.csv, "
+        "settings.json); the others are kept.",
+        "Загруженные таблицы заменяют одноимённые (resources.csv, methods.csv, "
+        "clients.csv, values.csv, overrides.csv, relationship.csv, settings.json); "
+        "остальные сохраняются.",
+    ),
+    "upload_done": (
+        "Loaded {files}: replaced {tables}; kept {kept}.",
+        "Загружено {files}: заменены {tables}; сохранены {kept}.",
+    ),
+    "upload_nothing": (
+        "No table could be read from {files}; the inputs are unchanged.",
+        "Из {files} не удалось прочитать ни одной таблицы; исходные данные не изменены.",
+    ),
+    "source_sample": (
+        "Inputs: the sample data, with your edits.",
+        "Исходные данные: пример, с вашими правками.",
+    ),
+    "source_files": (
+        "Inputs: {files}, with your edits.",
+        "Исходные данные: {files}, с вашими правками.",
+    ),
     "download_xlsx": ("Download inputs (.xlsx)", "Скачать исходные данные (.xlsx)"),
     "download_zip": ("Download inputs (.zip of CSV)", "Скачать исходные данные (.zip с CSV)"),
-    "download_help": ("The current tables and settings, edits included, as a bundle you can "
-                      "upload again.",
-                      "Текущие таблицы и настройки с правками — набор, который можно снова "
-                      "загрузить."),
+    "download_help": (
+        "The current tables and settings, edits included, as a bundle you can upload again.",
+        "Текущие таблицы и настройки с правками — набор, который можно снова загрузить.",
+    ),
     "reset": ("Reset to sample data", "Вернуть пример данных"),
-    "reset_help": ("Replace all inputs with the sample bundle.",
-                   "Заменить все исходные данные примером."),
-    "reset_confirm": ("Replace all inputs with the sample data? Your edits will be lost "
-                      "(download them first to keep them).",
-                      "Заменить все исходные данные примером? Ваши правки пропадут (сначала "
-                      "скачайте их, чтобы сохранить)."),
+    "reset_help": (
+        "Replace all inputs with the sample bundle.",
+        "Заменить все исходные данные примером.",
+    ),
+    "reset_confirm": (
+        "Replace all inputs with the sample data? Your edits will be lost "
+        "(download them first to keep them).",
+        "Заменить все исходные данные примером? Ваши правки пропадут (сначала "
+        "скачайте их, чтобы сохранить).",
+    ),
     "reset_yes": ("Yes, reset", "Да, заменить"),
     "reset_no": ("Cancel", "Отмена"),
     "table_absent": ("The bundle has no {table} table.", "В наборе нет таблицы {table}."),
-
     # inputs: editors
-    "values_title": ("Value matrix: value of the first unit", "Матрица ценностей: ценность "
-                                                               "первой единицы"),
-    "values_caption": ("One row per client, one column per method: the value the client "
-                       "attributes to the first unit of the method. Blank = not offered.",
-                       "Строка — клиент, столбец — метод: ценность, которую клиент придаёт "
-                       "первой единице метода. Пусто — метод не предлагается."),
+    "values_title": (
+        "Value matrix: value of the first unit",
+        "Матрица ценностей: ценность первой единицы",
+    ),
+    "values_caption": (
+        "One row per client, one column per method: the value the client "
+        "attributes to the first unit of the method. Blank = not offered.",
+        "Строка — клиент, столбец — метод: ценность, которую клиент придаёт "
+        "первой единице метода. Пусто — метод не предлагается.",
+    ),
     "grid_cell_help": ("Method id: {method}", "Идентификатор метода: {method}"),
     "detail_field": ("Second grid shows", "Вторая таблица показывает"),
-    "detail_field_help": ("Ranges, commitments and per-cell caps, in the same grid layout.",
-                          "Диапазоны, обязательства и лимиты по парам — в той же сетке."),
+    "detail_field_help": (
+        "Ranges, commitments and per-cell caps, in the same grid layout.",
+        "Диапазоны, обязательства и лимиты по парам — в той же сетке.",
+    ),
     "field_value_low": ("low estimate", "нижняя оценка"),
     "field_value_high": ("high estimate", "верхняя оценка"),
     "field_committed_units": ("committed units", "обещанные единицы"),
     "field_max_units": ("max units", "макс. единиц"),
-    "field_value_low_help": ("Low end of the value's uncertainty range (blank: no range).",
-                             "Нижняя граница неопределённости ценности (пусто — без "
-                             "диапазона)."),
-    "field_value_high_help": ("High end of the value's uncertainty range (blank: no range).",
-                              "Верхняя граница неопределённости ценности (пусто — без "
-                              "диапазона)."),
-    "field_committed_units_help": ("Units already agreed in writing: every plan includes them.",
-                                   "Единицы, уже письменно согласованные с клиентом: входят в "
-                                   "любой план."),
-    "field_max_units_help": ("Per-cell cap on units (blank: the method's max_units).",
-                             "Лимит единиц для пары (пусто — max_units метода)."),
-    "values_long": ("All value rows (one row per client and method)",
-                    "Все строки ценностей (по строке на клиента и метод)"),
+    "field_value_low_help": (
+        "Low end of the value's uncertainty range (blank: no range).",
+        "Нижняя граница неопределённости ценности (пусто — без диапазона).",
+    ),
+    "field_value_high_help": (
+        "High end of the value's uncertainty range (blank: no range).",
+        "Верхняя граница неопределённости ценности (пусто — без диапазона).",
+    ),
+    "field_committed_units_help": (
+        "Units already agreed in writing: every plan includes them.",
+        "Единицы, уже письменно согласованные с клиентом: входят в любой план.",
+    ),
+    "field_max_units_help": (
+        "Per-cell cap on units (blank: the method's max_units).",
+        "Лимит единиц для пары (пусто — max_units метода).",
+    ),
+    "values_long": (
+        "All value rows (one row per client and method)",
+        "Все строки ценностей (по строке на клиента и метод)",
+    ),
     "table_resources": ("Resources", "Ресурсы"),
-    "table_resources_caption": ("Pools shared by all clients: money and management hours. Add "
-                                "a row for a new pool; the methods table gets its column.",
-                                "Ресурсы, общие для всех клиентов: деньги и часы руководителей. "
-                                "Добавьте строку для нового ресурса — в таблице methods "
-                                "появится его столбец."),
+    "table_resources_caption": (
+        "Pools shared by all clients: money and management hours. Add "
+        "a row for a new pool; the methods table gets its column.",
+        "Ресурсы, общие для всех клиентов: деньги и часы руководителей. "
+        "Добавьте строку для нового ресурса — в таблице methods "
+        "появится его столбец.",
+    ),
     "table_methods": ("Methods", "Методы"),
-    "table_methods_caption": ("Each method's unit, default cap per client, decay of value per "
-                              "further unit, optional total capacity, and use of each pool "
-                              "per unit.",
-                              "Для каждого метода: единица, лимит на клиента, убывание "
-                              "ценности каждой следующей единицы, общая ёмкость (необязательно) "
-                              "и расход каждого ресурса на единицу."),
+    "table_methods_caption": (
+        "Each method's unit, default cap per client, decay of value per "
+        "further unit, optional total capacity, and use of each pool "
+        "per unit.",
+        "Для каждого метода: единица, лимит на клиента, убывание "
+        "ценности каждой следующей единицы, общая ёмкость (необязательно) "
+        "и расход каждого ресурса на единицу.",
+    ),
     "table_clients": ("Clients", "Клиенты"),
-    "table_clients_caption": ("Key clients with their strategic weight, an optional minimum "
-                              "share of attainable value, and optional caps per pool.",
-                              "Ключевые клиенты: стратегический вес, минимальная доля "
-                              "достижимой ценности и лимиты по ресурсам (необязательно)."),
+    "table_clients_caption": (
+        "Key clients with their strategic weight, an optional minimum "
+        "share of attainable value, and optional caps per pool.",
+        "Ключевые клиенты: стратегический вес, минимальная доля "
+        "достижимой ценности и лимиты по ресурсам (необязательно).",
+    ),
     "table_overrides": ("Overrides", "Особые расходы"),
-    "table_overrides_caption": ("Per-client use of a pool that replaces the method's default "
-                                "(travel to a remote client, say).",
-                                "Расход ресурса для конкретного клиента вместо обычного "
-                                "(например, поездка к удалённому клиенту)."),
-    "help::resources::resource_id": ("Short id: Latin letters, digits, _ . -",
-                                     "Краткий идентификатор: латиница, цифры, _ . -"),
-    "help::resources::capacity": ("How much of the pool there is (also in the sidebar).",
-                                  "Сколько ресурса есть всего (то же на боковой панели)."),
-    "help::methods::max_units": ("Default number of units per client (whole number, 1 or more).",
-                                 "Число единиц на клиента по умолчанию (целое, от 1)."),
-    "help::methods::decay": ("Each further unit is worth this share of the one before (0 to 1; "
-                             "1 = no decay).",
-                             "Каждая следующая единица стоит такую долю предыдущей (от 0 до 1; "
-                             "1 — без убывания)."),
-    "help::methods::capacity": ("Optional cap on units over all clients (blank: none).",
-                                "Необязательный лимит единиц на всех клиентов (пусто — нет)."),
-    "help::methods::pool": ("Use of pool {pool} per unit of the method (blank: 0).",
-                            "Расход ресурса {pool} на единицу метода (пусто — 0)."),
-    "help::clients::weight": ("Strategic importance, above 0 (1 = normal).",
-                              "Стратегическая важность, больше 0 (1 — обычная)."),
-    "help::clients::min_value_share": ("The plan must give the client at least this share of "
-                                       "its attainable value (0 to 1; blank: 0).",
-                                       "План должен дать клиенту не меньше этой доли "
-                                       "достижимой ценности (от 0 до 1; пусто — 0)."),
-    "help::clients::max_pool": ("Optional cap on this client's use of pool {pool} (blank: "
-                                "none).",
-                                "Необязательный лимит расхода ресурса {pool} на этого клиента "
-                                "(пусто — нет)."),
-    "help::values::value": ("Value of the first unit (blank: not offered).",
-                            "Ценность первой единицы (пусто — не предлагается)."),
-    "help::values::committed_units": ("Units agreed in writing; every plan includes them.",
-                                      "Письменно согласованные единицы; входят в любой план."),
-    "help::overrides::per_unit": ("Use of the pool per unit for this client and method.",
-                                  "Расход ресурса на единицу для этого клиента и метода."),
-
+    "table_overrides_caption": (
+        "Per-client use of a pool that replaces the method's default "
+        "(travel to a remote client, say).",
+        "Расход ресурса для конкретного клиента вместо обычного "
+        "(например, поездка к удалённому клиенту).",
+    ),
+    "help::resources::resource_id": (
+        "Short id: Latin letters, digits, _ . -",
+        "Краткий идентификатор: латиница, цифры, _ . -",
+    ),
+    "help::resources::capacity": (
+        "How much of the pool there is (also in the sidebar).",
+        "Сколько ресурса есть всего (то же на боковой панели).",
+    ),
+    "help::methods::max_units": (
+        "Default number of units per client (whole number, 1 or more).",
+        "Число единиц на клиента по умолчанию (целое, от 1).",
+    ),
+    "help::methods::decay": (
+        "Each further unit is worth this share of the one before (0 to 1; 1 = no decay).",
+        "Каждая следующая единица стоит такую долю предыдущей (от 0 до 1; 1 — без убывания).",
+    ),
+    "help::methods::capacity": (
+        "Optional cap on units over all clients (blank: none).",
+        "Необязательный лимит единиц на всех клиентов (пусто — нет).",
+    ),
+    "help::methods::pool": (
+        "Use of pool {pool} per unit of the method (blank: 0).",
+        "Расход ресурса {pool} на единицу метода (пусто — 0).",
+    ),
+    "help::clients::weight": (
+        "Strategic importance, above 0 (1 = normal).",
+        "Стратегическая важность, больше 0 (1 — обычная).",
+    ),
+    "help::clients::min_value_share": (
+        "The plan must give the client at least this share of "
+        "its attainable value (0 to 1; blank: 0).",
+        "План должен дать клиенту не меньше этой доли достижимой ценности (от 0 до 1; пусто — 0).",
+    ),
+    "help::clients::max_pool": (
+        "Optional cap on this client's use of pool {pool} (blank: none).",
+        "Необязательный лимит расхода ресурса {pool} на этого клиента (пусто — нет).",
+    ),
+    "help::values::value": (
+        "Value of the first unit (blank: not offered).",
+        "Ценность первой единицы (пусто — не предлагается).",
+    ),
+    "help::values::committed_units": (
+        "Units agreed in writing; every plan includes them.",
+        "Письменно согласованные единицы; входят в любой план.",
+    ),
+    "help::overrides::per_unit": (
+        "Use of the pool per unit for this client and method.",
+        "Расход ресурса на единицу для этого клиента и метода.",
+    ),
     # validation messages (the engine's English, matched in ui.reasons)
-
     # export tab (ui/export_tab.py)
     "export_title": ("Export the plan", "Экспорт плана"),
-    "export_intro": ("Files for the planning meeting. Each is built when you click its button.",
-                     "Файлы для совещания по планированию. Каждый создаётся при нажатии его "
-                     "кнопки."),
-    "export_no_inputs": ("The inputs have errors, so there is nothing to export yet. Fix them "
-                         "in the Inputs tab.",
-                         "В исходных данных есть ошибки, поэтому экспортировать пока нечего. "
-                         "Исправьте их на вкладке «Исходные данные»."),
-    "export_no_plan": ("There is no plan ({status}). You can still download the workbook or "
-                       "the report, which explain why, and the model as an LP file.",
-                       "Плана нет ({status}). Можно скачать книгу или отчёт с объяснением "
-                       "причин и модель в формате LP."),
-    "export_scenario": ("Scenario name (printed on every file)",
-                        "Название сценария (печатается в каждом файле)"),
-    "export_notes": ("Scenario notes (workbook and report only, never in a client's plan)",
-                     "Заметки к сценарию (только в книге и отчёте, никогда в плане клиента)"),
+    "export_intro": (
+        "Files for the planning meeting. Each is built when you click its button.",
+        "Файлы для совещания по планированию. Каждый создаётся при нажатии его кнопки.",
+    ),
+    "export_no_inputs": (
+        "The inputs have errors, so there is nothing to export yet. Fix them in the Inputs tab.",
+        "В исходных данных есть ошибки, поэтому экспортировать пока нечего. "
+        "Исправьте их на вкладке «Исходные данные».",
+    ),
+    "export_no_plan": (
+        "There is no plan ({status}). You can still download the workbook or "
+        "the report, which explain why, and the model as an LP file.",
+        "Плана нет ({status}). Можно скачать книгу или отчёт с объяснением "
+        "причин и модель в формате LP.",
+    ),
+    "export_scenario": (
+        "Scenario name (printed on every file)",
+        "Название сценария (печатается в каждом файле)",
+    ),
+    "export_notes": (
+        "Scenario notes (workbook and report only, never in a client's plan)",
+        "Заметки к сценарию (только в книге и отчёте, никогда в плане клиента)",
+    ),
     "export_xlsx": ("Excel workbook", "Книга Excel"),
-    "export_xlsx_help": ("Summary, client x method grids, per-client and per-method sheets, "
-                         "methods not funded with the reason, and the inputs as solved.",
-                         "Сводка, сетки клиент × метод, листы по клиентам и методам, "
-                         "непрофинансированные методы с причинами и исходные данные расчёта."),
+    "export_xlsx_help": (
+        "Summary, client x method grids, per-client and per-method sheets, "
+        "methods not funded with the reason, and the inputs as solved.",
+        "Сводка, сетки клиент × метод, листы по клиентам и методам, "
+        "непрофинансированные методы с причинами и исходные данные расчёта.",
+    ),
     "export_csv": ("CSV (one row per client and method)", "CSV (строка на клиента и метод)"),
-    "export_csv_help": ("The allocation in tidy long form, for other tools.",
-                        "Распределение в длинном формате — для других программ."),
-    "export_html": ("HTML report (printable on A4, works offline)",
-                    "HTML-отчёт (печать на A4, работает без сети)"),
-    "export_html_help": ("The summary and the dashboard's charts in one self-contained file.",
-                         "Сводка и графики панели в одном самодостаточном файле."),
-    "export_json": ("JSON (as the command line's solve --json)",
-                    "JSON (как solve --json в командной строке)"),
-    "export_lp": ("Model as an LP file (for an analyst's audit)",
-                  "Модель в формате LP (для проверки аналитиком)"),
-    "export_clients_title": ("Plans for one client's account team",
-                             "Планы для команды отдельного клиента"),
-    "export_clients_intro": ("Each client's files hold that client's data only: no other "
-                             "client's name, id, segment or figures, and no totals across "
-                             "clients.",
-                             "Файлы клиента содержат только его данные: ни имён, ни "
-                             "идентификаторов, ни сегментов, ни цифр других клиентов и никаких "
-                             "итогов по всем клиентам."),
-    "export_all_clients": ("All client plans (.zip: one .html and one .xlsx per client)",
-                           "Планы всех клиентов (.zip: по .html и .xlsx на клиента)"),
+    "export_csv_help": (
+        "The allocation in tidy long form, for other tools.",
+        "Распределение в длинном формате — для других программ.",
+    ),
+    "export_html": (
+        "HTML report (printable on A4, works offline)",
+        "HTML-отчёт (печать на A4, работает без сети)",
+    ),
+    "export_html_help": (
+        "The summary and the dashboard's charts in one self-contained file.",
+        "Сводка и графики панели в одном самодостаточном файле.",
+    ),
+    "export_json": (
+        "JSON (as the command line's solve --json)",
+        "JSON (как solve --json в командной строке)",
+    ),
+    "export_lp": (
+        "Model as an LP file (for an analyst's audit)",
+        "Модель в формате LP (для проверки аналитиком)",
+    ),
+    "export_clients_title": (
+        "Plans for one client's account team",
+        "Планы для команды отдельного клиента",
+    ),
+    "export_clients_intro": (
+        "Each client's files hold that client's data only: no other "
+        "client's name, id, segment or figures, and no totals across "
+        "clients.",
+        "Файлы клиента содержат только его данные: ни имён, ни "
+        "идентификаторов, ни сегментов, ни цифр других клиентов и никаких "
+        "итогов по всем клиентам.",
+    ),
+    "export_all_clients": (
+        "All client plans (.zip: one .html and one .xlsx per client)",
+        "Планы всех клиентов (.zip: по .html и .xlsx на клиента)",
+    ),
     "export_pick_client": ("Client", "Клиент"),
     "export_client_notes": ("Notes for this client's plan", "Заметки к плану клиента"),
     "export_client_xlsx": ("This client's plan (.xlsx)", "План клиента (.xlsx)"),
     "export_client_html": ("This client's plan (.html)", "План клиента (.html)"),
-
     # relationship checklist (ui/relationship_tab.py)
     "rel_title": ("Relationship checklist", "Чек-лист работы с ключевым клиентом"),
-    "rel_intro": ("The textbook's do's for key clients (Table 6.4), per client: is the "
-                  "interaction plan agreed, are the main selection criteria known, are the "
-                  "roles in the decision-making unit mapped, is the decision procedure known, "
-                  "are agreements confirmed in writing. Answer yes, no or unknown (a blank "
-                  "counts as unknown). Edits are checked like every other table and kept with "
-                  "the inputs, saved scenarios and each client's own plan export.",
-                  "Рекомендации учебника по работе с ключевыми клиентами (табл. 6.4) для "
-                  "каждого клиента: согласован ли план взаимодействия, известны ли основные "
-                  "критерии выбора, определены ли роли в группе принятия решений, известна ли "
-                  "процедура принятия решений, подтверждены ли договорённости письменно. "
-                  "Ответ: yes, no или unknown (пустая ячейка — unknown). Правки проверяются "
-                  "как в любой другой таблице и сохраняются вместе с исходными данными, "
-                  "сценариями и планом клиента при экспорте."),
-    "rel_none": ("These inputs have no relationship table: the checklist is not assessed, so "
-                 "nothing is flagged and no value range is widened.",
-                 "В исходных данных нет таблицы relationship: чек-лист не заполнен, поэтому "
-                 "ничего не отмечается и диапазоны ценности не расширяются."),
+    "rel_intro": (
+        "The textbook's do's for key clients (Table 6.4), per client: is the "
+        "interaction plan agreed, are the main selection criteria known, are the "
+        "roles in the decision-making unit mapped, is the decision procedure known, "
+        "are agreements confirmed in writing. Answer yes, no or unknown (a blank "
+        "counts as unknown). Edits are checked like every other table and kept with "
+        "the inputs, saved scenarios and each client's own plan export.",
+        "Рекомендации учебника по работе с ключевыми клиентами (табл. 6.4) для "
+        "каждого клиента: согласован ли план взаимодействия, известны ли основные "
+        "критерии выбора, определены ли роли в группе принятия решений, известна ли "
+        "процедура принятия решений, подтверждены ли договорённости письменно. "
+        "Ответ: yes, no или unknown (пустая ячейка — unknown). Правки проверяются "
+        "как в любой другой таблице и сохраняются вместе с исходными данными, "
+        "сценариями и планом клиента при экспорте.",
+    ),
+    "rel_none": (
+        "These inputs have no relationship table: the checklist is not assessed, so "
+        "nothing is flagged and no value range is widened.",
+        "В исходных данных нет таблицы relationship: чек-лист не заполнен, поэтому "
+        "ничего не отмечается и диапазоны ценности не расширяются.",
+    ),
     "rel_start": ("Start a checklist for every client", "Создать чек-лист для всех клиентов"),
-    "rel_missing_clients": ("{n} clients have no row in the checklist, so every item counts "
-                            "as unknown for them: {ids}",
-                            "У {n} клиентов нет строки в чек-листе, поэтому все пункты для них "
-                            "считаются неизвестными: {ids}"),
-    "rel_add_missing": ("Add rows for the {n} missing clients",
-                        "Добавить строки для {n} недостающих клиентов"),
-    "rel_errors": ("The checklist has {n} error(s); fix them in the table below.",
-                   "В чек-листе ошибок: {n}; исправьте их в таблице ниже."),
-    "rel_other_errors": ("Other input tables have {n} error(s) (see the Inputs tab).",
-                         "В других таблицах исходных данных ошибок: {n} (см. вкладку "
-                         "«Исходные данные»)."),
-    "rel_stale_figures": ("The figures below are from the last valid inputs.",
-                          "Цифры ниже — по последним корректным исходным данным."),
-    "rel_help_client": ("The client's id, as in the clients table.",
-                        "Идентификатор клиента, как в таблице clients."),
-    "rel_help_answer": ("yes, no or unknown (blank = unknown).",
-                        "yes, no или unknown (пусто = unknown)."),
-    "rel_help_open": ("Unresolved problems with the client, e.g. \"late delivery in March\".",
-                      "Нерешённые проблемы с клиентом, например «задержка поставки в марте»."),
-    "rel_help_review": ("Date of the last review, YYYY-MM-DD.",
-                        "Дата последнего пересмотра, ГГГГ-ММ-ДД."),
+    "rel_missing_clients": (
+        "{n} clients have no row in the checklist, so every item counts as unknown for them: {ids}",
+        "У {n} клиентов нет строки в чек-листе, поэтому все пункты для них "
+        "считаются неизвестными: {ids}",
+    ),
+    "rel_add_missing": (
+        "Add rows for the {n} missing clients",
+        "Добавить строки для {n} недостающих клиентов",
+    ),
+    "rel_errors": (
+        "The checklist has {n} error(s); fix them in the table below.",
+        "В чек-листе ошибок: {n}; исправьте их в таблице ниже.",
+    ),
+    "rel_other_errors": (
+        "Other input tables have {n} error(s) (see the Inputs tab).",
+        "В других таблицах исходных данных ошибок: {n} (см. вкладку «Исходные данные»).",
+    ),
+    "rel_stale_figures": (
+        "The figures below are from the last valid inputs.",
+        "Цифры ниже — по последним корректным исходным данным.",
+    ),
+    "rel_help_client": (
+        "The client's id, as in the clients table.",
+        "Идентификатор клиента, как в таблице clients.",
+    ),
+    "rel_help_answer": (
+        "yes, no or unknown (blank = unknown).",
+        "yes, no или unknown (пусто = unknown).",
+    ),
+    "rel_help_open": (
+        'Unresolved problems with the client, e.g. "late delivery in March".',
+        "Нерешённые проблемы с клиентом, например «задержка поставки в марте».",
+    ),
+    "rel_help_review": (
+        "Date of the last review, YYYY-MM-DD.",
+        "Дата последнего пересмотра, ГГГГ-ММ-ДД.",
+    ),
     "rel_item_plan_agreed": ("Plan agreed", "План согласован"),
     "rel_item_criteria_known": ("Criteria known", "Критерии известны"),
     "rel_item_roles_mapped": ("Roles mapped", "Роли определены"),
@@ -539,79 +731,103 @@ TEXT: dict[str, tuple[str, str]] = {
     "rel_answer_unknown": ("unknown", "неизвестно"),
     "rel_answer_not_assessed": ("not assessed", "не оценено"),
     "rel_readiness_title": ("Readiness", "Готовность"),
-    "rel_readiness_caption": ("Readiness = the share of the five items answered yes; no and "
-                              "unknown earn nothing (not knowing whether the plan is agreed is "
-                              "not having it agreed).",
-                              "Готовность = доля из пяти пунктов с ответом «да»; «нет» и "
-                              "«неизвестно» не засчитываются (не знать, согласован ли план, — "
-                              "не то же, что согласовать его)."),
+    "rel_readiness_caption": (
+        "Readiness = the share of the five items answered yes; no and "
+        "unknown earn nothing (not knowing whether the plan is agreed is "
+        "not having it agreed).",
+        "Готовность = доля из пяти пунктов с ответом «да»; «нет» и "
+        "«неизвестно» не засчитываются (не знать, согласован ли план, — "
+        "не то же, что согласовать его).",
+    ),
     "rel_col_readiness": ("Readiness", "Готовность"),
     "rel_col_yes": ("Answered yes", "Ответов «да»"),
     "rel_col_open": ("Open problems", "Открытые проблемы"),
     "rel_col_last_review": ("Last review", "Последний пересмотр"),
     "rel_col_days": ("Days since", "Дней прошло"),
     "rel_col_widen": ("Value ranges", "Диапазоны ценности"),
-    "rel_col_unconfirmed": ("Units not confirmed in writing",
-                            "Единиц без письменного подтверждения"),
+    "rel_col_unconfirmed": (
+        "Units not confirmed in writing",
+        "Единиц без письменного подтверждения",
+    ),
     "rel_col_reason": ("Why", "Почему"),
     "rel_widen_x": ("widened {f}×", "расширены в {f} раза"),
     "rel_stale_title": ("Reviews due", "Пора пересмотреть"),
     "rel_stale_days": ("A review is due after (days)", "Пересмотр нужен через (дней)"),
-    "rel_stale_days_help": ("Clients whose last review is older than this, or who have no "
-                            "review date, are listed.",
-                            "В список попадают клиенты, чей последний пересмотр старше этого "
-                            "срока или не датирован."),
+    "rel_stale_days_help": (
+        "Clients whose last review is older than this, or who have no review date, are listed.",
+        "В список попадают клиенты, чей последний пересмотр старше этого срока или не датирован.",
+    ),
     "rel_as_of": ("As of", "На дату"),
-    "rel_as_of_help": ("The date the reviews are aged against (today by default).",
-                       "Дата, от которой считается давность пересмотров (по умолчанию "
-                       "сегодня)."),
-    "rel_stale_summary": ("{n} of {total} clients have had no review in the last {days} days.",
-                          "У {n} из {total} клиентов не было пересмотра за последние {days} "
-                          "дн."),
-    "rel_stale_none": ("Every client was reviewed in the last {days} days.",
-                       "Все клиенты пересмотрены за последние {days} дн."),
+    "rel_as_of_help": (
+        "The date the reviews are aged against (today by default).",
+        "Дата, от которой считается давность пересмотров (по умолчанию сегодня).",
+    ),
+    "rel_stale_summary": (
+        "{n} of {total} clients have had no review in the last {days} days.",
+        "У {n} из {total} клиентов не было пересмотра за последние {days} дн.",
+    ),
+    "rel_stale_none": (
+        "Every client was reviewed in the last {days} days.",
+        "Все клиенты пересмотрены за последние {days} дн.",
+    ),
     "rel_reason_older": ("older than {days} days", "старше {days} дн."),
     "rel_reason_no_date": ("no review date", "нет даты пересмотра"),
     "rel_reason_not_assessed": ("not in the checklist", "нет в чек-листе"),
-    "rel_unconfirmed_title": ("Commitments not confirmed in writing",
-                              "Обязательства без письменного подтверждения"),
-    "rel_unconfirmed_line": ("{client}: {n} committed unit(s) of {method}; confirmed in "
-                             "writing: {answer}",
-                             "{client}: обязательство {n} ед. по методу «{method}»; письменно "
-                             "подтверждено: {answer}"),
-    "rel_unconfirmed_caption": ("Every plan includes committed units. Confirm them in writing, "
-                                "or take them out of the values table.",
-                                "Обязательства входят в каждый план. Подтвердите их письменно "
-                                "или уберите из таблицы values."),
-    "rel_unconfirmed_none": ("Every committed unit is confirmed in writing.",
-                             "Все обязательства подтверждены письменно."),
-    "rel_widen_title": ("Uncertainty: what the checklist does to the value ranges",
-                        "Неопределённость: как чек-лист влияет на диапазоны ценности"),
-    "rel_widen_caption": ("Where a client's selection criteria or decision roles are not known "
-                          "(no or unknown), its value estimates are less certain: the "
-                          "robustness analysis stretches each of its ranges {f}× around the "
-                          "value (the low end never below 0). Cells without a range stay "
-                          "fixed.",
-                          "Если критерии выбора или роли в группе принятия решений клиента не "
-                          "известны (нет или неизвестно), его оценки ценности менее надёжны: "
-                          "анализ устойчивости растягивает каждый его диапазон в {f} раза "
-                          "вокруг значения (нижняя граница не ниже 0). Ячейки без диапазона "
-                          "не меняются."),
+    "rel_unconfirmed_title": (
+        "Commitments not confirmed in writing",
+        "Обязательства без письменного подтверждения",
+    ),
+    "rel_unconfirmed_line": (
+        "{client}: {n} committed unit(s) of {method}; confirmed in writing: {answer}",
+        "{client}: обязательство {n} ед. по методу «{method}»; письменно подтверждено: {answer}",
+    ),
+    "rel_unconfirmed_caption": (
+        "Every plan includes committed units. Confirm them in writing, "
+        "or take them out of the values table.",
+        "Обязательства входят в каждый план. Подтвердите их письменно "
+        "или уберите из таблицы values.",
+    ),
+    "rel_unconfirmed_none": (
+        "Every committed unit is confirmed in writing.",
+        "Все обязательства подтверждены письменно.",
+    ),
+    "rel_widen_title": (
+        "Uncertainty: what the checklist does to the value ranges",
+        "Неопределённость: как чек-лист влияет на диапазоны ценности",
+    ),
+    "rel_widen_caption": (
+        "Where a client's selection criteria or decision roles are not known "
+        "(no or unknown), its value estimates are less certain: the "
+        "robustness analysis stretches each of its ranges {f}× around the "
+        "value (the low end never below 0). Cells without a range stay "
+        "fixed.",
+        "Если критерии выбора или роли в группе принятия решений клиента не "
+        "известны (нет или неизвестно), его оценки ценности менее надёжны: "
+        "анализ устойчивости растягивает каждый его диапазон в {f} раза "
+        "вокруг значения (нижняя граница не ниже 0). Ячейки без диапазона "
+        "не меняются.",
+    ),
     "rel_widen_clients": ("Widened ({n}): {names}", "Расширены ({n}): {names}"),
-    "rel_widen_none": ("No client is widened: criteria and roles are known for all.",
-                       "Ни один диапазон не расширен: критерии и роли известны для всех."),
-    "rel_robust_no_plan": ("There is no plan for the current inputs, so robustness cannot be "
-                           "tested.",
-                           "Для текущих данных плана нет, поэтому устойчивость проверить "
-                           "нельзя."),
+    "rel_widen_none": (
+        "No client is widened: criteria and roles are known for all.",
+        "Ни один диапазон не расширен: критерии и роли известны для всех.",
+    ),
+    "rel_robust_no_plan": (
+        "There is no plan for the current inputs, so robustness cannot be tested.",
+        "Для текущих данных плана нет, поэтому устойчивость проверить нельзя.",
+    ),
     "rel_draws": ("Draws", "Число выборок"),
-    "rel_run": ("Compare robustness with and without the checklist",
-                "Сравнить устойчивость с учётом чек-листа и без"),
-    "rel_run_help": ("Samples every value within its range and re-solves, once with the "
-                     "checklist's widening and once without, from the same seed.",
-                     "Выбирает каждое значение в его диапазоне и пересчитывает план: с "
-                     "расширением по чек-листу и без него, с одним и тем же начальным "
-                     "значением генератора."),
+    "rel_run": (
+        "Compare robustness with and without the checklist",
+        "Сравнить устойчивость с учётом чек-листа и без",
+    ),
+    "rel_run_help": (
+        "Samples every value within its range and re-solves, once with the "
+        "checklist's widening and once without, from the same seed.",
+        "Выбирает каждое значение в его диапазоне и пересчитывает план: с "
+        "расширением по чек-листу и без него, с одним и тем же начальным "
+        "значением генератора.",
+    ),
     "rel_robust_running": ("Sampling values…", "Выборка значений…"),
     "rel_robust_with": ("With the checklist's widening", "С расширением по чек-листу"),
     "rel_robust_without": ("Without widening", "Без расширения"),
@@ -622,74 +838,96 @@ TEXT: dict[str, tuple[str, str]] = {
     "rel_col_p95": ("p95", "p95"),
     "rel_col_spread": ("Spread p95 − p5", "Разброс p95 − p5"),
     "rel_col_regret": ("Mean regret of the plan", "Средние потери плана"),
-    "rel_robust_caption": ("{draws} draws, seed {seed}. Regret: what the current plan loses "
-                           "against the best plan for each draw.",
-                           "{draws} выборок, начальное значение {seed}. Потери: сколько "
-                           "текущий план теряет по сравнению с лучшим планом для каждой "
-                           "выборки."),
+    "rel_robust_caption": (
+        "{draws} draws, seed {seed}. Regret: what the current plan loses "
+        "against the best plan for each draw.",
+        "{draws} выборок, начальное значение {seed}. Потери: сколько "
+        "текущий план теряет по сравнению с лучшим планом для каждой "
+        "выборки.",
+    ),
     "rel_client_title": ("Relationship", "Отношения с клиентом"),
-    "rel_client_not_assessed": ("The inputs have no relationship checklist: not assessed.",
-                                "В исходных данных нет чек-листа отношений: не оценено."),
-    "rel_client_no_row": ("This client has no row in the checklist: every item counts as "
-                          "unknown.",
-                          "У клиента нет строки в чек-листе: все пункты считаются "
-                          "неизвестными."),
+    "rel_client_not_assessed": (
+        "The inputs have no relationship checklist: not assessed.",
+        "В исходных данных нет чек-листа отношений: не оценено.",
+    ),
+    "rel_client_no_row": (
+        "This client has no row in the checklist: every item counts as unknown.",
+        "У клиента нет строки в чек-листе: все пункты считаются неизвестными.",
+    ),
     "rel_client_open": ("Open problems: {text}", "Открытые проблемы: {text}"),
-    "rel_client_summary": ("Readiness {score} · last review {date}",
-                           "Готовность {score} · последний пересмотр {date}"),
-    "rel_client_widened": ("Its selection criteria or decision roles are not known, so "
-                           "robustness widens its value ranges {f}×.",
-                           "Критерии выбора или роли клиента не известны, поэтому анализ "
-                           "устойчивости расширяет его диапазоны ценности в {f} раза."),
+    "rel_client_summary": (
+        "Readiness {score} · last review {date}",
+        "Готовность {score} · последний пересмотр {date}",
+    ),
+    "rel_client_widened": (
+        "Its selection criteria or decision roles are not known, so "
+        "robustness widens its value ranges {f}×.",
+        "Критерии выбора или роли клиента не известны, поэтому анализ "
+        "устойчивости расширяет его диапазоны ценности в {f} раза.",
+    ),
     "rel_never": ("never", "не было"),
-    "rel_plan_unconfirmed": ("Committed units without a written confirmation ({n}):",
-                             "Обязательства без письменного подтверждения ({n}):"),
-    "rel_plan_open": ("Open problems with key clients ({n}):",
-                      "Открытые проблемы с ключевыми клиентами ({n}):"),
-
+    "rel_plan_unconfirmed": (
+        "Committed units without a written confirmation ({n}):",
+        "Обязательства без письменного подтверждения ({n}):",
+    ),
+    "rel_plan_open": (
+        "Open problems with key clients ({n}):",
+        "Открытые проблемы с ключевыми клиентами ({n}):",
+    ),
     # what-if (ui/whatif.py) and scenarios (ui/scenarios.py, ui/analysis_charts.py)
-    "wi_no_inputs": ("The inputs have errors, so there is nothing to analyse yet. Fix them in "
-                     "the Inputs tab.",
-                     "В исходных данных есть ошибки, поэтому анализировать пока нечего. "
-                     "Исправьте их на вкладке «Исходные данные»."),
-    "wi_min_cost_note": ("The plan is set to the cheapest plan reaching a target; the analyses "
-                         "below look at the most value each capacity can buy.",
-                         "План настроен на самый дешёвый вариант, достигающий цели; анализ "
-                         "ниже показывает наибольшую ценность при каждой ёмкости."),
+    "wi_no_inputs": (
+        "The inputs have errors, so there is nothing to analyse yet. Fix them in the Inputs tab.",
+        "В исходных данных есть ошибки, поэтому анализировать пока нечего. "
+        "Исправьте их на вкладке «Исходные данные».",
+    ),
+    "wi_min_cost_note": (
+        "The plan is set to the cheapest plan reaching a target; the analyses "
+        "below look at the most value each capacity can buy.",
+        "План настроен на самый дешёвый вариант, достигающий цели; анализ "
+        "ниже показывает наибольшую ценность при каждой ёмкости.",
+    ),
     "wi_delta_title": ("What if…", "Что если…"),
-    "wi_delta_intro": ("Change the resources here and see the difference against the "
-                       "baseline. Pin the current plan as the baseline to compare any later "
-                       "change of the inputs (sidebar, Inputs tab) with it.",
-                       "Измените ресурсы здесь и посмотрите разницу с базовым планом. "
-                       "Закрепите текущий план как базовый, чтобы сравнивать с ним любые "
-                       "дальнейшие изменения исходных данных (боковая панель, вкладка "
-                       "«Исходные данные»)."),
+    "wi_delta_intro": (
+        "Change the resources here and see the difference against the "
+        "baseline. Pin the current plan as the baseline to compare any later "
+        "change of the inputs (sidebar, Inputs tab) with it.",
+        "Измените ресурсы здесь и посмотрите разницу с базовым планом. "
+        "Закрепите текущий план как базовый, чтобы сравнивать с ним любые "
+        "дальнейшие изменения исходных данных (боковая панель, вкладка "
+        "«Исходные данные»).",
+    ),
     "wi_pct": ("{pool}: change", "{pool}: изменение"),
     "wi_pin": ("Pin the current plan as the baseline", "Закрепить текущий план как базовый"),
-    "wi_pin_help": ("Later changes to any input are compared with this plan until you clear "
-                    "it.",
-                    "Дальнейшие изменения любых данных сравниваются с этим планом, пока вы "
-                    "его не сбросите."),
+    "wi_pin_help": (
+        "Later changes to any input are compared with this plan until you clear it.",
+        "Дальнейшие изменения любых данных сравниваются с этим планом, пока вы его не сбросите.",
+    ),
     "wi_unpin": ("Clear the baseline", "Сбросить базовый план"),
     "wi_apply": ("Apply these capacities to the inputs", "Перенести эти ёмкости в данные"),
-    "wi_apply_help": ("Writes the changed capacities into the resources table.",
-                      "Записывает изменённые ёмкости в таблицу resources."),
+    "wi_apply_help": (
+        "Writes the changed capacities into the resources table.",
+        "Записывает изменённые ёмкости в таблицу resources.",
+    ),
     "wi_reset": ("Reset the changes", "Сбросить изменения"),
     "wi_pinned_label": ("Pinned baseline", "Закреплённый базовый план"),
     "wi_baseline_pinned": ("Baseline", "Базовый план"),
     "wi_baseline_current": ("Current plan", "Текущий план"),
     "wi_whatif_label": ("What-if", "Что если"),
-    "wi_delta_hint": ("Move a slider to see what the change would do, or pin the current plan "
-                      "as the baseline and then change any input.",
-                      "Сдвиньте ползунок, чтобы увидеть последствия изменения, или закрепите "
-                      "текущий план как базовый и затем меняйте любые данные."),
+    "wi_delta_hint": (
+        "Move a slider to see what the change would do, or pin the current plan "
+        "as the baseline and then change any input.",
+        "Сдвиньте ползунок, чтобы увидеть последствия изменения, или закрепите "
+        "текущий план как базовый и затем меняйте любые данные.",
+    ),
     "wi_frontier_heading": ("Value frontier of a resource", "Граница ценности по ресурсу"),
-    "wi_frontier_intro": ("The most value each capacity of one resource can buy, what one more "
-                          "unit is worth there, and the capacities where the plan changes "
-                          "course (ticks on the curve).",
-                          "Наибольшая ценность при каждой ёмкости ресурса, цена ещё одной "
-                          "единицы и ёмкости, при которых план меняет направление (засечки "
-                          "на кривой)."),
+    "wi_frontier_intro": (
+        "The most value each capacity of one resource can buy, what one more "
+        "unit is worth there, and the capacities where the plan changes "
+        "course (ticks on the curve).",
+        "Наибольшая ценность при каждой ёмкости ресурса, цена ещё одной "
+        "единицы и ёмкости, при которых план меняет направление (засечки "
+        "на кривой).",
+    ),
     "wi_pool": ("Resource", "Ресурс"),
     "wi_pool_2": ("Second resource", "Второй ресурс"),
     "wi_from": ("From", "От"),
@@ -702,127 +940,168 @@ TEXT: dict[str, tuple[str, str]] = {
     "wi_run_rb": ("Run the draws", "Запустить розыгрыши"),
     "wi_running": ("Computing… {pct}", "Расчёт… {pct}"),
     "wi_stop": ("Stop", "Остановить"),
-    "wi_stop_help": ("Stops the run and keeps what was computed.",
-                     "Останавливает расчёт и сохраняет уже посчитанное."),
-    "wi_partial": ("Stopped early: these results cover only the part computed before the stop.",
-                   "Расчёт остановлен досрочно: результаты охватывают только посчитанную "
-                   "часть."),
-    "wi_old_inputs": ("Computed for earlier inputs: run it again to update.",
-                      "Рассчитано для прежних данных: запустите снова, чтобы обновить."),
+    "wi_stop_help": (
+        "Stops the run and keeps what was computed.",
+        "Останавливает расчёт и сохраняет уже посчитанное.",
+    ),
+    "wi_partial": (
+        "Stopped early: these results cover only the part computed before the stop.",
+        "Расчёт остановлен досрочно: результаты охватывают только посчитанную часть.",
+    ),
+    "wi_old_inputs": (
+        "Computed for earlier inputs: run it again to update.",
+        "Рассчитано для прежних данных: запустите снова, чтобы обновить.",
+    ),
     "wi_frontier_title": ("Value against {pool}", "Ценность в зависимости от ресурса «{pool}»"),
     "wi_value_axis": ("Weighted value (points)", "Взвешенная ценность (очки)"),
     "wi_marginal_axis": ("Points per one more {unit}", "Очков за ещё одну ед. ({unit})"),
     "wi_breaks": ("Plan changes course", "План меняет направление"),
-    "wi_break_hover": ("from here on more goes to:<br>{more}<br>and no more to:<br>{less}",
-                       "отсюда больше получают:<br>{more}<br>и перестают получать:<br>{less}"),
+    "wi_break_hover": (
+        "from here on more goes to:<br>{more}<br>and no more to:<br>{less}",
+        "отсюда больше получают:<br>{more}<br>и перестают получать:<br>{less}",
+    ),
     "wi_now": ("now", "сейчас"),
-    "wi_feasible_from": ("No plan is possible below {amount} {unit} of {pool}: the commitments "
-                         "and floors need that much.",
-                         "Ниже {amount} {unit} ресурса «{pool}» план невозможен: столько "
-                         "требуют обязательства и минимальные доли."),
-    "wi_breaks_title": ("{n} capacities where the plan changes course",
-                        "Ёмкостей, где план меняет направление: {n}"),
+    "wi_feasible_from": (
+        "No plan is possible below {amount} {unit} of {pool}: the commitments "
+        "and floors need that much.",
+        "Ниже {amount} {unit} ресурса «{pool}» план невозможен: столько "
+        "требуют обязательства и минимальные доли.",
+    ),
+    "wi_breaks_title": (
+        "{n} capacities where the plan changes course",
+        "Ёмкостей, где план меняет направление: {n}",
+    ),
     "wi_capacity": ("Capacity", "Ёмкость"),
     "wi_price_before": ("Points per unit below", "Очков за единицу ниже"),
     "wi_price_after": ("Points per unit above", "Очков за единицу выше"),
     "wi_more": ("More from here on", "Больше отсюда"),
     "wi_less": ("No more from here on", "Больше не получают"),
-    "wi_grid_heading": ("Two resources at once (heat map)",
-                        "Два ресурса сразу (тепловая карта)"),
+    "wi_grid_heading": ("Two resources at once (heat map)", "Два ресурса сразу (тепловая карта)"),
     "wi_grid_one_pool": ("There is only one resource.", "Ресурс только один."),
     "wi_grid_steps": ("Points per side", "Точек по стороне"),
     "wi_grid_title": ("Weighted value over two resources", "Взвешенная ценность по двум ресурсам"),
     "wi_sens_heading": ("How far the answers hold", "Насколько устойчивы ответы"),
-    "wi_sens_intro": ("For each resource, the range of capacity over which one more unit is "
-                      "worth the same; for each funded method, how far its value can fall "
-                      "before the plan gives it fewer units and before it leaves the plan.",
-                      "Для каждого ресурса — диапазон ёмкости, в котором ещё одна единица "
-                      "стоит столько же; для каждого профинансированного метода — насколько "
-                      "может упасть его ценность, прежде чем план сократит его и прежде чем "
-                      "исключит."),
-    "wi_sens_continuous": ("Whole units: computed on the plan with fractions allowed, where "
-                           "prices are defined.",
-                           "Целые единицы: рассчитано для плана с дробными единицами, где цены "
-                           "определены."),
-    "wi_needs_plan": ("This needs a plan, and the current inputs have none: see the Plan tab "
-                      "for why.",
-                      "Для этого нужен план, а при текущих данных его нет: причины — на "
-                      "вкладке «План»."),
-    "wi_integer_note": ("Whole units: the value moves in steps, so there are no shadow prices; "
-                        "the dotted line is the value gained per unit over each step.",
-                        "Целые единицы: ценность меняется скачками, теневых цен нет; пунктир — "
-                        "прирост ценности на единицу на каждом шаге."),
-    "wi_truncated": ("The search for where the plan changes stopped early: {n} found, there "
-                     "may be more.",
-                     "Поиск точек изменения плана остановлен досрочно: найдено {n}, могут быть "
-                     "и другие."),
+    "wi_sens_intro": (
+        "For each resource, the range of capacity over which one more unit is "
+        "worth the same; for each funded method, how far its value can fall "
+        "before the plan gives it fewer units and before it leaves the plan.",
+        "Для каждого ресурса — диапазон ёмкости, в котором ещё одна единица "
+        "стоит столько же; для каждого профинансированного метода — насколько "
+        "может упасть его ценность, прежде чем план сократит его и прежде чем "
+        "исключит.",
+    ),
+    "wi_sens_continuous": (
+        "Whole units: computed on the plan with fractions allowed, where prices are defined.",
+        "Целые единицы: рассчитано для плана с дробными единицами, где цены определены.",
+    ),
+    "wi_needs_plan": (
+        "This needs a plan, and the current inputs have none: see the Plan tab for why.",
+        "Для этого нужен план, а при текущих данных его нет: причины — на вкладке «План».",
+    ),
+    "wi_integer_note": (
+        "Whole units: the value moves in steps, so there are no shadow prices; "
+        "the dotted line is the value gained per unit over each step.",
+        "Целые единицы: ценность меняется скачками, теневых цен нет; пунктир — "
+        "прирост ценности на единицу на каждом шаге.",
+    ),
+    "wi_truncated": (
+        "The search for where the plan changes stopped early: {n} found, there may be more.",
+        "Поиск точек изменения плана остановлен досрочно: найдено {n}, могут быть и другие.",
+    ),
     "wi_holds_from": ("Holds from", "Верна от"),
     "wi_holds_to": ("Holds to", "Верна до"),
     "wi_feasible_min": ("Least capacity for a plan", "Минимум для плана"),
-    "wi_cells_title": ("Funded methods: how far their value can fall",
-                       "Профинансированные методы: насколько может упасть ценность"),
-    "wi_cells_caption": ("First-unit values: below 'fewer units' the plan gives the method "
-                         "less, below 'leaves' it gives it nothing beyond what is committed. "
-                         "The least robust first.",
-                         "Ценность первой единицы: ниже «меньше единиц» план сокращает метод, "
-                         "ниже «выходит» — не даёт ничего сверх обещанного. Сначала наименее "
-                         "устойчивые."),
+    "wi_cells_title": (
+        "Funded methods: how far their value can fall",
+        "Профинансированные методы: насколько может упасть ценность",
+    ),
+    "wi_cells_caption": (
+        "First-unit values: below 'fewer units' the plan gives the method "
+        "less, below 'leaves' it gives it nothing beyond what is committed. "
+        "The least robust first.",
+        "Ценность первой единицы: ниже «меньше единиц» план сокращает метод, "
+        "ниже «выходит» — не даёт ничего сверх обещанного. Сначала наименее "
+        "устойчивые.",
+    ),
     "wi_changes_below": ("Fewer units below", "Меньше единиц ниже"),
     "wi_leaves_below": ("Leaves below", "Выходит ниже"),
     "wi_drop_share": ("Can fall by", "Может упасть на"),
     "wi_rb_heading": ("How sure is this plan?", "Насколько надёжен план?"),
-    "wi_rb_intro": ("Each draw picks every value within its low–high range (most often near "
-                    "the value itself), finds the best plan for it, and checks what the plan "
-                    "on screen is worth there. Values without a range stay as they are.",
-                    "Каждый розыгрыш выбирает каждую ценность в её диапазоне (чаще всего "
-                    "рядом с самим значением), находит лучший для неё план и проверяет, чего "
-                    "стоит в ней план на экране. Ценности без диапазона не меняются."),
-    "wi_rb_no_ranges": ("No value has a low–high range, so every draw is the same plan. Add "
-                        "ranges in the Inputs tab (value_low, value_high).",
-                        "Ни у одной ценности нет диапазона, поэтому все розыгрыши дают один и "
-                        "тот же план. Добавьте диапазоны на вкладке «Исходные данные» "
-                        "(value_low, value_high)."),
+    "wi_rb_intro": (
+        "Each draw picks every value within its low–high range (most often near "
+        "the value itself), finds the best plan for it, and checks what the plan "
+        "on screen is worth there. Values without a range stay as they are.",
+        "Каждый розыгрыш выбирает каждую ценность в её диапазоне (чаще всего "
+        "рядом с самим значением), находит лучший для неё план и проверяет, чего "
+        "стоит в ней план на экране. Ценности без диапазона не меняются.",
+    ),
+    "wi_rb_no_ranges": (
+        "No value has a low–high range, so every draw is the same plan. Add "
+        "ranges in the Inputs tab (value_low, value_high).",
+        "Ни у одной ценности нет диапазона, поэтому все розыгрыши дают один и "
+        "тот же план. Добавьте диапазоны на вкладке «Исходные данные» "
+        "(value_low, value_high).",
+    ),
     "wi_rb_draws": ("Draws", "Розыгрышей"),
     "wi_rb_seed": ("Seed (same seed, same answer)", "Зерно (то же зерно — тот же ответ)"),
-    "wi_rb_widen": ("Widen the ranges of {n} clients whose criteria or roles are not known",
-                    "Расширить диапазоны {n} клиентов с неизвестными критериями или ролями"),
-    "wi_rb_widen_help": ("From the relationship checklist: where the selection criteria or the "
-                         "decision roles are not known, the values are less certain.",
-                         "По чек-листу отношений: если критерии выбора или роли в принятии "
-                         "решения неизвестны, ценности менее надёжны."),
+    "wi_rb_widen": (
+        "Widen the ranges of {n} clients whose criteria or roles are not known",
+        "Расширить диапазоны {n} клиентов с неизвестными критериями или ролями",
+    ),
+    "wi_rb_widen_help": (
+        "From the relationship checklist: where the selection criteria or the "
+        "decision roles are not known, the values are less certain.",
+        "По чек-листу отношений: если критерии выбора или роли в принятии "
+        "решения неизвестны, ценности менее надёжны.",
+    ),
     "wi_rb_mean": ("Best value, average", "Лучшая ценность, в среднем"),
-    "wi_rb_mean_help": ("The average, over the draws, of the best plan's weighted value.",
-                        "Среднее по розыгрышам значение взвешенной ценности лучшего плана."),
+    "wi_rb_mean_help": (
+        "The average, over the draws, of the best plan's weighted value.",
+        "Среднее по розыгрышам значение взвешенной ценности лучшего плана.",
+    ),
     "wi_rb_band": ("Best value, 90% of draws", "Лучшая ценность, 90% розыгрышей"),
-    "wi_rb_band_help": ("5th to 95th percentile of the best value over the draws.",
-                        "От 5-го до 95-го процентиля лучшей ценности по розыгрышам."),
+    "wi_rb_band_help": (
+        "5th to 95th percentile of the best value over the draws.",
+        "От 5-го до 95-го процентиля лучшей ценности по розыгрышам.",
+    ),
     "wi_rb_regret": ("Regret of this plan, average", "Упущенное этим планом, в среднем"),
-    "wi_rb_regret_help": ("How much less this plan is worth than the best plan for each draw, "
-                          "as a share of the best.",
-                          "Насколько этот план хуже лучшего для каждого розыгрыша, в долях "
-                          "лучшего."),
+    "wi_rb_regret_help": (
+        "How much less this plan is worth than the best plan for each draw, "
+        "as a share of the best.",
+        "Насколько этот план хуже лучшего для каждого розыгрыша, в долях лучшего.",
+    ),
     "wi_rb_regret_worst": ("Regret, worst draw", "Упущенное, худший розыгрыш"),
-    "wi_rb_regret_worst_help": ("The largest shortfall of this plan over all draws.",
-                                "Наибольшее отставание этого плана по всем розыгрышам."),
-    "wi_rb_summary": ("{draws} draws, seed {seed}; regret in points: 95th percentile {p95}, "
-                      "worst {max}; ranges widened for {widened} clients.",
-                      "Розыгрышей: {draws}, зерно {seed}; упущенное в очках: 95-й процентиль "
-                      "{p95}, худшее {max}; диапазоны расширены для клиентов: {widened}."),
+    "wi_rb_regret_worst_help": (
+        "The largest shortfall of this plan over all draws.",
+        "Наибольшее отставание этого плана по всем розыгрышам.",
+    ),
+    "wi_rb_summary": (
+        "{draws} draws, seed {seed}; regret in points: 95th percentile {p95}, "
+        "worst {max}; ranges widened for {widened} clients.",
+        "Розыгрышей: {draws}, зерно {seed}; упущенное в очках: 95-й процентиль "
+        "{p95}, худшее {max}; диапазоны расширены для клиентов: {widened}.",
+    ),
     "wi_rb_title": ("Value over the draws", "Ценность по розыгрышам"),
     "wi_rb_best": ("Best plan for the draw", "Лучший план для розыгрыша"),
     "wi_rb_nominal": ("This plan in the draw", "Этот план в розыгрыше"),
     "wi_rb_as_planned": ("as planned", "по плану"),
     "wi_rb_draws_axis": ("draws", "розыгрыши"),
-    "wi_rb_cells_title": ("Methods funded in some draws only: how often",
-                          "Методы, профинансированные не во всех розыгрышах: как часто"),
+    "wi_rb_cells_title": (
+        "Methods funded in some draws only: how often",
+        "Методы, профинансированные не во всех розыгрышах: как часто",
+    ),
     "wi_rb_in_plan": ("in the plan on screen", "в плане на экране"),
     "wi_rb_not_in_plan": ("not in the plan on screen", "не в плане на экране"),
-    "wi_rb_share_axis": ("share of draws in which it is funded",
-                         "доля розыгрышей, где метод профинансирован"),
-    "wi_rb_all_stable": ("Every method is funded in all draws or in none: the plan does not "
-                         "depend on the uncertain values.",
-                         "Каждый метод профинансирован либо во всех розыгрышах, либо ни в "
-                         "одном: план не зависит от неопределённых ценностей."),
+    "wi_rb_share_axis": (
+        "share of draws in which it is funded",
+        "доля розыгрышей, где метод профинансирован",
+    ),
+    "wi_rb_all_stable": (
+        "Every method is funded in all draws or in none: the plan does not "
+        "depend on the uncertain values.",
+        "Каждый метод профинансирован либо во всех розыгрышах, либо ни в "
+        "одном: план не зависит от неопределённых ценностей.",
+    ),
     "cmp_no_plan": ("{name} has no plan ({status}).", "У варианта «{name}» нет плана ({status})."),
     "cmp_vs": ("vs {name}", "к «{name}»"),
     "cmp_metric": ("Measure", "Показатель"),
@@ -833,15 +1112,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp_kpi_money_spent": ("Money spent", "Потрачено денег"),
     "cmp_kpi_funded_cells": ("Funded client × method cells", "Профинансировано пар клиент × метод"),
     "cmp_kpi_clients_reached": ("Clients with some value", "Клиентов с ненулевой ценностью"),
-    "cmp_kpi_lowest_share": ("Lowest client share of attainable value",
-                             "Наименьшая доля достижимой ценности у клиента"),
-    "cmp_kpi_mean_share": ("Average client share of attainable value",
-                           "Средняя доля достижимой ценности у клиента"),
+    "cmp_kpi_lowest_share": (
+        "Lowest client share of attainable value",
+        "Наименьшая доля достижимой ценности у клиента",
+    ),
+    "cmp_kpi_mean_share": (
+        "Average client share of attainable value",
+        "Средняя доля достижимой ценности у клиента",
+    ),
     "cmp_kpi_used": ("{pool} used", "{pool}: использовано"),
-    "cmp_chart_title": ("Value per client, and the change",
-                        "Ценность по клиентам и изменение"),
-    "cmp_cells_title": ("Methods whose funding changed: {n}",
-                        "Методов с изменённым финансированием: {n}"),
+    "cmp_chart_title": ("Value per client, and the change", "Ценность по клиентам и изменение"),
+    "cmp_cells_title": (
+        "Methods whose funding changed: {n}",
+        "Методов с изменённым финансированием: {n}",
+    ),
     "cmp_units_of": ("Units, {name}", "Единицы, {name}"),
     "cmp_value_of": ("Value, {name}", "Ценность, {name}"),
     "cmp_delta_units": ("Change in units", "Изменение единиц"),
@@ -858,37 +1142,49 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp_input_changed": ("changed", "изменено"),
     "cmp_input_added": ("added", "добавлено"),
     "cmp_input_removed": ("removed", "удалено"),
-    "sc_intro": ("Save the inputs and the plan under a name, come back to them, and compare "
-                 "two side by side.",
-                 "Сохраняйте исходные данные и план под именем, возвращайтесь к ним и "
-                 "сравнивайте два варианта рядом."),
+    "sc_intro": (
+        "Save the inputs and the plan under a name, come back to them, and compare "
+        "two side by side.",
+        "Сохраняйте исходные данные и план под именем, возвращайтесь к ним и "
+        "сравнивайте два варианта рядом.",
+    ),
     "sc_where": ("Scenarios are kept in {path}", "Сценарии хранятся в файле {path}"),
     "sc_db_change": ("Use another scenario file", "Другой файл сценариев"),
     "sc_db_path": ("Scenario file (SQLite)", "Файл сценариев (SQLite)"),
-    "sc_db_help": ("Leave empty for the default file in your user data folder. A file on a "
-                   "shared drive lets a team share scenarios.",
-                   "Оставьте пустым для файла по умолчанию в папке данных пользователя. Файл "
-                   "на общем диске позволяет команде делиться сценариями."),
-    "sc_store_error": ("The scenario file cannot be used: {error}",
-                       "Файл сценариев использовать нельзя: {error}"),
-    "sc_store_off": ("The file was not changed. Everything else works as usual; choose another "
-                     "scenario file above to save scenarios.",
-                     "Файл не изменён. Всё остальное работает как обычно; чтобы сохранять "
-                     "сценарии, выберите выше другой файл."),
+    "sc_db_help": (
+        "Leave empty for the default file in your user data folder. A file on a "
+        "shared drive lets a team share scenarios.",
+        "Оставьте пустым для файла по умолчанию в папке данных пользователя. Файл "
+        "на общем диске позволяет команде делиться сценариями.",
+    ),
+    "sc_store_error": (
+        "The scenario file cannot be used: {error}",
+        "Файл сценариев использовать нельзя: {error}",
+    ),
+    "sc_store_off": (
+        "The file was not changed. Everything else works as usual; choose another "
+        "scenario file above to save scenarios.",
+        "Файл не изменён. Всё остальное работает как обычно; чтобы сохранять "
+        "сценарии, выберите выше другой файл.",
+    ),
     "sc_error": ("Not done: {error}", "Не выполнено: {error}"),
-    "sc_err_exists_hint": (" (tick 'Replace' to overwrite it).",
-                           " (отметьте «Заменить», чтобы перезаписать)."),
+    "sc_err_exists_hint": (
+        " (tick 'Replace' to overwrite it).",
+        " (отметьте «Заменить», чтобы перезаписать).",
+    ),
     "sc_save_title": ("Save the current plan", "Сохранить текущий план"),
-    "sc_save_needs_inputs": ("The inputs have errors: fix them before saving a scenario.",
-                             "В исходных данных есть ошибки: исправьте их, прежде чем "
-                             "сохранять сценарий."),
+    "sc_save_needs_inputs": (
+        "The inputs have errors: fix them before saving a scenario.",
+        "В исходных данных есть ошибки: исправьте их, прежде чем сохранять сценарий.",
+    ),
     "sc_default_name": ("Plan {when}", "План {when}"),
     "sc_name": ("Name", "Название"),
     "sc_overwrite": ("Replace a scenario of the same name", "Заменить сценарий с тем же именем"),
     "sc_notes": ("Notes", "Заметки"),
-    "sc_notes_help": ("Open problems, agreements, anything the planning meeting should know.",
-                      "Нерешённые проблемы, договорённости — всё, что нужно знать на "
-                      "совещании."),
+    "sc_notes_help": (
+        "Open problems, agreements, anything the planning meeting should know.",
+        "Нерешённые проблемы, договорённости — всё, что нужно знать на совещании.",
+    ),
     "sc_client_notes": ("Notes per client ({n} written)", "Заметки по клиентам (заполнено: {n})"),
     "sc_note": ("Note", "Заметка"),
     "sc_save": ("Save scenario", "Сохранить сценарий"),
@@ -898,18 +1194,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "sc_saved_at": ("Saved", "Сохранён"),
     "sc_status": ("Status", "Статус"),
     "sc_pick": ("Scenario", "Сценарий"),
-    "sc_detail": ("Saved {saved} UTC; inputs {fingerprint}",
-                  "Сохранён {saved} UTC; данные {fingerprint}"),
-    "sc_kpis": ("Value {value} ({weighted} points), {money} {currency} spent, {cells} methods "
-                "funded.",
-                "Ценность {value} ({weighted} очков), потрачено {money} {currency}, "
-                "профинансировано методов: {cells}."),
+    "sc_detail": (
+        "Saved {saved} UTC; inputs {fingerprint}",
+        "Сохранён {saved} UTC; данные {fingerprint}",
+    ),
+    "sc_kpis": (
+        "Value {value} ({weighted} points), {money} {currency} spent, {cells} methods funded.",
+        "Ценность {value} ({weighted} очков), потрачено {money} {currency}, "
+        "профинансировано методов: {cells}.",
+    ),
     "sc_no_plan": ("No plan: {status}.", "Плана нет: {status}."),
     "sc_load": ("Load into the dashboard", "Загрузить в панель"),
-    "sc_load_help": ("Replaces the current inputs with this scenario's (save them first if "
-                     "you need them).",
-                     "Заменяет текущие данные данными сценария (сохраните их сначала, если "
-                     "они нужны)."),
+    "sc_load_help": (
+        "Replaces the current inputs with this scenario's (save them first if you need them).",
+        "Заменяет текущие данные данными сценария (сохраните их сначала, если они нужны).",
+    ),
     "sc_loaded": ("Loaded '{name}'.", "Сценарий «{name}» загружен."),
     "sc_new_name": ("New name", "Новое название"),
     "sc_rename": ("Rename", "Переименовать"),
@@ -919,16 +1218,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "sc_duplicate": ("Duplicate", "Копировать"),
     "sc_duplicated": ("Copied '{old}' to '{new}'.", "«{old}» скопирован в «{new}»."),
     "sc_confirm_delete": ("Yes, delete '{name}'", "Да, удалить «{name}»"),
-    "sc_confirm_first": ("Tick the box to confirm the deletion first.",
-                         "Сначала отметьте флажок, подтверждающий удаление."),
+    "sc_confirm_first": (
+        "Tick the box to confirm the deletion first.",
+        "Сначала отметьте флажок, подтверждающий удаление.",
+    ),
     "sc_delete": ("Delete", "Удалить"),
     "sc_deleted": ("Deleted '{name}'.", "Сценарий «{name}» удалён."),
     "sc_compare_title": ("Compare two", "Сравнить два"),
     "sc_compare_a": ("A (before)", "A (было)"),
     "sc_compare_b": ("B (after)", "B (стало)"),
     "sc_current": ("Current plan (not saved)", "Текущий план (не сохранён)"),
-    "sc_compare_needs_two": ("Save a scenario to compare it with the current plan.",
-                             "Сохраните сценарий, чтобы сравнить его с текущим планом."),
+    "sc_compare_needs_two": (
+        "Save a scenario to compare it with the current plan.",
+        "Сохраните сценарий, чтобы сравнить его с текущим планом.",
+    ),
     "sc_compare_same": ("Pick two different scenarios.", "Выберите два разных сценария."),
 }
 

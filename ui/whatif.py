@@ -110,16 +110,20 @@ def _running(kind: str) -> Job | None:
 
 def _progress_view(kind: str, t: Translator) -> None:
     """Progress bar and Stop button, refreshed while the run lasts."""
+
     def body() -> None:
         job = st.session_state.get(JOBS_KEY, {}).get(kind)
         if job is None:
             return
         if job.done.is_set():
             st.rerun()  # redraw the whole tab with the answer
-        st.progress(min(max(job.progress, 0.0), 1.0),
-                    text=t("wi_running", pct=t.pct(job.progress, 0)))
-        st.button(t("wi_stop"), key=f"whatif_stop::{kind}", on_click=job.stop.set,
-                  help=t("wi_stop_help"))
+        st.progress(
+            min(max(job.progress, 0.0), 1.0), text=t("wi_running", pct=t.pct(job.progress, 0))
+        )
+        st.button(
+            t("wi_stop"), key=f"whatif_stop::{kind}", on_click=job.stop.set, help=t("wi_stop_help")
+        )
+
     st.fragment(body, run_every=POLL_S)()
 
 
@@ -145,9 +149,11 @@ def _section(kind: str, key: tuple, t: Translator, show: Callable[[Any], None]) 
 
 # ---- helpers --------------------------------------------------------------------------------
 def _names(problem: Problem) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    return (problem.clients[NAME].astype(str).to_dict(),
-            problem.methods[NAME].astype(str).to_dict(),
-            problem.resources[NAME].astype(str).to_dict())
+    return (
+        problem.clients[NAME].astype(str).to_dict(),
+        problem.methods[NAME].astype(str).to_dict(),
+        problem.resources[NAME].astype(str).to_dict(),
+    )
 
 
 def _pool_label(problem: Problem, pool: str) -> str:
@@ -197,18 +203,28 @@ def render_delta(ctx: Context, problem: Problem, result: Result) -> None:
     changes: dict[str, float] = {}
     for col, p in zip(cols, pools):
         st.session_state.setdefault(PCT_PREFIX + p, 0)
-        changes[p] = float(col.slider(t("wi_pct", pool=_pool_label(problem, p)),
-                                      min_value=-90, max_value=200, step=5,
-                                      key=PCT_PREFIX + p, format="%d%%"))
+        changes[p] = float(
+            col.slider(
+                t("wi_pct", pool=_pool_label(problem, p)),
+                min_value=-90,
+                max_value=200,
+                step=5,
+                key=PCT_PREFIX + p,
+                format="%d%%",
+            )
+        )
     pinned = st.session_state.get(BASELINE_KEY)
     b1, b2, b3, b4 = st.columns(4)
-    b1.button(t("wi_pin"), on_click=_pin, args=(problem, result, t("wi_pinned_label")),
-              help=t("wi_pin_help"))
+    b1.button(
+        t("wi_pin"),
+        on_click=_pin,
+        args=(problem, result, t("wi_pinned_label")),
+        help=t("wi_pin_help"),
+    )
     if pinned is not None:
         b2.button(t("wi_unpin"), on_click=_unpin)
     if any(changes.values()):
-        b3.button(t("wi_apply"), on_click=_apply, args=(problem, changes),
-                  help=t("wi_apply_help"))
+        b3.button(t("wi_apply"), on_click=_apply, args=(problem, changes), help=t("wi_apply_help"))
         b4.button(t("wi_reset"), on_click=_reset_pcts, args=(pools,))
     if pinned is not None:
         base_p, base_r, _ = pinned
@@ -233,15 +249,19 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
     st.caption(t("wi_frontier_intro"))
     pools = problem.pools
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-    pool = c1.selectbox(t("wi_pool"), pools, format_func=lambda p: _pool_label(problem, p),
-                        key="whatif_sweep_pool")
+    pool = c1.selectbox(
+        t("wi_pool"), pools, format_func=lambda p: _pool_label(problem, p), key="whatif_sweep_pool"
+    )
     cap = float(problem.resources.at[pool, CAPACITY])
-    lo = c2.number_input(t("wi_from"), min_value=0.0, value=round(0.5 * cap, 6),
-                         key=f"whatif_from::{pool}")
-    hi = c3.number_input(t("wi_to"), min_value=0.0, value=round(1.5 * cap, 6) or 1.0,
-                         key=f"whatif_to::{pool}")
-    steps = int(c4.number_input(t("wi_steps"), min_value=2, max_value=500, value=41,
-                                key="whatif_steps"))
+    lo = c2.number_input(
+        t("wi_from"), min_value=0.0, value=round(0.5 * cap, 6), key=f"whatif_from::{pool}"
+    )
+    hi = c3.number_input(
+        t("wi_to"), min_value=0.0, value=round(1.5 * cap, 6) or 1.0, key=f"whatif_to::{pool}"
+    )
+    steps = int(
+        c4.number_input(t("wi_steps"), min_value=2, max_value=500, value=41, key="whatif_steps")
+    )
     key = (problem.fingerprint(), pool, lo, hi, steps)
     if st.button(t("wi_run_frontier"), key="whatif_run_sweep", type="primary"):
         if hi <= lo:
@@ -251,32 +271,50 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
     names = _names(problem)[0]
 
     def show(sw: an.Sweep) -> None:
-        label = str(problem.resources.at[sw.pool, NAME]) if sw.pool in problem.pools else \
-            sw.pool
-        st.plotly_chart(charts.frontier_figure(sw, t, label, names), width="stretch",
-                        key="whatif_frontier_chart")
+        label = str(problem.resources.at[sw.pool, NAME]) if sw.pool in problem.pools else sw.pool
+        st.plotly_chart(
+            charts.frontier_figure(sw, t, label, names),
+            width="stretch",
+            key="whatif_frontier_chart",
+        )
         if sw.integer:
             st.caption(t("wi_integer_note"))
         if sw.truncated:
             st.caption(t("wi_truncated", n=len(sw.breakpoints)))
         if sw.feasible_from is not None:
-            st.info(t("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit,
-                      pool=label))
+            st.info(t("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit, pool=label))
         bps = sw.breakpoints
         if len(bps):
             with st.expander(t("wi_breaks_title", n=len(bps))):
-                frame = pd.DataFrame({
-                    t("wi_capacity"): bps["capacity"], t("wi_value_axis"): bps["objective"],
-                    t("wi_price_before"): bps["price_before"],
-                    t("wi_price_after"): bps["price_after"],
-                    t("wi_more"): [", ".join(f"{names.get(c, c)} · {m}" for c, m in x)
-                                   for x in bps["more"]],
-                    t("wi_less"): [", ".join(f"{names.get(c, c)} · {m}" for c, m in x)
-                                   for x in bps["less"]]})
-                st.dataframe(styled(frame, t, {t("wi_capacity"): 1, t("wi_value_axis"): 1,
-                                                t("wi_price_before"): 4,
-                                                t("wi_price_after"): 4}),
-                             hide_index=True, width="stretch")
+                frame = pd.DataFrame(
+                    {
+                        t("wi_capacity"): bps["capacity"],
+                        t("wi_value_axis"): bps["objective"],
+                        t("wi_price_before"): bps["price_before"],
+                        t("wi_price_after"): bps["price_after"],
+                        t("wi_more"): [
+                            ", ".join(f"{names.get(c, c)} · {m}" for c, m in x) for x in bps["more"]
+                        ],
+                        t("wi_less"): [
+                            ", ".join(f"{names.get(c, c)} · {m}" for c, m in x) for x in bps["less"]
+                        ],
+                    }
+                )
+                st.dataframe(
+                    styled(
+                        frame,
+                        t,
+                        {
+                            t("wi_capacity"): 1,
+                            t("wi_value_axis"): 1,
+                            t("wi_price_before"): 4,
+                            t("wi_price_after"): 4,
+                        },
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )
+
     _section("sweep", key, t, show)
 
     with st.expander(t("wi_grid_heading")):
@@ -285,26 +323,48 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
             st.caption(t("wi_grid_one_pool"))
             return
         g1, g2 = st.columns([2, 1])
-        other = g1.selectbox(t("wi_pool_2"), others,
-                             format_func=lambda p: _pool_label(problem, p), key="whatif_grid_y")
-        n = int(g2.number_input(t("wi_grid_steps"), min_value=2, max_value=40, value=11,
-                                key="whatif_grid_steps"))
+        other = g1.selectbox(
+            t("wi_pool_2"),
+            others,
+            format_func=lambda p: _pool_label(problem, p),
+            key="whatif_grid_y",
+        )
+        n = int(
+            g2.number_input(
+                t("wi_grid_steps"), min_value=2, max_value=40, value=11, key="whatif_grid_steps"
+            )
+        )
         ocap = float(problem.resources.at[other, CAPACITY])
         gkey = (problem.fingerprint(), pool, lo, hi, other, n)
         if st.button(t("wi_run_grid"), key="whatif_run_grid"):
             if hi <= lo:
                 st.error(t("wi_bad_range"))
             else:
-                start_job("grid", gkey, lambda **kw: an.grid(
-                    problem, pool, (lo, hi), other, (0.5 * ocap, 1.5 * ocap or 1.0), n, **kw))
+                start_job(
+                    "grid",
+                    gkey,
+                    lambda **kw: an.grid(
+                        problem, pool, (lo, hi), other, (0.5 * ocap, 1.5 * ocap or 1.0), n, **kw
+                    ),
+                )
 
         def show_grid(g: an.Grid) -> None:
-            now = (float(problem.resources.at[g.x_pool, CAPACITY]),
-                   float(problem.resources.at[g.y_pool, CAPACITY])) \
-                if g.x_pool in problem.pools and g.y_pool in problem.pools else None
-            st.plotly_chart(charts.grid_heatmap(g, t, _pool_label(problem, g.x_pool),
-                                                _pool_label(problem, g.y_pool), now),
-                            width="stretch", key="whatif_grid_chart")
+            now = (
+                (
+                    float(problem.resources.at[g.x_pool, CAPACITY]),
+                    float(problem.resources.at[g.y_pool, CAPACITY]),
+                )
+                if g.x_pool in problem.pools and g.y_pool in problem.pools
+                else None
+            )
+            st.plotly_chart(
+                charts.grid_heatmap(
+                    g, t, _pool_label(problem, g.x_pool), _pool_label(problem, g.y_pool), now
+                ),
+                width="stretch",
+                key="whatif_grid_chart",
+            )
+
         _section("grid", gkey, t, show_grid)
 
 
@@ -322,30 +382,66 @@ def render_sensitivity(ctx: Context, problem: Problem) -> None:
         if se.continuous:
             st.caption(t("wi_sens_continuous"))
         p = se.pools
-        pools = pd.DataFrame({
-            t("col_pool"): p[NAME], t("col_unit"): p[UNIT], t("col_capacity"): p[CAPACITY],
-            t("col_used"): p[USED], t("col_shadow"): p[SHADOW_PRICE],
-            t("wi_holds_from"): p["holds_from"], t("wi_holds_to"): p["holds_to"],
-            t("wi_feasible_min"): p["feasible_from"]})
-        st.dataframe(styled(pools, t, {t("col_capacity"): 1, t("col_used"): 1,
-                                        t("col_shadow"): 4, t("wi_holds_from"): 1,
-                                        t("wi_holds_to"): 1, t("wi_feasible_min"): 1}),
-                     hide_index=True, width="stretch")
+        pools = pd.DataFrame(
+            {
+                t("col_pool"): p[NAME],
+                t("col_unit"): p[UNIT],
+                t("col_capacity"): p[CAPACITY],
+                t("col_used"): p[USED],
+                t("col_shadow"): p[SHADOW_PRICE],
+                t("wi_holds_from"): p["holds_from"],
+                t("wi_holds_to"): p["holds_to"],
+                t("wi_feasible_min"): p["feasible_from"],
+            }
+        )
+        st.dataframe(
+            styled(
+                pools,
+                t,
+                {
+                    t("col_capacity"): 1,
+                    t("col_used"): 1,
+                    t("col_shadow"): 4,
+                    t("wi_holds_from"): 1,
+                    t("wi_holds_to"): 1,
+                    t("wi_feasible_min"): 1,
+                },
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         c = se.cells
         idx = c.index
-        cells = pd.DataFrame({
-            t("col_client"): [clients.get(x, x) for x in idx.get_level_values(0)],
-            t("col_method"): [methods.get(x, x) for x in idx.get_level_values(1)],
-            t("col_units"): c["units"].to_numpy(), t("col_value"): c[VALUE].to_numpy(),
-            t("wi_changes_below"): c["changes_below"].to_numpy(),
-            t("wi_leaves_below"): c["leaves_below"].to_numpy(),
-            t("wi_drop_share"): c["drop_share"].to_numpy()})
+        cells = pd.DataFrame(
+            {
+                t("col_client"): [clients.get(x, x) for x in idx.get_level_values(0)],
+                t("col_method"): [methods.get(x, x) for x in idx.get_level_values(1)],
+                t("col_units"): c["units"].to_numpy(),
+                t("col_value"): c[VALUE].to_numpy(),
+                t("wi_changes_below"): c["changes_below"].to_numpy(),
+                t("wi_leaves_below"): c["leaves_below"].to_numpy(),
+                t("wi_drop_share"): c["drop_share"].to_numpy(),
+            }
+        )
         cells = cells.sort_values(t("wi_drop_share"), kind="stable")
         st.markdown(f"**{t('wi_cells_title')}**")
         st.caption(t("wi_cells_caption"))
-        st.dataframe(styled(cells, t, {t("col_units"): 2, t("col_value"): 1,
-                                       t("wi_changes_below"): 1, t("wi_leaves_below"): 1},
-                            {t("wi_drop_share"): 0}), hide_index=True, width="stretch")
+        st.dataframe(
+            styled(
+                cells,
+                t,
+                {
+                    t("col_units"): 2,
+                    t("col_value"): 1,
+                    t("wi_changes_below"): 1,
+                    t("wi_leaves_below"): 1,
+                },
+                {t("wi_drop_share"): 0},
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
     _section("sensitivity", key, t, show)
 
 
@@ -358,19 +454,32 @@ def render_robustness(ctx: Context, problem: Problem) -> None:
     if not ranged:
         st.info(t("wi_rb_no_ranges"))
     c1, c2, c3 = st.columns([1, 1, 2])
-    draws = int(c1.number_input(t("wi_rb_draws"), min_value=1, max_value=100_000, value=300,
-                                step=100, key="whatif_draws"))
+    draws = int(
+        c1.number_input(
+            t("wi_rb_draws"),
+            min_value=1,
+            max_value=100_000,
+            value=300,
+            step=100,
+            key="whatif_draws",
+        )
+    )
     seed = int(c2.number_input(t("wi_rb_seed"), min_value=0, value=0, key="whatif_seed"))
     widen: dict[str, float] = {}
     if problem.relationship is not None:
         factors = widening_factors(problem)
-        use = c3.checkbox(t("wi_rb_widen", n=len(factors)), value=bool(factors),
-                          key="whatif_widen", help=t("wi_rb_widen_help"))
+        use = c3.checkbox(
+            t("wi_rb_widen", n=len(factors)),
+            value=bool(factors),
+            key="whatif_widen",
+            help=t("wi_rb_widen_help"),
+        )
         widen = factors if use else {}
     key = (problem.fingerprint(), draws, seed, tuple(sorted(widen.items())))
     if st.button(t("wi_run_rb"), key="whatif_run_rb", type="primary"):
-        start_job("robustness", key, lambda **kw: an.robustness(problem, draws, seed,
-                                                                widen=widen, **kw))
+        start_job(
+            "robustness", key, lambda **kw: an.robustness(problem, draws, seed, widen=widen, **kw)
+        )
     clients, methods, _ = _names(problem)
 
     def show(rb: an.Robustness) -> None:
@@ -378,23 +487,36 @@ def render_robustness(ctx: Context, problem: Problem) -> None:
         o, g = s["objective"], s["regret"]
         m = st.columns(4)
         m[0].metric(t("wi_rb_mean"), t.num(o["mean"], 0), help=t("wi_rb_mean_help"))
-        m[1].metric(t("wi_rb_band"), f"{t.num(o['p5'], 0)} – {t.num(o['p95'], 0)}",
-                    help=t("wi_rb_band_help"))
-        m[2].metric(t("wi_rb_regret"), t.pct(g["relative_mean"], 2),
-                    help=t("wi_rb_regret_help"))
-        m[3].metric(t("wi_rb_regret_worst"), t.pct(g["relative_max"], 2),
-                    help=t("wi_rb_regret_worst_help"))
-        st.caption(t("wi_rb_summary", draws=rb.draws, seed=rb.seed,
-                     p95=t.num(g["p95"], 1), max=t.num(g["max"], 1),
-                     widened=len([f for f in rb.widen.values() if f > 1])))
-        st.plotly_chart(charts.robustness_histogram(rb, t), width="stretch",
-                        key="whatif_rb_hist")
+        m[1].metric(
+            t("wi_rb_band"),
+            f"{t.num(o['p5'], 0)} – {t.num(o['p95'], 0)}",
+            help=t("wi_rb_band_help"),
+        )
+        m[2].metric(t("wi_rb_regret"), t.pct(g["relative_mean"], 2), help=t("wi_rb_regret_help"))
+        m[3].metric(
+            t("wi_rb_regret_worst"), t.pct(g["relative_max"], 2), help=t("wi_rb_regret_worst_help")
+        )
+        st.caption(
+            t(
+                "wi_rb_summary",
+                draws=rb.draws,
+                seed=rb.seed,
+                p95=t.num(g["p95"], 1),
+                max=t.num(g["max"], 1),
+                widened=len([f for f in rb.widen.values() if f > 1]),
+            )
+        )
+        st.plotly_chart(charts.robustness_histogram(rb, t), width="stretch", key="whatif_rb_hist")
         f = charts.funded_share_frame(rb, clients, methods)
         if len(f):
-            st.plotly_chart(charts.funded_share_figure(rb, t, clients, methods),
-                            width="stretch", key="whatif_rb_cells")
+            st.plotly_chart(
+                charts.funded_share_figure(rb, t, clients, methods),
+                width="stretch",
+                key="whatif_rb_cells",
+            )
         else:
             st.success(t("wi_rb_all_stable"))
+
     _section("robustness", key, t, show)
 
 

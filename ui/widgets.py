@@ -37,10 +37,12 @@ from .text import Translator
 
 
 # ---- tables ----------------------------------------------------------------------------------
-def styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int],
-          pcts: dict[str, int] | None = None) -> Any:
+def styled(
+    frame: pd.DataFrame, t: Translator, decimals: dict[str, int], pcts: dict[str, int] | None = None
+) -> Any:
     """Numbers and shares formatted in the page's language, kept numbers so a click sorts them
     (one Styler.format call, as a second one would reset the first's columns)."""
+
     def number(d: int) -> Callable[[Any], str]:
         return lambda v: "" if pd.isna(v) else t.num(float(v), d)
 
@@ -57,8 +59,13 @@ def styled(frame: pd.DataFrame, t: Translator, decimals: dict[str, int],
     return frame.style.format(fmt)
 
 
-def show_table(frame: pd.DataFrame, t: Translator, decimals: dict[str, int], key: str,
-               column_config: dict[str, Any] | None = None) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    t: Translator,
+    decimals: dict[str, int],
+    key: str,
+    column_config: dict[str, Any] | None = None,
+) -> None:
     """A sortable table with numbers in the page's language. English formats in the browser
     (a printf format per column, cheap); Russian needs a pandas Styler (a space between
     thousands and a decimal comma are beyond printf), which costs more to send."""
@@ -100,9 +107,16 @@ def unconfirmed_lines(problem: Problem, t: Translator, client_id: str | None = N
     u = rel.unconfirmed_commitments(problem)
     if client_id is not None:
         u = u[u.index.get_level_values(CLIENT_ID) == client_id]
-    return [t("rel_unconfirmed_line", client=r[rel.CLIENT_NAME], method=r[rel.METHOD_NAME],
-              n=t.num(float(r[COMMITTED_UNITS])), answer=answer_text(r[WRITTEN_CONFIRMATION], t))
-            for _, r in u.iterrows()]
+    return [
+        t(
+            "rel_unconfirmed_line",
+            client=r[rel.CLIENT_NAME],
+            method=r[rel.METHOD_NAME],
+            n=t.num(float(r[COMMITTED_UNITS])),
+            answer=answer_text(r[WRITTEN_CONFIRMATION], t),
+        )
+        for _, r in u.iterrows()
+    ]
 
 
 def render_client_checklist(ctx: Context, problem: Problem, client_id: str) -> None:
@@ -122,12 +136,17 @@ def render_client_checklist(ctx: Context, problem: Problem, client_id: str) -> N
         st.warning(line, icon=":material/edit_document:")
     if not cc.assessed:
         st.caption(t("rel_client_no_row"))
-    answers = " · ".join(f"{t('rel_item_' + item)}: **{answer_text(a, t)}**"
-                         for item, a in cc.answers.items())
+    answers = " · ".join(
+        f"{t('rel_item_' + item)}: **{answer_text(a, t)}**" for item, a in cc.answers.items()
+    )
     st.markdown(answers)
-    st.caption(t("rel_client_summary",
-                 score=t.pct(cc.readiness, 0) if cc.readiness is not None else "–",
-                 date=date_text(cc.last_review) or t("rel_never")))
+    st.caption(
+        t(
+            "rel_client_summary",
+            score=t.pct(cc.readiness, 0) if cc.readiness is not None else "–",
+            date=date_text(cc.last_review) or t("rel_never"),
+        )
+    )
     if cc.widen_factor > 1:
         st.caption(t("rel_client_widened", f=t.num(cc.widen_factor, 1)))
 
@@ -140,20 +159,32 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
         return
     lines = unconfirmed_lines(problem, t)
     if lines:
-        st.warning(t("rel_plan_unconfirmed", n=len(lines)) + "\n\n" +
-                   "\n".join(f"- {line}" for line in lines), icon=":material/edit_document:")
+        st.warning(
+            t("rel_plan_unconfirmed", n=len(lines))
+            + "\n\n"
+            + "\n".join(f"- {line}" for line in lines),
+            icon=":material/edit_document:",
+        )
     a = rel.answers(problem)
     open_ = a[a[OPEN_PROBLEMS] != ""]
     if len(open_):
-        st.info(t("rel_plan_open", n=len(open_)) + "\n\n" +
-                "\n".join(f"- **{r[NAME]}**: {r[OPEN_PROBLEMS]}" for _, r in open_.iterrows()),
-                icon=":material/report:")
+        st.info(
+            t("rel_plan_open", n=len(open_))
+            + "\n\n"
+            + "\n".join(f"- **{r[NAME]}**: {r[OPEN_PROBLEMS]}" for _, r in open_.iterrows()),
+            icon=":material/report:",
+        )
 
 
 # ---- two plans side by side ----------------------------------------------------------------
-def render_diff(d: an.ScenarioDiff, t: Translator, client_names: dict[str, str],
-                method_names: dict[str, str], pool_names: dict[str, str],
-                key: str = "diff") -> None:
+def render_diff(
+    d: an.ScenarioDiff,
+    t: Translator,
+    client_names: dict[str, str],
+    method_names: dict[str, str],
+    pool_names: dict[str, str],
+    key: str = "diff",
+) -> None:
     """KPIs side by side, the change per client, changed cells and inputs (the What-if tab's
     plan against its baseline, the Scenarios tab's comparison)."""
     if d.status_b not in ("optimal", "feasible"):
@@ -163,55 +194,82 @@ def render_diff(d: an.ScenarioDiff, t: Translator, client_names: dict[str, str],
     k = d.kpis
     if "objective" in k.index:
         m1, m2, m3 = st.columns(3)
-        for col, metric, label in ((m1, "objective", "cmp_kpi_objective"),
-                                   (m2, "total_value", "cmp_kpi_total_value"),
-                                   (m3, "money_spent", "cmp_kpi_money_spent")):
+        for col, metric, label in (
+            (m1, "objective", "cmp_kpi_objective"),
+            (m2, "total_value", "cmp_kpi_total_value"),
+            (m3, "money_spent", "cmp_kpi_money_spent"),
+        ):
             if metric in k.index:
                 r = k.loc[metric]
                 small = pd.isna(r["delta"]) or abs(r["delta"]) < VALUE_NOISE
-                col.metric(t(label), t.num(r["b"], 0),
-                           delta=None if small else t.num(r["delta"], 1),
-                           delta_description=t("cmp_vs", name=d.names[0]))
-    st.dataframe(kpi_text(analysis_charts.kpi_table(d, t, pool_names), t, d.names),
-                 hide_index=True, width="stretch")
+                col.metric(
+                    t(label),
+                    t.num(r["b"], 0),
+                    delta=None if small else t.num(r["delta"], 1),
+                    delta_description=t("cmp_vs", name=d.names[0]),
+                )
+    st.dataframe(
+        kpi_text(analysis_charts.kpi_table(d, t, pool_names), t, d.names),
+        hide_index=True,
+        width="stretch",
+    )
     if len(d.clients) and d.clients["delta_value"].abs().max() > VALUE_NOISE:
-        st.plotly_chart(analysis_charts.client_change_figure(d, t), width="stretch",
-                        key=f"{key}_chart")
+        st.plotly_chart(
+            analysis_charts.client_change_figure(d, t), width="stretch", key=f"{key}_chart"
+        )
     cells = analysis_charts.cell_change_frame(d, client_names, method_names)
     st.markdown(f"**{t('cmp_cells_title', n=len(cells))}**")
     if len(cells):
         cells["change"] = [t(f"cmp_change_{c}") for c in cells["change"]]
-        cells = cells.rename(columns={
-            "client": t("col_client"), "method": t("col_method"),
-            "units_a": t("cmp_units_of", name=d.names[0]),
-            "units_b": t("cmp_units_of", name=d.names[1]), "delta_units": t("cmp_delta_units"),
-            "value_a": t("cmp_value_of", name=d.names[0]),
-            "value_b": t("cmp_value_of", name=d.names[1]), "delta_value": t("cmp_delta_value"),
-            "change": t("cmp_change")})
-        st.dataframe(styled(cells, t, dict.fromkeys(cells.columns[2:8], 2)), hide_index=True,
-                     width="stretch")
+        cells = cells.rename(
+            columns={
+                "client": t("col_client"),
+                "method": t("col_method"),
+                "units_a": t("cmp_units_of", name=d.names[0]),
+                "units_b": t("cmp_units_of", name=d.names[1]),
+                "delta_units": t("cmp_delta_units"),
+                "value_a": t("cmp_value_of", name=d.names[0]),
+                "value_b": t("cmp_value_of", name=d.names[1]),
+                "delta_value": t("cmp_delta_value"),
+                "change": t("cmp_change"),
+            }
+        )
+        st.dataframe(
+            styled(cells, t, dict.fromkeys(cells.columns[2:8], 2)), hide_index=True, width="stretch"
+        )
     inputs = d.inputs
     st.markdown(f"**{t('cmp_inputs_title', n=len(inputs))}**")
     if len(inputs):
         shown_in = inputs.copy()
         shown_in["change"] = [t(f"cmp_input_{c}") for c in shown_in["change"]]
-        st.dataframe(shown_in.rename(columns={
-            "table": t("cmp_table"), "key": t("cmp_key"), "column": t("cmp_column"),
-            "a": d.names[0], "b": d.names[1], "change": t("cmp_change")}),
-            hide_index=True, width="stretch")
+        st.dataframe(
+            shown_in.rename(
+                columns={
+                    "table": t("cmp_table"),
+                    "key": t("cmp_key"),
+                    "column": t("cmp_column"),
+                    "a": d.names[0],
+                    "b": d.names[1],
+                    "change": t("cmp_change"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def kpi_text(kpis: pd.DataFrame, t: Translator, names: tuple[str, str]) -> pd.DataFrame:
     """The KPI table as text: shares as percentages, counts whole, amounts to one decimal."""
+
     def show(v: Any, kind: str, signed: bool = False) -> str:
         if pd.isna(v):
             return "–"
         text = t.pct(v, 1) if kind == "share" else t.num(v, 0 if kind == "count" else 1)
         return f"+{text}" if signed and v > TINY else text
+
     out = pd.DataFrame({t("cmp_metric"): kpis["metric"]})
     out[names[0]] = [show(v, k) for v, k in zip(kpis["a"], kpis["kind"])]
     out[names[1]] = [show(v, k) for v, k in zip(kpis["b"], kpis["kind"])]
     out[t("cmp_change")] = [show(v, k, True) for v, k in zip(kpis["delta"], kpis["kind"])]
-    out[t("cmp_change_pct")] = ["–" if pd.isna(v) else t.pct(v, 1)
-                                for v in kpis["delta_share"]]
+    out[t("cmp_change_pct")] = ["–" if pd.isna(v) else t.pct(v, 1) for v in kpis["delta_share"]]
     return out
