@@ -191,3 +191,57 @@ def test_a_planted_cycle_and_a_planted_cli_import_are_caught(tmp_path: Path) -> 
     (pkg / "charts.py").write_text("import plotly.graph_objects as go\n")
     with pytest.raises(AssertionError, match="plotly"):
         test_the_engine_does_not_import_the_dashboard(import_graph(tmp_path, ("optimizer",)))
+
+
+# ---- the dashboard's tabs -------------------------------------------------------------------
+# One module per tab; what several tabs draw lives in shared modules (ui.widgets, ui.state,
+# ui.cache, ui.cells, ui.text, ui.charts, ui.analysis_charts, ui.edits), so a tab can change
+# without reaching into another. ui.layout composes the tabs and is neither.
+TABS = tuple(f"ui.{m}" for m in ("plan_tab", "inputs_tab", "client_tab", "whatif", "scenarios",
+                                 "relationship_tab", "export_tab", "sidebar"))
+SHARED_UI = tuple(f"ui.{m}" for m in ("widgets", "state", "cache", "cells", "text", "charts",
+                                      "analysis_charts", "edits"))
+
+
+def _tabs(graph: dict[str, set[str]]) -> set[str]:
+    """The tab modules present: the named ones, and any ui module named *_tab."""
+    return {m for m in graph if m in TABS or (_within(m, "ui") and m.endswith("_tab"))}
+
+
+def test_no_tab_imports_another_tab(graph: dict[str, set[str]]) -> None:
+    tabs = _tabs(graph)
+    bad = {m: sorted(i for i in graph[m] if i in tabs and i != m) for m in sorted(tabs)}
+    bad = {m: i for m, i in bad.items() if i}
+    assert not bad, f"tabs import other tabs (move what they share to ui.widgets): {bad}"
+    # Nor through a shared module: those never import a tab.
+    shared = {m: sorted(i for i in graph[m] if i in tabs) for m in SHARED_UI if m in graph}
+    shared = {m: i for m, i in shared.items() if i}
+    assert not shared, f"shared ui modules import tabs: {shared}"
+
+
+def test_the_tab_rule_sees_every_tab_and_can_fail(graph: dict[str, set[str]],
+                                                 tmp_path: Path) -> None:
+    assert "ui.widgets" in graph
+    assert set(TABS) - {"ui.export_tab"} <= _tabs(graph), sorted(_tabs(graph))
+    ui = tmp_path / "ui"
+    ui.mkdir()
+    (ui / "__init__.py").write_text("")
+    (ui / "widgets.py").write_text("")
+    (ui / "whatif.py").write_text("from .widgets import render_diff\n")
+    (ui / "plan_tab.py").write_text("def render(ctx):\n    from .client_tab import x\n")
+    (ui / "client_tab.py").write_text("from . import widgets\n")
+    (ui / "new_tab.py").write_text("import ui.whatif\n")
+    planted = import_graph(tmp_path, ("ui",))
+    with pytest.raises(AssertionError, match=r"'ui\.plan_tab': \['ui\.client_tab'\]"):
+        test_no_tab_imports_another_tab(planted)
+    (ui / "plan_tab.py").write_text("")
+    with pytest.raises(AssertionError, match=r"'ui\.new_tab': \['ui\.whatif'\]"):
+        test_no_tab_imports_another_tab(import_graph(tmp_path, ("ui",)))
+    (ui / "new_tab.py").write_text("")
+    (ui / "widgets.py").write_text("from .scenarios import render_diff\n")
+    (ui / "scenarios.py").write_text("")
+    with pytest.raises(AssertionError, match=r"shared ui modules import tabs: "
+                                             r"\{'ui\.widgets': \['ui\.scenarios'\]\}"):
+        test_no_tab_imports_another_tab(import_graph(tmp_path, ("ui",)))
+    (ui / "widgets.py").write_text("")
+    test_no_tab_imports_another_tab(import_graph(tmp_path, ("ui",)))
