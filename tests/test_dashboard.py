@@ -136,7 +136,7 @@ def test_an_invalid_value_is_listed_kept_and_the_plan_goes_stale(app) -> None:
     assert not app.exception
     errors = [e.value for e in app.error]
     assert EN("validation_errors", n=1) in errors
-    issues = [d.value for d in app.dataframe if EN("col_problem") in d.value.columns][0]
+    issues = next(d.value for d in app.dataframe if EN("col_problem") in d.value.columns)
     row = issues.iloc[0]
     assert (row[EN("col_table")], row[EN("col_row")], row[EN("col_column")],
             row[EN("col_bad_value")]) == ("values", "2", "value", "abc")
@@ -206,7 +206,7 @@ def test_client_view_shows_the_chosen_clients_plan(app, sample_result: Result) -
     assert metrics(app)[EN("kpi_value")] == fmt_num(row["value"], "en", 1)
     assert len(charts(app)) == 1
     shown = texts(app)
-    for (c, m), u in sample_result.unfunded.loc[[cid]].iterrows():
+    for (_c, _m), u in sample_result.unfunded.loc[[cid]].iterrows():
         assert u["reason"] in shown
 
 
@@ -262,7 +262,7 @@ def test_a_bad_capacity_in_the_table_is_reported_not_fatal(app, bad: str) -> Non
     assert not app.exception
     assert app.number_input(key=state.cap_key("budget")).value is None
     assert EN("sidebar_pool_invalid") in [c.value for c in app.sidebar.caption]
-    issues = [d.value for d in app.dataframe if EN("col_problem") in d.value.columns][0]
+    issues = next(d.value for d in app.dataframe if EN("col_problem") in d.value.columns)
     assert (issues[EN("col_column")] == "capacity").any()
     assert (issues[EN("col_bad_value")] == bad).any()
     # Typing a number in the sidebar fixes the table.

@@ -13,6 +13,7 @@ import pytest
 
 from optimizer import parse_tables, read_tables, solve
 from optimizer.bundle import read_uploaded
+from optimizer.messages import CATALOG, Message
 from optimizer.schema import (
     CHECKLIST_ITEMS,
     CLIENTS,
@@ -26,11 +27,9 @@ from optimizer.schema import (
     Problem,
     Result,
 )
-from optimizer.messages import Message
 from ui import edits
-from ui.plan_tab import conflict_fix, plan_kpis, price_scale, shadow_sentence
 from ui.cells import as_text, typed_tables
-from optimizer.messages import CATALOG
+from ui.plan_tab import conflict_fix, plan_kpis, price_scale, shadow_sentence
 from ui.text import NBSP, PAGE_TEXTS, TEXT, Translator, fmt_num, fmt_pct
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +108,7 @@ def test_kpis_are_the_results_totals(sample_result: Result) -> None:
 
 def test_shadow_prices_in_words(sample_result: Result) -> None:
     pools = sample_result.pools
-    for p, row in pools.iterrows():
+    for _p, row in pools.iterrows():
         text = shadow_sentence(row, EN, False, "EUR")
         assert str(row["name"]) in text
         price = row["shadow_price"]
@@ -232,8 +231,8 @@ def test_value_grid_round_trip() -> None:
     assert len(grid) == len(tables[CLIENTS])
     # Change an existing cell, and offer a method that had no row.
     pos = list(grid.index).index(first["client_id"])
-    blank = [(i, c) for i, row in enumerate(grid.itertuples(index=False))
-             for c, v in zip(grid.columns[1:], row[1:]) if v == ""][0]
+    blank = next((i, c) for i, row in enumerate(grid.itertuples(index=False))
+                 for c, v in zip(grid.columns[1:], row[1:]) if v == "")
     # A new value inside the cell's low-high range, so the bundle stays valid.
     new = str(int((float(first["value_low"]) + float(first["value_high"])) // 2))
     assert new != first["value"]
@@ -257,7 +256,7 @@ def test_upload_of_one_table_keeps_the_others() -> None:
     tables = sample_tables()
     raw = (ROOT / "sample_data" / "values.csv").read_bytes().replace(b"hartwell,demo,39",
                                                                      b"hartwell,demo,41")
-    uploaded, settings, issues = read_uploaded([("values.csv", raw)])
+    uploaded, _settings, issues = read_uploaded([("values.csv", raw)])
     assert any(i.severity == "error" for i in issues), "the other tables are reported missing"
     merged, left, kept = edits.merge_upload(tables, uploaded, issues)
     assert not [i for i in left if i.severity == "error"]
@@ -290,7 +289,7 @@ def test_issue_rows_match_the_editor_row_numbers() -> None:
     tables[VALUES] = vals
     with pytest.raises(BundleError) as err:
         parse_tables(tables)
-    issue: Issue = [i for i in err.value.issues if i.column == "value"][0]
+    issue: Issue = next(i for i in err.value.issues if i.column == "value")
     shown = edits.with_row_numbers(vals)
     assert shown.loc[shown[edits.ROW_COL] == issue.row, "value"].item() == "-3"
 
