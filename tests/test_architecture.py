@@ -53,7 +53,7 @@ def imports_of(name: str, source: str, modules: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
@@ -68,8 +68,10 @@ def imports_of(name: str, source: str, modules: dict[str, Path]) -> set[str]:
 def import_graph(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, set[str]]:
     """Module -> the modules it imports (third-party ones included, by their dotted name)."""
     modules = module_files(root, packages)
-    return {name: imports_of(name, path.read_text(encoding="utf-8"), modules)
-            for name, path in modules.items()}
+    return {
+        name: imports_of(name, path.read_text(encoding="utf-8"), modules)
+        for name, path in modules.items()
+    }
 
 
 def _within(name: str, package: str) -> bool:
@@ -97,7 +99,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
             if nxt not in graph:
                 continue
             if colour[nxt] == GREY:
-                return [*path[path.index(nxt):], nxt]
+                return [*path[path.index(nxt) :], nxt]
             if colour[nxt] == WHITE:
                 colour[nxt] = GREY
                 path.append(nxt)
@@ -114,32 +116,46 @@ def graph() -> dict[str, set[str]]:
 
 # ---- the rules ------------------------------------------------------------------------------
 def test_only_the_command_line_imports_the_command_line(graph: dict[str, set[str]]) -> None:
-    bad = {m: sorted(i for i in imps if _within(i, CLI))
-           for m, imps in graph.items() if not _within(m, CLI) and m not in ENTRY_POINTS}
+    bad = {
+        m: sorted(i for i in imps if _within(i, CLI))
+        for m, imps in graph.items()
+        if not _within(m, CLI) and m not in ENTRY_POINTS
+    }
     bad = {m: i for m, i in bad.items() if i}
     assert not bad, f"modules outside {CLI} import it: {bad}"
 
 
 def test_the_engine_does_not_import_the_dashboard(graph: dict[str, set[str]]) -> None:
-    bad = {m: sorted(i for i in imps if any(_within(i, lib) for lib in UI_LIBRARIES))
-           for m, imps in graph.items() if _within(m, "optimizer")}
+    bad = {
+        m: sorted(i for i in imps if any(_within(i, lib) for lib in UI_LIBRARIES))
+        for m, imps in graph.items()
+        if _within(m, "optimizer")
+    }
     bad = {m: i for m, i in bad.items() if i}
     assert not bad, f"engine modules import the dashboard or its libraries: {bad}"
 
 
 def test_the_engine_import_graph_has_no_cycle(graph: dict[str, set[str]]) -> None:
-    engine = {m: {i for i in imps if _within(i, "optimizer") and not _within(i, CLI)}
-              for m, imps in graph.items() if _within(m, "optimizer") and not _within(m, CLI)}
+    engine = {
+        m: {i for i in imps if _within(i, "optimizer") and not _within(i, CLI)}
+        for m, imps in graph.items()
+        if _within(m, "optimizer") and not _within(m, CLI)
+    }
     cycle = find_cycle(engine)
     assert cycle is None, f"import cycle in the engine: {' -> '.join(cycle or [])}"
 
 
 # ---- the checks can fail --------------------------------------------------------------------
 def test_imports_are_found_everywhere_and_resolved() -> None:
-    modules = {"optimizer": Path("__init__.py"), "optimizer.a": Path("a.py"),
-               "optimizer.c": Path("c.py"), "optimizer.cli": Path("__init__.py"),
-               "optimizer.cli.common": Path("common.py"), "optimizer.pkg": Path("__init__.py"),
-               "optimizer.pkg.b": Path("b.py")}
+    modules = {
+        "optimizer": Path("__init__.py"),
+        "optimizer.a": Path("a.py"),
+        "optimizer.c": Path("c.py"),
+        "optimizer.cli": Path("__init__.py"),
+        "optimizer.cli.common": Path("common.py"),
+        "optimizer.pkg": Path("__init__.py"),
+        "optimizer.pkg.b": Path("b.py"),
+    }
     source = """
 from typing import TYPE_CHECKING
 from .. import a
@@ -155,13 +171,22 @@ def f():
         pass
 """
     assert imports_of("optimizer.pkg.b", source, modules) == {
-        "typing", "optimizer.a", "optimizer.cli.common", "optimizer.cli", "streamlit",
-        "optimizer.pkg", "optimizer.c"}
+        "typing",
+        "optimizer.a",
+        "optimizer.cli.common",
+        "optimizer.cli",
+        "streamlit",
+        "optimizer.pkg",
+        "optimizer.c",
+    }
     # in a package's __init__, `.` is the package itself
-    assert imports_of("optimizer.pkg", "from . import b\nfrom .b import x\n", modules) == \
-        {"optimizer.pkg.b"}
-    assert imports_of("optimizer.a", "from .cli import common, Parser\n", modules) == \
-        {"optimizer.cli.common", "optimizer.cli"}
+    assert imports_of("optimizer.pkg", "from . import b\nfrom .b import x\n", modules) == {
+        "optimizer.pkg.b"
+    }
+    assert imports_of("optimizer.a", "from .cli import common, Parser\n", modules) == {
+        "optimizer.cli.common",
+        "optimizer.cli",
+    }
 
 
 def test_find_cycle_reports_the_cycle() -> None:
@@ -178,15 +203,17 @@ def test_a_planted_cycle_and_a_planted_cli_import_are_caught(tmp_path: Path) -> 
     (pkg / "cli" / "__init__.py").write_text("from ..export import write\n")
     (pkg / "export.py").write_text("def write():\n    from .cli import main\n")
     (pkg / "relationship.py").write_text("from . import export\nfrom .schema import X\n")
-    (pkg / "schema.py").write_text("import typing\nif typing.TYPE_CHECKING:\n"
-                                   "    from .relationship import Y\n")
+    (pkg / "schema.py").write_text(
+        "import typing\nif typing.TYPE_CHECKING:\n    from .relationship import Y\n"
+    )
     g = import_graph(tmp_path, ("optimizer",))
     assert "optimizer.cli" in g["optimizer.export"]
     with pytest.raises(AssertionError, match=r"optimizer\.export"):
         test_only_the_command_line_imports_the_command_line(g)
-    with pytest.raises(AssertionError,
-                       match=re.escape("optimizer.relationship -> optimizer.schema -> "
-                                       "optimizer.relationship")):
+    with pytest.raises(
+        AssertionError,
+        match=re.escape("optimizer.relationship -> optimizer.schema -> optimizer.relationship"),
+    ):
         test_the_engine_import_graph_has_no_cycle(g)
     (pkg / "charts.py").write_text("import plotly.graph_objects as go\n")
     with pytest.raises(AssertionError, match="plotly"):
@@ -197,10 +224,23 @@ def test_a_planted_cycle_and_a_planted_cli_import_are_caught(tmp_path: Path) -> 
 # One module per tab; what several tabs draw lives in shared modules (ui.widgets, ui.state,
 # ui.cache, ui.cells, ui.text, ui.charts, ui.analysis_charts, ui.edits), so a tab can change
 # without reaching into another. ui.layout composes the tabs and is neither.
-TABS = tuple(f"ui.{m}" for m in ("plan_tab", "inputs_tab", "client_tab", "whatif", "scenarios",
-                                 "relationship_tab", "export_tab", "sidebar"))
-SHARED_UI = tuple(f"ui.{m}" for m in ("widgets", "state", "cache", "cells", "text", "charts",
-                                      "analysis_charts", "edits"))
+TABS = tuple(
+    f"ui.{m}"
+    for m in (
+        "plan_tab",
+        "inputs_tab",
+        "client_tab",
+        "whatif",
+        "scenarios",
+        "relationship_tab",
+        "export_tab",
+        "sidebar",
+    )
+)
+SHARED_UI = tuple(
+    f"ui.{m}"
+    for m in ("widgets", "state", "cache", "cells", "text", "charts", "analysis_charts", "edits")
+)
 
 
 def _tabs(graph: dict[str, set[str]]) -> set[str]:
@@ -219,8 +259,9 @@ def test_no_tab_imports_another_tab(graph: dict[str, set[str]]) -> None:
     assert not shared, f"shared ui modules import tabs: {shared}"
 
 
-def test_the_tab_rule_sees_every_tab_and_can_fail(graph: dict[str, set[str]],
-                                                 tmp_path: Path) -> None:
+def test_the_tab_rule_sees_every_tab_and_can_fail(
+    graph: dict[str, set[str]], tmp_path: Path
+) -> None:
     assert "ui.widgets" in graph
     assert set(TABS) - {"ui.export_tab"} <= _tabs(graph), sorted(_tabs(graph))
     ui = tmp_path / "ui"
@@ -240,8 +281,11 @@ def test_the_tab_rule_sees_every_tab_and_can_fail(graph: dict[str, set[str]],
     (ui / "new_tab.py").write_text("")
     (ui / "widgets.py").write_text("from .scenarios import render_diff\n")
     (ui / "scenarios.py").write_text("")
-    with pytest.raises(AssertionError, match=r"shared ui modules import tabs: "
-                                             r"\{'ui\.widgets': \['ui\.scenarios'\]\}"):
+    with pytest.raises(
+        AssertionError,
+        match=r"shared ui modules import tabs: "
+        r"\{'ui\.widgets': \['ui\.scenarios'\]\}",
+    ):
         test_no_tab_imports_another_tab(import_graph(tmp_path, ("ui",)))
     (ui / "widgets.py").write_text("")
     test_no_tab_imports_another_tab(import_graph(tmp_path, ("ui",)))

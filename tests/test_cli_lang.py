@@ -27,8 +27,13 @@ SECONDS = re.compile(r"\((HiGHS|CBC)[^)]*\)")
 
 @cache
 def run(*args: str) -> tuple[int, str, str]:
-    p = subprocess.run([sys.executable, "-m", "optimizer", *args], cwd=ROOT,
-                       capture_output=True, text=True, timeout=180)
+    p = subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert "Traceback" not in p.stderr, p.stderr
     return p.returncode, p.stdout, p.stderr
 
@@ -38,8 +43,11 @@ def _no_timing(obj: dict) -> dict:
 
 
 def test_english_is_the_default_and_the_same_as_lang_en() -> None:
-    for args in (("validate", SAMPLE), ("checklist", SAMPLE, "--as-of", "2025-06-01"),
-                 ("solve", BROKEN)):
+    for args in (
+        ("validate", SAMPLE),
+        ("checklist", SAMPLE, "--as-of", "2025-06-01"),
+        ("solve", BROKEN),
+    ):
         assert run(*args) == run(*args, "--lang", "en"), args
     for bundle, want in ((TINY, 0), (INFEASIBLE, 1)):
         code, out, err = run("solve", bundle)
@@ -88,18 +96,23 @@ def test_infeasible_and_bad_input_in_russian() -> None:
     assert "строка" in err and "столбец" in err
     code, _, err = run("solve", TINY, "--set", "budget=abc", "--set", "nopool=3", "--lang", "ru")
     assert code == 2
-    assert err == ("ошибка: --set budget=abc: ёмкость — число не меньше 0\n"
-                   "--set nopool=3: «nopool» — не ресурс (ресурсы: budget, exec_hours)\n")
+    assert err == (
+        "ошибка: --set budget=abc: ёмкость — число не меньше 0\n"
+        "--set nopool=3: «nopool» — не ресурс (ресурсы: budget, exec_hours)\n"
+    )
     code, _, err = run("solve", TINY, "--lang", "de")
     assert code == 2 and "--lang" in err and "'de'" in err
 
 
-@pytest.mark.parametrize("args", [
-    ("sweep", TINY, "--pool", "budget", "--steps", "3"),
-    ("robustness", TINY, "--draws", "5"),
-    ("checklist", SAMPLE, "--as-of", "2025-06-01"),
-    ("validate", SAMPLE),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sweep", TINY, "--pool", "budget", "--steps", "3"),
+        ("robustness", TINY, "--draws", "5"),
+        ("checklist", SAMPLE, "--as-of", "2025-06-01"),
+        ("validate", SAMPLE),
+    ],
+)
 def test_analysis_and_checklist_in_russian(args: tuple[str, ...]) -> None:
     code_en, out_en, err_en = run(*args)
     code, out, err = run(*args, "--lang", "ru")
@@ -108,8 +121,18 @@ def test_analysis_and_checklist_in_russian(args: tuple[str, ...]) -> None:
     assert len(out.splitlines()) == len(out_en.splitlines())
     assert len(err.splitlines()) == len(err_en.splitlines())
     # no English words of the command line's own are left (ids, names and flags excepted)
-    for word in ("capacity", "shadow price", "draws", "funded in", "Reviews older", "unknown",
-                 "clients", "Frontier", "points", "Stopped"):
+    for word in (
+        "capacity",
+        "shadow price",
+        "draws",
+        "funded in",
+        "Reviews older",
+        "unknown",
+        "clients",
+        "Frontier",
+        "points",
+        "Stopped",
+    ):
         assert word not in out, (word, out)
     if args[0] in ("sweep", "robustness"):
         assert f"{args[0]}: 10 %" in err  # progress lines, in the Russian percent style
@@ -126,8 +149,15 @@ def test_help_in_russian() -> None:
 
 def test_words_round_as_the_english_format_spec() -> None:
     en, ru = Words("en"), Words("ru")
-    for x, spec in ((2.675, ",.2f"), (1234.565, ",.2f"), (-0.001, ".2f"), (0.125, ".0%"),
-                    (9.5694, ",.4g"), (1e6, "g"), (-12.25, "+,.1f")):
+    for x, spec in (
+        (2.675, ",.2f"),
+        (1234.565, ",.2f"),
+        (-0.001, ".2f"),
+        (0.125, ".0%"),
+        (9.5694, ",.4g"),
+        (1e6, "g"),
+        (-12.25, "+,.1f"),
+    ):
         assert en.num(x, spec) == format(x, spec)
     assert ru.num(1234567.891, ",.2f") == "1\u00a0234\u00a0567,89"
     assert ru.num(0.125, ".1%") == "12,5\u00a0%"
@@ -150,8 +180,11 @@ def _cli_codes() -> set[str]:
     codes = set()
     for path in (ROOT / "optimizer" / "cli").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and re.fullmatch(r"cli_[a-z_]*[a-z]", node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"cli_[a-z_]*[a-z]", node.value)
+            ):
                 codes.add(node.value)
     return codes
 
@@ -161,8 +194,19 @@ def test_every_code_the_command_line_names_is_in_the_catalogue() -> None:
     assert len(used) > 100
     assert not sorted(used - set(CATALOG))
     # the ones built from a prefix: column headings and the words for engine values
-    for code in ("cli_col_plan", "cli_col_criteria", "cli_col_roles", "cli_col_procedure",
-                 "cli_col_written", "cli_status_optimal", "cli_status_infeasible",
-                 "cli_answer_yes", "cli_answer_no", "cli_answer_unknown",
-                 "cli_answer_not_assessed", "cli_change_more", "cli_change_added"):
+    for code in (
+        "cli_col_plan",
+        "cli_col_criteria",
+        "cli_col_roles",
+        "cli_col_procedure",
+        "cli_col_written",
+        "cli_status_optimal",
+        "cli_status_infeasible",
+        "cli_answer_yes",
+        "cli_answer_no",
+        "cli_answer_unknown",
+        "cli_answer_not_assessed",
+        "cli_change_more",
+        "cli_change_added",
+    ):
         assert code in CATALOG, code

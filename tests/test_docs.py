@@ -38,8 +38,7 @@ def run_examples(markdown: str) -> tuple[dict[str, Any], list[tuple[str, str, st
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             exec(compile(body, f"{API.name} block {i + 1}", "exec"), ns)
-        expected = found[i + 1][1] if i + 1 < len(found) and found[i + 1][0] == "text" \
-            else None
+        expected = found[i + 1][1] if i + 1 < len(found) and found[i + 1][0] == "text" else None
         runs.append((body, out.getvalue(), expected))
     return ns, runs
 
@@ -59,7 +58,8 @@ def test_the_page_has_examples_with_their_output() -> None:
 
 
 def test_every_block_prints_what_the_page_says(
-        example: tuple[dict[str, Any], list[tuple[str, str, str | None]]]) -> None:
+    example: tuple[dict[str, Any], list[tuple[str, str, str | None]]],
+) -> None:
     _, runs = example
     for code, printed, expected in runs:
         if expected is not None:
@@ -67,12 +67,18 @@ def test_every_block_prints_what_the_page_says(
 
 
 def test_the_example_matches_the_command_line(
-        example: tuple[dict[str, Any], list[tuple[str, str, str | None]]]) -> None:
+    example: tuple[dict[str, Any], list[tuple[str, str, str | None]]],
+) -> None:
     ns, _ = example
     result, out = ns["result"], ns["out"]
     assert result.has_plan and not ns["no_plan"].has_plan
-    cli = subprocess.run([sys.executable, "-m", "optimizer", "solve", "sample_data", "--json"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=180)
+    cli = subprocess.run(
+        [sys.executable, "-m", "optimizer", "solve", "sample_data", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert cli.returncode == 0
     want = json.loads(cli.stdout)
     got = json.loads(json.dumps(ns["data"]))
@@ -83,8 +89,10 @@ def test_the_example_matches_the_command_line(
     header = (out / "allocation.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("client_id,client_name,segment,method_id,method_name,units")
     assert (out / "report.html").read_bytes().lstrip().lower().startswith(b"<!doctype html")
-    assert sorted(p.name for p in (out / "clients").iterdir()) == ["plan_hartwell.html",
-                                                                   "plan_hartwell.xlsx"]
+    assert sorted(p.name for p in (out / "clients").iterdir()) == [
+        "plan_hartwell.html",
+        "plan_hartwell.xlsx",
+    ]
 
 
 def test_a_wrong_output_is_caught() -> None:

@@ -62,8 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(w("cli_error", error=w.error(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BundleError as exc:
-        print(w("cli_bundle_problems", count=sum(i.severity == "error" for i in exc.issues)),
-              file=sys.stderr)
+        print(
+            w("cli_bundle_problems", count=sum(i.severity == "error" for i in exc.issues)),
+            file=sys.stderr,
+        )
         for issue in exc.issues:
             print(f"  {w.issue(issue)}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -76,5 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_NO_PLAN", "EXIT_PLAN", "UsageError", "build_parser",
-           "commands", "main"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_NO_PLAN",
+    "EXIT_PLAN",
+    "UsageError",
+    "build_parser",
+    "commands",
+    "main",
+]

@@ -62,24 +62,39 @@ def _print_sweep(sw: Sweep, w: Words) -> None:
     print(w("cli_sweep_header", pool=sw.pool, unit=sw.unit, capacity=f(sw.baseline_capacity)))
     for note in getattr(sw, "note_msgs", None) or sw.notes:
         print(w.render(note))
-    print(f"{w('cli_col_capacity'):>16} {w('cli_col_value'):>12} "
-          f"{w('cli_col_shadow_price'):>13} {w('cli_col_marginal'):>10}  {w('cli_col_status')}")
+    print(
+        f"{w('cli_col_capacity'):>16} {w('cli_col_value'):>12} "
+        f"{w('cli_col_shadow_price'):>13} {w('cli_col_marginal'):>10}  {w('cli_col_status')}"
+    )
     for r in sw.points.itertuples():
-        print(f"{f(r.capacity):>16} {f(r.objective):>12} {f(r.shadow_price, 4):>13} "
-              f"{f(r.marginal, 4):>10}  {w.word('status', r.status)}")
+        print(
+            f"{f(r.capacity):>16} {f(r.objective):>12} {f(r.shadow_price, 4):>13} "
+            f"{f(r.marginal, 4):>10}  {w.word('status', r.status)}"
+        )
     if sw.feasible_from is not None:
-        print(w("cli_sweep_feasible_from", capacity=f(sw.feasible_from), unit=sw.unit,
-                pool=sw.pool))
+        print(
+            w("cli_sweep_feasible_from", capacity=f(sw.feasible_from), unit=sw.unit, pool=sw.pool)
+        )
     bps = sw.breakpoints
     if len(bps):
         print(w("cli_sweep_breakpoints", count=len(bps)))
         for r in bps.head(30).itertuples():
             more = ", ".join("/".join(c) for c in r.more) or "-"
             less = ", ".join("/".join(c) for c in r.less) or "-"
-            price = (w("cli_sweep_price", before=f(r.price_before, 4), after=f(r.price_after, 4))
-                     if r.exact else w("cli_sweep_between"))
-            print(w("cli_sweep_breakpoint", capacity=f"{f(r.capacity):>14}", price=price,
-                    more=more, less=less))
+            price = (
+                w("cli_sweep_price", before=f(r.price_before, 4), after=f(r.price_after, 4))
+                if r.exact
+                else w("cli_sweep_between")
+            )
+            print(
+                w(
+                    "cli_sweep_breakpoint",
+                    capacity=f"{f(r.capacity):>14}",
+                    price=price,
+                    more=more,
+                    less=less,
+                )
+            )
         if len(bps) > 30:
             print(w("cli_sweep_more", count=len(bps) - 30))
     if sw.partial:
@@ -97,9 +112,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with interruptible(w) as stopped:
         print(w("cli_sweep_start", steps=args.steps), file=sys.stderr, flush=True)
         try:
-            sw = sweep(problem, args.pool, start, stop, args.steps,
-                       breakpoints=not args.no_breakpoints, progress=Progress("sweep", w),
-                       stop_flag=stopped)
+            sw = sweep(
+                problem,
+                args.pool,
+                start,
+                stop,
+                args.steps,
+                breakpoints=not args.no_breakpoints,
+                progress=Progress("sweep", w),
+                stop_flag=stopped,
+            )
         except AnalysisError as exc:
             raise UsageError(w.error(exc)) from exc
     out = sw.to_json()
@@ -125,10 +147,12 @@ def _robust_args(p: argparse.ArgumentParser, w: Words) -> None:
     add_bundle_args(p, w)
     p.add_argument("--draws", type=int, default=200, metavar="N", help=w("cli_help_draws"))
     p.add_argument("--seed", type=int, default=0, metavar="S", help=w("cli_help_seed"))
-    p.add_argument("--widen", action="append", default=[], metavar="CLIENT=FACTOR",
-                   help=w("cli_help_widen"))
-    p.add_argument("--no-checklist-widening", action="store_true",
-                   help=w("cli_help_no_checklist_widening"))
+    p.add_argument(
+        "--widen", action="append", default=[], metavar="CLIENT=FACTOR", help=w("cli_help_widen")
+    )
+    p.add_argument(
+        "--no-checklist-widening", action="store_true", help=w("cli_help_no_checklist_widening")
+    )
     p.add_argument("--json", action="store_true", help=w("cli_help_json"))
     p.add_argument("--out", metavar="FILE", help=w("cli_help_robustness_out"))
 
@@ -137,23 +161,36 @@ def _print_robustness(rb: Robustness, w: Words) -> None:
     f = w.fmt
     s = rb.summary()
     o, n, g = s["objective"], s["nominal_plan_value"], s["regret"]
-    print(w("cli_robust_header", draws=rb.draws, seed=rb.seed,
-            nominal=f(rb.nominal_objective)))
-    print(w("cli_robust_best", mean=f(o["mean"]), p5=f(o["p5"]), p50=f(o["p50"]),
-            p95=f(o["p95"])))
-    print(w("cli_robust_nominal", mean=f(n["mean"]), p5=f(n["p5"]), p50=f(n["p50"]),
-            p95=f(n["p95"])))
+    print(w("cli_robust_header", draws=rb.draws, seed=rb.seed, nominal=f(rb.nominal_objective)))
+    print(w("cli_robust_best", mean=f(o["mean"]), p5=f(o["p5"]), p50=f(o["p50"]), p95=f(o["p95"])))
+    print(
+        w("cli_robust_nominal", mean=f(n["mean"]), p5=f(n["p5"]), p50=f(n["p50"]), p95=f(n["p95"]))
+    )
     rel = lambda x: "-" if x is None else w.pct(x, ".2%")  # noqa: E731
-    print(w("cli_robust_regret", mean=f(g["mean"]), rel_mean=rel(g["relative_mean"]),
-            p95=f(g["p95"]), rel_p95=rel(g["relative_p95"]), max=f(g["max"]),
-            rel_max=rel(g["relative_max"])))
+    print(
+        w(
+            "cli_robust_regret",
+            mean=f(g["mean"]),
+            rel_mean=rel(g["relative_mean"]),
+            p95=f(g["p95"]),
+            rel_p95=rel(g["relative_p95"]),
+            max=f(g["max"]),
+            rel_max=rel(g["relative_max"]),
+        )
+    )
     unsure = rb.cells[(rb.cells["funded_share"] > 0) & (rb.cells["funded_share"] < 1)]
     if len(unsure):
         print(w("cli_robust_unsure", count=len(unsure)))
         for (c, m), r in unsure.sort_values("funded_share").iterrows():
-            print(w("cli_robust_cell", client=c, method=m,
+            print(
+                w(
+                    "cli_robust_cell",
+                    client=c,
+                    method=m,
                     share=w.pct(r["funded_share"], ".1%"),
-                    units=w.num(r["nominal_units"], ".2f")))
+                    units=w.num(r["nominal_units"], ".2f"),
+                )
+            )
     else:
         print(w("cli_robust_all_or_none"))
     if rb.partial:
@@ -164,16 +201,26 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     w = words(args)
     problem = load_with_overrides(args)
     # The relationship checklist widens uncertain clients by default; --widen wins per client.
-    widen = robustness_widening(problem, enabled=not args.no_checklist_widening,
-                                extra=_parse_widen(args.widen))
+    widen = robustness_widening(
+        problem, enabled=not args.no_checklist_widening, extra=_parse_widen(args.widen)
+    )
     with interruptible(w) as stopped:
         print(w("cli_robust_start", draws=args.draws), file=sys.stderr, flush=True)
         if not args.no_checklist_widening and problem.relationship is not None:
-            print(w("cli_robust_widening", count=sum(f > 1 for f in widen.values())),
-                  file=sys.stderr, flush=True)
+            print(
+                w("cli_robust_widening", count=sum(f > 1 for f in widen.values())),
+                file=sys.stderr,
+                flush=True,
+            )
         try:
-            rb = robustness(problem, args.draws, args.seed, widen=widen,
-                            progress=Progress("robustness", w), stop_flag=stopped)
+            rb = robustness(
+                problem,
+                args.draws,
+                args.seed,
+                widen=widen,
+                progress=Progress("robustness", w),
+                stop_flag=stopped,
+            )
         except NoPlanError as exc:
             print(w.error(exc), file=sys.stderr)
             return EXIT_NO_PLAN

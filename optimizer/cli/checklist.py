@@ -36,9 +36,11 @@ def _print(cl: Checklist, w: Words) -> None:
         return
     print(w("cli_checklist_header", as_of=f"{cl.as_of:%Y-%m-%d}", days=cl.stale_days))
     cols = [w(f"cli_col_{c}") for c in ("plan", "criteria", "roles", "procedure", "written")]
-    print(f"{w('cli_col_client'):<22} {w('cli_col_ready'):>6} "
-          + " ".join(f"{c:>8}" for c in cols)
-          + f" {w('cli_col_review'):>11} {w('cli_col_widen'):>6}")
+    print(
+        f"{w('cli_col_client'):<22} {w('cli_col_ready'):>6} "
+        + " ".join(f"{c:>8}" for c in cols)
+        + f" {w('cli_col_review'):>11} {w('cli_col_widen'):>6}"
+    )
     for c, r in cl.clients.iterrows():
         ready = "-" if pd.isna(r[READINESS]) else w.pct(r[READINESS], ".0%")
         last = "-" if pd.isna(r[LAST_REVIEW]) else f"{pd.Timestamp(r[LAST_REVIEW]):%Y-%m-%d}"
@@ -56,15 +58,24 @@ def _print(cl: Checklist, w: Words) -> None:
         elif pd.isna(r[LAST_REVIEW]):
             when = w("cli_checklist_no_date")
         else:
-            when = w("cli_checklist_days_ago", date=f"{pd.Timestamp(r[LAST_REVIEW]):%Y-%m-%d}",
-                     days=int(r[DAYS_SINCE]))
+            when = w(
+                "cli_checklist_days_ago",
+                date=f"{pd.Timestamp(r[LAST_REVIEW]):%Y-%m-%d}",
+                days=int(r[DAYS_SINCE]),
+            )
         print(f"  {c}: {when}")
     if len(cl.unconfirmed):
         print(w("cli_checklist_unconfirmed", count=len(cl.unconfirmed)))
         for (c, m), r in cl.unconfirmed.iterrows():
-            print(w("cli_checklist_unconfirmed_cell", client=c, method=m,
+            print(
+                w(
+                    "cli_checklist_unconfirmed_cell",
+                    client=c,
+                    method=m,
                     units=w.num(r[COMMITTED_UNITS], "g"),
-                    answer=w.word("answer", r[WRITTEN_CONFIRMATION])))
+                    answer=w.word("answer", r[WRITTEN_CONFIRMATION]),
+                )
+            )
     else:
         print(w("cli_checklist_all_confirmed"))
     if cl.widen:
@@ -74,8 +85,13 @@ def _print(cl: Checklist, w: Words) -> None:
 def _args(p: argparse.ArgumentParser, w: Words) -> None:
     p.add_argument("bundle", help=w("cli_help_bundle"))
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help=w("cli_help_as_of"))
-    p.add_argument("--stale-days", type=int, default=DEFAULT_STALE_DAYS, metavar="N",
-                   help=w("cli_help_stale_days", days=DEFAULT_STALE_DAYS))
+    p.add_argument(
+        "--stale-days",
+        type=int,
+        default=DEFAULT_STALE_DAYS,
+        metavar="N",
+        help=w("cli_help_stale_days", days=DEFAULT_STALE_DAYS),
+    )
     p.add_argument("--json", action="store_true", help=w("cli_help_json"))
     add_lang_arg(p, w)
 

@@ -37,8 +37,9 @@ from ..schema import OBJECTIVES, SOLVERS, Issue, Problem, Result
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
 
 # Each command: (catalogue code of its help, argument builder, handler).
-Command = tuple[str, Callable[[argparse.ArgumentParser, "Words"], None],
-                Callable[[argparse.Namespace], int]]
+Command = tuple[
+    str, Callable[[argparse.ArgumentParser, "Words"], None], Callable[[argparse.Namespace], int]
+]
 
 
 Said = Message | str | tuple[Message, ...]  # text, a catalogue message, or lines of them
@@ -71,7 +72,7 @@ def _number_signs(lang: str) -> dict[int, str]:
     locale = Locale.parse(lang)
     symbols = locale.number_symbols["latn"]
     pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %": the sign and its space
-    percent = pattern[pattern.rindex("0") + 1:] or "%"
+    percent = pattern[pattern.rindex("0") + 1 :] or "%"
     return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
 
 
@@ -153,13 +154,15 @@ def words(args: argparse.Namespace) -> Words:
 
 
 def add_lang_arg(p: argparse.ArgumentParser, w: Words) -> None:
-    p.add_argument("--lang", choices=tuple(LANGUAGES), default=DEFAULT_LANG,
-                   help=w("cli_help_lang"))
+    p.add_argument(
+        "--lang", choices=tuple(LANGUAGES), default=DEFAULT_LANG, help=w("cli_help_lang")
+    )
 
 
 # ---- loading with command-line overrides ----------------------------------------------------
-def parse_key_number(item: str, flag: str, what: str,
-                     minimum: float) -> tuple[str, float] | Message:
+def parse_key_number(
+    item: str, flag: str, what: str, minimum: float
+) -> tuple[str, float] | Message:
     """One `KEY=NUMBER` flag value as (key, number), or the message saying what is wrong (the
     number must be finite and at least `minimum`; `what` is the catalogue code naming it)."""
     key, _, text = item.partition("=")
@@ -169,8 +172,10 @@ def parse_key_number(item: str, flag: str, what: str,
             return key.strip(), value
     except ValueError:
         pass
-    return Message("cli_bad_key_number", {"flag": flag, "item": item, "what": Message(what),
-                                          "minimum": f"{minimum:g}"})
+    return Message(
+        "cli_bad_key_number",
+        {"flag": flag, "item": item, "what": Message(what), "minimum": f"{minimum:g}"},
+    )
 
 
 def usage_errors(messages: Sequence[Message]) -> UsageError:
@@ -181,13 +186,16 @@ def usage_errors(messages: Sequence[Message]) -> UsageError:
 def add_bundle_args(p: argparse.ArgumentParser, w: Words) -> None:
     """Arguments shared by every command that solves a bundle."""
     p.add_argument("bundle", help=w("cli_help_bundle"))
-    p.add_argument("--set", action="append", default=[], metavar="POOL=CAPACITY",
-                   help=w("cli_help_set"))
+    p.add_argument(
+        "--set", action="append", default=[], metavar="POOL=CAPACITY", help=w("cli_help_set")
+    )
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--integer", dest="integer", action="store_true", default=None,
-                      help=w("cli_help_integer"))
-    mode.add_argument("--continuous", dest="integer", action="store_false",
-                      help=w("cli_help_continuous"))
+    mode.add_argument(
+        "--integer", dest="integer", action="store_true", default=None, help=w("cli_help_integer")
+    )
+    mode.add_argument(
+        "--continuous", dest="integer", action="store_false", help=w("cli_help_continuous")
+    )
     p.add_argument("--objective", choices=OBJECTIVES)
     p.add_argument("--target-share", type=float, metavar="X", help=w("cli_help_target_share"))
     p.add_argument("--time-limit", type=float, metavar="S")
@@ -202,8 +210,13 @@ def load_with_overrides(args: argparse.Namespace) -> Problem:
     changes: dict[str, Any] = {}
     if getattr(args, "integer", None) is not None:
         changes["integer_units"] = args.integer
-    for flag, key in (("objective", "objective"), ("target_share", "target_value_share"),
-                      ("time_limit", "time_limit_s"), ("gap", "mip_gap"), ("solver", "solver")):
+    for flag, key in (
+        ("objective", "objective"),
+        ("target_share", "target_value_share"),
+        ("time_limit", "time_limit_s"),
+        ("gap", "mip_gap"),
+        ("solver", "solver"),
+    ):
         v = getattr(args, flag, None)
         if v is not None:
             changes[key] = v
@@ -222,8 +235,12 @@ def load_with_overrides(args: argparse.Namespace) -> Problem:
             continue
         pool, value = parsed
         if pool not in problem.resources.index:
-            bad.append(Message("cli_set_not_a_pool", {"item": item, "pool": pool,
-                                                      "pools": ", ".join(problem.pools)}))
+            bad.append(
+                Message(
+                    "cli_set_not_a_pool",
+                    {"item": item, "pool": pool, "pools": ", ".join(problem.pools)},
+                )
+            )
             continue
         problem = problem.with_capacity(pool, value)
     if bad:
@@ -255,8 +272,11 @@ class Progress:
         tenth = int(fraction * 10 + 1e-9)
         while self.shown < tenth:
             self.shown += 1
-            print(self.w("cli_progress", label=self.label, percent=self.shown * 10),
-                  file=sys.stderr, flush=True)
+            print(
+                self.w("cli_progress", label=self.label, percent=self.shown * 10),
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 @contextmanager

@@ -28,8 +28,9 @@ def export_args(p: argparse.ArgumentParser, w: Words) -> None:
     p.add_argument("--out", required=True, metavar="PATH", help=w("cli_help_export_out"))
     p.add_argument("--scenario", metavar="NAME", help=w("cli_help_scenario_name"))
     p.add_argument("--notes", metavar="TEXT", help=w("cli_help_export_notes"))
-    p.add_argument("--client", action="append", metavar="CLIENT_ID",
-                   help=w("cli_help_export_client"))
+    p.add_argument(
+        "--client", action="append", metavar="CLIENT_ID", help=w("cli_help_export_client")
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -54,9 +55,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if unknown:
         raise usage_error("cli_export_unknown_client", clients=", ".join(unknown))
     bundle = Path(args.bundle)
-    meta = ExportMeta(scenario=args.scenario if args.scenario is not None else
-                      (bundle.stem if bundle.suffix else bundle.resolve().name),
-                      notes=args.notes or "")
+    meta = ExportMeta(
+        scenario=args.scenario
+        if args.scenario is not None
+        else (bundle.stem if bundle.suffix else bundle.resolve().name),
+        notes=args.notes or "",
+    )
     if fmt == "lp":
         atomic_write_bytes(out, lp_bytes(problem))
         print(w("cli_export_wrote_model", out=str(out)))

@@ -38,8 +38,13 @@ def _scenario_args(p: argparse.ArgumentParser, w: Words) -> None:
     add_bundle_args(s, w)
     s.add_argument("--name", required=True)
     s.add_argument("--notes", default="")
-    s.add_argument("--client-note", action="append", default=[], metavar="CLIENT=TEXT",
-                   help=w("cli_help_client_note"))
+    s.add_argument(
+        "--client-note",
+        action="append",
+        default=[],
+        metavar="CLIENT=TEXT",
+        help=w("cli_help_client_note"),
+    )
     s.add_argument("--overwrite", action="store_true", help=w("cli_help_overwrite"))
     _common_args(s, w, lang=False)
     s = sub.add_parser("list", help=w("cli_help_scenario_list"))
@@ -105,10 +110,23 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
         if unknown:
             raise usage_error("cli_client_note_unknown", clients=", ".join(unknown))
         result = solve(problem)
-        info = store.save(args.name, problem, result, notes=args.notes, client_notes=notes,
-                          overwrite=args.overwrite)
-        print(w("cli_scenario_saved", name=info.name, status=w.status(result),
-                saved_at=info.saved_at, path=str(store.path)))
+        info = store.save(
+            args.name,
+            problem,
+            result,
+            notes=args.notes,
+            client_notes=notes,
+            overwrite=args.overwrite,
+        )
+        print(
+            w(
+                "cli_scenario_saved",
+                name=info.name,
+                status=w.status(result),
+                saved_at=info.saved_at,
+                path=str(store.path),
+            )
+        )
         return EXIT_PLAN
     if cmd == "list":
         infos = store.list()
@@ -119,16 +137,24 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
         else:
             print(w("cli_scenario_count", count=len(infos), path=str(store.path)))
             for i in infos:
-                print(f"  {i.name:<30} {i.saved_at[:19]}  {w.word('status', i.status):<10} "
-                      f"{f(i.objective)}{'  - ' + i.notes if i.notes else ''}")
+                print(
+                    f"  {i.name:<30} {i.saved_at[:19]}  {w.word('status', i.status):<10} "
+                    f"{f(i.objective)}{'  - ' + i.notes if i.notes else ''}"
+                )
         return EXIT_PLAN
     if cmd == "show":
         sc = store.get(args.name)
         if args.json:
             sys.stdout.write(dump(sc.to_json()))
         else:
-            print(w("cli_scenario_show", name=sc.name, saved_at=sc.info.saved_at,
-                    fingerprint=sc.info.fingerprint))
+            print(
+                w(
+                    "cli_scenario_show",
+                    name=sc.name,
+                    saved_at=sc.info.saved_at,
+                    fingerprint=sc.info.fingerprint,
+                )
+            )
             if sc.info.notes:
                 print(w("cli_scenario_notes", notes=sc.info.notes))
             for c, note in sc.client_notes.items():
@@ -150,14 +176,29 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
         changed = d.changed_cells
         print(w("cli_compare_cells", count=len(changed)))
         for (c, m), r in changed.iterrows():
-            print(w("cli_compare_cell", client=c, method=m, units_a=w.num(r["units_a"], ".2f"),
-                    units_b=w.num(r["units_b"], ".2f"), change=w.word("change", r["change"]),
-                    value=w.num(r["delta_value"], "+,.1f")))
+            print(
+                w(
+                    "cli_compare_cell",
+                    client=c,
+                    method=m,
+                    units_a=w.num(r["units_a"], ".2f"),
+                    units_b=w.num(r["units_b"], ".2f"),
+                    change=w.word("change", r["change"]),
+                    value=w.num(r["delta_value"], "+,.1f"),
+                )
+            )
         print(w("cli_compare_inputs", count=len(inputs)))
         for r in inputs.itertuples():
             where = f"{r.table} {r.key} {r.column}".strip()
-            print(w("cli_compare_input", where=where, a=r.a or "-", b=r.b or "-",
-                    change=w.word("change", r.change)))
+            print(
+                w(
+                    "cli_compare_input",
+                    where=where,
+                    a=r.a or "-",
+                    b=r.b or "-",
+                    change=w.word("change", r.change),
+                )
+            )
         return EXIT_PLAN
     if cmd == "delete":
         store.delete(args.name)

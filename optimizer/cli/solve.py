@@ -37,14 +37,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problem = load_bundle(args.bundle)
     for issue in problem.warnings:
         print(w.issue(issue), file=sys.stderr)
-    print(w("cli_validate_ok", clients=len(problem.clients), methods=len(problem.methods),
-            cells=len(problem.values), pools=", ".join(problem.pools)))
+    print(
+        w(
+            "cli_validate_ok",
+            clients=len(problem.clients),
+            methods=len(problem.methods),
+            cells=len(problem.values),
+            pools=", ".join(problem.pools),
+        )
+    )
     return EXIT_PLAN
 
 
 def _print_summary(problem: Problem, result: Result, w: Words) -> None:
-    print(w("cli_solve_status", status=w.status(result), solver=result.solver,
-            seconds=w.num(result.seconds, ".2f")))
+    print(
+        w(
+            "cli_solve_status",
+            status=w.status(result),
+            solver=result.solver,
+            seconds=w.num(result.seconds, ".2f"),
+        )
+    )
     for line in w.explanation(result):
         print(line)
     if not result.has_plan:
@@ -52,9 +65,16 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
     cur = result.settings.currency
     if result.settings.objective == "min_cost":
         reached = float(result.clients[WEIGHTED_VALUE].sum())
-        print(w("cli_solve_min_cost", target=w.num(result.target_value),
+        print(
+            w(
+                "cli_solve_min_cost",
+                target=w.num(result.target_value),
                 share=w.pct(result.settings.target_value_share),
-                spent=w.num(result.objective), currency=cur, reached=w.num(reached)))
+                spent=w.num(result.objective),
+                currency=cur,
+                reached=w.num(reached),
+            )
+        )
     else:
         print(w("cli_solve_max_value", value=w.num(result.objective)))
     if result.lp_objective is not None:
@@ -66,17 +86,36 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
             sp_txt = ""
         elif result.settings.objective == "min_cost":
             # d cost / d capacity: an extra unit of a binding pool saves money
-            sp_txt = w("cli_solve_pool_saves", unit=row["unit"],
-                       amount=w.num(max(-sp, 0.0) + 0.0, ",.4g"), currency=cur)
+            sp_txt = w(
+                "cli_solve_pool_saves",
+                unit=row["unit"],
+                amount=w.num(max(-sp, 0.0) + 0.0, ",.4g"),
+                currency=cur,
+            )
         else:
             sp_txt = w("cli_solve_pool_worth", unit=row["unit"], amount=w.num(sp, ",.4g"))
-        print(w("cli_solve_pool", name=row["name"], used=w.num(row[USED], ",.1f"),
-                capacity=w.num(row[CAPACITY], ",.1f"), unit=row["unit"], price=sp_txt))
+        print(
+            w(
+                "cli_solve_pool",
+                name=row["name"],
+                used=w.num(row[USED], ",.1f"),
+                capacity=w.num(row[CAPACITY], ",.1f"),
+                unit=row["unit"],
+                price=sp_txt,
+            )
+        )
     print(w("cli_solve_funded"))
     funded = result.allocation[result.allocation[UNITS] > 1e-6]
     for (c, m), row in funded.iterrows():
-        print(w("cli_solve_cell", client=c, method=m, units=w.num(row[UNITS], ".2f"),
-                value=w.num(row[VALUE], ".1f")))
+        print(
+            w(
+                "cli_solve_cell",
+                client=c,
+                method=m,
+                units=w.num(row[UNITS], ".2f"),
+                value=w.num(row[VALUE], ".1f"),
+            )
+        )
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
