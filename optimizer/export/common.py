@@ -1,0 +1,191 @@
+"""What every export shares: its metadata, its errors, cell text, the OWASP guard, and words and
+numbers in the reader's language."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from babel import Locale
+
+from ..messages import (
+    DEFAULT_LANG,
+    Message,
+    Translator,
+    check_lang,
+    explanation_lines,
+    fmt_date,
+    status_line,
+)
+from ..schema import BLOCKED_BY, REASON, WHY, Problem, Result
+
+TITLE = Translator()("export_title")
+ANOTHER_CLIENT = Translator()("export_another_client")
+# Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+class NoPlanError(ValueError):
+    """The result has no plan (infeasible or failed solve), so a plan export cannot be made."""
+
+    def __init__(self, result: Result):
+        self.result = result
+        super().__init__(self.text())
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """Why there is nothing to export, in one language."""
+        t = Translator(lang)
+        return "\n".join([t("export_no_plan", status=status_text(self.result, t)),
+                          *explanation(self.result, t)])
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class ExportPathError(ValueError):
+    """A file name whose extension names no export format (e.g. `plan.pdf`)."""
+
+
+def english(code: str, **params: Any) -> str:
+    """A catalogue text in English (the language of exceptions' str())."""
+    return Translator()(code, **params)
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """What an export says about itself: scenario name, time, notes.
+
+    `notes` are the scenario's notes (full report and workbook only); `client_notes` maps a
+    client id to that client's notes, which travel with the client's own plan.
+    """
+
+    scenario: str = ""
+    created: datetime | None = None
+    notes: str = ""
+    client_notes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def when(self) -> datetime:
+        return (self.created or datetime.now()).replace(microsecond=0)
+
+
+# ---- cells ------------------------------------------------------------------------------------
+def neutralise(text: str) -> str:
+    """Text safe for a spreadsheet cell: a leading apostrophe if it could start a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def is_num(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def finite(v: Any) -> float | None:
+    """A finite float, or None for blanks, NaN and infinities."""
+    if v is None or not is_num(v):
+        return None
+    x = float(v)
+    return x if math.isfinite(x) else None
+
+
+def cell_text(v: Any, lang: str = DEFAULT_LANG) -> str:
+    """Any cell value as display text ('' for blanks; dates as the language writes them)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+        return ""
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return day_text(v, lang)
+    return str(v)
+
+
+def safe_suffix(unit: str) -> str:
+    """A unit usable inside an Excel number format (quotes and backslashes removed)."""
+    return re.sub(r'["\\]', "", str(unit)).strip()[:12]
+
+
+def require_plan(result: Result) -> None:
+    if not result.has_plan:
+        raise NoPlanError(result)
+
+
+# ---- words and numbers in one language -------------------------------------------------------
+def words(lang: str) -> Translator:
+    """The catalogue in one language (ValueError for a language there is not)."""
+    return Translator(check_lang(lang))
+
+
+@cache
+def _number_signs(lang: str) -> dict[int, str]:
+    """Python's number signs (',' '.' '%') -> the language's (CLDR, via Babel)."""
+    locale = Locale.parse(lang)
+    symbols = locale.number_symbols["latn"]
+    pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %": the sign and its space
+    percent = pattern[pattern.rindex("0") + 1:] or "%"
+    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
+
+
+def num(x: Any, spec: str, lang: str = DEFAULT_LANG) -> str:
+    """`x` rounded by a Python format spec (",.1f", ".0%"...), written with the language's
+    signs: the same digits in every language, and English exactly as the exports always
+    wrote it."""
+    text = format(x, spec)
+    return text if lang == DEFAULT_LANG else text.translate(_number_signs(lang))
+
+
+def day_text(d: Any, lang: str = DEFAULT_LANG) -> str:
+    """A date: ISO in English (as the exports always wrote it), the locale's form else."""
+    return d.strftime("%Y-%m-%d") if lang == DEFAULT_LANG else fmt_date(d, lang)
+
+
+def when_text(d: datetime, lang: str = DEFAULT_LANG) -> str:
+    """A date and time of day."""
+    return f"{day_text(d, lang)} {d:%H:%M}"
+
+
+def status_text(result: Result, t: Translator) -> str:
+    """The result's status in t's language (English: the result's own words)."""
+    return result.status_text if t.lang == DEFAULT_LANG else status_line(result, t)
+
+
+def explanation(result: Result, t: Translator) -> list[str]:
+    """Why the result has no plan (or what the solver noted), line by line, in t's language
+    (English: the result's own lines)."""
+    if t.lang == DEFAULT_LANG or not result.notes:
+        return list(result.explanation)
+    return explanation_lines(result, t)
+
+
+def reason_texts(unfunded: pd.DataFrame, t: Translator) -> list[str]:
+    """The reason of each not (fully) funded cell in t's language (English: the result's)."""
+    if t.lang == DEFAULT_LANG or WHY not in unfunded.columns:
+        return list(unfunded[REASON])
+    return [t.render(w) if isinstance(w, Message) else cell_text(w) for w in unfunded[WHY]]
+
+
+def limits_of(msg: Any) -> list[Message]:
+    """The limits a reason names (the messages under its `limits` parameters)."""
+    if not isinstance(msg, Message):
+        return []
+    found: list[Message] = []
+    for key, v in msg.params.items():
+        if key == "limits" and isinstance(v, (list, tuple)):
+            found += [m for m in v if isinstance(m, Message)]
+        else:
+            found += limits_of(v)
+    return found
+
+
+def blocked_texts(unfunded: pd.DataFrame, t: Translator) -> list[str]:
+    """What blocks each not (fully) funded cell in t's language ('' when nothing does)."""
+    if t.lang == DEFAULT_LANG or WHY not in unfunded.columns:
+        return list(unfunded[BLOCKED_BY])
+    return [t.join(limits_of(w)) for w in unfunded[WHY]]
+
+
+def currency(problem: Problem) -> str:
+    return problem.settings.currency
