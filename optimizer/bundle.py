@@ -14,12 +14,14 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .messages import Message
 from .schema import (
     BASE_COLUMNS,
     CAPACITY,
@@ -58,7 +60,6 @@ from .schema import (
     Settings,
     client_cap_col,
 )
-from .messages import Message
 
 Tables = dict[str, pd.DataFrame]
 Ids = tuple[tuple[str, str], ...]  # a row's ids: (("client", "acme"), ("method", "trial"))
@@ -123,8 +124,10 @@ def _read_csv_bytes(raw: bytes, table: str, issues: list[Issue]) -> pd.DataFrame
 
 
 def _sheet_to_frame(ws: Any) -> pd.DataFrame:
-    numbered = [(n, ["" if v is None else v for v in row])
-                for n, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+    numbered = [
+        (n, ["" if v is None else v for v in row])
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
+    ]
     numbered = [(n, r) for n, r in numbered if any(str(c).strip() for c in r)]
     if not numbered:
         return pd.DataFrame()
@@ -170,8 +173,9 @@ def read_tables(source: str | Path) -> tuple[Tables, dict[str, Any], list[Issue]
             f = path / f"{t}.csv"
             if not f.exists():
                 if t in REQUIRED_TABLES:
-                    issues.append(Issue(t, "csv_file_missing", {"file": f"{t}.csv",
-                                                                "folder": str(path)}))
+                    issues.append(
+                        Issue(t, "csv_file_missing", {"file": f"{t}.csv", "folder": str(path)})
+                    )
                 continue
             frame = _read_csv_bytes(f.read_bytes(), t, issues)
             if frame is not None:
@@ -200,8 +204,9 @@ def _read_settings_json(raw: bytes, issues: list[Issue]) -> dict[str, Any]:
     return data
 
 
-def read_xlsx_bytes(raw: bytes, label: str = "workbook") -> tuple[Tables, dict[str, Any],
-                                                                  list[Issue]]:
+def read_xlsx_bytes(
+    raw: bytes, label: str = "workbook"
+) -> tuple[Tables, dict[str, Any], list[Issue]]:
     """Read a workbook with one sheet per table (and an optional `settings` sheet key, value)."""
     import openpyxl
 
@@ -211,8 +216,9 @@ def read_xlsx_bytes(raw: bytes, label: str = "workbook") -> tuple[Tables, dict[s
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        issues.append(Issue("bundle", "xlsx_unreadable", {"label": label,
-                                                          "error": type(exc).__name__}))
+        issues.append(
+            Issue("bundle", "xlsx_unreadable", {"label": label, "error": type(exc).__name__})
+        )
         return tables, settings, issues
     names = {n.strip().lower(): n for n in wb.sheetnames}
     for t in TABLES:
@@ -244,8 +250,9 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
         if low.endswith(".zip"):
             try:
                 with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-                    expanded += [(Path(n).name, zf.read(n)) for n in zf.namelist()
-                                 if not n.endswith("/")]
+                    expanded += [
+                        (Path(n).name, zf.read(n)) for n in zf.namelist() if not n.endswith("/")
+                    ]
             except zipfile.BadZipFile:
                 issues.append(Issue("bundle", "zip_invalid", {"name": name}))
         else:
@@ -254,12 +261,12 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
     settings: dict[str, Any] = {}
     by_name = {n.lower(): raw for n, raw in expanded}
     for t in TABLES:
-        raw = by_name.get(f"{t}.csv")
-        if raw is None:
+        found = by_name.get(f"{t}.csv")
+        if found is None:
             if t in REQUIRED_TABLES:
                 issues.append(Issue(t, "upload_missing", {"file": f"{t}.csv"}))
             continue
-        frame = _read_csv_bytes(raw, t, issues)
+        frame = _read_csv_bytes(found, t, issues)
         if frame is not None:
             tables[t] = frame
     if "settings.json" in by_name:
@@ -288,15 +295,34 @@ class _Checker:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
-    def add(self, table: str, code: str, row: int | None = None, column: str | None = None,
-            value: Any = None, ids: Ids = (), severity: str = "error", **params: Any) -> None:
+    def add(
+        self,
+        table: str,
+        code: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        ids: Ids = (),
+        severity: str = "error",
+        **params: Any,
+    ) -> None:
         shown = None if value is None else str(value)
         self.issues.append(Issue(table, code, params, row, column, shown, ids, severity))
 
-    def number(self, frame: pd.DataFrame, table: str, column: str, keys: list[Ids], *,
-               required: bool, minimum: float | None = None, strict_min: bool = False,
-               maximum: float | None = None, integer: bool = False,
-               what: Message | None = None) -> pd.Series:
+    def number(
+        self,
+        frame: pd.DataFrame,
+        table: str,
+        column: str,
+        keys: list[Ids],
+        *,
+        required: bool,
+        minimum: float | None = None,
+        strict_min: bool = False,
+        maximum: float | None = None,
+        integer: bool = False,
+        what: Message | None = None,
+    ) -> pd.Series:
         """Parse one column to floats (NaN = blank), reporting every bad cell."""
         out = np.full(len(frame), np.nan)
         if column not in frame.columns:
@@ -308,8 +334,7 @@ class _Checker:
             row, key = lines[i], keys[i]
             if text == "":
                 if required:
-                    self.add(table, "cell_required", row, column, "", key,
-                             what=what or column)
+                    self.add(table, "cell_required", row, column, "", key, what=what or column)
                 continue
             x = parse_number(text, decimal_comma)
             if x is None:
@@ -319,8 +344,15 @@ class _Checker:
                 self.add(table, "not_usable_number", row, column, text, key)
                 continue
             if minimum is not None and (x <= minimum if strict_min else x < minimum):
-                self.add(table, "greater_than" if strict_min else "at_least", row, column, text,
-                         key, x=minimum)
+                self.add(
+                    table,
+                    "greater_than" if strict_min else "at_least",
+                    row,
+                    column,
+                    text,
+                    key,
+                    x=minimum,
+                )
                 continue
             if maximum is not None and x > maximum:
                 self.add(table, "at_most", row, column, text, key, x=maximum)
@@ -335,8 +367,9 @@ class _Checker:
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
-                             else str(v).strip())
+    return frame[column].map(
+        lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+    )
 
 
 def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[str] = ()) -> bool:
@@ -371,8 +404,14 @@ def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Setti
     changes: dict[str, Any] = {}
     for k, v in raw.items():
         if k not in SETTINGS_FIELDS:
-            ck.add(SETTINGS, "setting_unknown", column=k, value=v, severity="warning",
-                   known=list(SETTINGS_FIELDS))
+            ck.add(
+                SETTINGS,
+                "setting_unknown",
+                column=k,
+                value=v,
+                severity="warning",
+                known=list(SETTINGS_FIELDS),
+            )
             continue
         # Only the type is decided here; the range is the Settings' own check.
         try:
@@ -397,16 +436,20 @@ def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Setti
     return s.with_(**changes)
 
 
-def read_settings(raw: dict[str, Any], base: Settings | None = None) -> tuple[Settings,
-                                                                           list[Issue]]:
+def read_settings(
+    raw: dict[str, Any], base: Settings | None = None
+) -> tuple[Settings, list[Issue]]:
     """Raw settings (settings.json or a settings sheet) checked field by field; bad fields keep
     the base value and are reported."""
     ck = _Checker()
     return _settings(raw, base, ck), ck.issues
 
 
-def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = None,
-                 read_issues: Iterable[Issue] = ()) -> Problem:
+def parse_tables(
+    tables: Tables,
+    settings: dict[str, Any] | Settings | None = None,
+    read_issues: Iterable[Issue] = (),
+) -> Problem:
     """Validate text tables and build a Problem; raise BundleError listing every problem."""
     ck = _Checker()
     ck.issues.extend(read_issues)
@@ -427,8 +470,13 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         cap = ck.number(res, RESOURCES, CAPACITY, keys, required=True, minimum=0)
         if len(res) == 0:
             ck.add(RESOURCES, "no_pools")
-        resources = pd.DataFrame({NAME: _text(res, NAME).where(_text(res, NAME) != "", ids),
-                                  UNIT: _text(res, UNIT), CAPACITY: cap.values})
+        resources = pd.DataFrame(
+            {
+                NAME: _text(res, NAME).where(_text(res, NAME) != "", ids),
+                UNIT: _text(res, UNIT),
+                CAPACITY: cap.values,
+            }
+        )
         resources.index = pd.Index(ids.tolist(), name=RESOURCE_ID)
         resources = resources[~resources.index.duplicated()]
         pools = [p for p in resources.index if p and ID_RE.match(p)]
@@ -440,17 +488,37 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         ids = _text(met, METHOD_ID)
         _check_ids(ck, METHODS, ids, METHOD_ID, _lines(met))
         keys = [(("method", v),) for v in ids]
-        data: dict[str, Any] = {NAME: _text(met, NAME).where(_text(met, NAME) != "", ids),
-                                UNIT: _text(met, UNIT)}
-        data[MAX_UNITS] = ck.number(met, METHODS, MAX_UNITS, keys, required=True, minimum=1,
-                                    integer=True, what=Message("what_default_units"))
-        data[DECAY] = ck.number(met, METHODS, DECAY, keys, required=True, minimum=0,
-                                strict_min=True, maximum=1, what=Message("what_decay"))
+        data: dict[str, Any] = {
+            NAME: _text(met, NAME).where(_text(met, NAME) != "", ids),
+            UNIT: _text(met, UNIT),
+        }
+        data[MAX_UNITS] = ck.number(
+            met,
+            METHODS,
+            MAX_UNITS,
+            keys,
+            required=True,
+            minimum=1,
+            integer=True,
+            what=Message("what_default_units"),
+        )
+        data[DECAY] = ck.number(
+            met,
+            METHODS,
+            DECAY,
+            keys,
+            required=True,
+            minimum=0,
+            strict_min=True,
+            maximum=1,
+            what=Message("what_decay"),
+        )
         data[CAPACITY] = ck.number(met, METHODS, CAPACITY, keys, required=False, minimum=0)
         for p in pools:
             data[p] = ck.number(met, METHODS, p, keys, required=False, minimum=0).fillna(0.0)
-        methods = pd.DataFrame({k: (v.values if isinstance(v, pd.Series) else v)
-                                for k, v in data.items()})
+        methods = pd.DataFrame(
+            {k: (v.values if isinstance(v, pd.Series) else v) for k, v in data.items()}
+        )
         methods.index = pd.Index(ids.tolist(), name=METHOD_ID)
         methods = methods[~methods.index.duplicated()]
         if len(met) == 0:
@@ -466,33 +534,48 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         ids = _text(cli, CLIENT_ID)
         _check_ids(ck, CLIENTS, ids, CLIENT_ID, _lines(cli))
         keys = [(("client", v),) for v in ids]
-        cdata: dict[str, Any] = {NAME: _text(cli, NAME).where(_text(cli, NAME) != "", ids),
-                                 SEGMENT: _text(cli, SEGMENT)}
-        cdata[WEIGHT] = ck.number(cli, CLIENTS, WEIGHT, keys, required=True, minimum=0,
-                                  strict_min=True, what=Message("what_weight"))
-        cdata[MIN_VALUE_SHARE] = ck.number(cli, CLIENTS, MIN_VALUE_SHARE, keys, required=False,
-                                           minimum=0, maximum=1).fillna(0.0)
-        for p, c in zip(pools, cap_cols):
+        cdata: dict[str, Any] = {
+            NAME: _text(cli, NAME).where(_text(cli, NAME) != "", ids),
+            SEGMENT: _text(cli, SEGMENT),
+        }
+        cdata[WEIGHT] = ck.number(
+            cli,
+            CLIENTS,
+            WEIGHT,
+            keys,
+            required=True,
+            minimum=0,
+            strict_min=True,
+            what=Message("what_weight"),
+        )
+        cdata[MIN_VALUE_SHARE] = ck.number(
+            cli, CLIENTS, MIN_VALUE_SHARE, keys, required=False, minimum=0, maximum=1
+        ).fillna(0.0)
+        for c in cap_cols:
             cdata[c] = ck.number(cli, CLIENTS, c, keys, required=False, minimum=0)
         for c in [c for c in cli.columns if c.startswith("max_") and c not in cap_cols]:
             ck.add(CLIENTS, "cap_no_pool", column=c, pools=list(pools))
-        clients = pd.DataFrame({k: (v.values if isinstance(v, pd.Series) else v)
-                                for k, v in cdata.items()})
+        clients = pd.DataFrame(
+            {k: (v.values if isinstance(v, pd.Series) else v) for k, v in cdata.items()}
+        )
         clients.index = pd.Index(ids.tolist(), name=CLIENT_ID)
         clients = clients[~clients.index.duplicated()]
 
     # values
     val = tables.get(VALUES)
-    values = pd.DataFrame(columns=[VALUE, VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS],
-                          index=pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID]))
+    values = pd.DataFrame(
+        columns=[VALUE, VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS],
+        index=pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID]),
+    )
     if val is not None and _check_columns(ck, VALUES, val):
         cids, mids = _text(val, CLIENT_ID), _text(val, METHOD_ID)
         keys = [(("client", c), ("method", m)) for c, m in zip(cids, mids)]
         v = ck.number(val, VALUES, VALUE, keys, required=False, minimum=0)
         lo = ck.number(val, VALUES, VALUE_LOW, keys, required=False, minimum=0)
         hi = ck.number(val, VALUES, VALUE_HIGH, keys, required=False, minimum=0)
-        com = ck.number(val, VALUES, COMMITTED_UNITS, keys, required=False, minimum=0,
-                        integer=True).fillna(0.0)
+        com = ck.number(
+            val, VALUES, COMMITTED_UNITS, keys, required=False, minimum=0, integer=True
+        ).fillna(0.0)
         mx = ck.number(val, VALUES, MAX_UNITS, keys, required=False, minimum=1, integer=True)
         seen: dict[tuple[str, str], int] = {}
         keep: list[int] = []
@@ -514,27 +597,57 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
                 continue
             cell_max = mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[m, MAX_UNITS]
             if not math.isnan(lo.iat[i]) and not math.isnan(v.iat[i]) and lo.iat[i] > v.iat[i]:
-                ck.add(VALUES, "low_above", row, VALUE_LOW, f"{lo.iat[i]:g}", key,
-                       cell_value=float(v.iat[i]))
+                ck.add(
+                    VALUES,
+                    "low_above",
+                    row,
+                    VALUE_LOW,
+                    f"{lo.iat[i]:g}",
+                    key,
+                    cell_value=float(v.iat[i]),
+                )
             if not math.isnan(hi.iat[i]) and not math.isnan(v.iat[i]) and hi.iat[i] < v.iat[i]:
-                ck.add(VALUES, "high_below", row, VALUE_HIGH, f"{hi.iat[i]:g}", key,
-                       cell_value=float(v.iat[i]))
+                ck.add(
+                    VALUES,
+                    "high_below",
+                    row,
+                    VALUE_HIGH,
+                    f"{hi.iat[i]:g}",
+                    key,
+                    cell_value=float(v.iat[i]),
+                )
             if not math.isnan(cell_max) and com.iat[i] > cell_max:
-                ck.add(VALUES, "committed_over", row, COMMITTED_UNITS, f"{com.iat[i]:g}", key,
-                       max=float(cell_max))
+                ck.add(
+                    VALUES,
+                    "committed_over",
+                    row,
+                    COMMITTED_UNITS,
+                    f"{com.iat[i]:g}",
+                    key,
+                    max=float(cell_max),
+                )
             if math.isnan(v.iat[i]):
                 if com.iat[i] > 0:
                     ck.add(VALUES, "committed_blank", row, VALUE, "", key)
                 continue  # blank value: the method is not offered to this client
             keep.append(i)
-        idx = pd.MultiIndex.from_arrays([cids.iloc[keep].tolist(), mids.iloc[keep].tolist()],
-                                        names=[CLIENT_ID, METHOD_ID])
-        mx_res = [mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[mids.iat[i], MAX_UNITS]
-                  for i in keep]
-        values = pd.DataFrame({VALUE: v.iloc[keep].values, VALUE_LOW: lo.iloc[keep].values,
-                               VALUE_HIGH: hi.iloc[keep].values,
-                               COMMITTED_UNITS: com.iloc[keep].values,
-                               MAX_UNITS: np.array(mx_res, dtype=float)}, index=idx)
+        idx = pd.MultiIndex.from_arrays(
+            [cids.iloc[keep].tolist(), mids.iloc[keep].tolist()], names=[CLIENT_ID, METHOD_ID]
+        )
+        mx_res = [
+            mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[mids.iat[i], MAX_UNITS]
+            for i in keep
+        ]
+        values = pd.DataFrame(
+            {
+                VALUE: v.iloc[keep].values,
+                VALUE_LOW: lo.iloc[keep].values,
+                VALUE_HIGH: hi.iloc[keep].values,
+                COMMITTED_UNITS: com.iloc[keep].values,
+                MAX_UNITS: np.array(mx_res, dtype=float),
+            },
+            index=idx,
+        )
 
     # overrides
     ovr = tables.get(OVERRIDES)
@@ -549,20 +662,30 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
         for i in range(len(ovr)):
             row, c, m, r, key = ovr_lines[i], cids.iat[i], mids.iat[i], rids.iat[i], keys[i]
             ok = not math.isnan(pu.iat[i])
-            for col, val_, known, what in ((CLIENT_ID, c, clients.index, "clients"),
-                                           (METHOD_ID, m, methods.index, "methods"),
-                                           (RESOURCE_ID, r, resources.index, "resources")):
+            for col, val_, known, what in (
+                (CLIENT_ID, c, clients.index, "clients"),
+                (METHOD_ID, m, methods.index, "methods"),
+                (RESOURCE_ID, r, resources.index, "resources"),
+            ):
                 if val_ not in known:
                     ck.add(OVERRIDES, "unknown_id", row, col, val_, key, other=what)
                     ok = False
             if (c, m, r) in seen3:
-                ck.add(OVERRIDES, "override_again", row, RESOURCE_ID, r, key,
-                       row_first=seen3[(c, m, r)])
+                ck.add(
+                    OVERRIDES,
+                    "override_again",
+                    row,
+                    RESOURCE_ID,
+                    r,
+                    key,
+                    row_first=seen3[(c, m, r)],
+                )
                 ok = False
             seen3.setdefault((c, m, r), row)
             if ok and (c, m) not in values.index:
-                ck.add(OVERRIDES, "override_not_offered", row, METHOD_ID, m, key,
-                       severity="warning")
+                ck.add(
+                    OVERRIDES, "override_not_offered", row, METHOD_ID, m, key, severity="warning"
+                )
             if ok:
                 rows.append((c, m, r, float(pu.iat[i])))
         overrides = pd.DataFrame(rows, columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
@@ -572,13 +695,21 @@ def parse_tables(tables: Tables, settings: dict[str, Any] | Settings | None = No
     errors = [i for i in ck.issues if i.severity == "error"]
     if errors:
         raise BundleError(ck.issues)
-    return Problem(resources=resources, methods=methods, clients=clients, values=values,
-                   overrides=overrides, settings=s, relationship=relationship,
-                   warnings=tuple(i for i in ck.issues if i.severity == "warning"))
+    return Problem(
+        resources=resources,
+        methods=methods,
+        clients=clients,
+        values=values,
+        overrides=overrides,
+        settings=s,
+        relationship=relationship,
+        warnings=tuple(i for i in ck.issues if i.severity == "warning"),
+    )
 
 
-def _parse_relationship(rel: pd.DataFrame | None, clients: pd.DataFrame,
-                        ck: _Checker) -> pd.DataFrame | None:
+def _parse_relationship(
+    rel: pd.DataFrame | None, clients: pd.DataFrame, ck: _Checker
+) -> pd.DataFrame | None:
     if rel is None or not _check_columns(ck, RELATIONSHIP, rel):
         return None
     # A misspelt or left-out column would silently turn every answer into "unknown".
@@ -636,18 +767,32 @@ def to_tables(problem: Problem) -> Tables:
     met = problem.methods.reset_index()
     caps = [client_cap_col(p) for p in problem.pools]
     cli = problem.clients.reset_index()
-    cli = cli[[CLIENT_ID, NAME, SEGMENT, WEIGHT, MIN_VALUE_SHARE,
-               *[c for c in caps if problem.clients[c].notna().any()]]]
+    cli = cli[
+        [
+            CLIENT_ID,
+            NAME,
+            SEGMENT,
+            WEIGHT,
+            MIN_VALUE_SHARE,
+            *[c for c in caps if problem.clients[c].notna().any()],
+        ]
+    ]
     val = problem.values.reset_index()
     # Per-cell max_units is written only where it differs from the method default.
     default = problem.methods[MAX_UNITS].reindex(val[METHOD_ID]).to_numpy()
     val[MAX_UNITS] = np.where(val[MAX_UNITS].to_numpy() == default, np.nan, val[MAX_UNITS])
-    out: Tables = {RESOURCES: res, METHODS: met, CLIENTS: cli, VALUES: val,
-                   OVERRIDES: problem.overrides.copy()}
+    out: Tables = {
+        RESOURCES: res,
+        METHODS: met,
+        CLIENTS: cli,
+        VALUES: val,
+        OVERRIDES: problem.overrides.copy(),
+    }
     if problem.relationship is not None:
         rel = problem.relationship.reset_index()
-        rel[LAST_REVIEW] = rel[LAST_REVIEW].map(lambda d: "" if pd.isna(d) else
-                                                d.strftime("%Y-%m-%d"))
+        rel[LAST_REVIEW] = rel[LAST_REVIEW].map(
+            lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")
+        )
         out[RELATIONSHIP] = rel
     return {t: f.map(_fmt) for t, f in out.items()}
 
@@ -680,8 +825,9 @@ def tables_to_xlsx_bytes(tables: Tables, settings: dict[str, Any]) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for t, frame in tables.items():
             frame.to_excel(xw, sheet_name=t, index=False)
-        pd.DataFrame({"key": list(settings), "value": [str(v) for v in settings.values()]}) \
-            .to_excel(xw, sheet_name=SETTINGS, index=False)
+        pd.DataFrame(
+            {"key": list(settings), "value": [str(v) for v in settings.values()]}
+        ).to_excel(xw, sheet_name=SETTINGS, index=False)
     return buf.getvalue()
 
 
@@ -705,6 +851,7 @@ def write_bundle(problem: Problem, dest: str | Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for t, frame in tables.items():
         atomic_write_bytes(dest / f"{t}.csv", frame.to_csv(index=False).encode("utf-8"))
-    atomic_write_bytes(dest / "settings.json",
-                       json.dumps(settings, indent=2, ensure_ascii=False).encode("utf-8"))
+    atomic_write_bytes(
+        dest / "settings.json", json.dumps(settings, indent=2, ensure_ascii=False).encode("utf-8")
+    )
     return dest

@@ -154,17 +154,19 @@ class Settings:
             raise SettingsError("integer_units", self.integer_units, "setting_not_bool")
         for name, options in (("objective", OBJECTIVES), ("solver", SOLVERS)):
             if getattr(self, name) not in options:
-                raise SettingsError(name, getattr(self, name), "setting_one_of",
-                                    options=list(options))
+                raise SettingsError(
+                    name, getattr(self, name), "setting_one_of", options=list(options)
+                )
         if not 0 <= number("target_value_share") <= 1:
-            raise SettingsError("target_value_share", self.target_value_share,
-                                "setting_between", low=0.0, high=1.0)
+            raise SettingsError(
+                "target_value_share", self.target_value_share, "setting_between", low=0.0, high=1.0
+            )
         if not number("time_limit_s") > 0:
             raise SettingsError("time_limit_s", self.time_limit_s, "setting_positive")
         if not number("mip_gap") >= 0:
             raise SettingsError("mip_gap", self.mip_gap, "setting_at_least", low=0.0)
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (checked like any Settings)."""
         return replace(self, **changes)
 
@@ -268,10 +270,10 @@ class Problem:
             return "budget"
         return self.pools[0]
 
-    def with_settings(self, **changes: Any) -> "Problem":
+    def with_settings(self, **changes: Any) -> Problem:
         return replace(self, settings=self.settings.with_(**changes))
 
-    def with_capacity(self, resource_id: str, capacity: float) -> "Problem":
+    def with_capacity(self, resource_id: str, capacity: float) -> Problem:
         """A copy with one pool's capacity changed."""
         res = self.resources.copy()
         res.loc[resource_id, CAPACITY] = float(capacity)

@@ -74,13 +74,13 @@ from .tolerances import (
     BINDING,
     FEASIBILITY,
     FUNDED,
-    funded,
     GAP_FLOOR,
     ROUNDED_ROW,
     ROUNDING,
     TARGET_SLACK,
     TINY,
     ZERO_PRICE,
+    funded,
 )
 
 # HiGHS options measured on this model (benchmarks/bench_engine.py): presolve spends seconds on
@@ -178,16 +178,18 @@ def highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
     return h
 
 
-def _run_highs(model: Model, settings: Settings, relax: bool = False,
-               start: np.ndarray | None = None) -> Raw:
+def _run_highs(
+    model: Model, settings: Settings, relax: bool = False, start: np.ndarray | None = None
+) -> Raw:
     h = highs_model(model, relax)
     h.setOptionValue("time_limit", float(settings.time_limit_s))
     mip = model.integer and not relax
     if mip:
         h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
         if start is not None:
-            h.setSolution(model.n_cols, np.arange(model.n_cols, dtype=np.int32),
-                          start.astype(np.float64))
+            h.setSolution(
+                model.n_cols, np.arange(model.n_cols, dtype=np.int32), start.astype(np.float64)
+            )
     elif model.n_cols >= IPM_FROM_COLUMNS:
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
@@ -235,8 +237,12 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
         return Raw(ERROR, message="CBC is not installed (pip install cbcbox)")
     integer = model.integer and not relax
     prob, ys = to_pulp(replace(model, integer=integer))
-    solver = pulp.COIN_CMD(path=path, msg=False, timeLimit=float(settings.time_limit_s),
-                           gapRel=float(settings.mip_gap) if integer else None)
+    solver = pulp.COIN_CMD(
+        path=path,
+        msg=False,
+        timeLimit=float(settings.time_limit_s),
+        gapRel=float(settings.mip_gap) if integer else None,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         solver.tmpDir = tmp
         try:
@@ -261,8 +267,9 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
     if not integer:
         # PuLP's pi for CBC is d objective / d rhs, as HiGHS reports it.
         # Constraints were added in row order; PuLP may have rewritten their names.
-        duals = np.array([c.pi if c.pi is not None else 0.0
-                          for c in pulp_constraints(prob)], dtype=float)
+        duals = np.array(
+            [c.pi if c.pi is not None else 0.0 for c in pulp_constraints(prob)], dtype=float
+        )
     # CBC through PuLP does not report the gap it reached, so none is claimed.
     return Raw(status, x=x, row_dual=duals, objective=obj)
 
@@ -270,16 +277,21 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
 SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
 
 
-def run_model(model: Model, settings: Settings, relax: bool = False,
-              start: np.ndarray | None = None) -> Raw:
+def run_model(
+    model: Model, settings: Settings, relax: bool = False, start: np.ndarray | None = None
+) -> Raw:
     """The one place that chooses and runs the solver (default HiGHS, see docs/model.md).
 
     `start`: a feasible whole-units plan HiGHS may start from (CBC ignores it)."""
     if model.n_cols == 0:
         ok = np.all(model.row_lo <= FEASIBILITY) and np.all(model.row_hi >= -FEASIBILITY)
-        return Raw(OPTIMAL if ok else INFEASIBLE, x=np.zeros(0),
-                   row_dual=np.zeros(len(model.row_lo)), objective=0.0,
-                   gap=0.0 if model.integer else None)
+        return Raw(
+            OPTIMAL if ok else INFEASIBLE,
+            x=np.zeros(0),
+            row_dual=np.zeros(len(model.row_lo)),
+            objective=0.0,
+            gap=0.0 if model.integer else None,
+        )
     if settings.solver == "cbc":
         return _run_cbc(model, settings, relax)
     return _run_highs(model, settings, relax, start)
@@ -297,7 +309,7 @@ def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
     frac = (x < 0.5) & (x_lp > ROUNDING)
     activity = R @ x
     for i in np.flatnonzero(activity < model.row_lo - ROUNDED_ROW):
-        cols, vals = R.indices[R.indptr[i]:R.indptr[i + 1]], R.data[R.indptr[i]:R.indptr[i + 1]]
+        cols, vals = R.indices[R.indptr[i] : R.indptr[i + 1]], R.data[R.indptr[i] : R.indptr[i + 1]]
         pick = frac[cols] & (x[cols] < 0.5) & (vals > 0)
         cols, vals = cols[pick], vals[pick]
         order = np.argsort(-vals, kind="stable")
@@ -316,7 +328,7 @@ def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
         excess = activity[i] - model.row_hi[i]
         if excess <= ROUNDED_ROW:
             continue  # an earlier removal already made room here
-        cols, vals = R.indices[R.indptr[i]:R.indptr[i + 1]], R.data[R.indptr[i]:R.indptr[i + 1]]
+        cols, vals = R.indices[R.indptr[i] : R.indptr[i + 1]], R.data[R.indptr[i] : R.indptr[i + 1]]
         pick = (x[cols] > 0.5) & (model.col_lo[cols] < 0.5) & ~protected[cols] & (vals > 0)
         cols, vals = cols[pick], vals[pick]
         order = np.argsort(model.c[cols] / vals, kind="stable")
@@ -325,7 +337,9 @@ def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
             return None
         x[cols[order[:drop]]] = 0.0
         activity = R @ x
-    if np.any(activity < model.row_lo - ROUNDED_ROW) or np.any(activity > model.row_hi + ROUNDED_ROW):
+    if np.any(activity < model.row_lo - ROUNDED_ROW) or np.any(
+        activity > model.row_hi + ROUNDED_ROW
+    ):
         return None
     slack = model.row_hi - activity
     sign = 1.0 if model.sense == "max" else -1.0
@@ -333,7 +347,7 @@ def _round_and_fill(model: Model, x_lp: np.ndarray) -> np.ndarray | None:
     for j in candidates[np.argsort(-sign * model.c[candidates], kind="stable")]:
         if sign * model.c[j] <= 0:
             break
-        rows, vals = A.indices[A.indptr[j]:A.indptr[j + 1]], A.data[A.indptr[j]:A.indptr[j + 1]]
+        rows, vals = A.indices[A.indptr[j] : A.indptr[j + 1]], A.data[A.indptr[j] : A.indptr[j + 1]]
         if np.all(vals <= slack[rows] + ROUNDING):
             x[j] = 1.0
             slack[rows] -= vals
@@ -346,11 +360,20 @@ def _fixed_prices(model: Model, x: np.ndarray, settings: Settings) -> np.ndarray
     the free columns."""
     free = x < 0.5
     used = model.A[:, ~free] @ x[~free]
-    sub = replace(model, c=model.c[free], A=model.A[:, free], row_lo=model.row_lo - used,
-                  row_hi=model.row_hi - used, col_lo=model.col_lo[free],
-                  col_hi=model.col_hi[free], integer=False, col_cell=model.col_cell[free],
-                  col_k=model.col_k[free], unit_value=model.unit_value[free],
-                  weighted=model.weighted[free])
+    sub = replace(
+        model,
+        c=model.c[free],
+        A=model.A[:, free],
+        row_lo=model.row_lo - used,
+        row_hi=model.row_hi - used,
+        col_lo=model.col_lo[free],
+        col_hi=model.col_hi[free],
+        integer=False,
+        col_cell=model.col_cell[free],
+        col_k=model.col_k[free],
+        unit_value=model.unit_value[free],
+        weighted=model.weighted[free],
+    )
     priced = run_model(sub, settings)
     return priced.row_dual if priced.status == OPTIMAL else None
 
@@ -363,14 +386,15 @@ def _solve_whole_units(model: Model, settings: Settings) -> tuple[Raw, Raw]:
     if relaxed.status == INFEASIBLE:
         return Raw(INFEASIBLE), relaxed
     start = None
-    if relaxed.status == OPTIMAL:
+    if relaxed.status == OPTIMAL and relaxed.x is not None and relaxed.objective is not None:
         start = _round_and_fill(model, relaxed.x)
         if start is not None:
             obj = float(model.c @ start)
             gap = abs(relaxed.objective - obj) / max(abs(obj), GAP_FLOOR)
             if gap <= settings.mip_gap:
-                return Raw(OPTIMAL, x=start, objective=obj, gap=gap,
-                           bound=relaxed.objective), relaxed
+                return Raw(
+                    OPTIMAL, x=start, objective=obj, gap=gap, bound=relaxed.objective
+                ), relaxed
     return run_model(model, settings, start=start), relaxed
 
 
@@ -405,20 +429,25 @@ def _highs_iis(model: Model) -> tuple[list[int], list[int]] | None:
     upper = {int(B.kIisBoundStatusUpper), int(B.kIisBoundStatusBoxed)}
     kinds = set(model.rows["kind"].iloc[rows])
     wants_caps = bool(kinds & {FLOOR, TARGET})
-    keep = [j for j, b in zip(cols, bounds)
-            if (b in lower and model.col_lo[j] > 0) or (b in upper and wants_caps)]
+    keep = [
+        j
+        for j, b in zip(cols, bounds)
+        if (b in lower and model.col_lo[j] > 0) or (b in upper and wants_caps)
+    ]
     return rows, keep
 
 
-def _relaxation_iis(model: Model, settings: Settings, rows: list[int] | None = None,
-                    cells: list[int] | None = None) -> tuple[list[int], list[int]] | None:
+def _relaxation_iis(
+    model: Model, settings: Settings, rows: list[int] | None = None, cells: list[int] | None = None
+) -> tuple[list[int], list[int]] | None:
     """Deletion filter over named requirements (each row, each cell's commitment): drop each
     one whose removal leaves the rest still infeasible. Starts from every requirement, or from
     the candidates given (None if those alone are not infeasible)."""
     if cells is None:
         cells = [int(c) for c in np.unique(model.col_cell[model.col_lo > 0])]
-    groups: list[tuple[str, int]] = [("row", i) for i in
-                                     (range(len(model.row_lo)) if rows is None else rows)]
+    groups: list[tuple[str, int]] = [
+        ("row", i) for i in (range(len(model.row_lo)) if rows is None else rows)
+    ]
     groups += [("cell", int(c)) for c in cells]
     active = set(range(len(groups)))
 
@@ -432,8 +461,12 @@ def _relaxation_iis(model: Model, settings: Settings, rows: list[int] | None = N
             else:
                 sel = model.col_cell == i
                 col_lo[sel] = model.col_lo[sel]
-        return replace(model, row_lo=np.where(rows_on, model.row_lo, -np.inf),
-                       row_hi=np.where(rows_on, model.row_hi, np.inf), col_lo=col_lo)
+        return replace(
+            model,
+            row_lo=np.where(rows_on, model.row_lo, -np.inf),
+            row_hi=np.where(rows_on, model.row_hi, np.inf),
+            col_lo=col_lo,
+        )
 
     if rows is not None and _feasible(build(active), settings):
         return None
@@ -443,13 +476,15 @@ def _relaxation_iis(model: Model, settings: Settings, rows: list[int] | None = N
             active = trial  # still infeasible without g: g is not needed for the conflict
     kept_rows = [groups[g][1] for g in sorted(active) if groups[g][0] == "row"]
     kept_cells = [groups[g][1] for g in sorted(active) if groups[g][0] == "cell"]
-    cols = [int(j) for j in np.flatnonzero(np.isin(model.col_cell, kept_cells) &
-                                           (model.col_lo > 0))]
+    cols = [
+        int(j) for j in np.flatnonzero(np.isin(model.col_cell, kept_cells) & (model.col_lo > 0))
+    ]
     return kept_rows, cols
 
 
-def explain_conflicts(problem: Problem, model: Model, rows: list[int],
-                      cols: list[int]) -> tuple[Conflict, ...]:
+def explain_conflicts(
+    problem: Problem, model: Model, rows: list[int], cols: list[int]
+) -> tuple[Conflict, ...]:
     """Each requirement of a conflicting set as a Conflict: a message code with the user's
     names and amounts, the ids, the bound and what the commitments alone need of it."""
     res, met, cli = problem.resources, problem.methods, problem.clients
@@ -457,8 +492,7 @@ def explain_conflicts(problem: Problem, model: Model, rows: list[int],
     forced = model.A @ model.col_lo  # what the commitments alone use of each row
 
     def need(i: int) -> Message | str:
-        return Message("conflict_need", {"need": float(forced[i])}) if forced[i] > BINDING \
-            else ""
+        return Message("conflict_need", {"need": float(forced[i])}) if forced[i] > BINDING else ""
 
     def unit_of_method(m: str, word: str) -> str | Message:
         return str(met.at[m, UNIT]) or Message(word)
@@ -468,31 +502,82 @@ def explain_conflicts(problem: Problem, model: Model, rows: list[int],
         name, kind = r["name"], r["kind"]
         if kind == POOL:
             p = r[RESOURCE_ID]
-            msg = Message("conflict_pool", {"pool": res.at[p, NAME], "cap": float(model.row_hi[i]),
-                                            "unit": res.at[p, UNIT], "need": need(i)})
-            out.append(Conflict(POOL, msg, resource_id=p, constraint=name,
-                                amount=float(model.row_hi[i]), forced=float(forced[i])))
+            msg = Message(
+                "conflict_pool",
+                {
+                    "pool": res.at[p, NAME],
+                    "cap": float(model.row_hi[i]),
+                    "unit": res.at[p, UNIT],
+                    "need": need(i),
+                },
+            )
+            out.append(
+                Conflict(
+                    POOL,
+                    msg,
+                    resource_id=p,
+                    constraint=name,
+                    amount=float(model.row_hi[i]),
+                    forced=float(forced[i]),
+                )
+            )
         elif kind == CLIENT_CAP:
             p, c = r[RESOURCE_ID], r[CLIENT_ID]
-            msg = Message("conflict_client_cap", {
-                "client": cli.at[c, NAME], "cap": float(model.row_hi[i]),
-                "unit": res.at[p, UNIT], "pool": res.at[p, NAME], "need": need(i)})
-            out.append(Conflict(CLIENT_CAP, msg, resource_id=p, client_id=c, constraint=name,
-                                amount=float(model.row_hi[i]), forced=float(forced[i])))
+            msg = Message(
+                "conflict_client_cap",
+                {
+                    "client": cli.at[c, NAME],
+                    "cap": float(model.row_hi[i]),
+                    "unit": res.at[p, UNIT],
+                    "pool": res.at[p, NAME],
+                    "need": need(i),
+                },
+            )
+            out.append(
+                Conflict(
+                    CLIENT_CAP,
+                    msg,
+                    resource_id=p,
+                    client_id=c,
+                    constraint=name,
+                    amount=float(model.row_hi[i]),
+                    forced=float(forced[i]),
+                )
+            )
         elif kind == METHOD_CAP:
             m = r[METHOD_ID]
-            msg = Message("conflict_method_cap", {
-                "method": met.at[m, NAME], "cap": float(model.row_hi[i]),
-                "unit": unit_of_method(m, "word_units"), "need": need(i)})
-            out.append(Conflict(METHOD_CAP, msg, method_id=m, constraint=name,
-                                amount=float(model.row_hi[i]), forced=float(forced[i])))
+            msg = Message(
+                "conflict_method_cap",
+                {
+                    "method": met.at[m, NAME],
+                    "cap": float(model.row_hi[i]),
+                    "unit": unit_of_method(m, "word_units"),
+                    "need": need(i),
+                },
+            )
+            out.append(
+                Conflict(
+                    METHOD_CAP,
+                    msg,
+                    method_id=m,
+                    constraint=name,
+                    amount=float(model.row_hi[i]),
+                    forced=float(forced[i]),
+                )
+            )
         elif kind == FLOOR:
             c = r[CLIENT_ID]
-            msg = Message("conflict_floor", {"client": cli.at[c, NAME],
-                                             "share": float(cli.at[c, MIN_VALUE_SHARE]),
-                                             "value": float(model.row_lo[i])})
-            out.append(Conflict(FLOOR, msg, client_id=c, constraint=name,
-                                amount=float(model.row_lo[i])))
+            msg = Message(
+                "conflict_floor",
+                {
+                    "client": cli.at[c, NAME],
+                    "share": float(cli.at[c, MIN_VALUE_SHARE]),
+                    "value": float(model.row_lo[i]),
+                },
+            )
+            out.append(
+                Conflict(FLOOR, msg, client_id=c, constraint=name, amount=float(model.row_lo[i]))
+            )
         elif kind == TARGET:
             msg = Message("conflict_target", {"target": float(model.row_lo[i])})
             out.append(Conflict(TARGET, msg, constraint=name, amount=float(model.row_lo[i])))
@@ -502,25 +587,41 @@ def explain_conflicts(problem: Problem, model: Model, rows: list[int],
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
         n = int(model.cells.committed[cell])
-        msg = Message("conflict_commitment", {"n": n, "unit": unit_of_method(m, "word_unit"),
-                                              "method": met.at[m, NAME],
-                                              "client": cli.at[c, NAME]})
-        out.append(Conflict(COMMITMENT, msg, client_id=c, method_id=m,
-                            constraint=f"committed[{c},{m}]", amount=float(n)))
+        msg = Message(
+            "conflict_commitment",
+            {
+                "n": n,
+                "unit": unit_of_method(m, "word_unit"),
+                "method": met.at[m, NAME],
+                "client": cli.at[c, NAME],
+            },
+        )
+        out.append(
+            Conflict(
+                COMMITMENT,
+                msg,
+                client_id=c,
+                method_id=m,
+                constraint=f"committed[{c},{m}]",
+                amount=float(n),
+            )
+        )
     by_client: dict[str, list[Message]] = {}
     for cell in capped_cells:
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
-        by_client.setdefault(c, []).append(Message("cell_max_item", {
-            "n": int(model.cells.units[cell]), "method": met.at[m, NAME]}))
+        by_client.setdefault(c, []).append(
+            Message("cell_max_item", {"n": int(model.cells.units[cell]), "method": met.at[m, NAME]})
+        )
     for c, caps in by_client.items():
         msg = Message("conflict_cell_max", {"client": cli.at[c, NAME], "caps": caps})
         out.append(Conflict(CELL_MAX, msg, client_id=c, constraint=f"max_units[{c}]"))
     return tuple(out)
 
 
-def _explain_infeasible(problem: Problem, model: Model, settings: Settings) -> tuple[
-        tuple[Conflict, ...], tuple[Message, ...]]:
+def _explain_infeasible(
+    problem: Problem, model: Model, settings: Settings
+) -> tuple[tuple[Conflict, ...], tuple[Message, ...]]:
     found = _highs_iis(model)
     if found is not None:
         # HiGHS's subset need not be irreducible (budget 1 EUR against four commitments lists
@@ -531,8 +632,7 @@ def _explain_infeasible(problem: Problem, model: Model, settings: Settings) -> t
             reduced = _relaxation_iis(model, settings, rows, cells)
             if reduced is not None:
                 kinds = set(model.rows["kind"].iloc[reduced[0]])
-                caps = [j for j in cols if model.col_lo[j] <= 0] if kinds & {FLOOR, TARGET} \
-                    else []
+                caps = [j for j in cols if model.col_lo[j] <= 0] if kinds & {FLOOR, TARGET} else []
                 found = (reduced[0], reduced[1] + caps)
     elif len(model.row_lo) <= MAX_ROWS_FOR_RELAXATION:
         found = _relaxation_iis(model, settings)
@@ -545,18 +645,22 @@ def _explain_infeasible(problem: Problem, model: Model, settings: Settings) -> t
 # ---- result extraction ----------------------------------------------------------------------
 def _empty_frames(problem: Problem) -> dict[str, pd.DataFrame]:
     cell_idx = pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID])
-    return {"allocation": pd.DataFrame(index=cell_idx), "clients": pd.DataFrame(
-        index=pd.Index([], name=CLIENT_ID)), "methods": pd.DataFrame(
-        index=pd.Index([], name=METHOD_ID)), "pools": pd.DataFrame(
-        index=pd.Index([], name=RESOURCE_ID)), "unfunded": pd.DataFrame(index=cell_idx)}
+    return {
+        "allocation": pd.DataFrame(index=cell_idx),
+        "clients": pd.DataFrame(index=pd.Index([], name=CLIENT_ID)),
+        "methods": pd.DataFrame(index=pd.Index([], name=METHOD_ID)),
+        "pools": pd.DataFrame(index=pd.Index([], name=RESOURCE_ID)),
+        "unfunded": pd.DataFrame(index=cell_idx),
+    }
 
 
 def _status_text(status: str, gap: float | None, integer: bool) -> str:
     return status_message(status, gap, integer).text()
 
 
-def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | None,
-            lp_model: Model) -> dict[str, pd.DataFrame]:
+def _frames(
+    problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | None, lp_model: Model
+) -> dict[str, pd.DataFrame]:
     cells = model.cells
     pools = list(model.pools)
     n_cells = len(cells.value)
@@ -570,33 +674,56 @@ def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | N
     # Sums per cell, then per client and per method by bincount (no pandas groupby).
     sums = np.column_stack([units, value, wvalue, use])
     sum_cols = [UNITS, VALUE, WEIGHTED_VALUE, *[use_col(p) for p in pools]]
-    alloc = pd.DataFrame({UNITS: units, MAX_UNITS: cells.units,
-                          COMMITTED_UNITS: cells.committed, VALUE: value,
-                          WEIGHTED_VALUE: wvalue,
-                          **{use_col(p): use[:, k] for k, p in enumerate(pools)},
-                          VALUE_PER_MONEY: per_money, IS_FUNDED: funded(units)},
-                         index=cells.index)
+    alloc = pd.DataFrame(
+        {
+            UNITS: units,
+            MAX_UNITS: cells.units,
+            COMMITTED_UNITS: cells.committed,
+            VALUE: value,
+            WEIGHTED_VALUE: wvalue,
+            **{use_col(p): use[:, k] for k, p in enumerate(pools)},
+            VALUE_PER_MONEY: per_money,
+            IS_FUNDED: funded(units),
+        },
+        index=cells.index,
+    )
 
     def group(codes: np.ndarray, size: int) -> np.ndarray:
-        return np.column_stack([np.bincount(codes, weights=sums[:, i], minlength=size)
-                                for i in range(sums.shape[1])]) if size else \
-            np.zeros((0, sums.shape[1]))
+        return (
+            np.column_stack(
+                [
+                    np.bincount(codes, weights=sums[:, i], minlength=size)
+                    for i in range(sums.shape[1])
+                ]
+            )
+            if size
+            else np.zeros((0, sums.shape[1]))
+        )
 
     cli = problem.clients
     by_client = group(cells.client, len(cli))
     attain = attainable_per_client(problem, cells).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(attain > 0, by_client[:, 1] / attain, np.nan)
-    clients = pd.DataFrame({NAME: cli[NAME], SEGMENT: cli[SEGMENT], WEIGHT: cli[WEIGHT],
-                            VALUE: by_client[:, 1], WEIGHTED_VALUE: by_client[:, 2],
-                            ATTAINABLE: attain, SHARE: share,
-                            **{use_col(p): by_client[:, 3 + k] for k, p in enumerate(pools)}},
-                           index=cli.index)
+    clients = pd.DataFrame(
+        {
+            NAME: cli[NAME],
+            SEGMENT: cli[SEGMENT],
+            WEIGHT: cli[WEIGHT],
+            VALUE: by_client[:, 1],
+            WEIGHTED_VALUE: by_client[:, 2],
+            ATTAINABLE: attain,
+            SHARE: share,
+            **{use_col(p): by_client[:, 3 + k] for k, p in enumerate(pools)},
+        },
+        index=cli.index,
+    )
     met = problem.methods
     by_method = group(cells.method, len(met))
-    methods = pd.DataFrame({NAME: met[NAME], UNIT: met[UNIT],
-                            **{c: by_method[:, i] for i, c in enumerate(sum_cols)}},
-                           index=met.index)
+    methods = pd.DataFrame(
+        {NAME: met[NAME], UNIT: met[UNIT], **{c: by_method[:, i] for i, c in enumerate(sum_cols)}},
+        index=met.index,
+    )
 
     res = problem.resources
     used = use.sum(axis=0)
@@ -604,20 +731,48 @@ def _frames(problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | N
     shadow = np.full(len(pools), np.nan)
     if duals is not None and len(pool_rows):
         shadow = np.where(np.abs(duals[pool_rows]) < ZERO_PRICE, 0.0, duals[pool_rows])
-    pool_frame = pd.DataFrame({NAME: res[NAME], UNIT: res[UNIT], CAPACITY: res[CAPACITY],
-                               USED: used, SLACK: res[CAPACITY].to_numpy() - used,
-                               SHADOW_PRICE: shadow}, index=res.index)
-    return {"allocation": alloc, "clients": clients, "methods": methods, "pools": pool_frame,
-            "unfunded": _unfunded(problem, model, x, units, duals, lp_model)}
+    pool_frame = pd.DataFrame(
+        {
+            NAME: res[NAME],
+            UNIT: res[UNIT],
+            CAPACITY: res[CAPACITY],
+            USED: used,
+            SLACK: res[CAPACITY].to_numpy() - used,
+            SHADOW_PRICE: shadow,
+        },
+        index=res.index,
+    )
+    return {
+        "allocation": alloc,
+        "clients": clients,
+        "methods": methods,
+        "pools": pool_frame,
+        "unfunded": _unfunded(problem, model, x, units, duals, lp_model),
+    }
 
 
-def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
-              duals: np.ndarray | None, lp_model: Model) -> pd.DataFrame:
+def _unfunded(
+    problem: Problem,
+    model: Model,
+    x: np.ndarray,
+    units: np.ndarray,
+    duals: np.ndarray | None,
+    lp_model: Model,
+) -> pd.DataFrame:
     """For each cell below its max units: the value it would need, and what blocks it."""
     cells = model.cells
     open_cells = np.flatnonzero(units < cells.units - FUNDED)
-    cols_out = [UNITS, MAX_UNITS, NEXT_UNIT, VALUE, NEEDED_VALUE, REDUCED_COST, BLOCKED_BY,
-                REASON, WHY]
+    cols_out = [
+        UNITS,
+        MAX_UNITS,
+        NEXT_UNIT,
+        VALUE,
+        NEEDED_VALUE,
+        REDUCED_COST,
+        BLOCKED_BY,
+        REASON,
+        WHY,
+    ]
     if not len(open_cells):
         return pd.DataFrame(columns=cols_out, index=cells.index[:0])
     full = np.floor(units + FUNDED).astype(int)
@@ -626,8 +781,9 @@ def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
     next_col = starts[open_cells] + full[open_cells]
     A = lp_model.A.tocsc()
     activity = lp_model.A @ x
-    binding = (np.isfinite(lp_model.row_hi) & (activity >= lp_model.row_hi - BINDING)) & \
-        np.isin(lp_model.rows["kind"].to_numpy(), [POOL, CLIENT_CAP, METHOD_CAP])
+    binding = (np.isfinite(lp_model.row_hi) & (activity >= lp_model.row_hi - BINDING)) & np.isin(
+        lp_model.rows["kind"].to_numpy(), [POOL, CLIENT_CAP, METHOD_CAP]
+    )
     needed_extra = np.full(len(open_cells), np.nan)
     if duals is not None:
         y = duals
@@ -639,8 +795,7 @@ def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
             target = np.flatnonzero(lp_model.rows["kind"].to_numpy() == TARGET)
             price = y[target[0]] if len(target) else 0.0
             gap = lp_model.c[next_col] - priced
-            scale = (price * lp_model.weighted[next_col] /
-                     np.maximum(cells.value[open_cells], TINY))
+            scale = price * lp_model.weighted[next_col] / np.maximum(cells.value[open_cells], TINY)
         with np.errstate(divide="ignore", invalid="ignore"):
             needed_extra = np.where(scale > 0, np.maximum(gap, 0.0) / scale, np.nan)
         needed_extra = np.where(np.abs(needed_extra) < ZERO_PRICE, 0.0, needed_extra)
@@ -651,8 +806,10 @@ def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
     sub.eliminate_zeros()
     labels = _row_limits(problem, lp_model)
     bind_limits = [labels[i] for i in np.flatnonzero(binding)]
-    limits = [tuple(bind_limits[k] for k in sub.indices[sub.indptr[n]:sub.indptr[n + 1]])
-              for n in range(len(open_cells))]
+    limits = [
+        tuple(bind_limits[k] for k in sub.indices[sub.indptr[n] : sub.indptr[n + 1]])
+        for n in range(len(open_cells))
+    ]
     margin = "reason_not_needed" if lp_model.sense == "min" else "reason_alternatives"
 
     def reason(v: float, extra: float, lims: tuple[Message, ...]) -> Message:
@@ -662,21 +819,29 @@ def _unfunded(problem: Problem, model: Model, x: np.ndarray, units: np.ndarray,
         if extra != extra:  # NaN: no prices (whole-units plan without an LP to price it)
             return Message("reason_integer", {"limited": limited})
         if extra > BINDING:
-            return Message("reason_needs_value", {"needed": v + extra, "value": v,
-                                                  "limited": limited})
+            return Message(
+                "reason_needs_value", {"needed": v + extra, "value": v, "limited": limited}
+            )
         return Message("reason_margin_more", {"limits": lims}) if lims else Message(margin)
 
-    why = [reason(v, e, lims) for v, e, lims in
-           zip(value.tolist(), needed_extra.tolist(), limits)]
+    why = [reason(v, e, lims) for v, e, lims in zip(value.tolist(), needed_extra.tolist(), limits)]
     t = Translator()
     with np.errstate(divide="ignore", invalid="ignore"):
         reduced = -needed_extra * lp_model.weighted[next_col] / np.maximum(value, TINY)
-    frame = pd.DataFrame({UNITS: units[open_cells], MAX_UNITS: cells.units[open_cells],
-                          NEXT_UNIT: full[open_cells] + 1, VALUE: value,
-                          NEEDED_VALUE: value + needed_extra, REDUCED_COST: reduced,
-                          BLOCKED_BY: [t.join(lims) for lims in limits],
-                          REASON: [t.render(w) for w in why], WHY: why},
-                         index=cells.index[open_cells])
+    frame = pd.DataFrame(
+        {
+            UNITS: units[open_cells],
+            MAX_UNITS: cells.units[open_cells],
+            NEXT_UNIT: full[open_cells] + 1,
+            VALUE: value,
+            NEEDED_VALUE: value + needed_extra,
+            REDUCED_COST: reduced,
+            BLOCKED_BY: [t.join(lims) for lims in limits],
+            REASON: [t.render(w) for w in why],
+            WHY: why,
+        },
+        index=cells.index[open_cells],
+    )
     return frame[cols_out]
 
 
@@ -721,19 +886,34 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     solver_name = SOLVER_NAMES.get(s.solver, s.solver)
     fp = problem.fingerprint()
 
-    def no_plan(status: str, conflicts: tuple[Conflict, ...] = (),
-                notes: tuple[Message, ...] = (), message: str = "",
-                target: float | None = None) -> Result:
-        return Result(status=status, status_text=_status_text(status, None, False),
-                      objective=None, solver=solver_name, seconds=time.perf_counter() - t0,
-                      gap=None, settings=s, fingerprint=fp, conflicts=tuple(conflicts),
-                      explanation=tuple(m.text() for m in notes), notes=tuple(notes),
-                      message=message, target_value=target, **_empty_frames(problem))
+    def no_plan(
+        status: str,
+        conflicts: tuple[Conflict, ...] = (),
+        notes: tuple[Message, ...] = (),
+        message: str = "",
+        target: float | None = None,
+    ) -> Result:
+        return Result(
+            status=status,
+            status_text=_status_text(status, None, False),
+            objective=None,
+            solver=solver_name,
+            seconds=time.perf_counter() - t0,
+            gap=None,
+            settings=s,
+            fingerprint=fp,
+            conflicts=tuple(conflicts),
+            explanation=tuple(m.text() for m in notes),
+            notes=tuple(notes),
+            message=message,
+            target_value=target,
+            **_empty_frames(problem),
+        )
 
     target = None
     if s.objective == "min_cost":
         best = solve(replace(problem, settings=s.with_(objective="max_value")))
-        if not best.has_plan:
+        if not best.has_plan or best.objective is None:
             return replace(best, settings=s, seconds=time.perf_counter() - t0)
         target = s.target_value_share * float(best.objective)
         # A hair under the target keeps the rounding of the reference solve from biting.
@@ -750,9 +930,20 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
         conflicts, notes = _explain_infeasible(problem, model, s)
         return no_plan(INFEASIBLE, conflicts, notes, target=target)
     if raw.status == ERROR:
-        return no_plan(ERROR, notes=(Message("solver_failed", {"error": raw.message}),),
-                       message=raw.message, target=target)
+        return no_plan(
+            ERROR,
+            notes=(Message("solver_failed", {"error": raw.message}),),
+            message=raw.message,
+            target=target,
+        )
 
+    if raw.x is None:  # a plan status always comes with a plan; say so if it ever did not
+        return no_plan(
+            ERROR,
+            notes=(Message("solver_failed", {"error": "no solution"}),),
+            message="no solution",
+            target=target,
+        )
     x = np.clip(raw.x, model.col_lo, model.col_hi)
     lp_obj = None
     duals = raw.row_dual
@@ -783,11 +974,21 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
             gap, bound = lp_gap, lp_obj
         if gap <= s.mip_gap:
             status = OPTIMAL  # proven within the requested gap
-    return Result(status=status, status_text=_status_text(status, gap, model.integer),
-                  objective=objective, solver=solver_name, seconds=time.perf_counter() - t0,
-                  gap=gap, settings=s, fingerprint=fp, bound=bound if model.integer else None,
-                  lp_objective=lp_obj,
-                  money_spent=float(frames["pools"].at[problem.money_pool, USED])
-                  if len(problem.pools) else None,
-                  target_value=target, constraints=constraint_report(price_model, x, duals),
-                  **frames)
+    return Result(
+        status=status,
+        status_text=_status_text(status, gap, model.integer),
+        objective=objective,
+        solver=solver_name,
+        seconds=time.perf_counter() - t0,
+        gap=gap,
+        settings=s,
+        fingerprint=fp,
+        bound=bound if model.integer else None,
+        lp_objective=lp_obj,
+        money_spent=float(frames["pools"].at[problem.money_pool, USED])
+        if len(problem.pools)
+        else None,
+        target_value=target,
+        constraints=constraint_report(price_model, x, duals),
+        **frames,
+    )

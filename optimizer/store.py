@@ -13,11 +13,12 @@ import builtins
 import json
 import os
 import sqlite3
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .analysis import bundle_text, summarize
 from .bundle import parse_tables, read_uploaded, settings_dict
@@ -59,8 +60,9 @@ class StoreError(Exception):
     catalogue code `store_<code>`, or a variant of it, with its params); `name` and `path` are
     the scenario and file concerned. str() is the English text."""
 
-    def __init__(self, code: str, name: str = "", path: str = "", text_code: str = "",
-                 **params: Any):
+    def __init__(
+        self, code: str, name: str = "", path: str = "", text_code: str = "", **params: Any
+    ):
         self.code = code
         self.name = name
         self.path = path
@@ -98,13 +100,13 @@ def db_path_from(arg: str | os.PathLike[str] | None) -> Path:
     if "://" in text:
         if not text.startswith("sqlite:///"):
             raise StoreError("url", path=text)
-        text = text[len("sqlite:///"):]
+        text = text[len("sqlite:///") :]
         # sqlite:////abs/path keeps its leading slash; sqlite:///rel/path is relative.
     return Path(text).expanduser()
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,14 @@ class ScenarioInfo:
     notes: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "saved_at": self.saved_at, "fingerprint": self.fingerprint,
-                "status": self.status, "objective": self.objective, "notes": self.notes}
+        return {
+            "name": self.name,
+            "saved_at": self.saved_at,
+            "fingerprint": self.fingerprint,
+            "status": self.status,
+            "objective": self.objective,
+            "notes": self.notes,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,8 +154,16 @@ class Scenario:
         return parse_tables(tables, settings, issues)
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.info.to_json(), "client_notes": dict(self.client_notes),
-                "settings": dict(self.settings), "summary": self.summary}
+        return {
+            **self.info.to_json(),
+            "client_notes": dict(self.client_notes),
+            "settings": dict(self.settings),
+            "summary": self.summary,
+        }
+
+
+def _float_or_none(x: Any) -> float | None:
+    return None if x is None else float(x)
 
 
 def _clean_name(name: str) -> str:
@@ -163,8 +179,9 @@ class ScenarioStore:
     """Scenarios in one SQLite file. Each call opens its own connection, so one store object
     can be shared by threads, and many processes can use the same file."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None,
-                 timeout_s: float = BUSY_TIMEOUT_S):
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, timeout_s: float = BUSY_TIMEOUT_S
+    ):
         self.path = db_path_from(path)
         self.timeout_s = float(timeout_s)
         self._ready = False
@@ -187,14 +204,15 @@ class ScenarioStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError("io", path=str(self.path), text_code="store_io_folder",
-                             error=str(exc)) from exc
+            raise StoreError(
+                "io", path=str(self.path), text_code="store_io_folder", error=str(exc)
+            ) from exc
         try:
-            conn = sqlite3.connect(str(self.path), timeout=self.timeout_s,
-                                   isolation_level=None)
+            conn = sqlite3.connect(str(self.path), timeout=self.timeout_s, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError("io", path=str(self.path), text_code="store_io_open",
-                             error=str(exc)) from exc
+            raise StoreError(
+                "io", path=str(self.path), text_code="store_io_open", error=str(exc)
+            ) from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
             if not self._ready:
@@ -214,11 +232,13 @@ class ScenarioStore:
         """Check the schema version; create the tables in a new file."""
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError("newer", path=str(self.path), version=int(version),
-                             supported=SCHEMA_VERSION)
+            raise StoreError(
+                "newer", path=str(self.path), version=int(version), supported=SCHEMA_VERSION
+            )
         if version == 0:
-            tables = {r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
             if tables - {"meta", "scenarios"}:
                 raise StoreError("foreign", path=str(self.path))
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -230,10 +250,11 @@ class ScenarioStore:
                     for stmt in _SCHEMA.split(";"):
                         if stmt.strip():
                             conn.execute(stmt)
-                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                                 (str(SCHEMA_VERSION),))
-                    conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)",
-                                 (_now(),))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                        (str(SCHEMA_VERSION),),
+                    )
+                    conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (_now(),))
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -258,8 +279,14 @@ class ScenarioStore:
     @staticmethod
     def _info(row: sqlite3.Row | tuple) -> ScenarioInfo:
         name, saved_at, fp, status, objective, notes = row[:6]
-        return ScenarioInfo(name=name, saved_at=saved_at, fingerprint=fp, status=status,
-                            objective=objective, notes=notes)
+        return ScenarioInfo(
+            name=name,
+            saved_at=saved_at,
+            fingerprint=fp,
+            status=status,
+            objective=objective,
+            notes=notes,
+        )
 
     _INFO_COLS = "name, saved_at, fingerprint, status, objective, notes"
 
@@ -272,8 +299,9 @@ class ScenarioStore:
         if self._missing():
             return []
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT {self._INFO_COLS} FROM scenarios "
-                                "ORDER BY saved_at DESC, id DESC").fetchall()
+            rows = conn.execute(
+                f"SELECT {self._INFO_COLS} FROM scenarios ORDER BY saved_at DESC, id DESC"
+            ).fetchall()
         return [self._info(r) for r in rows]
 
     def names(self) -> builtins.list[str]:
@@ -283,26 +311,38 @@ class ScenarioStore:
         if self._missing():
             return False
         with self._connect() as conn:
-            return conn.execute("SELECT 1 FROM scenarios WHERE name = ?",
-                                (str(name).strip(),)).fetchone() is not None
+            return (
+                conn.execute(
+                    "SELECT 1 FROM scenarios WHERE name = ?", (str(name).strip(),)
+                ).fetchone()
+                is not None
+            )
 
     def get(self, name: str) -> Scenario:
         """One scenario, with its inputs and summary."""
         if self._missing():
             raise _missing(name)
         with self._connect() as conn:
-            row = conn.execute(f"SELECT {self._INFO_COLS}, client_notes, inputs, summary "
-                               "FROM scenarios WHERE name = ?", (str(name).strip(),)).fetchone()
+            row = conn.execute(
+                f"SELECT {self._INFO_COLS}, client_notes, inputs, summary "
+                "FROM scenarios WHERE name = ?",
+                (str(name).strip(),),
+            ).fetchone()
         if row is None:
             raise _missing(name)
         try:
             inputs = json.loads(row[7])
-            return Scenario(info=self._info(row), tables=dict(inputs["tables"]),
-                            settings=dict(inputs.get("settings", {})),
-                            summary=json.loads(row[8]), client_notes=json.loads(row[6]))
+            return Scenario(
+                info=self._info(row),
+                tables=dict(inputs["tables"]),
+                settings=dict(inputs.get("settings", {})),
+                summary=json.loads(row[8]),
+                client_notes=json.loads(row[6]),
+            )
         except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError("damaged_scenario", name=str(name), path=str(self.path),
-                             error=str(exc)) from exc
+            raise StoreError(
+                "damaged_scenario", name=str(name), path=str(self.path), error=str(exc)
+            ) from exc
 
     def load(self, name: str) -> tuple[Problem, Scenario]:
         """A scenario's inputs as a Problem (validated again), with the scenario itself."""
@@ -312,14 +352,25 @@ class ScenarioStore:
     # -- writes -----------------------------------------------------------------------------
     def _insert(self, conn: sqlite3.Connection, record: Mapping[str, Any]) -> None:
         """Write one scenario row (inside the caller's transaction)."""
-        conn.execute("INSERT INTO scenarios (name, saved_at, fingerprint, status, objective, "
-                     "notes, client_notes, inputs, summary) VALUES (:name, :saved_at, "
-                     ":fingerprint, :status, :objective, :notes, :client_notes, :inputs, "
-                     ":summary)", dict(record))
+        conn.execute(
+            "INSERT INTO scenarios (name, saved_at, fingerprint, status, objective, "
+            "notes, client_notes, inputs, summary) VALUES (:name, :saved_at, "
+            ":fingerprint, :status, :objective, :notes, :client_notes, :inputs, "
+            ":summary)",
+            dict(record),
+        )
 
-    def save(self, name: str, problem: Problem, result: Result | None = None, *,
-             notes: str = "", client_notes: Mapping[str, str] | None = None,
-             summary: Mapping[str, Any] | None = None, overwrite: bool = False) -> ScenarioInfo:
+    def save(
+        self,
+        name: str,
+        problem: Problem,
+        result: Result | None = None,
+        *,
+        notes: str = "",
+        client_notes: Mapping[str, str] | None = None,
+        summary: Mapping[str, Any] | None = None,
+        overwrite: bool = False,
+    ) -> ScenarioInfo:
         """Save a scenario in one transaction. An existing name is an error unless
         `overwrite`; then the old scenario is replaced in the same transaction."""
         name = _clean_name(name)
@@ -328,27 +379,37 @@ class ScenarioStore:
                 raise StoreError("no_result")
             summary = summarize(problem, result)
         record = {
-            "name": name, "saved_at": _now(), "fingerprint": problem.fingerprint(),
-            "status": str(summary.get("status", "")), "objective": summary.get("objective"),
+            "name": name,
+            "saved_at": _now(),
+            "fingerprint": problem.fingerprint(),
+            "status": str(summary.get("status", "")),
+            "objective": summary.get("objective"),
             "notes": str(notes or ""),
-            "client_notes": json.dumps({str(k): str(v) for k, v in (client_notes or {}).items()
-                                        if str(v).strip()}, ensure_ascii=False),
-            "inputs": json.dumps({"tables": bundle_text(problem),
-                                  "settings": settings_dict(problem.settings)},
-                                 ensure_ascii=False),
+            "client_notes": json.dumps(
+                {str(k): str(v) for k, v in (client_notes or {}).items() if str(v).strip()},
+                ensure_ascii=False,
+            ),
+            "inputs": json.dumps(
+                {"tables": bundle_text(problem), "settings": settings_dict(problem.settings)},
+                ensure_ascii=False,
+            ),
             "summary": json.dumps(summary, ensure_ascii=False),
         }
         with self._write() as conn:
-            exists = conn.execute("SELECT 1 FROM scenarios WHERE name = ?",
-                                  (name,)).fetchone()
+            exists = conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (name,)).fetchone()
             if exists and not overwrite:
                 raise _taken(name)
             if exists:
                 conn.execute("DELETE FROM scenarios WHERE name = ?", (name,))
             self._insert(conn, record)
-        return ScenarioInfo(name=name, saved_at=record["saved_at"],
-                            fingerprint=record["fingerprint"], status=record["status"],
-                            objective=record["objective"], notes=record["notes"])
+        return ScenarioInfo(
+            name=name,
+            saved_at=str(record["saved_at"]),
+            fingerprint=str(record["fingerprint"]),
+            status=str(record["status"]),
+            objective=_float_or_none(record["objective"]),
+            notes=str(record["notes"]),
+        )
 
     def rename(self, old: str, new: str) -> None:
         new = _clean_name(new)
@@ -357,8 +418,9 @@ class ScenarioStore:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
                 raise _taken(new)
-            cur = conn.execute("UPDATE scenarios SET name = ? WHERE name = ?",
-                               (new, str(old).strip()))
+            cur = conn.execute(
+                "UPDATE scenarios SET name = ? WHERE name = ?", (new, str(old).strip())
+            )
             if cur.rowcount == 0:
                 raise _missing(old)
 
@@ -374,7 +436,8 @@ class ScenarioStore:
                 "INSERT INTO scenarios (name, saved_at, fingerprint, status, objective, notes, "
                 "client_notes, inputs, summary) SELECT ?, ?, fingerprint, status, objective, "
                 "notes, client_notes, inputs, summary FROM scenarios WHERE name = ?",
-                (new, _now(), str(source).strip()))
+                (new, _now(), str(source).strip()),
+            )
             if cur.rowcount == 0:
                 raise _missing(source)
         return self.get(new).info
@@ -387,8 +450,9 @@ class ScenarioStore:
             if cur.rowcount == 0:
                 raise _missing(name)
 
-    def set_notes(self, name: str, notes: str | None = None,
-                  client_notes: Mapping[str, str] | None = None) -> None:
+    def set_notes(
+        self, name: str, notes: str | None = None, client_notes: Mapping[str, str] | None = None
+    ) -> None:
         """Change a scenario's notes and/or per-client notes."""
         sets, args = [], []
         if notes is not None:
@@ -396,15 +460,20 @@ class ScenarioStore:
             args.append(str(notes))
         if client_notes is not None:
             sets.append("client_notes = ?")
-            args.append(json.dumps({str(k): str(v) for k, v in client_notes.items()
-                                    if str(v).strip()}, ensure_ascii=False))
+            args.append(
+                json.dumps(
+                    {str(k): str(v) for k, v in client_notes.items() if str(v).strip()},
+                    ensure_ascii=False,
+                )
+            )
         if not sets:
             return
         if self._missing():
             raise _missing(name)
         with self._write() as conn:
-            cur = conn.execute(f"UPDATE scenarios SET {', '.join(sets)} WHERE name = ?",
-                               (*args, str(name).strip()))
+            cur = conn.execute(
+                f"UPDATE scenarios SET {', '.join(sets)} WHERE name = ?", (*args, str(name).strip())
+            )
             if cur.rowcount == 0:
                 raise _missing(name)
 

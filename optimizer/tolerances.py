@@ -55,7 +55,7 @@ SAME_INPUT_RTOL = 1e-12
 
 def funded(units: Any) -> Any:
     """True where a number (or array) of units counts as funded."""
-    return np.asarray(units) > FUNDED if not np.isscalar(units) else units > FUNDED
+    return np.asarray(units, dtype=float) > FUNDED
 
 
 def fully_funded(units: Any, cap: Any) -> Any:

@@ -7,8 +7,9 @@ so a mistake in the model builder cannot hide behind the same mistake in the che
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,14 +64,16 @@ def text_frame(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.
     """Rows of plain values as a frame of text, with the columns in the given order first."""
     extra = [k for r in rows for k in r if k not in columns]
     cols = list(dict.fromkeys([*columns, *extra]))
-    return pd.DataFrame([[_cell(r.get(c)) for c in cols] for r in rows], columns=cols,
-                        dtype=object)
+    return pd.DataFrame([[_cell(r.get(c)) for c in cols] for r in rows], columns=cols, dtype=object)
 
 
-def make_tables(pools: Mapping[str, float | str] | Sequence[Mapping[str, Any]],
-                methods: Sequence[Mapping[str, Any]], clients: Sequence[Mapping[str, Any]],
-                values: Sequence[Mapping[str, Any]],
-                overrides: Sequence[Mapping[str, Any]] = ()) -> dict[str, pd.DataFrame]:
+def make_tables(
+    pools: Mapping[str, float | str] | Sequence[Mapping[str, Any]],
+    methods: Sequence[Mapping[str, Any]],
+    clients: Sequence[Mapping[str, Any]],
+    values: Sequence[Mapping[str, Any]],
+    overrides: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, pd.DataFrame]:
     """Bundle tables of text, as read from files, from short lists of rows.
 
     `pools` maps pool id to capacity (`budget` gets unit EUR, others hours) or lists full rows.
@@ -78,14 +81,21 @@ def make_tables(pools: Mapping[str, float | str] | Sequence[Mapping[str, Any]],
     columns to name = id, weight 1, no floor; pool use to 0.
     """
     if isinstance(pools, Mapping):
-        res_rows = [{RESOURCE_ID: p, "name": p.replace("_", " ").capitalize(),
-                     "unit": "EUR" if p == "budget" else "h", CAPACITY: cap}
-                    for p, cap in pools.items()]
+        res_rows = [
+            {
+                RESOURCE_ID: p,
+                "name": p.replace("_", " ").capitalize(),
+                "unit": "EUR" if p == "budget" else "h",
+                CAPACITY: cap,
+            }
+            for p, cap in pools.items()
+        ]
     else:
         res_rows = [dict(r) for r in pools]
     pool_ids = [str(r[RESOURCE_ID]) for r in res_rows]
-    met_rows = [{"name": m[METHOD_ID], "unit": "unit", MAX_UNITS: 1, DECAY: 1, **m}
-                for m in methods]
+    met_rows = [
+        {"name": m[METHOD_ID], "unit": "unit", MAX_UNITS: 1, DECAY: 1, **m} for m in methods
+    ]
     cli_rows = [{"name": c[CLIENT_ID], WEIGHT: 1, **c} for c in clients]
     tables = {
         RESOURCES: text_frame(res_rows, BASE_COLUMNS[RESOURCES]),
@@ -98,10 +108,14 @@ def make_tables(pools: Mapping[str, float | str] | Sequence[Mapping[str, Any]],
     return tables
 
 
-def make_problem(pools: Mapping[str, float | str] | Sequence[Mapping[str, Any]],
-                 methods: Sequence[Mapping[str, Any]], clients: Sequence[Mapping[str, Any]],
-                 values: Sequence[Mapping[str, Any]],
-                 overrides: Sequence[Mapping[str, Any]] = (), **settings: Any) -> Problem:
+def make_problem(
+    pools: Mapping[str, float | str] | Sequence[Mapping[str, Any]],
+    methods: Sequence[Mapping[str, Any]],
+    clients: Sequence[Mapping[str, Any]],
+    values: Sequence[Mapping[str, Any]],
+    overrides: Sequence[Mapping[str, Any]] = (),
+    **settings: Any,
+) -> Problem:
     """A validated Problem from short lists of rows (see `make_tables`); settings by keyword."""
     tables = make_tables(pools, methods, clients, values, overrides)
     return parse_tables(tables, Settings().with_(**settings))
@@ -122,13 +136,16 @@ def cell_data(problem: Problem) -> CellData:
     vals = problem.values
     cids = vals.index.get_level_values(CLIENT_ID)
     mids = vals.index.get_level_values(METHOD_ID)
-    frame = pd.DataFrame({
-        "value": vals[VALUE].astype(float).to_numpy(),
-        "units_max": vals[MAX_UNITS].astype(float).to_numpy(),
-        "committed": vals[COMMITTED_UNITS].astype(float).to_numpy(),
-        "decay": problem.methods[DECAY].astype(float).reindex(mids).to_numpy(),
-        "weight": problem.clients[WEIGHT].astype(float).reindex(cids).to_numpy(),
-    }, index=vals.index)
+    frame = pd.DataFrame(
+        {
+            "value": vals[VALUE].astype(float).to_numpy(),
+            "units_max": vals[MAX_UNITS].astype(float).to_numpy(),
+            "committed": vals[COMMITTED_UNITS].astype(float).to_numpy(),
+            "decay": problem.methods[DECAY].astype(float).reindex(mids).to_numpy(),
+            "weight": problem.clients[WEIGHT].astype(float).reindex(cids).to_numpy(),
+        },
+        index=vals.index,
+    )
     pools = list(problem.resources.index)
     for p in pools:
         frame[use_col(p)] = problem.methods[p].astype(float).reindex(mids).to_numpy()
@@ -150,8 +167,8 @@ def filled_value(value: np.ndarray, decay: np.ndarray, units: np.ndarray) -> np.
     frac = np.clip(units - whole, 0.0, None)
     total = np.zeros(len(units))
     for k in range(int(whole.max(initial=0))):
-        total += np.where(k < whole, value * decay ** k, 0.0)
-    return total + frac * value * decay ** whole
+        total += np.where(k < whole, value * decay**k, 0.0)
+    return total + frac * value * decay**whole
 
 
 def attainable(problem: Problem, cells: CellData | None = None) -> pd.Series:
@@ -159,15 +176,18 @@ def attainable(problem: Problem, cells: CellData | None = None) -> pd.Series:
     cd = (cells or cell_data(problem)).frame
     per_cell = filled_value(cd["value"], cd["decay"], cd["units_max"])
     codes = problem.clients.index.get_indexer(cd.index.get_level_values(CLIENT_ID))
-    return pd.Series(np.bincount(codes, weights=per_cell, minlength=len(problem.clients)),
-                     index=problem.clients.index)
+    return pd.Series(
+        np.bincount(codes, weights=per_cell, minlength=len(problem.clients)),
+        index=problem.clients.index,
+    )
 
 
 def _far(a: np.ndarray, b: np.ndarray, scale: np.ndarray | float = 1.0) -> np.ndarray:
     """Where two reported/computed numbers differ by more than the tolerance."""
     a, b = np.asarray(a, float), np.asarray(b, float)
-    size = np.maximum.reduce([np.ones_like(a), np.abs(a), np.abs(b),
-                              np.broadcast_to(np.abs(scale), a.shape)])
+    size = np.maximum.reduce(
+        [np.ones_like(a), np.abs(a), np.abs(b), np.broadcast_to(np.abs(scale), a.shape)]
+    )
     return ~(np.abs(a - b) <= REL_TOL * size)
 
 
@@ -205,10 +225,13 @@ def violations(problem: Problem, result: Result) -> list[str]:
     report((units < -REL_TOL) | (units > umax + REL_TOL), "units outside [0, max]", units, umax)
     report(units < committed - REL_TOL, "units below the committed", units, committed)
     if result.settings.integer_units:
-        report(np.abs(units - np.round(units)) > REL_TOL, "units not whole in integer mode",
-               units)
-    report(_far(alloc[MAX_UNITS].to_numpy(dtype=float), umax), "max_units reported / table",
-           alloc[MAX_UNITS].to_numpy(dtype=float), umax)
+        report(np.abs(units - np.round(units)) > REL_TOL, "units not whole in integer mode", units)
+    report(
+        _far(alloc[MAX_UNITS].to_numpy(dtype=float), umax),
+        "max_units reported / table",
+        alloc[MAX_UNITS].to_numpy(dtype=float),
+        umax,
+    )
 
     # value consistent with units (filled in order)
     value = filled_value(cells["value"], cells["decay"], units)
@@ -238,8 +261,10 @@ def violations(problem: Problem, result: Result) -> list[str]:
         caps = problem.clients[client_cap_col(p)].to_numpy(dtype=float)
         by_client = np.bincount(cid, weights=use[p], minlength=n_clients)
         for c in np.flatnonzero(~np.isnan(caps) & _over(by_client, np.nan_to_num(caps))):
-            out.append(f"client {problem.clients.index[c]}: uses {by_client[c]} of {p}, "
-                       f"capped at {caps[c]}")
+            out.append(
+                f"client {problem.clients.index[c]}: uses {by_client[c]} of {p}, "
+                f"capped at {caps[c]}"
+            )
 
     # floors and client summaries
     delivered = np.bincount(cid, weights=value, minlength=n_clients)
@@ -247,38 +272,53 @@ def violations(problem: Problem, result: Result) -> list[str]:
     floor = problem.clients[MIN_VALUE_SHARE].to_numpy(dtype=float) * att
     rc = result.clients.reindex(problem.clients.index)
     for label, bad, a, b in (
-            ("value below its floor", _over(floor, delivered, floor), delivered, floor),
-            ("value reported / computed", _far(rc[VALUE].to_numpy(float), delivered),
-             rc[VALUE].to_numpy(float), delivered),
-            ("attainable reported / computed", _far(rc[ATTAINABLE].to_numpy(float), att),
-             rc[ATTAINABLE].to_numpy(float), att)):
+        ("value below its floor", _over(floor, delivered, floor), delivered, floor),
+        (
+            "value reported / computed",
+            _far(rc[VALUE].to_numpy(float), delivered),
+            rc[VALUE].to_numpy(float),
+            delivered,
+        ),
+        (
+            "attainable reported / computed",
+            _far(rc[ATTAINABLE].to_numpy(float), att),
+            rc[ATTAINABLE].to_numpy(float),
+            att,
+        ),
+    ):
         for c in np.flatnonzero(bad):
             out.append(f"client {problem.clients.index[c]}: {label} {a[c]:.10g} / {b[c]:.10g}")
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(att > 0, delivered / att, np.nan)
     bad = (att > 0) & _far(rc[SHARE].to_numpy(float), share)
     for c in np.flatnonzero(bad):
-        out.append(f"client {problem.clients.index[c]}: share {rc[SHARE].iat[c]} reported, "
-                   f"{share[c]} computed")
+        out.append(
+            f"client {problem.clients.index[c]}: share {rc[SHARE].iat[c]} reported, "
+            f"{share[c]} computed"
+        )
 
     # per-method capacity and summaries
     by_method = np.bincount(mid, weights=units, minlength=len(problem.methods))
     mcap = problem.methods[CAPACITY].to_numpy(dtype=float)
     for m in np.flatnonzero(~np.isnan(mcap) & _over(by_method, np.nan_to_num(mcap))):
-        out.append(f"method {problem.methods.index[m]}: {by_method[m]} units over all "
-                   f"clients, capacity {mcap[m]}")
+        out.append(
+            f"method {problem.methods.index[m]}: {by_method[m]} units over all "
+            f"clients, capacity {mcap[m]}"
+        )
     rm = result.methods.reindex(problem.methods.index)[UNITS].to_numpy(float)
     for m in np.flatnonzero(_far(rm, by_method)):
-        out.append(f"method {problem.methods.index[m]}: {rm[m]} units reported, "
-                   f"{by_method[m]} computed")
+        out.append(
+            f"method {problem.methods.index[m]}: {rm[m]} units reported, {by_method[m]} computed"
+        )
 
     # objective
     total_weighted = float(wvalue.sum())
     spent = float(use[problem.money_pool].sum()) if cd.pools else 0.0
     if result.settings.objective == "max_value":
         if _far(float(result.objective), total_weighted):
-            out.append(f"objective {result.objective} reported, sum weight x value is "
-                       f"{total_weighted}")
+            out.append(
+                f"objective {result.objective} reported, sum weight x value is {total_weighted}"
+            )
     else:
         if _far(float(result.objective), spent):
             out.append(f"min_cost objective {result.objective}, money spent is {spent}")
@@ -287,10 +327,15 @@ def violations(problem: Problem, result: Result) -> list[str]:
             out.append(f"min_cost plan reaches {total_weighted}, target {target}")
     if result.money_spent is not None and _far(float(result.money_spent), spent):
         out.append(f"money spent {result.money_spent} reported, {spent} computed")
-    if result.status == "optimal" and result.settings.integer_units and result.gap is not None \
-            and result.gap > result.settings.mip_gap + 1e-9:
-        out.append(f"reported optimal with gap {result.gap} above mip_gap "
-                   f"{result.settings.mip_gap}")
+    if (
+        result.status == "optimal"
+        and result.settings.integer_units
+        and result.gap is not None
+        and result.gap > result.settings.mip_gap + 1e-9
+    ):
+        out.append(
+            f"reported optimal with gap {result.gap} above mip_gap {result.settings.mip_gap}"
+        )
     return out
 
 
@@ -317,8 +362,9 @@ def units_of(result: Result) -> dict[tuple[str, str], float]:
 
 
 # ---- brute force over whole units -----------------------------------------------------------
-def brute_force(problem: Problem, objective: str = "max_value",
-                target: float | None = None) -> tuple[float, np.ndarray] | None:
+def brute_force(
+    problem: Problem, objective: str = "max_value", target: float | None = None
+) -> tuple[float, np.ndarray] | None:
     """The best whole-unit plan by enumerating every combination of units per cell.
 
     Returns (objective, units per cell in `problem.values` order) or None when nothing is
@@ -333,7 +379,7 @@ def brute_force(problem: Problem, objective: str = "max_value",
     v, d = cells["value"].to_numpy(), cells["decay"].to_numpy()
     # value of n whole units: v * (1 + d + ... + d^(n-1))
     top = int(cells["units_max"].to_numpy().max(initial=0))
-    powers = np.stack([d ** k for k in range(top + 1)])
+    powers = np.stack([d**k for k in range(top + 1)])
     cum = np.vstack([np.zeros(len(cells)), np.cumsum(powers, axis=0)])  # cum[n] = sum_{k<n}
     n = grid.astype(int)
     value = v * cum[n, np.arange(len(cells))]
@@ -366,25 +412,36 @@ def brute_force(problem: Problem, objective: str = "max_value",
     if not ok.any():
         return None
     best = int(np.argmax(np.where(ok, score, -np.inf)))
-    return (float(weighted[best]) if objective == "max_value" else float(-score[best]),
-            grid[best])
+    return (float(weighted[best]) if objective == "max_value" else float(-score[best]), grid[best])
 
 
 # ---- random small problems ------------------------------------------------------------------
-def random_problem(rng: np.random.Generator, n_clients: int = 3, n_methods: int = 3,
-                   max_units: int = 2, families: bool = True, **settings: Any) -> Problem:
+def random_problem(
+    rng: np.random.Generator,
+    n_clients: int = 3,
+    n_methods: int = 3,
+    max_units: int = 2,
+    families: bool = True,
+    **settings: Any,
+) -> Problem:
     """A small random problem; with `families`, every constraint family appears."""
     pools = {"budget": float(rng.uniform(20, 60)), "exec_hours": float(rng.uniform(4, 12))}
     methods = []
     for j in range(n_methods):
-        methods.append({METHOD_ID: f"m{j}", MAX_UNITS: int(rng.integers(1, max_units + 1)),
-                        DECAY: float(rng.choice([1.0, 0.8, 0.5])),
-                        "budget": round(float(rng.uniform(5, 25)), 2),
-                        "exec_hours": round(float(rng.uniform(0.5, 4)), 2)})
+        methods.append(
+            {
+                METHOD_ID: f"m{j}",
+                MAX_UNITS: int(rng.integers(1, max_units + 1)),
+                DECAY: float(rng.choice([1.0, 0.8, 0.5])),
+                "budget": round(float(rng.uniform(5, 25)), 2),
+                "exec_hours": round(float(rng.uniform(0.5, 4)), 2),
+            }
+        )
     if families:
         methods[0][CAPACITY] = int(rng.integers(1, n_clients + 1))
-    clients = [{CLIENT_ID: f"c{i}", WEIGHT: round(float(rng.uniform(0.5, 2)), 2)}
-               for i in range(n_clients)]
+    clients = [
+        {CLIENT_ID: f"c{i}", WEIGHT: round(float(rng.uniform(0.5, 2)), 2)} for i in range(n_clients)
+    ]
     if families:
         clients[0][client_cap_col("budget")] = round(float(rng.uniform(10, 30)), 2)
         clients[-1][MIN_VALUE_SHARE] = round(float(rng.uniform(0.05, 0.3)), 2)
@@ -392,14 +449,25 @@ def random_problem(rng: np.random.Generator, n_clients: int = 3, n_methods: int 
     for i in range(n_clients):
         for j in range(n_methods):
             if rng.random() < 0.85:
-                values.append({CLIENT_ID: f"c{i}", METHOD_ID: f"m{j}",
-                               VALUE: round(float(rng.uniform(1, 100)), 2)})
+                values.append(
+                    {
+                        CLIENT_ID: f"c{i}",
+                        METHOD_ID: f"m{j}",
+                        VALUE: round(float(rng.uniform(1, 100)), 2),
+                    }
+                )
     overrides = []
     if families and values:
         values[-1][COMMITTED_UNITS] = 1
         v0 = values[0]
-        overrides.append({CLIENT_ID: v0[CLIENT_ID], METHOD_ID: v0[METHOD_ID],
-                          RESOURCE_ID: "budget", PER_UNIT: round(float(rng.uniform(1, 30)), 2)})
+        overrides.append(
+            {
+                CLIENT_ID: v0[CLIENT_ID],
+                METHOD_ID: v0[METHOD_ID],
+                RESOURCE_ID: "budget",
+                PER_UNIT: round(float(rng.uniform(1, 30)), 2),
+            }
+        )
         if len(values) > 2 and methods[int(values[1][METHOD_ID][1:])][MAX_UNITS] > 1:
             values[1][MAX_UNITS] = 1  # a per-cell cap below the method's default
     return make_problem(pools, methods, clients, values, overrides, **settings)

@@ -75,16 +75,29 @@ def errors_of(source: Path) -> list[Issue]:
     return errors
 
 
-def only(issues: list[Issue], table: str, *, row: int | None = None,
-         column: str | None = None, value: str | None = None, text: str = "") -> Issue:
+def only(
+    issues: list[Issue],
+    table: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+    text: str = "",
+) -> Issue:
     """The single issue at this place (and with this value and wording)."""
-    hits = [i for i in issues if i.table == table
-            and (row is None or i.row == row)
-            and (column is None or i.column == column)
-            and (value is None or i.value == value)
-            and text.lower() in i.message.lower()]
-    assert len(hits) == 1, f"expected one issue in {table} row {row} column {column} " \
-                           f"value {value!r} '{text}', got:\n" + "\n".join(map(str, issues))
+    hits = [
+        i
+        for i in issues
+        if i.table == table
+        and (row is None or i.row == row)
+        and (column is None or i.column == column)
+        and (value is None or i.value == value)
+        and text.lower() in i.message.lower()
+    ]
+    assert len(hits) == 1, (
+        f"expected one issue in {table} row {row} column {column} "
+        f"value {value!r} '{text}', got:\n" + "\n".join(map(str, issues))
+    )
     issue = hits[0]
     shown = str(issue)
     assert table in shown
@@ -101,8 +114,7 @@ def same_problem(a: Problem, b: Problem) -> None:
     """Every input that affects a plan is the same."""
     for name in ("resources", "methods", "clients", "values", "overrides"):
         fa, fb = getattr(a, name), getattr(b, name)
-        pd.testing.assert_frame_equal(fa, fb, check_dtype=False, check_index_type=False,
-                                      obj=name)
+        pd.testing.assert_frame_equal(fa, fb, check_dtype=False, check_index_type=False, obj=name)
     assert a.settings == b.settings
     assert a.fingerprint() == b.fingerprint()
 
@@ -120,8 +132,12 @@ def test_tiny_bundle_loads() -> None:
     assert p.values.at[("zeta", "trial"), "max_units"] == 1  # per-cell override
     assert p.values.at[("acme", "trial"), "max_units"] == 2  # method default
     assert ("kedr", "referral") not in p.values.index  # no row = not offered
-    assert p.overrides.iloc[0].to_dict() == {"client_id": "zeta", "method_id": "referral",
-                                             "resource_id": "budget", "per_unit": 1500.0}
+    assert p.overrides.iloc[0].to_dict() == {
+        "client_id": "zeta",
+        "method_id": "referral",
+        "resource_id": "budget",
+        "per_unit": 1500.0,
+    }
     assert p.settings.mip_gap == 0.0 and p.settings.time_limit_s == 10
     assert p.warnings == ()
 
@@ -160,8 +176,13 @@ def test_missing_sheet_in_workbook(tmp_path: Path) -> None:
 
 
 def test_missing_column(tmp_path: Path) -> None:
-    text = tiny_text("methods").replace(",decay", "").replace(",0.5,", ",").replace(
-        ",0.8,", ",").replace("1,1,,", "1,,")
+    text = (
+        tiny_text("methods")
+        .replace(",decay", "")
+        .replace(",0.5,", ",")
+        .replace(",0.8,", ",")
+        .replace("1,1,,", "1,,")
+    )
     issues = errors_of(tiny_copy(tmp_path, methods=text))
     issue = only(issues, "methods", column="decay", text="missing")
     assert "method_id" in issue.message  # lists the columns it did find
@@ -202,10 +223,12 @@ def test_cp1251_file_loads_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_semicolon_file_with_decimal_commas(tmp_path: Path) -> None:
-    methods = ("method_id;name;unit;max_units;decay;capacity;budget;exec_hours\n"
-               "demo;Free demonstration, on site;demo day;2;0,5;;1000,50;4\n"
-               "trial;Free trial;trial month;2;0,8;3;2500;2,5\n"
-               "referral;Referral selling;reference visit;1;1;;500;6\n")
+    methods = (
+        "method_id;name;unit;max_units;decay;capacity;budget;exec_hours\n"
+        "demo;Free demonstration, on site;demo day;2;0,5;;1000,50;4\n"
+        "trial;Free trial;trial month;2;0,8;3;2500;2,5\n"
+        "referral;Referral selling;reference visit;1;1;;500;6\n"
+    )
     values = tiny_text("values").replace(",", ";").replace("acme;demo;40;", "acme;demo;40,5;")
     p = load_bundle(tiny_copy(tmp_path, methods=methods, values=values))
     assert p.methods.at["demo", "decay"] == 0.5
@@ -220,10 +243,15 @@ def test_duplicate_ids(tmp_path: Path) -> None:
     methods = tiny_text("methods") + "demo,Demo again,day,1,1,,10,1\n"
     resources = tiny_text("resources") + "budget,Second budget,EUR,5\n"
     values = tiny_text("values") + "acme,demo,41,,,,\n"
-    issues = errors_of(tiny_copy(tmp_path, clients=clients, methods=methods,
-                                 resources=resources, values=values))
-    assert "row 2" in only(issues, "clients", row=5, column="client_id", value="acme",
-                           text="duplicate").message
+    issues = errors_of(
+        tiny_copy(tmp_path, clients=clients, methods=methods, resources=resources, values=values)
+    )
+    assert (
+        "row 2"
+        in only(
+            issues, "clients", row=5, column="client_id", value="acme", text="duplicate"
+        ).message
+    )
     only(issues, "methods", row=5, column="method_id", value="demo", text="duplicate")
     only(issues, "resources", row=4, column="resource_id", value="budget", text="duplicate")
     assert "row 2" in only(issues, "values", row=10, value="demo", text="already").message
@@ -239,18 +267,25 @@ def test_unknown_ids_in_values(tmp_path: Path) -> None:
     values = tiny_text("values") + "ghost,demo,10,,,,\nacme,webinar,10,,,,\n"
     issues = errors_of(tiny_copy(tmp_path, values=values))
     only(issues, "values", row=10, column="client_id", value="ghost", text="not in the clients")
-    only(issues, "values", row=11, column="method_id", value="webinar",
-         text="not in the methods")
+    only(issues, "values", row=11, column="method_id", value="webinar", text="not in the methods")
 
 
 def test_unknown_ids_in_overrides(tmp_path: Path) -> None:
-    overrides = (tiny_text("overrides") + "ghost,demo,budget,10\nacme,webinar,budget,10\n"
-                 "acme,demo,travel_days,2\n")
+    overrides = (
+        tiny_text("overrides") + "ghost,demo,budget,10\nacme,webinar,budget,10\n"
+        "acme,demo,travel_days,2\n"
+    )
     issues = errors_of(tiny_copy(tmp_path, overrides=overrides))
     only(issues, "overrides", row=3, column="client_id", value="ghost", text="clients table")
     only(issues, "overrides", row=4, column="method_id", value="webinar", text="methods table")
-    only(issues, "overrides", row=5, column="resource_id", value="travel_days",
-         text="resources table")
+    only(
+        issues,
+        "overrides",
+        row=5,
+        column="resource_id",
+        value="travel_days",
+        text="resources table",
+    )
 
 
 def test_client_cap_column_for_an_unknown_pool(tmp_path: Path) -> None:
@@ -260,11 +295,14 @@ def test_client_cap_column_for_an_unknown_pool(tmp_path: Path) -> None:
 
 
 def test_text_in_number_columns(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(
-        tmp_path,
-        resources=replace_cell("resources", "budget", "capacity", "lots"),
-        values=replace_cell("values", "kedr,trial", "value", "high"),
-        methods=replace_cell("methods", "referral", "budget", "n/a")))
+    issues = errors_of(
+        tiny_copy(
+            tmp_path,
+            resources=replace_cell("resources", "budget", "capacity", "lots"),
+            values=replace_cell("values", "kedr,trial", "value", "high"),
+            methods=replace_cell("methods", "referral", "budget", "n/a"),
+        )
+    )
     only(issues, "resources", row=2, column="capacity", value="lots", text="not a number")
     issue = only(issues, "values", row=6, column="value", value="high", text="not a number")
     assert issue.key == "client kedr, method trial"
@@ -281,37 +319,45 @@ def test_rows_are_numbered_as_in_the_file_despite_blank_lines(tmp_path: Path) ->
 
 
 def test_nan_in_number_columns(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(
-        tmp_path, values=replace_cell("values", "acme,demo", "value", "NaN"),
-        clients=replace_cell("clients", "zeta", "weight", "nan")))
+    issues = errors_of(
+        tiny_copy(
+            tmp_path,
+            values=replace_cell("values", "acme,demo", "value", "NaN"),
+            clients=replace_cell("clients", "zeta", "weight", "nan"),
+        )
+    )
     only(issues, "values", row=2, column="value", value="NaN")
     only(issues, "clients", row=4, column="weight", value="nan")
 
 
 def test_required_number_left_blank(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(tmp_path,
-                                 resources=replace_cell("resources", "exec_hours", "capacity", "")))
+    issues = errors_of(
+        tiny_copy(tmp_path, resources=replace_cell("resources", "exec_hours", "capacity", ""))
+    )
     only(issues, "resources", row=3, column="capacity", value="", text="blank")
 
 
 def test_negative_numbers(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(
-        tmp_path,
-        resources=replace_cell("resources", "budget", "capacity", "-500"),
-        values=replace_cell("values", "kedr,demo", "value", "-5"),
-        methods=replace_cell("methods", "trial", "exec_hours", "-2"),
-        overrides="client_id,method_id,resource_id,per_unit\nzeta,referral,budget,-1\n"))
+    issues = errors_of(
+        tiny_copy(
+            tmp_path,
+            resources=replace_cell("resources", "budget", "capacity", "-500"),
+            values=replace_cell("values", "kedr,demo", "value", "-5"),
+            methods=replace_cell("methods", "trial", "exec_hours", "-2"),
+            overrides="client_id,method_id,resource_id,per_unit\nzeta,referral,budget,-1\n",
+        )
+    )
     only(issues, "resources", row=2, column="capacity", value="-500", text="at least 0")
     only(issues, "values", row=5, column="value", value="-5", text="at least 0")
     only(issues, "methods", row=3, column="exec_hours", value="-2", text="at least 0")
     only(issues, "overrides", row=2, column="per_unit", value="-1", text="at least 0")
 
 
-@pytest.mark.parametrize("decay, wording", [("0", "greater than 0"), ("1.5", "at most 1"),
-                                            ("-0.2", "greater than 0")])
+@pytest.mark.parametrize(
+    "decay, wording", [("0", "greater than 0"), ("1.5", "at most 1"), ("-0.2", "greater than 0")]
+)
 def test_decay_outside_zero_one(tmp_path: Path, decay: str, wording: str) -> None:
-    issues = errors_of(tiny_copy(tmp_path, methods=replace_cell("methods", "demo", "decay",
-                                                                decay)))
+    issues = errors_of(tiny_copy(tmp_path, methods=replace_cell("methods", "demo", "decay", decay)))
     only(issues, "methods", row=2, column="decay", value=decay, text=wording)
 
 
@@ -321,23 +367,29 @@ def test_decay_of_one_is_allowed(tmp_path: Path) -> None:
 
 
 def test_max_units_below_one(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(
-        tmp_path, methods=replace_cell("methods", "trial", "max_units", "0"),
-        values=replace_cell("values", "zeta,demo", "max_units", "0")))
+    issues = errors_of(
+        tiny_copy(
+            tmp_path,
+            methods=replace_cell("methods", "trial", "max_units", "0"),
+            values=replace_cell("values", "zeta,demo", "max_units", "0"),
+        )
+    )
     only(issues, "methods", row=3, column="max_units", value="0", text="at least 1")
     only(issues, "values", row=7, column="max_units", value="0", text="at least 1")
 
 
 def test_max_units_must_be_whole(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(tmp_path,
-                                 methods=replace_cell("methods", "trial", "max_units", "1.5")))
+    issues = errors_of(
+        tiny_copy(tmp_path, methods=replace_cell("methods", "trial", "max_units", "1.5"))
+    )
     only(issues, "methods", row=3, column="max_units", value="1.5", text="whole")
 
 
 @pytest.mark.parametrize("share, wording", [("1.2", "at most 1"), ("-0.1", "at least 0")])
 def test_min_value_share_outside_zero_one(tmp_path: Path, share: str, wording: str) -> None:
-    issues = errors_of(tiny_copy(tmp_path, clients=replace_cell("clients", "acme",
-                                                                "min_value_share", share)))
+    issues = errors_of(
+        tiny_copy(tmp_path, clients=replace_cell("clients", "acme", "min_value_share", share))
+    )
     only(issues, "clients", row=2, column="min_value_share", value=share, text=wording)
 
 
@@ -345,12 +397,23 @@ def test_committed_units_above_the_cell_max(tmp_path: Path) -> None:
     # zeta/trial allows 1 unit (its own max_units); acme/demo allows the method's 2
     values = replace_cell("values", "zeta,trial", "committed_units", "2")
     path = tiny_copy(tmp_path, values=values)
-    issue = only(errors_of(path), "values", row=8, column="committed_units", value="2",
-                 text="more units are committed")
+    issue = only(
+        errors_of(path),
+        "values",
+        row=8,
+        column="committed_units",
+        value="2",
+        text="more units are committed",
+    )
     assert "max_units 1" in issue.message
     values = replace_cell("values", "acme,demo", "committed_units", "3")
-    issue = only(errors_of(tiny_copy(tmp_path / "b", values=values)), "values", row=2,
-                 column="committed_units", value="3")
+    issue = only(
+        errors_of(tiny_copy(tmp_path / "b", values=values)),
+        "values",
+        row=2,
+        column="committed_units",
+        value="3",
+    )
     assert "max_units 2" in issue.message
 
 
@@ -360,8 +423,9 @@ def test_committed_units_without_a_value(tmp_path: Path) -> None:
 
 
 def test_bad_settings(tmp_path: Path) -> None:
-    issues = errors_of(tiny_copy(tmp_path, **{"settings.json": '{"mip_gap": -1, '
-                                                              '"objective": "max_profit"}'}))
+    issues = errors_of(
+        tiny_copy(tmp_path, **{"settings.json": '{"mip_gap": -1, "objective": "max_profit"}'})
+    )
     only(issues, "settings", column="mip_gap", value="-1")
     only(issues, "settings", column="objective", value="max_profit")
 
@@ -384,7 +448,7 @@ def test_every_problem_is_reported_at_once() -> None:
         only(issues, table, row=row, column=column, value=value)
     # the message lists each of them too
     text = str(info.value)
-    for table, row, column, value in expected:
+    for table, row, _column, value in expected:
         assert f"{table}, row {row}" in text and f"'{value}'" in text
 
 
@@ -396,8 +460,7 @@ def test_xlsx_round_trip(tmp_path: Path, source: Path) -> None:
     again = load_bundle(path)
     same_problem(original, again)
     if original.relationship is not None:
-        pd.testing.assert_frame_equal(original.relationship, again.relationship,
-                                      check_dtype=False)
+        pd.testing.assert_frame_equal(original.relationship, again.relationship, check_dtype=False)
     a, b = solve_checked(original), solve_checked(again)
     assert a.objective == pytest.approx(b.objective, rel=1e-9)
 
@@ -455,11 +518,20 @@ def test_read_tables_keeps_text() -> None:
 
 
 # ---- settings check themselves ---------------------------------------------------------------
-@pytest.mark.parametrize("field,value", [
-    ("target_value_share", 1.5), ("target_value_share", -0.1), ("time_limit_s", 0.0),
-    ("mip_gap", -1.0), ("objective", "max_profit"), ("solver", "gurobi"), ("currency", " "),
-    ("integer_units", "yes"), ("time_limit_s", float("nan")),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("target_value_share", 1.5),
+        ("target_value_share", -0.1),
+        ("time_limit_s", 0.0),
+        ("mip_gap", -1.0),
+        ("objective", "max_profit"),
+        ("solver", "gurobi"),
+        ("currency", " "),
+        ("integer_units", "yes"),
+        ("time_limit_s", float("nan")),
+    ],
+)
 def test_settings_refuse_a_value_out_of_range_and_name_the_field(field: str, value: object) -> None:
     from optimizer.schema import SettingsError
 
@@ -474,7 +546,11 @@ def test_settings_file_values_are_checked_by_the_settings(tmp_path: Path) -> Non
     from optimizer.bundle import read_settings
 
     s, issues = read_settings({"target_value_share": "1.5", "mip_gap": "0.05", "solver": "CBC"})
-    assert (s.target_value_share, s.mip_gap, s.solver) == (Settings().target_value_share, 0.05,
-                                                           "cbc")
+    assert (s.target_value_share, s.mip_gap, s.solver) == (
+        Settings().target_value_share,
+        0.05,
+        "cbc",
+    )
     assert [(i.column, i.code, i.value) for i in issues] == [
-        ("target_value_share", "setting_invalid", "1.5")]
+        ("target_value_share", "setting_invalid", "1.5")
+    ]

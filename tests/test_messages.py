@@ -34,22 +34,55 @@ LATIN_WORD = re.compile(r"\b[a-z]{4,}\b")
 # Realistic values for every parameter name the catalogue uses (numbers where templates format
 # numbers, Cyrillic and accented names where the user's text goes).
 SAMPLE: dict[str, Any] = {
-    "cap": 12500.0, "caps": [Message("cell_max_item", {"n": 3, "method": "Пробная версия"}),
-                             Message("cell_max_item", {"n": 1, "method": "Démo"})],
-    "cells": 9, "width": 7, "client": "ТД «Кедр»", "column": "value_high",
-    "columns": ["client_id", "plan_agreed"], "conflict": Message("conflict_target",
-                                                                  {"target": 1234.5}),
-    "error": "disk I/O error", "file": "values.csv", "folder": "/data/bundle",
-    "found": ["client_id", "method_id"], "gap": 0.0132, "id": "kedr_stanko", "key": "x",
-    "known": ["currency", "objective"], "label": "plan.xlsx",
-    "length": 250, "max": 3.0, "message": "out of memory", "method": "Free trial",
-    "n": 2, "name": "Budget −20 %", "need": Message("conflict_need", {"need": 17200.0}),
-    "needed": 45.16, "other": "methods", "path": "/tmp/scenarios.sqlite3", "pool": "Бюджет",
-    "pools": ["budget", "exec_hours"], "row": 12, "row_first": 4, "seconds": 30.0,
-    "share": 0.25, "sheet": "values", "supported": 1, "target": 9876.5, "unit": "EUR",
-    "value": 12.5, "cell_value": 12.5, "version": 2, "what": Message("what_weight"), "x": 0.5,
-    "limits": (Message("limit_pool", {"pool": "Бюджет"}),
-               Message("limit_client_cap", {"client": "Acme", "pool": "Exec hours"})),
+    "cap": 12500.0,
+    "caps": [
+        Message("cell_max_item", {"n": 3, "method": "Пробная версия"}),
+        Message("cell_max_item", {"n": 1, "method": "Démo"}),
+    ],
+    "cells": 9,
+    "width": 7,
+    "client": "ТД «Кедр»",
+    "column": "value_high",
+    "columns": ["client_id", "plan_agreed"],
+    "conflict": Message("conflict_target", {"target": 1234.5}),
+    "error": "disk I/O error",
+    "file": "values.csv",
+    "folder": "/data/bundle",
+    "found": ["client_id", "method_id"],
+    "gap": 0.0132,
+    "id": "kedr_stanko",
+    "key": "x",
+    "known": ["currency", "objective"],
+    "label": "plan.xlsx",
+    "length": 250,
+    "max": 3.0,
+    "message": "out of memory",
+    "method": "Free trial",
+    "n": 2,
+    "name": "Budget −20 %",
+    "need": Message("conflict_need", {"need": 17200.0}),
+    "needed": 45.16,
+    "other": "methods",
+    "path": "/tmp/scenarios.sqlite3",
+    "pool": "Бюджет",
+    "pools": ["budget", "exec_hours"],
+    "row": 12,
+    "row_first": 4,
+    "seconds": 30.0,
+    "share": 0.25,
+    "sheet": "values",
+    "supported": 1,
+    "target": 9876.5,
+    "unit": "EUR",
+    "value": 12.5,
+    "cell_value": 12.5,
+    "version": 2,
+    "what": Message("what_weight"),
+    "x": 0.5,
+    "limits": (
+        Message("limit_pool", {"pool": "Бюджет"}),
+        Message("limit_client_cap", {"client": "Acme", "pool": "Exec hours"}),
+    ),
     "limited": Message("reason_limited_by", {"limits": (Message("limit_target"),)}),
 }
 
@@ -82,11 +115,15 @@ def test_numbers_follow_the_language() -> None:
     assert fmt_pct(0.953, "en") == "95.3%" and fmt_pct(0.953, "ru") == "95,3\u00a0%"
     assert fmt_exact(0.125, "ru") == "0,125" and fmt_exact(1e6, "en") == "1e+06"
     assert fmt_num(-0.0001, "en", 2) == "0.00"
-    assert RU("reason_needs_value", needed=1234.56, value=3.0, limited="") == \
-        "вошло бы в план при ценности первой единицы 1\u00a0234,6 (сейчас 3,0)"
+    assert (
+        RU("reason_needs_value", needed=1234.56, value=3.0, limited="")
+        == "вошло бы в план при ценности первой единицы 1\u00a0234,6 (сейчас 3,0)"
+    )
     assert EN("id_duplicate", row_first=12345) == "duplicate id (first used on row 12345)"
-    assert EN("column_missing", column="a", found=[]) == \
-        "the column 'a' is missing (columns found: none)"
+    assert (
+        EN("column_missing", column="a", found=[])
+        == "the column 'a' is missing (columns found: none)"
+    )
 
 
 def _code_literals() -> set[str]:

@@ -41,8 +41,13 @@ def test_one_column_per_unit_with_decayed_values() -> None:
 
 def test_every_constraint_family_is_named() -> None:
     m = build_model(load_bundle(TINY))
-    assert list(m.rows["name"]) == ["pool[budget]", "pool[exec_hours]", "cap[zeta,budget]",
-                                    "capacity[trial]", "floor[kedr]"]
+    assert list(m.rows["name"]) == [
+        "pool[budget]",
+        "pool[exec_hours]",
+        "cap[zeta,budget]",
+        "capacity[trial]",
+        "floor[kedr]",
+    ]
     assert list(m.rows["kind"]) == ["pool", "pool", "client_cap", "method_cap", "floor"]
 
 
@@ -96,10 +101,15 @@ def test_min_cost_model() -> None:
 
 
 def test_money_pool_follows_the_currency() -> None:
-    p = make_problem([{"resource_id": "hours", "name": "Hours", "unit": "h", "capacity": 5},
-                      {"resource_id": "cash", "name": "Cash", "unit": "EUR", "capacity": 9}],
-                     [{"method_id": "m", "hours": 1, "cash": 3}], [{"client_id": "a"}],
-                     [{"client_id": "a", "method_id": "m", "value": 1}])
+    p = make_problem(
+        [
+            {"resource_id": "hours", "name": "Hours", "unit": "h", "capacity": 5},
+            {"resource_id": "cash", "name": "Cash", "unit": "EUR", "capacity": 9},
+        ],
+        [{"method_id": "m", "hours": 1, "cash": 3}],
+        [{"client_id": "a"}],
+        [{"client_id": "a", "method_id": "m", "value": 1}],
+    )
     assert p.money_pool == "cash"
     m = build_model(p, "min_cost", 0.5)
     assert m.c == pytest.approx([3.0])
@@ -118,8 +128,12 @@ def test_attainable_matches_plain_sums() -> None:
 
 
 def test_optional_families_are_left_out_when_unused() -> None:
-    p = make_problem({"budget": 10}, [{"method_id": "m", "budget": 1}], [{"client_id": "a"}],
-                     [{"client_id": "a", "method_id": "m", "value": 1}])
+    p = make_problem(
+        {"budget": 10},
+        [{"method_id": "m", "budget": 1}],
+        [{"client_id": "a"}],
+        [{"client_id": "a", "method_id": "m", "value": 1}],
+    )
     m = build_model(p)
     assert list(m.rows["name"]) == ["pool[budget]"]
 
@@ -131,7 +145,8 @@ def test_pulp_model_has_the_same_rows_and_optimum() -> None:
     assert len(ys) == m.n_cols
     # PuLP writes brackets as underscores; the rows keep their order and names otherwise
     assert [c.name for c in pulp_constraints(prob)] == [
-        n.replace("[", "_").replace("]", "_") for n in m.rows["name"]]
+        n.replace("[", "_").replace("]", "_") for n in m.rows["name"]
+    ]
     assert cbc_path() is not None
     prob.solve(pulp.COIN_CMD(path=cbc_path(), msg=False))
     assert pulp.LpStatus[prob.status] == "Optimal"
@@ -141,8 +156,7 @@ def test_pulp_model_has_the_same_rows_and_optimum() -> None:
 
 
 def test_no_offered_cells() -> None:
-    p = make_problem({"budget": 10}, [{"method_id": "m", "budget": 1}], [{"client_id": "a"}],
-                     [])
+    p = make_problem({"budget": 10}, [{"method_id": "m", "budget": 1}], [{"client_id": "a"}], [])
     m = build_model(p)
     assert m.n_cols == 0
     r = solve_checked(p)

@@ -22,26 +22,33 @@ POOLS = ("budget", "exec_hours", "manager_hours")
 Spec = dict[str, Any]
 
 # Derandomized, so every run tries the same examples; PROPERTY_EXAMPLES=500 searches deeper.
-DETERMINISTIC = settings(derandomize=True, database=None, deadline=None,
-                         max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "30")),
-                         suppress_health_check=[HealthCheck.too_slow,
-                                                HealthCheck.filter_too_much])
+DETERMINISTIC = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "30")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def money(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False).map(
-        lambda x: round(x, 3))
+        lambda x: round(x, 3)
+    )
 
 
 @st.composite
 def specs(draw: st.DrawFn, floors: bool = True) -> Spec:
     """A small problem with every constraint family possible; commitments always fit."""
-    pools = list(POOLS[:draw(st.integers(1, 3))])
+    pools = list(POOLS[: draw(st.integers(1, 3))])
     n_methods, n_clients = draw(st.integers(1, 3)), draw(st.integers(1, 4))
     methods = []
     for j in range(n_methods):
-        m: dict[str, Any] = {"method_id": f"m{j}", "max_units": draw(st.integers(1, 3)),
-                             "decay": draw(st.sampled_from([1.0, 0.9, 0.7, 0.5]))}
+        m: dict[str, Any] = {
+            "method_id": f"m{j}",
+            "max_units": draw(st.integers(1, 3)),
+            "decay": draw(st.sampled_from([1.0, 0.9, 0.7, 0.5])),
+        }
         for p in pools:
             m[p] = draw(money(0.0, 20.0))
         methods.append(m)
@@ -56,8 +63,11 @@ def specs(draw: st.DrawFn, floors: bool = True) -> Spec:
         for m in methods:
             if draw(st.integers(0, 5)) == 0:
                 continue  # not offered
-            v: dict[str, Any] = {"client_id": c["client_id"], "method_id": m["method_id"],
-                                 "value": draw(money(1.0, 100.0))}
+            v: dict[str, Any] = {
+                "client_id": c["client_id"],
+                "method_id": m["method_id"],
+                "value": draw(money(1.0, 100.0)),
+            }
             if m["max_units"] > 1 and draw(st.integers(0, 4)) == 0:
                 v["max_units"] = draw(st.integers(1, m["max_units"] - 1))
             if draw(st.integers(0, 4)) == 0:
@@ -66,10 +76,21 @@ def specs(draw: st.DrawFn, floors: bool = True) -> Spec:
     overrides = []
     if values and draw(st.booleans()):
         v = draw(st.sampled_from(values))
-        overrides.append({"client_id": v["client_id"], "method_id": v["method_id"],
-                          "resource_id": "budget", "per_unit": draw(money(0.0, 40.0))})
-    spec: Spec = {"pools": {}, "methods": methods, "clients": clients, "values": values,
-                  "overrides": overrides}
+        overrides.append(
+            {
+                "client_id": v["client_id"],
+                "method_id": v["method_id"],
+                "resource_id": "budget",
+                "per_unit": draw(money(0.0, 40.0)),
+            }
+        )
+    spec: Spec = {
+        "pools": {},
+        "methods": methods,
+        "clients": clients,
+        "values": values,
+        "overrides": overrides,
+    }
     # Capacities: what the commitments need plus a random amount, so they always fit.
     need = committed_use(spec)
     for p in pools:
@@ -104,15 +125,22 @@ def committed_use(spec: Spec) -> dict[tuple[str, str], float]:
         n = v.get("committed_units", 0)
         for p in POOLS:
             need["pool", p] += n * cell_use(spec, v["client_id"], v["method_id"], p)
-        need["client", v["client_id"]] += n * cell_use(spec, v["client_id"], v["method_id"],
-                                                      "budget")
+        need["client", v["client_id"]] += n * cell_use(
+            spec, v["client_id"], v["method_id"], "budget"
+        )
         need["method", v["method_id"]] += n
     return need
 
 
 def build(spec: Spec, **settings_: Any) -> Problem:
-    return make_problem(spec["pools"], spec["methods"], spec["clients"], spec["values"],
-                        spec["overrides"], **settings_)
+    return make_problem(
+        spec["pools"],
+        spec["methods"],
+        spec["clients"],
+        spec["values"],
+        spec["overrides"],
+        **settings_,
+    )
 
 
 def mode(integer: bool) -> dict[str, Any]:
@@ -127,27 +155,33 @@ def tol(x: float) -> float:
 # ---- properties -----------------------------------------------------------------------------
 @DETERMINISTIC
 @given(spec=specs(), which=st.integers(0, 2), extra=money(0.5, 50.0), integer=st.booleans())
-def test_more_of_a_pool_never_lowers_the_objective(spec: Spec, which: int, extra: float,
-                                                   integer: bool) -> None:
+def test_more_of_a_pool_never_lowers_the_objective(
+    spec: Spec, which: int, extra: float, integer: bool
+) -> None:
     problem = build(spec, **mode(integer))
     base = solve_checked(problem)
     assume(base.has_plan)
     pool = problem.pools[which % len(problem.pools)]
-    more = solve_checked(problem.with_capacity(
-        pool, float(problem.resources.at[pool, "capacity"]) + extra))
+    more = solve_checked(
+        problem.with_capacity(pool, float(problem.resources.at[pool, "capacity"]) + extra)
+    )
     assert more.has_plan
     assert more.objective >= base.objective - tol(base.objective)
 
 
 @DETERMINISTIC
 @given(spec=specs(), data=st.data(), integer=st.booleans())
-def test_adding_a_method_never_lowers_the_objective(spec: Spec, data: st.DataObject,
-                                                    integer: bool) -> None:
+def test_adding_a_method_never_lowers_the_objective(
+    spec: Spec, data: st.DataObject, integer: bool
+) -> None:
     base = solve_checked(build(spec, **mode(integer)))
     assume(base.has_plan)
     bigger = copy.deepcopy(spec)
-    new: dict[str, Any] = {"method_id": "new", "max_units": data.draw(st.integers(1, 3)),
-                           "decay": data.draw(st.sampled_from([1.0, 0.8]))}
+    new: dict[str, Any] = {
+        "method_id": "new",
+        "max_units": data.draw(st.integers(1, 3)),
+        "decay": data.draw(st.sampled_from([1.0, 0.8])),
+    }
     for p in bigger["pools"]:
         new[p] = data.draw(money(0.0, 20.0))
     bigger["methods"].append(new)
@@ -155,8 +189,13 @@ def test_adding_a_method_never_lowers_the_objective(spec: Spec, data: st.DataObj
     # with a floor raises the floor too: offer it only to clients without one.
     for c in bigger["clients"]:
         if not c.get("min_value_share") and data.draw(st.booleans()):
-            bigger["values"].append({"client_id": c["client_id"], "method_id": "new",
-                                     "value": data.draw(money(1.0, 100.0))})
+            bigger["values"].append(
+                {
+                    "client_id": c["client_id"],
+                    "method_id": "new",
+                    "value": data.draw(money(1.0, 100.0)),
+                }
+            )
     more = solve_checked(build(bigger, **mode(integer)))
     assert more.has_plan
     assert more.objective >= base.objective - tol(base.objective)
@@ -221,12 +260,14 @@ def _max_value_with_budget(spec: Spec, integer: bool, budget: float) -> Result:
 
 @DETERMINISTIC
 @given(spec=specs(), share=money(0.1, 1.0), integer=st.booleans())
-def test_min_cost_reaches_its_target_no_dearer_than_max_value(spec: Spec, share: float,
-                                                              integer: bool) -> None:
+def test_min_cost_reaches_its_target_no_dearer_than_max_value(
+    spec: Spec, share: float, integer: bool
+) -> None:
     best = solve_checked(build(spec, **mode(integer)))
     assume(best.has_plan)
-    cheap = solve_checked(build(spec, objective="min_cost", target_value_share=share,
-                                **mode(integer)))
+    cheap = solve_checked(
+        build(spec, objective="min_cost", target_value_share=share, **mode(integer))
+    )
     assert cheap.has_plan
     target = share * best.objective
     assert cheap.target_value == pytest.approx(target, rel=1e-9, abs=1e-9)

@@ -50,13 +50,21 @@ def knapsack(**settings) -> Problem:
     """One client, one budget of 100; value per EUR: a 2.0, b 1.5, c 1.0, d 0.5."""
     return make_problem(
         {"budget": 100},
-        [{"method_id": "a", "budget": 50}, {"method_id": "b", "budget": 40},
-         {"method_id": "c", "budget": 30}, {"method_id": "d", "budget": 20}],
+        [
+            {"method_id": "a", "budget": 50},
+            {"method_id": "b", "budget": 40},
+            {"method_id": "c", "budget": 30},
+            {"method_id": "d", "budget": 20},
+        ],
         [{"client_id": "x"}],
-        [{"client_id": "x", "method_id": "a", "value": 100},
-         {"client_id": "x", "method_id": "b", "value": 60},
-         {"client_id": "x", "method_id": "c", "value": 30},
-         {"client_id": "x", "method_id": "d", "value": 10}], **settings)
+        [
+            {"client_id": "x", "method_id": "a", "value": 100},
+            {"client_id": "x", "method_id": "b", "value": 60},
+            {"client_id": "x", "method_id": "c", "value": 30},
+            {"client_id": "x", "method_id": "d", "value": 10},
+        ],
+        **settings,
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -87,11 +95,17 @@ def decay_case(budget: float, **settings) -> Problem:
     """m: 80, 40, 20 per unit (decay 0.5); n: 50 once; every unit costs 10."""
     return make_problem(
         {"budget": budget},
-        [{"method_id": "m", "max_units": 3, "decay": 0.5, "budget": 10},
-         {"method_id": "n", "budget": 10}],
+        [
+            {"method_id": "m", "max_units": 3, "decay": 0.5, "budget": 10},
+            {"method_id": "n", "budget": 10},
+        ],
         [{"client_id": "x"}],
-        [{"client_id": "x", "method_id": "m", "value": 80},
-         {"client_id": "x", "method_id": "n", "value": 50}], **settings)
+        [
+            {"client_id": "x", "method_id": "m", "value": 80},
+            {"client_id": "x", "method_id": "n", "value": 50},
+        ],
+        **settings,
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -112,8 +126,12 @@ def test_client_cap_on_a_pool(solver: str) -> None:
         {"budget": 60},
         [{"method_id": "m", "max_units": 4, "budget": 10}],
         [{"client_id": "x", "max_budget": 20}, {"client_id": "y"}],
-        [{"client_id": "x", "method_id": "m", "value": 10},
-         {"client_id": "y", "method_id": "m", "value": 6}], solver=solver)
+        [
+            {"client_id": "x", "method_id": "m", "value": 10},
+            {"client_id": "y", "method_id": "m", "value": 6},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     # x is worth more per unit but may only spend 20 EUR
     assert_units(r, {("x", "m"): 2, ("y", "m"): 4})
@@ -127,9 +145,13 @@ def test_method_capacity_over_all_clients(solver: str) -> None:
         {"budget": 100},
         [{"method_id": "m", "max_units": 2, "capacity": 3, "budget": 1}],
         [{"client_id": "a"}, {"client_id": "b"}, {"client_id": "c"}],
-        [{"client_id": "a", "method_id": "m", "value": 5},
-         {"client_id": "b", "method_id": "m", "value": 4},
-         {"client_id": "c", "method_id": "m", "value": 3}], solver=solver)
+        [
+            {"client_id": "a", "method_id": "m", "value": 5},
+            {"client_id": "b", "method_id": "m", "value": 4},
+            {"client_id": "c", "method_id": "m", "value": 3},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     assert_units(r, {("a", "m"): 2, ("b", "m"): 1, ("c", "m"): 0})
     assert r.objective == approx(14)
@@ -142,8 +164,12 @@ def floor_case(**settings) -> Problem:
         {"budget": 10},
         [{"method_id": "m", "budget": 10}],
         [{"client_id": "hi"}, {"client_id": "lo", "min_value_share": 0.5}],
-        [{"client_id": "hi", "method_id": "m", "value": 100},
-         {"client_id": "lo", "method_id": "m", "value": 10}], **settings)
+        [
+            {"client_id": "hi", "method_id": "m", "value": 100},
+            {"client_id": "lo", "method_id": "m", "value": 10},
+        ],
+        **settings,
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -164,9 +190,12 @@ def test_commitments_are_kept_even_when_worth_little(solver: str) -> None:
         {"budget": 30},
         [{"method_id": "m", "max_units": 3, "budget": 10}],
         [{"client_id": "a"}, {"client_id": "b"}],
-        [{"client_id": "a", "method_id": "m", "value": 10},
-         {"client_id": "b", "method_id": "m", "value": 1, "committed_units": 2}],
-        solver=solver)
+        [
+            {"client_id": "a", "method_id": "m", "value": 10},
+            {"client_id": "b", "method_id": "m", "value": 1, "committed_units": 2},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     assert_units(r, {("a", "m"): 1, ("b", "m"): 2})
     assert r.objective == approx(12)
@@ -179,11 +208,16 @@ def override_case(budget: float, **settings) -> Problem:
         {"budget": budget, "manager_hours": 100},
         [{"method_id": "m", "budget": 10, "manager_hours": 1}],
         [{"client_id": "near"}, {"client_id": "far"}],
-        [{"client_id": "near", "method_id": "m", "value": 30},
-         {"client_id": "far", "method_id": "m", "value": 100}],
-        [{"client_id": "far", "method_id": "m", "resource_id": "budget", "per_unit": 40},
-         {"client_id": "far", "method_id": "m", "resource_id": "manager_hours",
-          "per_unit": 3}], **settings)
+        [
+            {"client_id": "near", "method_id": "m", "value": 30},
+            {"client_id": "far", "method_id": "m", "value": 100},
+        ],
+        [
+            {"client_id": "far", "method_id": "m", "resource_id": "budget", "per_unit": 40},
+            {"client_id": "far", "method_id": "m", "resource_id": "manager_hours", "per_unit": 3},
+        ],
+        **settings,
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -205,8 +239,12 @@ def test_per_cell_max_units(solver: str) -> None:
         {"budget": 100},
         [{"method_id": "m", "max_units": 3, "budget": 10}],
         [{"client_id": "a"}, {"client_id": "b"}],
-        [{"client_id": "a", "method_id": "m", "value": 10, "max_units": 1},
-         {"client_id": "b", "method_id": "m", "value": 5}], solver=solver)
+        [
+            {"client_id": "a", "method_id": "m", "value": 10, "max_units": 1},
+            {"client_id": "b", "method_id": "m", "value": 5},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     assert_units(r, {("a", "m"): 1, ("b", "m"): 3})
     assert r.objective == approx(25)
@@ -234,8 +272,9 @@ def test_min_cost_reaches_the_target_cheaply(solver: str) -> None:
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_min_cost_in_whole_units(solver: str) -> None:
     # best whole-unit value is 160; 80 is reached by a alone at 50 EUR
-    r = solve_checked(min_cost_case(solver=solver, target_value_share=0.5, integer_units=True,
-                                    mip_gap=0.0))
+    r = solve_checked(
+        min_cost_case(solver=solver, target_value_share=0.5, integer_units=True, mip_gap=0.0)
+    )
     assert r.target_value == approx(80)
     assert_units(r, {("x", "a"): 1, ("x", "b"): 0, ("x", "c"): 0, ("x", "d"): 0})
     assert r.objective == approx(50)
@@ -247,8 +286,12 @@ def test_weights_decide_between_clients(solver: str) -> None:
         {"budget": 10},
         [{"method_id": "m", "budget": 10}],
         [{"client_id": "a", "weight": 1}, {"client_id": "b", "weight": 3}],
-        [{"client_id": "a", "method_id": "m", "value": 25},
-         {"client_id": "b", "method_id": "m", "value": 10}], solver=solver)
+        [
+            {"client_id": "a", "method_id": "m", "value": 25},
+            {"client_id": "b", "method_id": "m", "value": 10},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     assert_units(r, {("a", "m"): 0, ("b", "m"): 1})  # 3 x 10 beats 1 x 25
     assert r.objective == approx(30)
@@ -261,11 +304,17 @@ def test_two_pools_both_bind(solver: str) -> None:
     # a: 10 EUR + 1 h for 10; b: 1 EUR + 5 h for 6; 20 EUR and 10 h are both spent
     p = make_problem(
         {"budget": 20, "exec_hours": 10},
-        [{"method_id": "a", "max_units": 5, "budget": 10, "exec_hours": 1},
-         {"method_id": "b", "max_units": 5, "budget": 1, "exec_hours": 5}],
+        [
+            {"method_id": "a", "max_units": 5, "budget": 10, "exec_hours": 1},
+            {"method_id": "b", "max_units": 5, "budget": 1, "exec_hours": 5},
+        ],
         [{"client_id": "x"}],
-        [{"client_id": "x", "method_id": "a", "value": 10},
-         {"client_id": "x", "method_id": "b", "value": 6}], solver=solver)
+        [
+            {"client_id": "x", "method_id": "a", "value": 10},
+            {"client_id": "x", "method_id": "b", "value": 6},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     # 10a + b = 20 and a + 5b = 10  ->  a = 90/49, b = 80/49
     assert_units(r, {("x", "a"): 90 / 49, ("x", "b"): 80 / 49})
@@ -278,14 +327,16 @@ def test_two_pools_both_bind(solver: str) -> None:
 def test_solvers_agree_on_the_sample_bundle() -> None:
     problem = load_bundle(SAMPLE)
     for integer in (False, True):
-        got = {s: solve_checked(problem, solver=s, integer_units=integer, mip_gap=0.0)
-               for s in SOLVERS}
+        got = {
+            s: solve_checked(problem, solver=s, integer_units=integer, mip_gap=0.0) for s in SOLVERS
+        }
         assert got["highs"].status == got["cbc"].status == "optimal"
         assert got["highs"].objective == pytest.approx(got["cbc"].objective, rel=1e-6)
         if not integer:
             for pool in problem.pools:
                 assert got["highs"].pools.at[pool, SHADOW_PRICE] == pytest.approx(
-                    got["cbc"].pools.at[pool, SHADOW_PRICE], rel=1e-5, abs=1e-9)
+                    got["cbc"].pools.at[pool, SHADOW_PRICE], rel=1e-5, abs=1e-9
+                )
 
 
 def test_sample_bundle_binds_budget_and_hours() -> None:
@@ -300,9 +351,14 @@ def test_sample_bundle_binds_budget_and_hours() -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_integer_mode_matches_brute_force(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    problem = random_problem(rng, n_clients=int(rng.integers(2, 4)),
-                             n_methods=int(rng.integers(2, 4)), max_units=2,
-                             integer_units=True, mip_gap=0.0)
+    problem = random_problem(
+        rng,
+        n_clients=int(rng.integers(2, 4)),
+        n_methods=int(rng.integers(2, 4)),
+        max_units=2,
+        integer_units=True,
+        mip_gap=0.0,
+    )
     best = brute_force(problem)
     r = solve_checked(problem)
     if best is None:
@@ -315,8 +371,16 @@ def test_integer_mode_matches_brute_force(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(4))
 def test_integer_min_cost_matches_brute_force(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
-    problem = random_problem(rng, n_clients=2, n_methods=3, max_units=2, integer_units=True,
-                             mip_gap=0.0, objective="min_cost", target_value_share=0.6)
+    problem = random_problem(
+        rng,
+        n_clients=2,
+        n_methods=3,
+        max_units=2,
+        integer_units=True,
+        mip_gap=0.0,
+        objective="min_cost",
+        target_value_share=0.6,
+    )
     r = solve_checked(problem)
     best_value = brute_force(problem)
     if best_value is None:
@@ -374,11 +438,22 @@ def test_sample_shadow_prices_match_finite_differences() -> None:
 def test_commitments_exceeding_a_pool_are_explained(solver: str) -> None:
     p = make_problem(
         [{"resource_id": "budget", "name": "Marketing budget", "unit": "EUR", "capacity": 15}],
-        [{"method_id": "demo", "name": "Free demonstration", "unit": "demo day",
-          "max_units": 3, "budget": 10}],
+        [
+            {
+                "method_id": "demo",
+                "name": "Free demonstration",
+                "unit": "demo day",
+                "max_units": 3,
+                "budget": 10,
+            }
+        ],
         [{"client_id": "acme", "name": "Acme Ltd"}, {"client_id": "zeta", "name": "Zeta AG"}],
-        [{"client_id": "acme", "method_id": "demo", "value": 10, "committed_units": 2},
-         {"client_id": "zeta", "method_id": "demo", "value": 50}], solver=solver)
+        [
+            {"client_id": "acme", "method_id": "demo", "value": 10, "committed_units": 2},
+            {"client_id": "zeta", "method_id": "demo", "value": 50},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     assert r.status == "infeasible"
     assert not r.has_plan and r.objective is None and r.allocation.empty
@@ -393,14 +468,21 @@ def test_commitments_exceeding_a_pool_are_explained(solver: str) -> None:
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_floor_against_a_client_cap_is_explained(solver: str) -> None:
     p = make_problem(
-        [{"resource_id": "budget", "name": "Marketing budget", "unit": "EUR", "capacity": 100},
-         {"resource_id": "exec_hours", "name": "Executive hours", "unit": "h",
-          "capacity": 100}],
+        [
+            {"resource_id": "budget", "name": "Marketing budget", "unit": "EUR", "capacity": 100},
+            {"resource_id": "exec_hours", "name": "Executive hours", "unit": "h", "capacity": 100},
+        ],
         [{"method_id": "trial", "name": "Free trial", "budget": 10, "exec_hours": 1}],
-        [{"client_id": "acme", "name": "Acme Ltd", "min_value_share": 0.8, "max_budget": 5},
-         {"client_id": "zeta", "name": "Zeta AG"}],
-        [{"client_id": "acme", "method_id": "trial", "value": 10},
-         {"client_id": "zeta", "method_id": "trial", "value": 20}], solver=solver)
+        [
+            {"client_id": "acme", "name": "Acme Ltd", "min_value_share": 0.8, "max_budget": 5},
+            {"client_id": "zeta", "name": "Zeta AG"},
+        ],
+        [
+            {"client_id": "acme", "method_id": "trial", "value": 10},
+            {"client_id": "zeta", "method_id": "trial", "value": 20},
+        ],
+        solver=solver,
+    )
     r = solve_checked(p)
     assert r.status == "infeasible"
     assert not r.has_plan and r.objective is None
@@ -424,8 +506,10 @@ def test_conflict_set_is_irreducible() -> None:
 
 
 def test_infeasible_min_cost_has_no_plan() -> None:
-    p = replace(load_bundle(SAMPLE).with_capacity("budget", 1.0),
-                settings=load_bundle(SAMPLE).settings.with_(objective="min_cost"))
+    p = replace(
+        load_bundle(SAMPLE).with_capacity("budget", 1.0),
+        settings=load_bundle(SAMPLE).settings.with_(objective="min_cost"),
+    )
     r = solve_checked(p)
     assert r.status == "infeasible" and not r.has_plan
     assert r.explanation
@@ -435,20 +519,36 @@ def test_infeasible_min_cost_has_no_plan() -> None:
 def hard_mip(n_clients: int = 300, seed: int = 7) -> Problem:
     """Many clients with random values and costs: a knapsack-like MIP that takes a while."""
     rng = np.random.default_rng(seed)
-    methods = [{"method_id": f"m{j}", "max_units": 3, "decay": 0.8,
-                "budget": round(float(rng.uniform(300, 3000)), 2),
-                "exec_hours": round(float(rng.uniform(1, 9)), 2),
-                "manager_hours": round(float(rng.uniform(2, 14)), 2)} for j in range(7)]
+    methods = [
+        {
+            "method_id": f"m{j}",
+            "max_units": 3,
+            "decay": 0.8,
+            "budget": round(float(rng.uniform(300, 3000)), 2),
+            "exec_hours": round(float(rng.uniform(1, 9)), 2),
+            "manager_hours": round(float(rng.uniform(2, 14)), 2),
+        }
+        for j in range(7)
+    ]
     methods[1]["capacity"] = n_clients // 3
-    clients = [{"client_id": f"c{i}", "weight": round(float(rng.uniform(0.5, 2)), 3)}
-               for i in range(n_clients)]
-    values = [{"client_id": f"c{i}", "method_id": f"m{j}",
-               "value": round(float(rng.uniform(5, 120)), 3)}
-              for i in range(n_clients) for j in range(7) if rng.random() < 0.85]
-    pools = {"budget": 1500.0 * n_clients, "exec_hours": 4.0 * n_clients,
-             "manager_hours": 10.0 * n_clients}
-    return make_problem(pools, methods, clients, values, integer_units=True, mip_gap=0.0,
-                        time_limit_s=0.01)
+    clients = [
+        {"client_id": f"c{i}", "weight": round(float(rng.uniform(0.5, 2)), 3)}
+        for i in range(n_clients)
+    ]
+    values = [
+        {"client_id": f"c{i}", "method_id": f"m{j}", "value": round(float(rng.uniform(5, 120)), 3)}
+        for i in range(n_clients)
+        for j in range(7)
+        if rng.random() < 0.85
+    ]
+    pools = {
+        "budget": 1500.0 * n_clients,
+        "exec_hours": 4.0 * n_clients,
+        "manager_hours": 10.0 * n_clients,
+    }
+    return make_problem(
+        pools, methods, clients, values, integer_units=True, mip_gap=0.0, time_limit_s=0.01
+    )
 
 
 @pytest.mark.parametrize("solver, seconds", [("highs", 0.01), ("highs", 0.3), ("cbc", 0.3)])
@@ -488,8 +588,9 @@ def test_units_skipped_by_the_solver_are_reported_in_order(monkeypatch) -> None:
         first = int(np.flatnonzero(model.col_k == 1)[0])
         assert x[first] == pytest.approx(1) and x[first + 1] == pytest.approx(0)
         x[first], x[first + 1] = 0.0, 1.0
-        return replace(raw, status="feasible", x=x, objective=float(model.c @ x), gap=None,
-                       bound=None)
+        return replace(
+            raw, status="feasible", x=x, objective=float(model.c @ x), gap=None, bound=None
+        )
 
     monkeypatch.setattr(solve_mod, "run_model", skipping)
     # 25 EUR: the continuous optimum (150) takes half a unit, so whole units need a search
@@ -525,10 +626,14 @@ def test_checker_catches_a_broken_plan() -> None:
 
     # a commitment left out, and a floor missed
     committed = make_problem(
-        {"budget": 30}, [{"method_id": "m", "max_units": 3, "budget": 10}],
+        {"budget": 30},
+        [{"method_id": "m", "max_units": 3, "budget": 10}],
         [{"client_id": "a"}, {"client_id": "b", "min_value_share": 0.3}],
-        [{"client_id": "a", "method_id": "m", "value": 10},
-         {"client_id": "b", "method_id": "m", "value": 1, "committed_units": 2}])
+        [
+            {"client_id": "a", "method_id": "m", "value": 10},
+            {"client_id": "b", "method_id": "m", "value": 1, "committed_units": 2},
+        ],
+    )
     good = solve_checked(committed)
     alloc = good.allocation.copy()
     alloc.loc[("b", "m"), ["units", "value", "weighted_value", "use_budget"]] = [1.0, 1, 1, 10]
@@ -543,5 +648,9 @@ def test_checker_catches_a_broken_plan() -> None:
     whole = solve_checked(knapsack(integer_units=True, mip_gap=0.0))
     alloc = whole.allocation.copy()
     alloc.loc[("x", "d"), ["units", "value", "weighted_value", "use_budget"]] = [0.5, 5, 5, 10]
-    assert any("not whole" in v for v in violations(knapsack(integer_units=True, mip_gap=0.0),
-                                                     replace(whole, allocation=alloc)))
+    assert any(
+        "not whole" in v
+        for v in violations(
+            knapsack(integer_units=True, mip_gap=0.0), replace(whole, allocation=alloc)
+        )
+    )

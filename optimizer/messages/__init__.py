@@ -24,7 +24,23 @@ from .formats import (
     plotly_separators,
 )
 
-__all__ = ["CATALOG", "DEFAULT_LANG", "LANGUAGES", "Catalogue", "Message", "Translator",
-           "auto_decimals", "check_lang", "explanation_lines", "issue_line", "status_line",
-           "status_message", "fmt_date", "fmt_exact", "fmt_num", "fmt_pct",
-           "plotly_separators", "register"]
+__all__ = [
+    "CATALOG",
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "Catalogue",
+    "Message",
+    "Translator",
+    "auto_decimals",
+    "check_lang",
+    "explanation_lines",
+    "fmt_date",
+    "fmt_exact",
+    "fmt_num",
+    "fmt_pct",
+    "issue_line",
+    "plotly_separators",
+    "register",
+    "status_line",
+    "status_message",
+]

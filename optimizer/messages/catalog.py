@@ -104,8 +104,7 @@ class Translator:
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
-            raise ValueError(f"unknown language '{self.lang}' (languages: "
-                             f"{', '.join(LANGUAGES)})")
+            raise ValueError(f"unknown language '{self.lang}' (languages: {', '.join(LANGUAGES)})")
 
     def __call__(self, code: str, **params: Any) -> str:
         entry = self.texts.get(code)

@@ -15,7 +15,7 @@ def id_key(ids: Any, t: Translator) -> str:
 
 
 def issue_line(issue: Any, t: Translator) -> str:
-    """"values, row 4 (client acme, method trial), column 'value': is not a number [value:
+    """ "values, row 4 (client acme, method trial), column 'value': is not a number [value:
     'abc']", with "Warning: " in front of a warning."""
     where = [issue.table]
     if issue.row is not None:
@@ -33,11 +33,17 @@ def issue_line(issue: Any, t: Translator) -> str:
 def status_message(status: str, gap: float | None, integer: bool) -> Message:
     """A solve's status in words: optimal, optimal (gap x%), feasible, not proven optimal..."""
     if status == "optimal":
-        return Message("status_optimal_gap", {"gap": gap}) if integer and gap is not None \
+        return (
+            Message("status_optimal_gap", {"gap": gap})
+            if integer and gap is not None
             else Message("status_optimal")
+        )
     if status == "feasible":
-        return Message("status_feasible_gap", {"gap": gap}) if gap is not None \
+        return (
+            Message("status_feasible_gap", {"gap": gap})
+            if gap is not None
             else Message("status_feasible")
+        )
     return Message(f"status_{status}")
 
 
@@ -53,6 +59,8 @@ def explanation_lines(result: Any, t: Translator) -> list[str]:
 
 def conflict_notes(conflicts: Any) -> tuple[Message, ...]:
     """The explanation of an infeasible plan: a header, one line per requirement, a footer."""
-    return (Message("infeasible_header"),
-            *[Message("infeasible_item", {"conflict": c.msg}) for c in conflicts],
-            Message("infeasible_footer"))
+    return (
+        Message("infeasible_header"),
+        *[Message("infeasible_item", {"conflict": c.msg}) for c in conflicts],
+        Message("infeasible_footer"),
+    )

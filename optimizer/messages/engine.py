@@ -21,50 +21,77 @@ TEXTS: dict[str, tuple[str, str]] = {
     "id_client": ("client {id}", "клиент {id}"),
     "id_method": ("method {id}", "метод {id}"),
     "id_pool": ("pool {id}", "ресурс {id}"),
-
     # ---- reading files ---------------------------------------------------------------------
-    "file_binary": ("the file is not a text CSV file (it looks binary); save it as 'CSV UTF-8' "
-                    "and try again",
-                    "файл не является текстовым CSV (похож на двоичный); сохраните его как "
-                    "«CSV UTF-8» и попробуйте снова"),
-    "file_encoding": ("the file's text encoding could not be read; save it as 'CSV UTF-8' and "
-                      "try again",
-                      "не удалось определить кодировку файла; сохраните его как «CSV UTF-8» и "
-                      "попробуйте снова"),
-    "file_cp1251": ("the file is not UTF-8; it was read as Windows-1251 (Cyrillic). Check the "
-                    "names, or save it as 'CSV UTF-8'",
-                    "файл не в UTF-8; он прочитан как Windows-1251 (кириллица). Проверьте "
-                    "названия или сохраните его как «CSV UTF-8»"),
-    "file_empty": ("the file is empty: it needs at least a header row",
-                   "файл пуст: нужна хотя бы строка заголовков"),
-    "file_not_csv": ("the file could not be read as CSV ({error})",
-                     "файл не удалось прочитать как CSV ({error})"),
-    "row_too_wide": ("the row has {cells:i} cells but the header has {width:i}",
-                     "в строке {cells:i} ячеек, а в заголовке {width:i}"),
+    "file_binary": (
+        "the file is not a text CSV file (it looks binary); save it as 'CSV UTF-8' and try again",
+        "файл не является текстовым CSV (похож на двоичный); сохраните его как "
+        "«CSV UTF-8» и попробуйте снова",
+    ),
+    "file_encoding": (
+        "the file's text encoding could not be read; save it as 'CSV UTF-8' and try again",
+        "не удалось определить кодировку файла; сохраните его как «CSV UTF-8» и попробуйте снова",
+    ),
+    "file_cp1251": (
+        "the file is not UTF-8; it was read as Windows-1251 (Cyrillic). Check the "
+        "names, or save it as 'CSV UTF-8'",
+        "файл не в UTF-8; он прочитан как Windows-1251 (кириллица). Проверьте "
+        "названия или сохраните его как «CSV UTF-8»",
+    ),
+    "file_empty": (
+        "the file is empty: it needs at least a header row",
+        "файл пуст: нужна хотя бы строка заголовков",
+    ),
+    "file_not_csv": (
+        "the file could not be read as CSV ({error})",
+        "файл не удалось прочитать как CSV ({error})",
+    ),
+    "row_too_wide": (
+        "the row has {cells:i} cells but the header has {width:i}",
+        "в строке {cells:i} ячеек, а в заголовке {width:i}",
+    ),
     "path_missing": ("'{path}' does not exist", "«{path}» не существует"),
-    "csv_file_missing": ("the file {file} is missing from '{folder}'",
-                         "в «{folder}» нет файла {file}"),
-    "not_a_bundle": ("'{path}' is neither a folder of CSV files nor an .xlsx workbook",
-                     "«{path}» — не папка с CSV-файлами и не книга .xlsx"),
-    "settings_not_json": ("settings.json is not valid JSON ({error})",
-                          "settings.json — некорректный JSON ({error})"),
-    "settings_not_object": ("settings.json must hold one JSON object",
-                            "settings.json должен содержать один объект JSON"),
-    "xlsx_unreadable": ("'{label}' could not be opened as an .xlsx workbook ({error})",
-                        "«{label}» не удалось открыть как книгу .xlsx ({error})"),
-    "sheet_missing": ("the sheet '{sheet}' is missing from '{label}'",
-                      "в «{label}» нет листа «{sheet}»"),
-    "sheet_empty": ("the sheet is empty: it needs at least a header row",
-                    "лист пуст: нужна хотя бы строка заголовков"),
+    "csv_file_missing": (
+        "the file {file} is missing from '{folder}'",
+        "в «{folder}» нет файла {file}",
+    ),
+    "not_a_bundle": (
+        "'{path}' is neither a folder of CSV files nor an .xlsx workbook",
+        "«{path}» — не папка с CSV-файлами и не книга .xlsx",
+    ),
+    "settings_not_json": (
+        "settings.json is not valid JSON ({error})",
+        "settings.json — некорректный JSON ({error})",
+    ),
+    "settings_not_object": (
+        "settings.json must hold one JSON object",
+        "settings.json должен содержать один объект JSON",
+    ),
+    "xlsx_unreadable": (
+        "'{label}' could not be opened as an .xlsx workbook ({error})",
+        "«{label}» не удалось открыть как книгу .xlsx ({error})",
+    ),
+    "sheet_missing": (
+        "the sheet '{sheet}' is missing from '{label}'",
+        "в «{label}» нет листа «{sheet}»",
+    ),
+    "sheet_empty": (
+        "the sheet is empty: it needs at least a header row",
+        "лист пуст: нужна хотя бы строка заголовков",
+    ),
     "zip_invalid": ("'{name}' is not a valid .zip file", "«{name}» — повреждённый файл .zip"),
-    "upload_missing": ("the file {file} was not among the uploaded files",
-                       "файла {file} нет среди загруженных"),
-
+    "upload_missing": (
+        "the file {file} was not among the uploaded files",
+        "файла {file} нет среди загруженных",
+    ),
     # ---- cells -----------------------------------------------------------------------------
-    "cell_required": ("{what} is required but the cell is blank",
-                      "{what}: обязательное поле, но ячейка пуста"),
-    "what_default_units": ("the default number of units per client",
-                           "число единиц на клиента по умолчанию"),
+    "cell_required": (
+        "{what} is required but the cell is blank",
+        "{what}: обязательное поле, но ячейка пуста",
+    ),
+    "what_default_units": (
+        "the default number of units per client",
+        "число единиц на клиента по умолчанию",
+    ),
     "what_weight": ("weight", "вес"),
     "what_decay": ("decay", "затухание"),
     "not_number": ("is not a number", "не число"),
@@ -73,125 +100,186 @@ TEXTS: dict[str, tuple[str, str]] = {
     "greater_than": ("must be greater than {x:g}", "должно быть больше {x:g}"),
     "at_most": ("must be at most {x:g}", "должно быть не больше {x:g}"),
     "whole_number": ("must be a whole number", "должно быть целым числом"),
-
     # ---- ids and columns -------------------------------------------------------------------
     "id_blank": ("the id is blank", "идентификатор пуст"),
-    "id_chars": ("ids may use only Latin letters, digits, '_', '.' and '-'",
-                 "идентификатор может содержать только латинские буквы, цифры, «_», «.» и "
-                 "«-»"),
-    "id_duplicate": ("duplicate id (first used on row {row_first:i})",
-                     "повторяющийся идентификатор (впервые в строке {row_first:i})"),
-    "column_missing": ("the column '{column}' is missing (columns found: {found:,})",
-                       "нет столбца «{column}» (найдены столбцы: {found:,})"),
+    "id_chars": (
+        "ids may use only Latin letters, digits, '_', '.' and '-'",
+        "идентификатор может содержать только латинские буквы, цифры, «_», «.» и «-»",
+    ),
+    "id_duplicate": (
+        "duplicate id (first used on row {row_first:i})",
+        "повторяющийся идентификатор (впервые в строке {row_first:i})",
+    ),
+    "column_missing": (
+        "the column '{column}' is missing (columns found: {found:,})",
+        "нет столбца «{column}» (найдены столбцы: {found:,})",
+    ),
     "column_twice": ("the column appears more than once", "столбец встречается дважды"),
     "table_missing": ("the table is missing", "таблица отсутствует"),
-    "no_pools": ("the table has no rows: at least one pool is needed",
-                 "в таблице нет строк: нужен хотя бы один ресурс"),
-    "no_methods": ("the table has no rows: at least one method is needed",
-                   "в таблице нет строк: нужен хотя бы один метод"),
-    "not_a_pool_column": ("this column is not a pool in the resources table, so it is ignored",
-                          "этого столбца нет среди ресурсов в таблице resources, он не "
-                          "учитывается"),
-    "cap_no_pool": ("'{column}' names no pool of the resources table (pools: {pools:,})",
-                    "«{column}» не соответствует ни одному ресурсу таблицы resources "
-                    "(ресурсы: {pools:,})"),
-    "unknown_client": ("this client id is not in the clients table",
-                       "такого клиента нет в таблице clients"),
-    "unknown_method": ("this method id is not in the methods table",
-                       "такого метода нет в таблице methods"),
-    "unknown_id": ("this id is not in the {other} table",
-                   "такого идентификатора нет в таблице {other}"),
-    "pair_again": ("this client and method pair is already on row {row_first:i}",
-                   "эта пара клиент — метод уже есть в строке {row_first:i}"),
-    "low_above": ("the low estimate is above the value ({cell_value:g})",
-                  "нижняя оценка выше ценности ({cell_value:g})"),
-    "high_below": ("the high estimate is below the value ({cell_value:g})",
-                   "верхняя оценка ниже ценности ({cell_value:g})"),
-    "committed_over": ("more units are committed than the cell allows (max_units {max:g})",
-                       "обещано больше единиц, чем допускает пара (max_units {max:g})"),
-    "committed_blank": ("units are committed but the value is blank (blank = not offered); "
-                        "enter the value",
-                        "единицы обещаны, но ценность не задана (пусто — метод не "
-                        "предлагается); введите ценность"),
-    "override_again": ("the same override is already on row {row_first:i}",
-                       "такая же замена расхода уже есть в строке {row_first:i}"),
-    "override_not_offered": ("this method is not offered to this client (no value), so the "
-                             "override has no effect",
-                             "этот метод не предлагается клиенту (нет ценности), поэтому замена "
-                             "расхода ни на что не влияет"),
-    "rel_column_ignored": ("this column is not part of the checklist, so it is ignored "
-                           "(columns: {columns:,})",
-                           "этого столбца нет в чек-листе, он не учитывается (столбцы: "
-                           "{columns:,})"),
-    "rel_column_missing": ("the column is missing, so every client's answer counts as unknown",
-                           "столбца нет, поэтому ответ каждого клиента считается "
-                           "неизвестным"),
+    "no_pools": (
+        "the table has no rows: at least one pool is needed",
+        "в таблице нет строк: нужен хотя бы один ресурс",
+    ),
+    "no_methods": (
+        "the table has no rows: at least one method is needed",
+        "в таблице нет строк: нужен хотя бы один метод",
+    ),
+    "not_a_pool_column": (
+        "this column is not a pool in the resources table, so it is ignored",
+        "этого столбца нет среди ресурсов в таблице resources, он не учитывается",
+    ),
+    "cap_no_pool": (
+        "'{column}' names no pool of the resources table (pools: {pools:,})",
+        "«{column}» не соответствует ни одному ресурсу таблицы resources (ресурсы: {pools:,})",
+    ),
+    "unknown_client": (
+        "this client id is not in the clients table",
+        "такого клиента нет в таблице clients",
+    ),
+    "unknown_method": (
+        "this method id is not in the methods table",
+        "такого метода нет в таблице methods",
+    ),
+    "unknown_id": (
+        "this id is not in the {other} table",
+        "такого идентификатора нет в таблице {other}",
+    ),
+    "pair_again": (
+        "this client and method pair is already on row {row_first:i}",
+        "эта пара клиент — метод уже есть в строке {row_first:i}",
+    ),
+    "low_above": (
+        "the low estimate is above the value ({cell_value:g})",
+        "нижняя оценка выше ценности ({cell_value:g})",
+    ),
+    "high_below": (
+        "the high estimate is below the value ({cell_value:g})",
+        "верхняя оценка ниже ценности ({cell_value:g})",
+    ),
+    "committed_over": (
+        "more units are committed than the cell allows (max_units {max:g})",
+        "обещано больше единиц, чем допускает пара (max_units {max:g})",
+    ),
+    "committed_blank": (
+        "units are committed but the value is blank (blank = not offered); enter the value",
+        "единицы обещаны, но ценность не задана (пусто — метод не предлагается); введите ценность",
+    ),
+    "override_again": (
+        "the same override is already on row {row_first:i}",
+        "такая же замена расхода уже есть в строке {row_first:i}",
+    ),
+    "override_not_offered": (
+        "this method is not offered to this client (no value), so the override has no effect",
+        "этот метод не предлагается клиенту (нет ценности), поэтому замена "
+        "расхода ни на что не влияет",
+    ),
+    "rel_column_ignored": (
+        "this column is not part of the checklist, so it is ignored (columns: {columns:,})",
+        "этого столбца нет в чек-листе, он не учитывается (столбцы: {columns:,})",
+    ),
+    "rel_column_missing": (
+        "the column is missing, so every client's answer counts as unknown",
+        "столбца нет, поэтому ответ каждого клиента считается неизвестным",
+    ),
     "yes_no": ("must be yes, no or unknown", "должно быть yes, no или unknown"),
     "not_date": ("is not a date (use YYYY-MM-DD)", "не дата (формат ГГГГ-ММ-ДД)"),
-    "setting_unknown": ("unknown setting (known: {known:,})",
-                        "неизвестная настройка (известные: {known:,})"),
-    "setting_invalid": ("is not a valid value for this setting",
-                        "недопустимое значение настройки"),
-    "setting_not_number": ("{field} must be a number, not '{value}'",
-                           "{field} должно быть числом, а не «{value}»"),
+    "setting_unknown": (
+        "unknown setting (known: {known:,})",
+        "неизвестная настройка (известные: {known:,})",
+    ),
+    "setting_invalid": ("is not a valid value for this setting", "недопустимое значение настройки"),
+    "setting_not_number": (
+        "{field} must be a number, not '{value}'",
+        "{field} должно быть числом, а не «{value}»",
+    ),
     "setting_blank": ("{field} must not be blank", "{field} не может быть пустым"),
-    "setting_not_bool": ("{field} must be true or false, not '{value}'",
-                         "{field} должно быть true или false, а не «{value}»"),
-    "setting_one_of": ("{field} must be one of {options:,}, not '{value}'",
-                       "{field} должно быть одним из значений {options:,}, а не «{value}»"),
-    "setting_between": ("{field} must be between {low:g} and {high:g}, not {value:g}",
-                        "{field} должно быть от {low:g} до {high:g}, а не {value:g}"),
-    "setting_positive": ("{field} must be positive, not {value:g}",
-                         "{field} должно быть больше нуля, а не {value:g}"),
-    "setting_at_least": ("{field} must be at least {low:g}, not {value:g}",
-                         "{field} должно быть не меньше {low:g}, а не {value:g}"),
-
+    "setting_not_bool": (
+        "{field} must be true or false, not '{value}'",
+        "{field} должно быть true или false, а не «{value}»",
+    ),
+    "setting_one_of": (
+        "{field} must be one of {options:,}, not '{value}'",
+        "{field} должно быть одним из значений {options:,}, а не «{value}»",
+    ),
+    "setting_between": (
+        "{field} must be between {low:g} and {high:g}, not {value:g}",
+        "{field} должно быть от {low:g} до {high:g}, а не {value:g}",
+    ),
+    "setting_positive": (
+        "{field} must be positive, not {value:g}",
+        "{field} должно быть больше нуля, а не {value:g}",
+    ),
+    "setting_at_least": (
+        "{field} must be at least {low:g}, not {value:g}",
+        "{field} должно быть не меньше {low:g}, а не {value:g}",
+    ),
     # ---- conflicting requirements (no plan) ------------------------------------------------
-    "conflict_need": (" (the commitments alone need {need})",
-                      " (одни только обязательства требуют {need})"),
-    "conflict_pool": ("{pool} is limited to {cap} {unit}{need}", "{pool} ограничен: {cap} {unit}"
-                                                                 "{need}"),
-    "conflict_client_cap": ("{client} may use at most {cap} {unit} of {pool}{need}",
-                            "{client} может использовать не более {cap} {unit} ресурса "
-                            "«{pool}»{need}"),
-    "conflict_method_cap": ("{method} is limited to {cap} {unit} over all clients{need}",
-                            "«{method}»: не более {cap} {unit} на всех клиентов{need}"),
-    "conflict_floor": ("{client} must get at least {share:.0%} of the value it could get (value "
-                       "{value})",
-                       "{client} должен получить не менее {share:.0%} достижимой ценности "
-                       "(ценность {value})"),
-    "conflict_target": ("the plan must reach a value of {target}",
-                        "план должен достичь ценности {target}"),
-    "conflict_commitment": ("{n:d} {unit}(s) of {method} are committed in writing to {client}",
-                            "{n:d} {unit} метода «{method}» письменно обещано клиенту {client}"),
-    "conflict_cell_max": ("{client} can take at most {caps:,}",
-                          "{client} может получить не более: {caps:,}"),
+    "conflict_need": (
+        " (the commitments alone need {need})",
+        " (одни только обязательства требуют {need})",
+    ),
+    "conflict_pool": (
+        "{pool} is limited to {cap} {unit}{need}",
+        "{pool} ограничен: {cap} {unit}{need}",
+    ),
+    "conflict_client_cap": (
+        "{client} may use at most {cap} {unit} of {pool}{need}",
+        "{client} может использовать не более {cap} {unit} ресурса «{pool}»{need}",
+    ),
+    "conflict_method_cap": (
+        "{method} is limited to {cap} {unit} over all clients{need}",
+        "«{method}»: не более {cap} {unit} на всех клиентов{need}",
+    ),
+    "conflict_floor": (
+        "{client} must get at least {share:.0%} of the value it could get (value {value})",
+        "{client} должен получить не менее {share:.0%} достижимой ценности (ценность {value})",
+    ),
+    "conflict_target": (
+        "the plan must reach a value of {target}",
+        "план должен достичь ценности {target}",
+    ),
+    "conflict_commitment": (
+        "{n:d} {unit}(s) of {method} are committed in writing to {client}",
+        "{n:d} {unit} метода «{method}» письменно обещано клиенту {client}",
+    ),
+    "conflict_cell_max": (
+        "{client} can take at most {caps:,}",
+        "{client} может получить не более: {caps:,}",
+    ),
     "cell_max_item": ("{n:d} x {method}", "{n:d} × «{method}»"),
-    "infeasible_header": ("No plan meets all of these requirements at once:",
-                          "Ни один план не выполняет все эти требования сразу:"),
+    "infeasible_header": (
+        "No plan meets all of these requirements at once:",
+        "Ни один план не выполняет все эти требования сразу:",
+    ),
     "infeasible_item": ("- {conflict}", "- {conflict}"),
-    "infeasible_footer": ("Change at least one of them: raise a capacity or a cap, lower a floor "
-                          "or the target, or release a commitment.",
-                          "Измените хотя бы одно из них: увеличьте ёмкость или лимит, уменьшите "
-                          "минимальную долю или цель либо снимите обязательство."),
-    "infeasible_too_large": ("No plan meets every requirement at once. The model is too large "
-                             "to find the smallest conflicting set; check commitments against "
-                             "capacities and client floors.",
-                             "Ни один план не выполняет все требования сразу. Модель слишком "
-                             "велика, чтобы найти наименьший набор противоречий: сравните "
-                             "обязательства с ёмкостями и минимальными долями клиентов."),
+    "infeasible_footer": (
+        "Change at least one of them: raise a capacity or a cap, lower a floor "
+        "or the target, or release a commitment.",
+        "Измените хотя бы одно из них: увеличьте ёмкость или лимит, уменьшите "
+        "минимальную долю или цель либо снимите обязательство.",
+    ),
+    "infeasible_too_large": (
+        "No plan meets every requirement at once. The model is too large "
+        "to find the smallest conflicting set; check commitments against "
+        "capacities and client floors.",
+        "Ни один план не выполняет все требования сразу. Модель слишком "
+        "велика, чтобы найти наименьший набор противоречий: сравните "
+        "обязательства с ёмкостями и минимальными долями клиентов.",
+    ),
     "solver_failed": ("The solver failed: {error}", "Решатель завершился с ошибкой: {error}"),
-
     # ---- statuses --------------------------------------------------------------------------
     "status_optimal": ("optimal", "оптимально"),
     "status_optimal_gap": ("optimal (gap {gap:.2%})", "оптимально (разрыв {gap:.2%})"),
-    "status_feasible_gap": ("feasible, not proven optimal (gap {gap:.2%})",
-                            "допустимо, оптимальность не доказана (разрыв {gap:.2%})"),
-    "status_feasible": ("feasible, not proven optimal (gap unknown)",
-                        "допустимо, оптимальность не доказана (разрыв неизвестен)"),
+    "status_feasible_gap": (
+        "feasible, not proven optimal (gap {gap:.2%})",
+        "допустимо, оптимальность не доказана (разрыв {gap:.2%})",
+    ),
+    "status_feasible": (
+        "feasible, not proven optimal (gap unknown)",
+        "допустимо, оптимальность не доказана (разрыв неизвестен)",
+    ),
     "status_infeasible": ("infeasible", "недопустимо"),
     "status_error": ("error", "ошибка"),
-
     # ---- why a cell is not (fully) funded --------------------------------------------------
     "limit_pool": ("{pool}", "{pool}"),
     "limit_client_cap": ("{client}'s cap on {pool}", "лимит клиента {client} на «{pool}»"),
@@ -199,61 +287,85 @@ TEXTS: dict[str, tuple[str, str]] = {
     "limit_floor": ("{client}'s value floor", "минимальная доля клиента {client}"),
     "limit_target": ("the value target", "цель по ценности"),
     "reason_limited_by": ("; limited by {limits}", "; ограничивает: {limits}"),
-    "reason_no_value": ("the client gives this method no value",
-                        "клиент не придаёт этому методу ценности"),
-    "reason_integer": ("not funded in the whole-units plan{limited}",
-                       "не профинансировано в плане из целых единиц{limited}"),
-    "reason_needs_value": ("would need a first-unit value of {needed:.1f} (now {value:.1f}) to "
-                           "enter the plan{limited}",
-                           "вошло бы в план при ценности первой единицы {needed:.1f} (сейчас "
-                           "{value:.1f}){limited}"),
-    "reason_margin_more": ("at the margin: more {limits} would fund more of it",
-                           "на границе: больше ресурса ({limits}) профинансирует больше"),
-    "reason_not_needed": ("not needed to reach the target at least cost",
-                          "не нужно, чтобы достичь цели с наименьшими затратами"),
-    "reason_alternatives": ("at the margin: equally good alternatives",
-                            "на границе: есть равноценные альтернативы"),
-
+    "reason_no_value": (
+        "the client gives this method no value",
+        "клиент не придаёт этому методу ценности",
+    ),
+    "reason_integer": (
+        "not funded in the whole-units plan{limited}",
+        "не профинансировано в плане из целых единиц{limited}",
+    ),
+    "reason_needs_value": (
+        "would need a first-unit value of {needed:.1f} (now {value:.1f}) to "
+        "enter the plan{limited}",
+        "вошло бы в план при ценности первой единицы {needed:.1f} (сейчас {value:.1f}){limited}",
+    ),
+    "reason_margin_more": (
+        "at the margin: more {limits} would fund more of it",
+        "на границе: больше ресурса ({limits}) профинансирует больше",
+    ),
+    "reason_not_needed": (
+        "not needed to reach the target at least cost",
+        "не нужно, чтобы достичь цели с наименьшими затратами",
+    ),
+    "reason_alternatives": (
+        "at the margin: equally good alternatives",
+        "на границе: есть равноценные альтернативы",
+    ),
     # ---- the scenario store ----------------------------------------------------------------
-    "store_exists": ("a scenario named '{name}' already exists",
-                     "сценарий «{name}» уже есть"),
+    "store_exists": ("a scenario named '{name}' already exists", "сценарий «{name}» уже есть"),
     "store_missing": ("there is no scenario named '{name}'", "сценария «{name}» нет"),
     "store_no_name": ("a scenario needs a name", "у сценария должно быть название"),
-    "store_long_name": ("a scenario name may have at most {max:d} characters (this one has "
-                        "{length:d})",
-                        "название сценария может содержать не более {max:d} символов (в этом "
-                        "{length:d})"),
-    "store_url": ("'{path}': only SQLite files are supported (a path, or sqlite:///path)",
-                  "«{path}»: поддерживаются только файлы SQLite (путь или sqlite:///путь)"),
-    "store_folder": ("'{path}' is a folder, not a scenario database file",
-                     "«{path}» — папка, а не файл сценариев"),
-    "store_not_db": ("'{path}' is not a scenario database (it is not an SQLite file, or it is "
-                     "damaged). It was left untouched; choose another file for the scenarios.",
-                     "«{path}» — не файл сценариев (не SQLite или повреждён). Файл не изменён; "
-                     "выберите для сценариев другой файл."),
-    "store_io_folder": ("cannot create the folder for '{path}': {error}",
-                        "нельзя создать папку для «{path}»: {error}"),
+    "store_long_name": (
+        "a scenario name may have at most {max:d} characters (this one has {length:d})",
+        "название сценария может содержать не более {max:d} символов (в этом {length:d})",
+    ),
+    "store_url": (
+        "'{path}': only SQLite files are supported (a path, or sqlite:///path)",
+        "«{path}»: поддерживаются только файлы SQLite (путь или sqlite:///путь)",
+    ),
+    "store_folder": (
+        "'{path}' is a folder, not a scenario database file",
+        "«{path}» — папка, а не файл сценариев",
+    ),
+    "store_not_db": (
+        "'{path}' is not a scenario database (it is not an SQLite file, or it is "
+        "damaged). It was left untouched; choose another file for the scenarios.",
+        "«{path}» — не файл сценариев (не SQLite или повреждён). Файл не изменён; "
+        "выберите для сценариев другой файл.",
+    ),
+    "store_io_folder": (
+        "cannot create the folder for '{path}': {error}",
+        "нельзя создать папку для «{path}»: {error}",
+    ),
     "store_io_open": ("cannot open '{path}': {error}", "нельзя открыть «{path}»: {error}"),
-    "store_unusable": ("the scenario database '{path}' cannot be used: {error}. It was left "
-                       "untouched.",
-                       "файлом сценариев «{path}» нельзя пользоваться: {error}. Файл не "
-                       "изменён."),
-    "store_busy": ("the scenario database '{path}' stayed busy for {seconds:.0f} s (another "
-                   "save?); try again",
-                   "файл сценариев «{path}» был занят {seconds:.0f} с (идёт другое "
-                   "сохранение?); попробуйте ещё раз"),
-    "store_newer": ("'{path}' was written by a newer version of the planner (schema {version:d}; "
-                    "this one reads up to {supported:d})",
-                    "«{path}» записан более новой версией планировщика (схема {version:d}; эта "
-                    "версия читает до {supported:d})"),
-    "store_foreign": ("'{path}' is an SQLite database of something else, not of scenarios; it "
-                      "was left untouched",
-                      "«{path}» — база SQLite другой программы, а не сценариев; файл не "
-                      "изменён"),
-    "store_damaged_scenario": ("the scenario '{name}' is damaged in '{path}': {error}",
-                               "сценарий «{name}» в файле «{path}» повреждён: {error}"),
-    "store_no_result": ("a scenario needs a result or a summary of one",
-                        "сценарию нужен результат расчёта или его сводка"),
+    "store_unusable": (
+        "the scenario database '{path}' cannot be used: {error}. It was left untouched.",
+        "файлом сценариев «{path}» нельзя пользоваться: {error}. Файл не изменён.",
+    ),
+    "store_busy": (
+        "the scenario database '{path}' stayed busy for {seconds:.0f} s (another save?); try again",
+        "файл сценариев «{path}» был занят {seconds:.0f} с (идёт другое "
+        "сохранение?); попробуйте ещё раз",
+    ),
+    "store_newer": (
+        "'{path}' was written by a newer version of the planner (schema {version:d}; "
+        "this one reads up to {supported:d})",
+        "«{path}» записан более новой версией планировщика (схема {version:d}; эта "
+        "версия читает до {supported:d})",
+    ),
+    "store_foreign": (
+        "'{path}' is an SQLite database of something else, not of scenarios; it was left untouched",
+        "«{path}» — база SQLite другой программы, а не сценариев; файл не изменён",
+    ),
+    "store_damaged_scenario": (
+        "the scenario '{name}' is damaged in '{path}': {error}",
+        "сценарий «{name}» в файле «{path}» повреждён: {error}",
+    ),
+    "store_no_result": (
+        "a scenario needs a result or a summary of one",
+        "сценарию нужен результат расчёта или его сводка",
+    ),
 }
 
 register(TEXTS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from babel import Locale
@@ -27,24 +27,25 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decimal_pattern(decimals: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _percent_pattern(lang: str, decimals: int) -> NumberPattern:
     # The locale's own percent pattern ("#,##0%" or "#,##0 %") with the decimals asked for;
     # without grouping, as shares are quoted (a gap of 1077.94%).
     base = _locale(lang).percent_formats[None].pattern.replace("#,##0", "0")
     frac = "." + "0" * decimals if decimals > 0 else ""
-    return parse_pattern(base.replace("0%", "0" + frac + "%").replace("0\xa0%", "0" + frac +
-                                                                       "\xa0%"))
+    return parse_pattern(
+        base.replace("0%", "0" + frac + "%").replace("0\xa0%", "0" + frac + "\xa0%")
+    )
 
 
 def auto_decimals(x: float) -> int:
