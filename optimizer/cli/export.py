@@ -73,7 +73,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if fmt in ("csv", "client-plans"):
             print(w("cli_export_nothing_written"), file=sys.stderr)
             return EXIT_NO_PLAN
-    paths = write_export(problem, result, fmt, out, meta, args.client)
+    paths = write_export(problem, result, fmt, out, meta, args.client, lang=args.lang)
     code = "cli_export_wrote_plan" if result.has_plan else "cli_export_wrote_reasons"
     files = w("cli_export_files", count=len(paths)) if len(paths) > 1 else ""
     print(w(code, out=str(out), files=files))

@@ -139,7 +139,7 @@ def write_output(problem: Problem, result: Result, path: Path, w: Words | None =
 
     w = w or Words()
     try:
-        export.write_by_extension(problem, result, path)
+        export.write_by_extension(problem, result, path, lang=w.lang)
     except export.NoPlanError:
         print(w("cli_not_written_no_plan", path=str(path)), file=sys.stderr)
     except export.ExportPathError as exc:  # a bad --out name
