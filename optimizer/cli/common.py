@@ -32,7 +32,7 @@ from ..messages import (
     issue_line,
     status_line,
 )
-from ..schema import OBJECTIVES, SOLVERS, Issue, Problem, Result
+from ..schema import OBJECTIVES, SOLVERS, Issue, Problem, Result, SettingsError
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -204,6 +204,14 @@ def add_bundle_args(p: argparse.ArgumentParser, w: Words) -> None:
     add_lang_arg(p, w)
 
 
+# The flag that sets each checked setting, as its message says it.
+_BAD_FLAG = {
+    "target_value_share": "cli_bad_target_share",
+    "time_limit_s": "cli_bad_time_limit",
+    "mip_gap": "cli_bad_gap",
+}
+
+
 def load_with_overrides(args: argparse.Namespace) -> Problem:
     """Load the bundle and apply --set and the settings flags; raise UsageError on bad flags."""
     problem = load_bundle(args.bundle)
@@ -220,13 +228,12 @@ def load_with_overrides(args: argparse.Namespace) -> Problem:
         v = getattr(args, flag, None)
         if v is not None:
             changes[key] = v
-    if "target_value_share" in changes and not 0 <= changes["target_value_share"] <= 1:
-        raise usage_error("cli_bad_target_share", value=str(changes["target_value_share"]))
-    if "time_limit_s" in changes and not changes["time_limit_s"] > 0:
-        raise usage_error("cli_bad_time_limit", value=str(changes["time_limit_s"]))
-    if "mip_gap" in changes and not changes["mip_gap"] >= 0:
-        raise usage_error("cli_bad_gap", value=str(changes["mip_gap"]))
-    problem = replace(problem, settings=problem.settings.with_(**changes))
+    # The Settings check their own ranges; here the field is only named by its flag.
+    try:
+        problem = replace(problem, settings=problem.settings.with_(**changes))
+    except SettingsError as exc:
+        code = _BAD_FLAG.get(exc.field)
+        raise (usage_error(code, value=str(exc.value)) if code else UsageError(exc.msg)) from exc
     bad: list[Message] = []
     for item in getattr(args, "set", []) or []:
         parsed = parse_key_number(item, "--set", "cli_word_capacity", 0)
