@@ -1,15 +1,18 @@
 """The Export tab: download the plan as a workbook, CSV, HTML report, per-client plans or the
 LP model. Files are built only when their button is clicked (deferred download data), so the
-tab costs nothing on a rerun."""
+tab costs nothing on a rerun. The workbook, the report and the client plans are in the page's
+language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import streamlit as st
 
 from optimizer import export
+from optimizer.messages import DEFAULT_LANG, LANGUAGES, Translator, status_line
 from optimizer.schema import NAME, Problem, Result
 
 from .state import SOURCE_KEY  # where the inputs came from: "scenario <name>", "sample"...
@@ -63,6 +66,18 @@ def tr(ctx: Any, key: str, **kw: Any) -> str:
         if isinstance(text, str) and text and text != key:
             return text
     return TEXT[key].format(**kw) if kw else TEXT[key]
+
+
+def page_lang(ctx: Any) -> str:
+    """The page's language, which the downloaded files follow."""
+    lang = getattr(ctx, "lang", None) or getattr(getattr(ctx, "t", None), "lang", None)
+    return lang if lang in LANGUAGES else DEFAULT_LANG
+
+
+def _status(ctx: Any, result: Result) -> str:
+    """The result's status in the page's language."""
+    t = getattr(ctx, "t", None)
+    return status_line(result, t) if isinstance(t, Translator) else result.status_text
 
 
 def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
@@ -140,17 +155,19 @@ def render_export(ctx: Any) -> None:
     c2.text_area(tr(ctx, "export_notes"), key=NOTES_KEY, height=68)
     meta = _meta(problem)
     stamp = _stamp(meta)
+    lang = page_lang(ctx)  # the files are in the page's language
     has_plan = result.has_plan
     if not has_plan:
-        st.warning(tr(ctx, "export_no_plan", status=result.status_text))
+        st.warning(tr(ctx, "export_no_plan", status=_status(ctx, result)))
 
     def report() -> bytes:  # runs on click, on a worker thread: no streamlit calls in here
         figures = dashboard_figures(result, ctx) if has_plan else None
-        return export.html_report(problem, result, meta, figures)
+        return export.html_report(problem, result, meta, figures, lang=lang)
 
     cols = st.columns(3)
     with cols[0]:
-        _button(tr(ctx, "export_xlsx"), lambda: export.xlsx_bytes(problem, result, meta),
+        _button(tr(ctx, "export_xlsx"),
+                lambda: export.xlsx_bytes(problem, result, meta, lang=lang),
                 f"{stamp}plan.xlsx", "xlsx", "dl_xlsx", tr(ctx, "export_xlsx_help"))
         _button(tr(ctx, "export_html"), report, f"{stamp}report.html", "html", "dl_html",
                 tr(ctx, "export_html_help"))
@@ -169,7 +186,7 @@ def render_export(ctx: Any) -> None:
     st.markdown(f"#### {tr(ctx, 'export_clients_title')}")
     st.caption(tr(ctx, "export_clients_intro"))
     _button(tr(ctx, "export_all_clients"),
-            lambda: export.client_plans_zip(problem, result, meta),
+            lambda: export.client_plans_zip(problem, result, meta, lang=lang),
             f"{stamp}client_plans.zip", "zip", "dl_clients_zip")
     ids = list(problem.clients.index)
     names = problem.clients[NAME]
@@ -188,9 +205,9 @@ def render_export(ctx: Any) -> None:
     b1, b2 = st.columns(2)
     with b1:
         _button(tr(ctx, "export_client_xlsx"),
-                lambda: export.client_plan_xlsx(problem, result, client, client_meta),
+                lambda: export.client_plan_xlsx(problem, result, client, client_meta, lang=lang),
                 f"{stem}.xlsx", "xlsx", "dl_client_xlsx")
     with b2:
         _button(tr(ctx, "export_client_html"),
-                lambda: export.client_plan_html(problem, result, client, client_meta),
+                lambda: export.client_plan_html(problem, result, client, client_meta, lang=lang),
                 f"{stem}.html", "html", "dl_client_html")
