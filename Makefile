@@ -1,12 +1,13 @@
-# `make run` starts the dashboard on the sample data; `make test` runs the whole test suite.
-# Both create or refresh .venv first, so a fresh checkout needs nothing else.
+# `make run` starts the dashboard on the sample data; `make test` runs the whole test suite;
+# `make lint` runs the linter, the format check and the type checker.
+# All create or refresh .venv first, so a fresh checkout needs nothing else.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 APP_STAMP  := $(VENV)/.installed-app
 DEV_STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test venv bench clean
+.PHONY: run test lint venv bench clean
 
 # A venv whose interpreter no longer runs (moved, Python upgraded) is rebuilt.
 $(PY):
@@ -26,8 +27,17 @@ venv: $(APP_STAMP)
 run: $(APP_STAMP)
 	$(VENV)/bin/streamlit run dashboard.py
 
+# One worker per core; the browser tests share one server, so they stay on one worker.
 test: $(DEV_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
+
+# All three run, so one pass shows every finding; it fails if any of them fails.
+lint: $(DEV_STAMP)
+	@status=0; \
+	echo "$(PY) -m ruff check ."; $(PY) -m ruff check . || status=1; \
+	echo "$(PY) -m ruff format --check ."; $(PY) -m ruff format --check . || status=1; \
+	echo "$(PY) -m mypy"; $(PY) -m mypy || status=1; \
+	exit $$status
 
 bench: $(DEV_STAMP)
 	$(PY) benchmarks/bench_engine.py
@@ -35,4 +45,4 @@ bench: $(DEV_STAMP)
 	$(PY) benchmarks/bench_dashboard.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis tests/artifacts
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .mypy_cache tests/artifacts
