@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import CodedError
 from .schema import (
     CHECKLIST_ITEMS,
     CLIENT_ID,
@@ -82,7 +83,7 @@ ITEM_LABELS: dict[str, str] = {
 }
 
 
-class RelationshipError(ValueError):
+class RelationshipError(CodedError, ValueError):
     """A request the checklist cannot answer as asked (bad number of days, bad date, ...)."""
 
 
@@ -104,12 +105,19 @@ def answers(problem: Problem) -> pd.DataFrame:
     out[ASSESSED] = ids.isin(rel.index)
     known = rel.reindex(ids)
     for item in CHECKLIST_ITEMS:
-        out[item] = known[item].fillna(UNKNOWN).astype(str).str.lower().to_numpy() \
-            if item in known.columns else UNKNOWN
-    out[OPEN_PROBLEMS] = known[OPEN_PROBLEMS].fillna("").astype(str).str.strip().to_numpy() \
-        if OPEN_PROBLEMS in known.columns else ""
-    out[LAST_REVIEW] = pd.to_datetime(known[LAST_REVIEW]).to_numpy() \
-        if LAST_REVIEW in known.columns else pd.NaT
+        out[item] = (
+            known[item].fillna(UNKNOWN).astype(str).str.lower().to_numpy()
+            if item in known.columns
+            else UNKNOWN
+        )
+    out[OPEN_PROBLEMS] = (
+        known[OPEN_PROBLEMS].fillna("").astype(str).str.strip().to_numpy()
+        if OPEN_PROBLEMS in known.columns
+        else ""
+    )
+    out[LAST_REVIEW] = (
+        pd.to_datetime(known[LAST_REVIEW]).to_numpy() if LAST_REVIEW in known.columns else pd.NaT
+    )
     return out[cols]
 
 
@@ -120,40 +128,53 @@ def readiness(problem: Problem, unknown_credit: float = UNKNOWN_CREDIT) -> pd.Da
     row: not assessed). Empty when the bundle has no relationship table.
     """
     if not (isinstance(unknown_credit, (int, float)) and 0 <= unknown_credit <= 1):
-        raise RelationshipError(f"the credit for an unknown answer must be between 0 and 1, "
-                                f"not {unknown_credit}")
+        raise RelationshipError("rel_bad_credit", value=str(unknown_credit))
     a = answers(problem)
     items = a[list(CHECKLIST_ITEMS)].to_numpy(dtype=object)
     yes = (items == YES).sum(axis=1) if len(a) else np.zeros(0, dtype=int)
     unk = (items == UNKNOWN).sum(axis=1) if len(a) else np.zeros(0, dtype=int)
     score = (yes + float(unknown_credit) * unk) / len(CHECKLIST_ITEMS)
     score = np.where(a[ASSESSED].to_numpy(dtype=bool), score, np.nan)
-    return pd.DataFrame({YES_COUNT: yes.astype(int), UNKNOWN_COUNT: unk.astype(int),
-                         READINESS: score.astype(float)}, index=a.index)
+    return pd.DataFrame(
+        {
+            YES_COUNT: yes.astype(int),
+            UNKNOWN_COUNT: unk.astype(int),
+            READINESS: score.astype(float),
+        },
+        index=a.index,
+    )
 
 
 def _as_timestamp(as_of: date | datetime | str | pd.Timestamp) -> pd.Timestamp:
     try:
         # Text must be YYYY-MM-DD, as in the bundle: 03.04.2026 is not guessed at.
-        ts = pd.to_datetime(as_of.strip(), format="ISO8601", errors="coerce") \
-            if isinstance(as_of, str) else pd.Timestamp(as_of)
+        ts = (
+            pd.to_datetime(as_of.strip(), format="ISO8601", errors="coerce")
+            if isinstance(as_of, str)
+            else pd.Timestamp(as_of)
+        )
     except (TypeError, ValueError) as exc:
-        raise RelationshipError(f"'{as_of}' is not a date (use YYYY-MM-DD)") from exc
+        raise RelationshipError("rel_bad_date", value=str(as_of)) from exc
     if pd.isna(ts):
-        raise RelationshipError(f"'{as_of}' is not a date (use YYYY-MM-DD)")
+        raise RelationshipError("rel_bad_date", value=str(as_of))
     return ts.normalize()
 
 
 def _check_days(days: Any) -> int:
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer, float)) or \
-            not math.isfinite(float(days)) or float(days) < 0 or not float(days).is_integer():
-        raise RelationshipError(f"the number of days must be a whole number of at least 0, "
-                                f"not {days}")
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, (int, np.integer, float))
+        or not math.isfinite(float(days))
+        or float(days) < 0
+        or not float(days).is_integer()
+    ):
+        raise RelationshipError("rel_bad_days", value=str(days))
     return int(days)
 
 
-def review_age(problem: Problem, as_of: date | datetime | str | pd.Timestamp,
-               days: int = DEFAULT_STALE_DAYS) -> pd.DataFrame:
+def review_age(
+    problem: Problem, as_of: date | datetime | str | pd.Timestamp, days: int = DEFAULT_STALE_DAYS
+) -> pd.DataFrame:
     """Every client's last review against `as_of`: index client_id; name, last_review,
     days_since_review (NaN without a date; negative for a date after `as_of`), stale (bool),
     stale_reason ('older', 'no date', 'not assessed' or ''). Empty without a checklist."""
@@ -165,14 +186,26 @@ def review_age(problem: Problem, as_of: date | datetime | str | pd.Timestamp,
     assessed = a[ASSESSED].to_numpy(dtype=bool)
     missing = last.isna().to_numpy()
     old = (age > n).to_numpy()
-    reason = np.where(~assessed, STALE_NOT_ASSESSED,
-                      np.where(missing, STALE_MISSING, np.where(old, STALE_OLD, "")))
-    return pd.DataFrame({NAME: a[NAME], LAST_REVIEW: last, DAYS_SINCE: age,
-                         STALE: reason != "", STALE_REASON: reason}, index=a.index)
+    reason = np.where(
+        ~assessed,
+        STALE_NOT_ASSESSED,
+        np.where(missing, STALE_MISSING, np.where(old, STALE_OLD, "")),
+    )
+    return pd.DataFrame(
+        {
+            NAME: a[NAME],
+            LAST_REVIEW: last,
+            DAYS_SINCE: age,
+            STALE: reason != "",
+            STALE_REASON: reason,
+        },
+        index=a.index,
+    )
 
 
-def stale_reviews(problem: Problem, as_of: date | datetime | str | pd.Timestamp,
-                  days: int = DEFAULT_STALE_DAYS) -> pd.DataFrame:
+def stale_reviews(
+    problem: Problem, as_of: date | datetime | str | pd.Timestamp, days: int = DEFAULT_STALE_DAYS
+) -> pd.DataFrame:
     """Clients whose last review is more than `days` days before `as_of`, or who have no
     review date (or no row), oldest first and undated ones on top. Columns as `review_age`."""
     ages = review_age(problem, as_of, days)
@@ -189,8 +222,9 @@ def unconfirmed_commitments(problem: Problem) -> pd.DataFrame:
     Empty when the bundle has no relationship table (nothing was assessed).
     """
     cols = [CLIENT_NAME, METHOD_NAME, COMMITTED_UNITS, WRITTEN_CONFIRMATION]
-    empty = pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays(
-        [[], []], names=[CLIENT_ID, METHOD_ID]))
+    empty = pd.DataFrame(
+        columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID])
+    )
     a = answers(problem)
     if a.empty:
         return empty
@@ -204,21 +238,28 @@ def unconfirmed_commitments(problem: Problem) -> pd.DataFrame:
     if not hit.any():
         return empty
     shown = np.where(assessed, conf, NOT_ASSESSED)
-    return pd.DataFrame({
-        CLIENT_NAME: problem.clients[NAME].reindex(cids[hit]).astype(str).to_numpy(),
-        METHOD_NAME: problem.methods[NAME].reindex(mids[hit]).astype(str).to_numpy(),
-        COMMITTED_UNITS: committed[hit], WRITTEN_CONFIRMATION: shown[hit]},
-        index=vals.index[hit])
+    return pd.DataFrame(
+        {
+            CLIENT_NAME: problem.clients[NAME].reindex(cids[hit]).astype(str).to_numpy(),
+            METHOD_NAME: problem.methods[NAME].reindex(mids[hit]).astype(str).to_numpy(),
+            COMMITTED_UNITS: committed[hit],
+            WRITTEN_CONFIRMATION: shown[hit],
+        },
+        index=vals.index[hit],
+    )
 
 
 def widening_factors(problem: Problem, factor: float = WIDEN_FACTOR) -> dict[str, float]:
     """client_id -> factor for each client whose selection criteria or decision roles are not
     known ("no" or "unknown", or no row at all); feed it to `analysis.robustness(widen=...)`.
     Empty when the bundle has no relationship table."""
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or \
-            not math.isfinite(factor) or factor < 1:
-        raise RelationshipError(f"the widening factor must be a number of at least 1, "
-                                f"not {factor}")
+    if (
+        isinstance(factor, bool)
+        or not isinstance(factor, (int, float))
+        or not math.isfinite(factor)
+        or factor < 1
+    ):
+        raise RelationshipError("rel_bad_factor", value=str(factor))
     a = answers(problem)
     if a.empty:
         return {}
@@ -226,8 +267,9 @@ def widening_factors(problem: Problem, factor: float = WIDEN_FACTOR) -> dict[str
     return {str(c): float(factor) for c in a.index[unsure.to_numpy()]}
 
 
-def robustness_widening(problem: Problem, enabled: bool = True,
-                        extra: dict[str, float] | None = None) -> dict[str, float]:
+def robustness_widening(
+    problem: Problem, enabled: bool = True, extra: dict[str, float] | None = None
+) -> dict[str, float]:
     """What robustness should widen: the checklist's factors (unless `enabled` is False), with
     explicitly given factors taking precedence client by client."""
     out = widening_factors(problem) if enabled else {}
@@ -256,35 +298,64 @@ class Checklist:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able summary (dates as YYYY-MM-DD, blanks as null)."""
+
         def day(v: Any) -> str | None:
             return None if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d")
 
         def num(v: Any) -> float | None:
             return None if v is None or pd.isna(v) else float(v)
 
-        clients = [{"client_id": c, "name": r[NAME], "assessed": bool(r[ASSESSED]),
-                    **{item: r[item] for item in CHECKLIST_ITEMS},
-                    "open_problems": r[OPEN_PROBLEMS], "last_review": day(r[LAST_REVIEW]),
-                    "readiness": num(r[READINESS]), "days_since_review": num(r[DAYS_SINCE]),
-                    "stale": bool(r[STALE]), "widen_factor": float(r[WIDEN]),
-                    "unconfirmed_units": float(r[UNCONFIRMED_UNITS])}
-                   for c, r in self.clients.iterrows()]
-        return {"assessed": self.assessed, "as_of": day(self.as_of),
-                "stale_days": self.stale_days, "unknown_credit": UNKNOWN_CREDIT,
-                "widen_items": list(WIDEN_ITEMS), "clients": clients,
-                "stale": [{"client_id": c, "last_review": day(r[LAST_REVIEW]),
-                           "days_since_review": num(r[DAYS_SINCE]),
-                           "reason": r[STALE_REASON]} for c, r in self.stale.iterrows()],
-                "unconfirmed": [{"client_id": c, "method_id": m,
-                                 "committed_units": float(r[COMMITTED_UNITS]),
-                                 "written_confirmation": r[WRITTEN_CONFIRMATION]}
-                                for (c, m), r in self.unconfirmed.iterrows()],
-                "widen": dict(self.widen)}
+        clients = [
+            {
+                "client_id": c,
+                "name": r[NAME],
+                "assessed": bool(r[ASSESSED]),
+                **{item: r[item] for item in CHECKLIST_ITEMS},
+                "open_problems": r[OPEN_PROBLEMS],
+                "last_review": day(r[LAST_REVIEW]),
+                "readiness": num(r[READINESS]),
+                "days_since_review": num(r[DAYS_SINCE]),
+                "stale": bool(r[STALE]),
+                "widen_factor": float(r[WIDEN]),
+                "unconfirmed_units": float(r[UNCONFIRMED_UNITS]),
+            }
+            for c, r in self.clients.iterrows()
+        ]
+        return {
+            "assessed": self.assessed,
+            "as_of": day(self.as_of),
+            "stale_days": self.stale_days,
+            "unknown_credit": UNKNOWN_CREDIT,
+            "widen_items": list(WIDEN_ITEMS),
+            "clients": clients,
+            "stale": [
+                {
+                    "client_id": c,
+                    "last_review": day(r[LAST_REVIEW]),
+                    "days_since_review": num(r[DAYS_SINCE]),
+                    "reason": r[STALE_REASON],
+                }
+                for c, r in self.stale.iterrows()
+            ],
+            "unconfirmed": [
+                {
+                    "client_id": c,
+                    "method_id": m,
+                    "committed_units": float(r[COMMITTED_UNITS]),
+                    "written_confirmation": r[WRITTEN_CONFIRMATION],
+                }
+                for (c, m), r in self.unconfirmed.iterrows()
+            ],
+            "widen": dict(self.widen),
+        }
 
 
-def checklist(problem: Problem, as_of: date | datetime | str | pd.Timestamp | None = None,
-              stale_days: int = DEFAULT_STALE_DAYS,
-              unknown_credit: float = UNKNOWN_CREDIT) -> Checklist:
+def checklist(
+    problem: Problem,
+    as_of: date | datetime | str | pd.Timestamp | None = None,
+    stale_days: int = DEFAULT_STALE_DAYS,
+    unknown_credit: float = UNKNOWN_CREDIT,
+) -> Checklist:
     """Every rule applied at once (`as_of` defaults to today)."""
     ts = _as_timestamp(date.today() if as_of is None else as_of)
     a = answers(problem)
@@ -294,14 +365,21 @@ def checklist(problem: Problem, as_of: date | datetime | str | pd.Timestamp | No
     widen = widening_factors(problem)
     clients = a.join(ready).join(ages[[DAYS_SINCE, STALE, STALE_REASON]])
     clients[WIDEN] = [widen.get(str(c), 1.0) for c in clients.index]
-    per_client = unconf[COMMITTED_UNITS].groupby(level=CLIENT_ID).sum() if len(unconf) else \
-        pd.Series(dtype=float)
-    clients[UNCONFIRMED_UNITS] = per_client.reindex(clients.index).fillna(0.0).to_numpy(
-        dtype=float)
-    return Checklist(assessed=problem.relationship is not None, as_of=ts,
-                     stale_days=_check_days(stale_days), clients=clients,
-                     stale=stale_reviews(problem, ts, stale_days), unconfirmed=unconf,
-                     widen=widen)
+    per_client = (
+        unconf[COMMITTED_UNITS].groupby(level=CLIENT_ID).sum()
+        if len(unconf)
+        else pd.Series(dtype=float)
+    )
+    clients[UNCONFIRMED_UNITS] = per_client.reindex(clients.index).fillna(0.0).to_numpy(dtype=float)
+    return Checklist(
+        assessed=problem.relationship is not None,
+        as_of=ts,
+        stale_days=_check_days(stale_days),
+        clients=clients,
+        stale=stale_reviews(problem, ts, stale_days),
+        unconfirmed=unconf,
+        widen=widen,
+    )
 
 
 @dataclass(frozen=True)
@@ -322,7 +400,7 @@ class ClientChecklist:
 def client_checklist(problem: Problem, client_id: str) -> ClientChecklist:
     """One client's answers, open problems, readiness and flags."""
     if client_id not in problem.clients.index:
-        raise RelationshipError(f"'{client_id}' is not a client")
+        raise RelationshipError("rel_not_a_client", client=str(client_id))
     a = answers(problem)
     table = problem.relationship is not None
     unconf = unconfirmed_commitments(problem)
@@ -333,12 +411,16 @@ def client_checklist(problem: Problem, client_id: str) -> ClientChecklist:
     ready = readiness(problem).at[client_id, READINESS]
     last = row[LAST_REVIEW]
     return ClientChecklist(
-        client_id=client_id, assessed=bool(row[ASSESSED]), table=True,
+        client_id=client_id,
+        assessed=bool(row[ASSESSED]),
+        table=True,
         answers={item: str(row[item]) for item in CHECKLIST_ITEMS},
         open_problems=str(row[OPEN_PROBLEMS]),
         last_review=None if pd.isna(last) else pd.Timestamp(last),
         readiness=None if pd.isna(ready) else float(ready),
-        widen_factor=widening_factors(problem).get(client_id, 1.0), unconfirmed=mine)
+        widen_factor=widening_factors(problem).get(client_id, 1.0),
+        unconfirmed=mine,
+    )
 
 
 def blank_table(client_ids: list[str]) -> pd.DataFrame:
@@ -350,8 +432,23 @@ def blank_table(client_ids: list[str]) -> pd.DataFrame:
 
 
 __all__ = [
-    "ANSWERS", "Checklist", "ClientChecklist", "DEFAULT_STALE_DAYS", "ITEM_LABELS",
-    "RelationshipError", "UNKNOWN_CREDIT", "WIDEN_FACTOR", "WIDEN_ITEMS", "answers",
-    "blank_table", "checklist", "client_checklist", "readiness", "review_age",
-    "robustness_widening", "stale_reviews", "unconfirmed_commitments", "widening_factors",
+    "ANSWERS",
+    "DEFAULT_STALE_DAYS",
+    "ITEM_LABELS",
+    "UNKNOWN_CREDIT",
+    "WIDEN_FACTOR",
+    "WIDEN_ITEMS",
+    "Checklist",
+    "ClientChecklist",
+    "RelationshipError",
+    "answers",
+    "blank_table",
+    "checklist",
+    "client_checklist",
+    "readiness",
+    "review_age",
+    "robustness_widening",
+    "stale_reviews",
+    "unconfirmed_commitments",
+    "widening_factors",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import CodedError
 from .messages import Message, Translator
 from .messages.describe import id_key, issue_line
 
@@ -117,14 +118,13 @@ OBJECTIVES: tuple[str, ...] = ("max_value", "min_cost")
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 
 
-class SettingsError(ValueError):
+class SettingsError(CodedError, ValueError):
     """A run setting out of its range: `field` names it, `msg` says what it must be."""
 
     def __init__(self, field: str, value: Any, rule: str, **params: Any):
+        super().__init__(rule, field=field, value=value, **params)
         self.field = field
         self.value = value
-        self.msg = Message(rule, {"field": field, "value": value, **params})
-        super().__init__(self.msg.text())
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from .analysis import bundle_text, summarize
 from .bundle import parse_tables, read_uploaded, settings_dict
-from .messages import Message
+from .errors import CodedError
 from .schema import Problem, Result
 
 SCHEMA_VERSION = 1
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS scenarios (
 """
 
 
-class StoreError(Exception):
+class StoreError(CodedError):
     """The scenario store cannot do what was asked (damaged file, unknown name, ...).
 
     `code` names the kind of problem (exists, missing, no_name, long_name, folder, not_db,
@@ -63,11 +63,9 @@ class StoreError(Exception):
     def __init__(
         self, code: str, name: str = "", path: str = "", text_code: str = "", **params: Any
     ):
-        self.code = code
+        super().__init__(code, text_code or f"store_{code}", name=name, path=path, **params)
         self.name = name
         self.path = path
-        self.msg = Message(text_code or f"store_{code}", {"name": name, "path": path, **params})
-        super().__init__(self.msg.text())
 
 
 def _missing(name: str) -> StoreError:

@@ -207,3 +207,34 @@ def test_store_errors_in_both_languages(tmp_path: Path) -> None:
         ScenarioStore(bad).list()
     assert err.value.code == "not_db" and str(err.value) == err.value.msg.text("en")
     assert str(bad) in err.value.msg.text("ru") and CYRILLIC.search(err.value.msg.text("ru"))
+
+
+def test_engine_errors_share_one_shape_and_survive_pickling() -> None:
+    import pickle
+
+    from optimizer.analysis import AnalysisError, NoPlanError
+    from optimizer.errors import CodedError
+    from optimizer.relationship import RelationshipError, stale_reviews
+    from optimizer.schema import Settings, SettingsError
+
+    problem = load_bundle(ROOT / "sample_data")
+    with pytest.raises(RelationshipError) as rel:
+        stale_reviews(problem, "31.12.2026")
+    with pytest.raises(SettingsError) as bad:
+        Settings(mip_gap=-1.0)
+    errors = [
+        rel.value,
+        bad.value,
+        StoreError("busy", path="/x.sqlite3", seconds=30.0),
+        AnalysisError("analysis_not_a_pool", pool="travel", pools=["budget"]),
+        NoPlanError(Message("status_infeasible"), [Message("infeasible_footer")]),
+    ]
+    for err in errors:
+        assert isinstance(err, CodedError)
+        again = pickle.loads(pickle.dumps(err))
+        assert type(again) is type(err) and str(again) == str(err)
+        assert again.text("ru") == err.text("ru") and CYRILLIC.search(err.text("ru"))
+        assert err.text("en") == str(err) and "{" not in str(err)
+    assert str(errors[0]) == "'31.12.2026' is not a date (use YYYY-MM-DD)"
+    assert errors[2].code == "busy" and errors[2].path == "/x.sqlite3"
+    assert errors[4].text("ru").count("\n") == 1  # the notes follow the message

@@ -345,7 +345,7 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
             )
         except (NoPlanError, AnalysisError) as exc:
             bar.empty()
-            st.error(str(exc))
+            st.error(exc.text(t.lang))
             return
         bar.empty()
         ss[ROBUST_KEY] = (cache_key, rows)

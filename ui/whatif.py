@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from optimizer import analysis as an
+from optimizer.messages import Message
 from optimizer.relationship import widening_factors
 from optimizer.schema import (
     CAPACITY,
@@ -54,7 +55,7 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     progress: float = 0.0
     result: Any = None
-    error: str | None = None
+    error: Message | str | None = None  # what went wrong, said in the page's language later
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -76,7 +77,7 @@ def start_job(kind: str, key: tuple, fn: Callable[..., Any]) -> Job:
         except an.NoPlanError:
             job.error = NO_PLAN
         except an.AnalysisError as exc:
-            job.error = str(exc)
+            job.error = exc.msg
         except Exception as exc:  # shown in the tab; the page keeps working
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
@@ -138,7 +139,13 @@ def _section(kind: str, key: tuple, t: Translator, show: Callable[[Any], None]) 
         return
     run_key, result, error = got
     if error:
-        st.warning(t("wi_needs_plan") if error == NO_PLAN else error)
+        st.warning(
+            t("wi_needs_plan")
+            if error == NO_PLAN
+            else t.render(error)
+            if isinstance(error, Message)
+            else error
+        )
         return
     if run_key[0] != key[0]:
         st.caption(t("wi_old_inputs"))

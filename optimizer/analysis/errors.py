@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import CodedError
 from ..messages import DEFAULT_LANG, Message, Translator
 
 
@@ -26,36 +27,11 @@ def echo(x: Any) -> Message | str:
     return str(x)
 
 
-class AnalysisError(ValueError):
+class AnalysisError(CodedError, ValueError):
     """A request the analysis cannot answer as asked (unknown pool, bad range, ...).
 
     `code` names the text in the catalogue, `params` fill it in: AnalysisError(
     "analysis_not_a_pool", pool="travel", pools=["budget", "exec_hours"])."""
-
-    def __init__(self, code: str, **params: Any):
-        self.code = code
-        self.params = params
-        super().__init__(self.text())
-
-    @property
-    def message(self) -> Message:
-        """The error as a catalogue message."""
-        return Message(self.code, self.params)
-
-    def text(self, lang: str = DEFAULT_LANG) -> str:
-        """The error in one language."""
-        return Translator(lang).render(self.message)
-
-    def __str__(self) -> str:
-        return self.text()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword parameters do not survive the default pickling of exceptions.
-        return (_rebuild, (type(self), self.code, self.params))
-
-
-def _rebuild(cls: type[AnalysisError], code: str, params: dict[str, Any]) -> AnalysisError:
-    return cls(code, **params)
 
 
 class NoPlanError(AnalysisError):
@@ -70,9 +46,6 @@ class NoPlanError(AnalysisError):
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         t = Translator(lang)
-        lines = [t.render(self.message)]
+        lines = [t.render(self.msg)]
         lines += [t.render(n) if isinstance(n, Message) else str(n) for n in self.notes]
         return "\n".join(lines)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.params["status"], self.notes))

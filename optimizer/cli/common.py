@@ -136,15 +136,15 @@ class Words:
     def error(self, exc: BaseException) -> str:
         """An exception's text in this language, when it carries a message (a catalogue
         `msg`, or a `text(lang)` method); else its English text."""
-        msg = getattr(exc, "msg", None)
-        if isinstance(msg, (Message, str, tuple)):
-            return self.render(msg)
         text = getattr(exc, "text", None)
-        if callable(text):
+        if callable(text):  # the engine's CodedError (NoPlanError adds its notes)
             try:
                 return str(text(self.lang))
             except TypeError:
                 pass
+        msg = getattr(exc, "msg", None)
+        if isinstance(msg, (Message, str, tuple)):
+            return self.render(msg)
         return str(exc)
 
 

@@ -312,6 +312,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "at the margin: equally good alternatives",
         "на границе: есть равноценные альтернативы",
     ),
+    # ---- the relationship checklist -------------------------------------------------------
+    "rel_bad_credit": (
+        "the credit for an unknown answer must be between 0 and 1, not {value}",
+        "зачёт за ответ «неизвестно» должен быть от 0 до 1, а не {value}",
+    ),
+    "rel_bad_date": (
+        "'{value}' is not a date (use YYYY-MM-DD)",
+        "«{value}» — не дата (формат ГГГГ-ММ-ДД)",
+    ),
+    "rel_bad_days": (
+        "the number of days must be a whole number of at least 0, not {value}",
+        "число дней должно быть целым и не меньше 0, а не {value}",
+    ),
+    "rel_bad_factor": (
+        "the widening factor must be a number of at least 1, not {value}",
+        "коэффициент расширения должен быть числом не меньше 1, а не {value}",
+    ),
+    "rel_not_a_client": ("'{client}' is not a client", "«{client}» — не клиент"),
     # ---- the scenario store ----------------------------------------------------------------
     "store_exists": ("a scenario named '{name}' already exists", "сценарий «{name}» уже есть"),
     "store_missing": ("there is no scenario named '{name}'", "сценария «{name}» нет"),
