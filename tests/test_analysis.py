@@ -52,13 +52,21 @@ def knapsack(budget: float = 100, committed_a: int = 0, **settings) -> Problem:
     """
     return make_problem(
         {"budget": budget},
-        [{"method_id": "a", "budget": 50}, {"method_id": "b", "budget": 40},
-         {"method_id": "c", "budget": 30}, {"method_id": "d", "budget": 20}],
+        [
+            {"method_id": "a", "budget": 50},
+            {"method_id": "b", "budget": 40},
+            {"method_id": "c", "budget": 30},
+            {"method_id": "d", "budget": 20},
+        ],
         [{"client_id": "x"}],
-        [{"client_id": "x", "method_id": "a", "value": 100, "committed_units": committed_a},
-         {"client_id": "x", "method_id": "b", "value": 60},
-         {"client_id": "x", "method_id": "c", "value": 30},
-         {"client_id": "x", "method_id": "d", "value": 10}], **settings)
+        [
+            {"client_id": "x", "method_id": "a", "value": 100, "committed_units": committed_a},
+            {"client_id": "x", "method_id": "b", "value": 60},
+            {"client_id": "x", "method_id": "c", "value": 30},
+            {"client_id": "x", "method_id": "d", "value": 10},
+        ],
+        **settings,
+    )
 
 
 def knapsack_value(b: float) -> float:
@@ -110,8 +118,7 @@ def test_breakpoints_are_where_the_price_changes(sample: Problem) -> None:
     sw = an.sweep(sample, "exec_hours", 400, 800, 5)
     bps = sw.breakpoints
     assert len(bps) > 3
-    for x, before, after in list(zip(bps["capacity"], bps["price_before"],
-                                     bps["price_after"]))[:6]:
+    for x, before, after in list(zip(bps["capacity"], bps["price_before"], bps["price_after"]))[:6]:
         assert before > after
         left = solve(sample.with_capacity("exec_hours", x - 1e-4)).pools
         right = solve(sample.with_capacity("exec_hours", x + 1e-4)).pools
@@ -137,7 +144,8 @@ def test_a_breakpoint_search_out_of_solves_says_so(sample: Problem) -> None:
     assert any("incomplete" in n for n in short.notes)
     assert 0 < len(short.breakpoints) < len(full.breakpoints)
     assert set(np.round(short.breakpoints["capacity"], 3)) <= set(
-        np.round(full.breakpoints["capacity"], 3))
+        np.round(full.breakpoints["capacity"], 3)
+    )
     np.testing.assert_allclose(short.points["objective"], full.points["objective"])
 
 
@@ -168,8 +176,15 @@ def test_sweep_in_whole_units_brackets_the_changes() -> None:
 
 def test_sweep_progress_and_stop_return_what_was_computed(sample: Problem) -> None:
     seen: list[float] = []
-    sw = an.sweep(sample, "budget", 100_000, 600_000, 20, progress=seen.append,
-                  stop_flag=lambda: len(seen) >= 6)
+    sw = an.sweep(
+        sample,
+        "budget",
+        100_000,
+        600_000,
+        20,
+        progress=seen.append,
+        stop_flag=lambda: len(seen) >= 6,
+    )
     assert sw.partial
     assert len(sw.points) == 6
     assert seen == sorted(seen) and seen[0] > 0 and seen[-1] <= 1
@@ -245,15 +260,21 @@ def ranged_knapsack(**settings) -> Problem:
     """The knapsack with ranges on a and c only."""
     return make_problem(
         {"budget": 100},
-        [{"method_id": "a", "budget": 50}, {"method_id": "b", "budget": 40},
-         {"method_id": "c", "budget": 30}, {"method_id": "d", "budget": 20}],
+        [
+            {"method_id": "a", "budget": 50},
+            {"method_id": "b", "budget": 40},
+            {"method_id": "c", "budget": 30},
+            {"method_id": "d", "budget": 20},
+        ],
         [{"client_id": "x"}, {"client_id": "y"}],
-        [{"client_id": "x", "method_id": "a", "value": 100, "value_low": 20,
-          "value_high": 120},
-         {"client_id": "x", "method_id": "b", "value": 60},
-         {"client_id": "x", "method_id": "c", "value": 30, "value_low": 10, "value_high": 80},
-         {"client_id": "y", "method_id": "d", "value": 10, "value_low": 8, "value_high": 14}],
-        **settings)
+        [
+            {"client_id": "x", "method_id": "a", "value": 100, "value_low": 20, "value_high": 120},
+            {"client_id": "x", "method_id": "b", "value": 60},
+            {"client_id": "x", "method_id": "c", "value": 30, "value_low": 10, "value_high": 80},
+            {"client_id": "y", "method_id": "d", "value": 10, "value_low": 8, "value_high": 14},
+        ],
+        **settings,
+    )
 
 
 def test_robustness_same_seed_same_answer(sample: Problem) -> None:
@@ -332,8 +353,7 @@ def test_widening_factor_widens_the_ranges() -> None:
 
 def test_robustness_stop_keeps_the_draws_done(sample: Problem) -> None:
     seen: list[float] = []
-    rb = an.robustness(sample, 100, seed=5, progress=seen.append,
-                       stop_flag=lambda: len(seen) >= 12)
+    rb = an.robustness(sample, 100, seed=5, progress=seen.append, stop_flag=lambda: len(seen) >= 12)
     assert rb.partial and rb.draws == 12 and rb.requested == 100
     assert len(rb.objective) == 12 and np.all(np.isfinite(rb.objective))
     full = an.robustness(sample, 12, seed=5)
@@ -362,8 +382,15 @@ def test_compare_reports_kpis_cells_and_inputs(sample: Problem) -> None:
     assert len(d.changed_cells) > 0
     assert set(d.changed_cells["change"]) <= {"new", "dropped", "more", "fewer"}
     assert d.inputs.to_dict(orient="records") == [
-        {"table": "resources", "key": "budget", "column": "capacity", "a": "480000",
-         "b": "400000", "change": "changed"}]
+        {
+            "table": "resources",
+            "key": "budget",
+            "column": "capacity",
+            "a": "480000",
+            "b": "400000",
+            "change": "changed",
+        }
+    ]
     js = d.to_json()
     assert js["a"] == "base" and js["b"] == "cut"
     json.dumps(js)  # serialisable
@@ -378,8 +405,9 @@ def test_compare_identical_and_edited_inputs(sample: Problem) -> None:
     vals.loc[("brennmoor", "trial"), VALUE] = 99.0
     edited = replace(sample, values=vals).with_settings(integer_units=True)
     d = an.compare(sample, r, edited, solve(edited))
-    rows = {(x["table"], x["key"], x["column"], x["change"]) for x in
-            d.inputs.to_dict(orient="records")}
+    rows = {
+        (x["table"], x["key"], x["column"], x["change"]) for x in d.inputs.to_dict(orient="records")
+    }
     assert ("values", "hartwell/demo", "", "removed") in rows
     assert ("values", "brennmoor/trial", "value", "changed") in rows
     assert ("settings", "integer_units", "value", "changed") in rows
@@ -396,22 +424,41 @@ def test_diff_with_a_scenario_that_has_no_plan(sample: Problem) -> None:
 # ---- command line ---------------------------------------------------------------------------
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_cli_sweep_json_and_out(tmp_path: Path) -> None:
     out = tmp_path / "points.csv"
-    p = run_cli("sweep", str(SAMPLE), "--pool", "budget", "--from", "100000", "--to",
-                "500000", "--steps", "5", "--json", "--out", str(out))
+    p = run_cli(
+        "sweep",
+        str(SAMPLE),
+        "--pool",
+        "budget",
+        "--from",
+        "100000",
+        "--to",
+        "500000",
+        "--steps",
+        "5",
+        "--json",
+        "--out",
+        str(out),
+    )
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
     assert data["pool"] == "budget"
-    assert [pt["capacity"] for pt in data["points"]] == [100000, 200000, 300000, 400000,
-                                                          500000]
+    assert [pt["capacity"] for pt in data["points"]] == [100000, 200000, 300000, 400000, 500000]
     assert {"capacity", "objective", "status", "shadow_price"} <= set(data["points"][0])
     assert data["points"][-1]["objective"] == approx(
-        solve(load_bundle(SAMPLE).with_capacity("budget", 500000)).objective)
+        solve(load_bundle(SAMPLE).with_capacity("budget", 500000)).objective
+    )
     assert "100%" in p.stderr  # progress lines go to stderr
     assert pd.read_csv(out)["capacity"].tolist() == [100000, 200000, 300000, 400000, 500000]
 
@@ -441,10 +488,25 @@ def test_cli_ctrl_c_prints_what_was_computed() -> None:
     import signal
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "optimizer", "robustness", str(SAMPLE),
-                             "--draws", "2000000", "--seed", "1", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "optimizer",
+            "robustness",
+            str(SAMPLE),
+            "--draws",
+            "2000000",
+            "--seed",
+            "1",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     # A line says when the run has started and Ctrl-C is handled.
     for _ in range(20):
         line = proc.stderr.readline()
@@ -478,8 +540,9 @@ def test_frontier_chart_plots_the_sweep(sample: Problem) -> None:
     # Whole units have no prices: the step marginal is drawn instead.
     swi = an.sweep(sample.with_settings(integer_units=True), "budget", 300_000, 600_000, 4)
     figi = charts.frontier_figure(swi, Translator("ru"))
-    np.testing.assert_allclose(np.asarray(figi.data[1].y, dtype=float),
-                               swi.points["marginal"], equal_nan=True)
+    np.testing.assert_allclose(
+        np.asarray(figi.data[1].y, dtype=float), swi.points["marginal"], equal_nan=True
+    )
 
 
 def test_grid_and_robustness_charts_carry_their_numbers(sample: Problem) -> None:
@@ -518,8 +581,9 @@ def test_comparison_tables_and_chart(sample: Problem) -> None:
     fig = charts.client_change_figure(d, t)
     assert [tr.name for tr in fig.data[:2]] == ["now", "cut"]
     np.testing.assert_allclose(sorted(fig.data[2].x), sorted(d.clients["delta_value"]))
-    cells = charts.cell_change_frame(d, sample.clients["name"].to_dict(),
-                                     sample.methods["name"].to_dict())
+    cells = charts.cell_change_frame(
+        d, sample.clients["name"].to_dict(), sample.methods["name"].to_dict()
+    )
     assert len(cells) == len(d.changed_cells)
     assert list(cells["delta_value"].abs()) == sorted(cells["delta_value"].abs(), reverse=True)
 
@@ -538,8 +602,9 @@ def _finish(at, kind: str) -> None:
     """Let a background run end, then redraw the page."""
     from ui import whatif
 
-    job = at.session_state[whatif.JOBS_KEY].get(kind) if whatif.JOBS_KEY in at.session_state \
-        else None
+    job = (
+        at.session_state[whatif.JOBS_KEY].get(kind) if whatif.JOBS_KEY in at.session_state else None
+    )
     if job is not None:
         assert job.done.wait(120)
     at.run()
@@ -596,15 +661,20 @@ def test_analysis_errors_carry_a_code_and_say_it_in_both_languages(sample: Probl
     assert err.text("ru") == "«coffee» — не ресурс (ресурсы: budget, exec_hours, manager_hours)"
     with pytest.raises(an.AnalysisError) as info:
         an.widened_ranges(sample, {"nobody": 2, "hartwell": 0.5})
-    assert str(info.value) == ("range widening: nobody: not a client; hartwell: the factor must "
-                               "be a number of at least 1, not 0.5")
+    assert str(info.value) == (
+        "range widening: nobody: not a client; hartwell: the factor must "
+        "be a number of at least 1, not 0.5"
+    )
     assert "не меньше 1, а не 0,5" in info.value.text("ru")
     with pytest.raises(an.AnalysisError) as info:
         an.sweep(sample, "budget", 10, 0, 5)
     # What the caller typed is quoted as typed, not rounded.
     assert str(info.value).endswith("(from 10.0 to 0.0)")
-    with pytest.raises(an.AnalysisError, match=r"^unknown re-solve method 'cold' \(use warm or "
-                                               r"model\)$"):
+    with pytest.raises(
+        an.AnalysisError,
+        match=r"^unknown re-solve method 'cold' \(use warm or "
+        r"model\)$",
+    ):
         an.sweep(sample, "budget", 0, 10, 5, method="cold")
 
 
@@ -613,13 +683,18 @@ def test_no_plan_error_explains_without_solving_again(monkeypatch: pytest.Monkey
 
     p = knapsack(budget=10, committed_a=1)
     expected = solve(p)
-    monkeypatch.setattr(importlib.import_module("optimizer.solve"), "solve",
-                        lambda *a, **k: pytest.fail("re-solved"))
+    monkeypatch.setattr(
+        importlib.import_module("optimizer.solve"),
+        "solve",
+        lambda *a, **k: pytest.fail("re-solved"),
+    )
     for run in (an.sensitivity, lambda q: an.robustness(q, 3, 1)):
         with pytest.raises(an.NoPlanError) as info:
             run(p)
         assert str(info.value).split("\n") == [
-            f"the baseline has no plan ({expected.status_text})", *expected.explanation]
+            f"the baseline has no plan ({expected.status_text})",
+            *expected.explanation,
+        ]
         ru = info.value.text("ru").split("\n")
         assert ru[0] == "у исходной задачи нет плана (недопустимо)" and len(ru) > 2
 
@@ -629,13 +704,27 @@ def test_the_analysis_catalogue_is_complete() -> None:
     from optimizer.messages.analysis import TEXTS
 
     number = Message("analysis_number", {"value": 0.5})
-    params = {"first": ["warm"], "last": "model", "method": "cold",
-              "methods": Message("analysis_or", {"first": ["warm"], "last": "model"}),
-              "pool": "budget", "pools": ["budget", "exec_hours"], "end": "from",
-              "value": number, "steps": number, "start": "10.0", "stop": "0.0",
-              "problems": [Message("analysis_widen_not_client", {"client": "acme"})],
-              "client": "acme", "factor": number, "draws": number, "seed": number,
-              "status": Message("status_infeasible"), "solves": 20_000, "found": 4321}
+    params = {
+        "first": ["warm"],
+        "last": "model",
+        "method": "cold",
+        "methods": Message("analysis_or", {"first": ["warm"], "last": "model"}),
+        "pool": "budget",
+        "pools": ["budget", "exec_hours"],
+        "end": "from",
+        "value": number,
+        "steps": number,
+        "start": "10.0",
+        "stop": "0.0",
+        "problems": [Message("analysis_widen_not_client", {"client": "acme"})],
+        "client": "acme",
+        "factor": number,
+        "draws": number,
+        "seed": number,
+        "status": Message("status_infeasible"),
+        "solves": 20_000,
+        "found": 4321,
+    }
     for code, (en, ru) in TEXTS.items():
         assert en.strip() and ru.strip(), code
         for lang in ("en", "ru"):
@@ -643,6 +732,7 @@ def test_the_analysis_catalogue_is_complete() -> None:
             text = Translator(lang)(code, **given)
             assert "{" not in text and "analysis_" not in text, (code, lang, text)
     assert Translator("en")("analysis_note_truncated", **params).startswith(
-        "The search for capacities where the plan changes stopped after 20000 re-solves")
+        "The search for capacities where the plan changes stopped after 20000 re-solves"
+    )
     # Every analysis text but the bare number is translated.
     assert all(en != ru for code, (en, ru) in TEXTS.items() if code != "analysis_number")

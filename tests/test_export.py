@@ -22,8 +22,7 @@ import pytest
 
 from optimizer import bundle, export
 from optimizer.bundle import load_bundle, parse_tables, read_tables
-from optimizer.export import ExportPathError, result_to_json
-from optimizer.export import ExportMeta
+from optimizer.export import ExportMeta, ExportPathError, result_to_json
 from optimizer.schema import (
     CAPACITY,
     CLIENT_ID,
@@ -49,8 +48,7 @@ SAMPLE = ROOT / "sample_data"
 TINY = ROOT / "tests" / "fixtures" / "tiny"
 INFEASIBLE = ROOT / "tests" / "fixtures" / "infeasible"
 META = ExportMeta(scenario="Base plan", created=datetime(2026, 5, 4, 9, 30), notes="Q3 review")
-HOSTILE = ["=1+1", "{=1+1}", '=1+2";=1+2', "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR",
-           "\nLF"]
+HOSTILE = ["=1+1", "{=1+1}", '=1+2";=1+2', "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "\nLF"]
 
 
 def approx(x: float) -> Any:
@@ -65,8 +63,12 @@ def sample() -> tuple[Problem, Result]:
     return problem, result
 
 
-def tiny_with(names: dict[str, str] | None = None, segments: dict[str, str] | None = None,
-              relationship: pd.DataFrame | None = None, **settings: Any) -> Problem:
+def tiny_with(
+    names: dict[str, str] | None = None,
+    segments: dict[str, str] | None = None,
+    relationship: pd.DataFrame | None = None,
+    **settings: Any,
+) -> Problem:
     """The tiny fixture with some client names/segments replaced and an optional checklist."""
     tables, raw, issues = read_tables(TINY)
     cli = tables[CLIENTS].copy()
@@ -92,7 +94,7 @@ def body(ws: Any) -> list[list[Any]]:
 
 
 def total_row(ws: Any) -> list[Any]:
-    return [r for r in sheet_rows(ws) if r[0] == "Total"][0]
+    return next(r for r in sheet_rows(ws) if r[0] == "Total")
 
 
 def all_cells(wb: Any) -> list[Any]:
@@ -129,8 +131,15 @@ def parse_html(data: bytes) -> _Text:
 def test_workbook_numbers_equal_the_result(sample: tuple[Problem, Result]) -> None:
     problem, result = sample
     wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(problem, result, META)))
-    assert wb.sheetnames[:7] == ["Summary", "Grid - units", "Grid - value", "Allocation",
-                                 "By client", "By method", "Not funded"]
+    assert wb.sheetnames[:7] == [
+        "Summary",
+        "Grid - units",
+        "Grid - value",
+        "Allocation",
+        "By client",
+        "By method",
+        "Not funded",
+    ]
     alloc = result.allocation
     method_names = list(problem.methods[NAME])
     for sheet, col in (("Grid - units", UNITS), ("Grid - value", VALUE)):
@@ -178,12 +187,14 @@ def test_workbook_numbers_equal_the_result(sample: tuple[Problem, Result]) -> No
     assert summary["Scenario"][1] == "Base plan"
     assert summary["Exported"][1] == datetime(2026, 5, 4, 9, 30)
     assert summary["Total weighted value (objective)"][1] == approx(result.objective)
-    assert summary[f"Money spent ({problem.settings.currency})"][1] == approx(
-        result.money_spent)
-    for p, pool in result.pools.iterrows():
+    assert summary[f"Money spent ({problem.settings.currency})"][1] == approx(result.money_spent)
+    for _, pool in result.pools.iterrows():
         row = summary[pool[NAME]]
-        assert row[2:5] == [approx(pool[CAPACITY]), approx(pool[USED]),
-                            approx(pool[CAPACITY] - pool[USED])]
+        assert row[2:5] == [
+            approx(pool[CAPACITY]),
+            approx(pool[USED]),
+            approx(pool[CAPACITY] - pool[USED]),
+        ]
         assert row[6] == approx(pool[SHADOW_PRICE])
     # Money carries the currency in its number format; headers are frozen.
     budget_col = sheet_rows(wb["By client"])[0].index("Budget (EUR)") + 1
@@ -211,8 +222,9 @@ def test_workbook_summary_in_whole_unit_and_least_cost_modes() -> None:
     assert summary["Total weighted value"] >= r.target_value * (1 - 1e-6)
 
 
-def test_workbook_inputs_reload_as_the_same_bundle(sample: tuple[Problem, Result],
-                                                   tmp_path: Path) -> None:
+def test_workbook_inputs_reload_as_the_same_bundle(
+    sample: tuple[Problem, Result], tmp_path: Path
+) -> None:
     problem, result = sample
     path = tmp_path / "plan.xlsx"
     export.write_export(problem, result, "xlsx", path, META)
@@ -223,11 +235,12 @@ def test_workbook_inputs_reload_as_the_same_bundle(sample: tuple[Problem, Result
 
 def test_no_formula_cells_even_for_hostile_names(tmp_path: Path) -> None:
     names = {"acme": HOSTILE[0], "kedr": HOSTILE[1], "zeta": HOSTILE[2]}
-    problem = tiny_with(names, segments={"acme": "=HYPERLINK(\"http://x\")", "zeta": "@SUM"})
+    problem = tiny_with(names, segments={"acme": '=HYPERLINK("http://x")', "zeta": "@SUM"})
     result = solve(problem)
     books = [export.xlsx_bytes(problem, result, ExportMeta(scenario="=evil()", notes="-1"))]
-    books += [b for n, b in export.client_plan_files(problem, result, META).items()
-              if n.endswith(".xlsx")]
+    books += [
+        b for n, b in export.client_plan_files(problem, result, META).items() if n.endswith(".xlsx")
+    ]
     for data in books:
         wb = openpyxl.load_workbook(io.BytesIO(data))
         cells = all_cells(wb)
@@ -239,7 +252,7 @@ def test_no_formula_cells_even_for_hostile_names(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(books[0]))
     texts = {c.value for c in all_cells(wb) if isinstance(c.value, str)}
     assert {"'=1+1", "{=1+1}", "'=1+2\";=1+2", "'=evil()"} <= texts
-    assert "'=HYPERLINK(\"http://x\")" in texts
+    assert '\'=HYPERLINK("http://x")' in texts
     assert not [c.coordinate for c in all_cells(wb) if c.hyperlink]
 
 
@@ -273,8 +286,9 @@ def test_csv_owasp_vector_and_numbers() -> None:
 def test_csv_columns_are_documented(sample: tuple[Problem, Result]) -> None:
     problem, _ = sample
     doc = (ROOT / "docs" / "export.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip().strip("`") for line in doc.splitlines()
-            if line.startswith("| `")}
+    rows = {
+        line.split("|")[1].strip().strip("`") for line in doc.splitlines() if line.startswith("| `")
+    }
     for col in export.csv_columns(problem):
         assert col in rows or (col.startswith("use_") and "use_<pool>" in rows), col
 
@@ -292,8 +306,10 @@ def test_csv_needs_a_plan() -> None:
 # ---- names in any language, long names, empty optional fields ---------------------------------
 def test_cyrillic_long_and_empty_fields_round_trip(tmp_path: Path) -> None:
     long_name = "Очень длинное название клиента " * 10
-    problem = tiny_with({"acme": "ООО «Ромашка» — Кедровый", "zeta": long_name.strip()},
-                        segments={"acme": "", "kedr": "Розница"})
+    problem = tiny_with(
+        {"acme": "ООО «Ромашка» — Кедровый", "zeta": long_name.strip()},
+        segments={"acme": "", "kedr": "Розница"},
+    )
     result = solve(problem)
     paths = {}
     for fmt, ext in (("xlsx", ".xlsx"), ("csv", ".csv"), ("html", ".html")):
@@ -314,12 +330,14 @@ def test_cyrillic_long_and_empty_fields_round_trip(tmp_path: Path) -> None:
     plan = openpyxl.load_workbook(tmp_path / "clients" / "plan_acme.xlsx")
     assert plan["Plan"]["B3"].value == "ООО «Ромашка» — Кедровый"
     assert "ООО «Ромашка» — Кедровый" in "".join(
-        parse_html((tmp_path / "clients" / "plan_acme.html").read_bytes()).text)
+        parse_html((tmp_path / "clients" / "plan_acme.html").read_bytes()).text
+    )
 
 
 # ---- html -------------------------------------------------------------------------------------
 def test_html_report_parses_contains_every_client_and_is_self_contained(
-        sample: tuple[Problem, Result]) -> None:
+    sample: tuple[Problem, Result],
+) -> None:
     problem, result = sample
     data = export.html_report(problem, result, META)
     page = parse_html(data)
@@ -361,16 +379,23 @@ def test_reports_explain_a_missing_plan() -> None:
 
 
 def test_optimizer_export_never_imports_plotly_or_streamlit(tmp_path: Path) -> None:
-    code = ("import sys\n"
-            "from optimizer import export, load_bundle, solve\n"
-            "p = load_bundle(sys.argv[1]); r = solve(p)\n"
-            "data = export.html_report(p, r)\n"
-            "assert b'Plotly.newPlot' in data\n"
-            "export.write_export(p, r, 'client-plans', sys.argv[2])\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('plotly', 'streamlit', 'ui')))\n")
-    out = subprocess.run([sys.executable, "-c", code, str(TINY), str(tmp_path / "c")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys\n"
+        "from optimizer import export, load_bundle, solve\n"
+        "p = load_bundle(sys.argv[1]); r = solve(p)\n"
+        "data = export.html_report(p, r)\n"
+        "assert b'Plotly.newPlot' in data\n"
+        "export.write_export(p, r, 'client-plans', sys.argv[2])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('plotly', 'streamlit', 'ui')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(TINY), str(tmp_path / "c")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
@@ -380,45 +405,79 @@ def isolated_problem() -> tuple[Problem, dict[str, list[str]], dict[str, list[by
     """Four clients, each with unique markers in id, name, segment, notes and figures."""
     tables, raw, issues = read_tables(TINY)
     ids = ["mkaaa1", "mkbbb2", "mkccc3", "mkddd4"]
-    tables[CLIENTS] = pd.DataFrame({
-        CLIENT_ID: ids, NAME: [f"Client NAME{i}X" for i in range(4)],
-        SEGMENT: [f"SEG{i}Q" for i in range(4)], "weight": ["1", "1.5", "2", "1"],
-        "min_value_share": ["", "", "", ""], "max_budget": ["", "", "", ""]}, dtype=object)
+    tables[CLIENTS] = pd.DataFrame(
+        {
+            CLIENT_ID: ids,
+            NAME: [f"Client NAME{i}X" for i in range(4)],
+            SEGMENT: [f"SEG{i}Q" for i in range(4)],
+            "weight": ["1", "1.5", "2", "1"],
+            "min_value_share": ["", "", "", ""],
+            "max_budget": ["", "", "", ""],
+        },
+        dtype=object,
+    )
     rows = []
     for i, c in enumerate(ids):
         for j, m in enumerate(("demo", "trial", "referral")):
             # Unique first-unit values: a figure of one client that no other file may show.
-            rows.append([c, m, f"{61 + 7 * i + j}.{4321 + 10 * i + j}", "", "",
-                         "1" if (i, j) == (1, 0) else "", ""])
+            rows.append(
+                [
+                    c,
+                    m,
+                    f"{61 + 7 * i + j}.{4321 + 10 * i + j}",
+                    "",
+                    "",
+                    "1" if (i, j) == (1, 0) else "",
+                    "",
+                ]
+            )
     tables[VALUES] = pd.DataFrame(rows, columns=tables[VALUES].columns, dtype=object)
     tables["overrides"] = tables["overrides"].iloc[:0]
-    tables[RELATIONSHIP] = pd.DataFrame({
-        CLIENT_ID: ids, "plan_agreed": ["yes", "no", "", "unknown"],
-        "open_problems": [f"NOTE{i}Z late delivery" for i in range(3)] +
-                         ["NOTE3Z waiting, as Client NAME0X was, for mkbbb2's answer"],
-        "last_review": ["2026-01-0" + str(i + 1) for i in range(4)]}, dtype=object)
+    tables[RELATIONSHIP] = pd.DataFrame(
+        {
+            CLIENT_ID: ids,
+            "plan_agreed": ["yes", "no", "", "unknown"],
+            "open_problems": [f"NOTE{i}Z late delivery" for i in range(3)]
+            + ["NOTE3Z waiting, as Client NAME0X was, for mkbbb2's answer"],
+            "last_review": ["2026-01-0" + str(i + 1) for i in range(4)],
+        },
+        dtype=object,
+    )
     problem = parse_tables(tables, {**raw, "currency": "EUR"}, issues)
-    markers = {c: [c, f"NAME{i}X", f"SEG{i}Q", f"NOTE{i}Z", f"CNOTE{i}W"]
-               for i, c in enumerate(ids)}
-    figures = {c: [f"{61 + 7 * i + j}.{4321 + 10 * i + j}".encode() for j in range(3)]
-               for i, c in enumerate(ids)}
+    markers = {
+        c: [c, f"NAME{i}X", f"SEG{i}Q", f"NOTE{i}Z", f"CNOTE{i}W"] for i, c in enumerate(ids)
+    }
+    figures = {
+        c: [f"{61 + 7 * i + j}.{4321 + 10 * i + j}".encode() for j in range(3)]
+        for i, c in enumerate(ids)
+    }
     return problem, markers, figures
 
 
 def test_client_plans_hold_one_client_only(tmp_path: Path) -> None:
     problem, markers, figures = isolated_problem()
     result = solve(problem)
-    meta = ExportMeta(scenario="Plan for mkccc3 and others", notes="SCENARIO-NOTE",
-                      client_notes={c: f"CNOTE{i}W" for i, c in enumerate(markers)})
+    meta = ExportMeta(
+        scenario="Plan for mkccc3 and others",
+        notes="SCENARIO-NOTE",
+        client_notes={c: f"CNOTE{i}W" for i, c in enumerate(markers)},
+    )
     written = export.write_client_plans(problem, result, tmp_path, meta)
     # Totals across clients would reveal the others' plans: none may appear, in any spelling.
-    spellings = {f"{x:{f}}" for x in (result.objective, result.money_spent,
-                                      result.allocation[VALUE].sum(),
-                                      result.allocation[UNITS].sum())
-                 for f in ("", ",.1f", ",.2f", ",.0f")}
+    spellings = {
+        f"{x:{f}}"
+        for x in (
+            result.objective,
+            result.money_spent,
+            result.allocation[VALUE].sum(),
+            result.allocation[UNITS].sum(),
+        )
+        for f in ("", ",.1f", ",.2f", ",.0f")
+    }
     cross_client_totals = [t.encode() for t in spellings if len(t) >= 5]  # short ones collide
     assert sorted(p.name for p in written) == sorted(
-        f"plan_{c}.{ext}" for c in markers for ext in ("html", "xlsx"))
+        f"plan_{c}.{ext}" for c in markers for ext in ("html", "xlsx")
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
     for path in written:
         own = path.stem.removeprefix("plan_")
@@ -453,7 +512,7 @@ def test_client_plans_hold_one_client_only(tmp_path: Path) -> None:
 
 
 def test_client_plan_numbers_and_zip(tmp_path: Path) -> None:
-    problem, markers, _ = isolated_problem()
+    problem, _, _ = isolated_problem()
     result = solve(problem)
     cid = "mkbbb2"
     wb = openpyxl.load_workbook(io.BytesIO(export.client_plan_xlsx(problem, result, cid)))
@@ -461,8 +520,8 @@ def test_client_plan_numbers_and_zip(tmp_path: Path) -> None:
     head = {r[0]: r[1] for r in rows[:14] if r[0]}
     assert head["Client id"] == cid and head["Segment"] == "SEG1Q"
     assert head["Value of this plan"] == approx(result.clients.at[cid, VALUE])
-    start = [i for i, r in enumerate(rows) if r[0] == "Method"][0]
-    plan = rows[start + 1: start + 1 + 3]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Method")
+    plan = rows[start + 1 : start + 1 + 3]
     a = result.allocation.xs(cid, level=CLIENT_ID)
     for r, (m, cell) in zip(plan, a.iterrows()):
         assert r[0] == problem.methods.at[m, NAME]
@@ -471,8 +530,12 @@ def test_client_plan_numbers_and_zip(tmp_path: Path) -> None:
     assert rows[start + 4][0] == "Total" and rows[start + 4][6] == approx(a[VALUE].sum())
     zdata = export.client_plans_zip(problem, result, clients=[cid, "mkaaa1"])
     with zipfile.ZipFile(io.BytesIO(zdata)) as zf:
-        assert sorted(zf.namelist()) == ["plan_mkaaa1.html", "plan_mkaaa1.xlsx",
-                                         "plan_mkbbb2.html", "plan_mkbbb2.xlsx"]
+        assert sorted(zf.namelist()) == [
+            "plan_mkaaa1.html",
+            "plan_mkaaa1.xlsx",
+            "plan_mkbbb2.html",
+            "plan_mkbbb2.xlsx",
+        ]
     with pytest.raises(KeyError, match="nope"):
         export.client_plan_files(problem, result, clients=["nope"])
 
@@ -502,12 +565,14 @@ def test_write_by_extension(sample: tuple[Problem, Result], tmp_path: Path) -> N
     with pytest.raises(ExportPathError, match="unknown file type"):
         export.write_by_extension(problem, result, tmp_path / "out.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"out{e}" for e in (".xlsx", ".csv", ".json", ".html", ".lp"))
+        f"out{e}" for e in (".xlsx", ".csv", ".json", ".html", ".lp")
+    )
 
 
 # ---- atomic writes ----------------------------------------------------------------------------
-def test_failed_write_leaves_no_partial_file(sample: tuple[Problem, Result], tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_no_partial_file(
+    sample: tuple[Problem, Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     problem, result = sample
     target = tmp_path / "plan.xlsx"
     target.write_bytes(b"previous export")
@@ -537,23 +602,41 @@ def test_failed_write_leaves_no_partial_file(sample: tuple[Problem, Result], tmp
 # ---- command line -----------------------------------------------------------------------------
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "optimizer", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_cli_export_formats_and_exit_codes(tmp_path: Path) -> None:
-    out = run_cli("export", str(TINY), "--format", "xlsx", "--out", str(tmp_path / "p.xlsx"),
-                  "--scenario", "Q3", "--set", "budget=8000")
+    out = run_cli(
+        "export",
+        str(TINY),
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path / "p.xlsx"),
+        "--scenario",
+        "Q3",
+        "--set",
+        "budget=8000",
+    )
     assert out.returncode == 0, out.stderr
-    summary = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "p.xlsx")["Summary"]
-               .iter_rows(values_only=True) if r[0]}
+    summary = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(tmp_path / "p.xlsx")["Summary"].iter_rows(values_only=True)
+        if r[0]
+    }
     assert summary["Scenario"] == "Q3"
     capped = load_bundle(TINY).with_capacity("budget", 8000)
     assert summary["Input fingerprint"] == capped.fingerprint()
 
     # No plan: exit 1; csv writes nothing, lp is still written (exit 0).
-    out = run_cli("export", str(INFEASIBLE), "--format", "csv", "--out",
-                  str(tmp_path / "x.csv"))
+    out = run_cli("export", str(INFEASIBLE), "--format", "csv", "--out", str(tmp_path / "x.csv"))
     assert out.returncode == 1 and "Budget is limited" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "x.csv").exists()
     out = run_cli("export", str(INFEASIBLE), "--format", "lp", "--out", str(tmp_path / "m.lp"))
@@ -568,27 +651,57 @@ def test_cli_export_formats_and_exit_codes(tmp_path: Path) -> None:
 def test_cli_export_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from optimizer.cli import main
 
-    assert main(["export", str(TINY), "--format", "client-plans", "--out",
-                 str(tmp_path / "cp"), "--client", "kedr"]) == 0
-    assert sorted(p.name for p in (tmp_path / "cp").iterdir()) == ["plan_kedr.html",
-                                                                   "plan_kedr.xlsx"]
-    assert main(["export", str(INFEASIBLE), "--format", "xlsx", "--out",
-                 str(tmp_path / "why.xlsx")]) == 1  # written: it explains why there is no plan
+    assert (
+        main(
+            [
+                "export",
+                str(TINY),
+                "--format",
+                "client-plans",
+                "--out",
+                str(tmp_path / "cp"),
+                "--client",
+                "kedr",
+            ]
+        )
+        == 0
+    )
+    assert sorted(p.name for p in (tmp_path / "cp").iterdir()) == [
+        "plan_kedr.html",
+        "plan_kedr.xlsx",
+    ]
+    assert (
+        main(["export", str(INFEASIBLE), "--format", "xlsx", "--out", str(tmp_path / "why.xlsx")])
+        == 1
+    )  # written: it explains why there is no plan
     assert "Summary" in openpyxl.load_workbook(tmp_path / "why.xlsx").sheetnames
     capsys.readouterr()
     for args, words in (
-            (["--format", "client-plans", "--out", str(tmp_path / "cp"), "--client", "nope"],
-             "nope"),
-            (["--format", "csv", "--out", str(tmp_path / "a.csv"), "--client", "acme"],
-             "only for --format client-plans"),
-            (["--format", "csv", "--out", str(tmp_path / "cp")], "is a folder"),
-            (["--format", "client-plans", "--out", str(tmp_path / "why.xlsx")], "needs a folder"),
-            (["--format", "pdf", "--out", str(tmp_path / "a.pdf")], "invalid choice"),
-            (["--format", "csv"], "required")):
+        (["--format", "client-plans", "--out", str(tmp_path / "cp"), "--client", "nope"], "nope"),
+        (
+            ["--format", "csv", "--out", str(tmp_path / "a.csv"), "--client", "acme"],
+            "only for --format client-plans",
+        ),
+        (["--format", "csv", "--out", str(tmp_path / "cp")], "is a folder"),
+        (["--format", "client-plans", "--out", str(tmp_path / "why.xlsx")], "needs a folder"),
+        (["--format", "pdf", "--out", str(tmp_path / "a.pdf")], "invalid choice"),
+        (["--format", "csv"], "required"),
+    ):
         assert main(["export", str(TINY), *args]) == 2, args
         assert words in capsys.readouterr().err
-    assert main(["export", str(tmp_path / "missing"), "--format", "csv", "--out",
-                 str(tmp_path / "a.csv")]) == 2
+    assert (
+        main(
+            [
+                "export",
+                str(tmp_path / "missing"),
+                "--format",
+                "csv",
+                "--out",
+                str(tmp_path / "a.csv"),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "a.csv").exists()
 
@@ -618,14 +731,18 @@ def _tab_script(bundle_dir: str, with_problem: bool) -> None:
 
     problem = load_bundle(bundle_dir) if with_problem else None
     result = solve(problem) if problem is not None else None
-    render_export(SimpleNamespace(problem=problem, result=result, lang="en",
-                                  t=lambda key, **kw: key))
+    render_export(
+        SimpleNamespace(problem=problem, result=result, lang="en", t=lambda key, **kw: key)
+    )
 
 
-@pytest.mark.parametrize("bundle_dir, with_problem, n_buttons", [
-    (str(TINY), True, 8), (str(INFEASIBLE), True, 4), (str(TINY), False, 0)])
-def test_export_tab_offers_every_format(bundle_dir: str, with_problem: bool,
-                                        n_buttons: int) -> None:
+@pytest.mark.parametrize(
+    "bundle_dir, with_problem, n_buttons",
+    [(str(TINY), True, 8), (str(INFEASIBLE), True, 4), (str(TINY), False, 0)],
+)
+def test_export_tab_offers_every_format(
+    bundle_dir: str, with_problem: bool, n_buttons: int
+) -> None:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_function(_tab_script, args=(bundle_dir, with_problem), default_timeout=60)
@@ -639,7 +756,10 @@ def test_export_tab_offers_every_format(bundle_dir: str, with_problem: bool,
         assert "no plan" in at.warning[0].value.lower()
     else:
         assert at.selectbox(key="export_client").options == [
-            "Acme Ltd (acme)", "ООО «Кедр» (kedr)", "Zeta AG (zeta)"]
+            "Acme Ltd (acme)",
+            "ООО «Кедр» (kedr)",
+            "Zeta AG (zeta)",
+        ]
 
 
 def test_tab_text_prefers_the_catalogue() -> None:
@@ -649,7 +769,8 @@ def test_tab_text_prefers_the_catalogue() -> None:
     assert tr(ctx, "export_xlsx") == "Книга Excel"
     assert tr(ctx, "export_csv") == TEXT["export_csv"]
     assert tr(SimpleNamespace(), "export_no_plan", status="infeasible").startswith(
-        "There is no plan (infeasible)")
+        "There is no plan (infeasible)"
+    )
 
 
 def test_report_draws_the_dashboard_charts(sample: tuple[Problem, Result]) -> None:
@@ -657,14 +778,16 @@ def test_report_draws_the_dashboard_charts(sample: tuple[Problem, Result]) -> No
     from ui.text import Translator
 
     problem, result = sample
-    for ctx in (SimpleNamespace(t=Translator("ru"), lang="ru"),
-                SimpleNamespace(t=lambda key, **kw: key, lang="en")):
+    for ctx in (
+        SimpleNamespace(t=Translator("ru"), lang="ru"),
+        SimpleNamespace(t=lambda key, **kw: key, lang="en"),
+    ):
         figs = dashboard_figures(result, ctx)
         assert figs is not None and len(figs) == 3
         assert all(f["layout"]["width"] == REPORT_WIDTH for f in figs)
         data = export.html_report(problem, result, META, figs)
         assert data.count(b"Plotly.newPlot(") == 3
-        heatmap = [t for f in figs for t in f["data"] if t["type"] == "heatmap"][0]
+        heatmap = next(t for f in figs for t in f["data"] if t["type"] == "heatmap")
         assert list(heatmap["y"]) == list(problem.clients[NAME])
 
 
@@ -681,8 +804,11 @@ def test_export_is_named_after_a_loaded_scenario() -> None:
 
         st.session_state.setdefault("inputs_source", "scenario Q3 push")
         problem = load_bundle(st.session_state.get("bundle_dir"))
-        render_export(SimpleNamespace(problem=problem, result=solve(problem), lang="en",
-                                      t=lambda key, **kw: key))
+        render_export(
+            SimpleNamespace(
+                problem=problem, result=solve(problem), lang="en", t=lambda key, **kw: key
+            )
+        )
 
     at = AppTest.from_function(script, default_timeout=60)
     at.session_state["bundle_dir"] = str(TINY)
@@ -695,4 +821,3 @@ def test_export_is_named_after_a_loaded_scenario() -> None:
     at.session_state["inputs_source"] = "scenario Q5"
     at.run()
     assert at.text_input(key="export_scenario").value == "My name"  # typed names stay
-

@@ -33,11 +33,24 @@ INFEASIBLE = ROOT / "tests" / "fixtures" / "infeasible"
 META = ExportMeta(scenario="Base plan", created=datetime(2026, 5, 4, 9, 30), notes="Q3 review")
 RU = Translator("ru")
 EN = Translator("en")
-PLAN_SHEETS = ["export_sheet_summary", "export_sheet_grid_units", "export_sheet_grid_value",
-               "export_sheet_allocation", "export_sheet_by_client", "export_sheet_by_method",
-               "export_sheet_not_funded"]
-INPUT_SHEETS = ["resources", "methods", "clients", "values", "overrides", "relationship",
-                "settings"]
+PLAN_SHEETS = [
+    "export_sheet_summary",
+    "export_sheet_grid_units",
+    "export_sheet_grid_value",
+    "export_sheet_allocation",
+    "export_sheet_by_client",
+    "export_sheet_by_method",
+    "export_sheet_not_funded",
+]
+INPUT_SHEETS = [
+    "resources",
+    "methods",
+    "clients",
+    "values",
+    "overrides",
+    "relationship",
+    "settings",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +61,14 @@ def sample() -> tuple[Problem, Result]:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "optimizer", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def rows(ws: Any) -> list[list[Any]]:
@@ -74,11 +93,21 @@ def test_cli_workbook_in_russian(sample: tuple[Problem, Result], tmp_path: Path)
     assert summary[RU("export_status")] == RU("status_optimal")
     assert summary[RU("export_kpi_objective_value")] == pytest.approx(result.objective)
     alloc = rows(wb[RU("export_sheet_allocation")])
-    assert alloc[0][:10] == [RU(c) for c in (
-        "export_col_client_id", "export_col_client", "export_col_segment",
-        "export_col_method_id", "export_col_method", "export_col_units",
-        "export_col_max_units", "export_col_committed_units", "export_col_value",
-        "export_col_weighted_value")]
+    assert alloc[0][:10] == [
+        RU(c)
+        for c in (
+            "export_col_client_id",
+            "export_col_client",
+            "export_col_segment",
+            "export_col_method_id",
+            "export_col_method",
+            "export_col_units",
+            "export_col_max_units",
+            "export_col_committed_units",
+            "export_col_value",
+            "export_col_weighted_value",
+        )
+    ]
     assert alloc[-1][0] == RU("export_total")
     # The sample's own English names stay as typed, in headers and in cells.
     grid = rows(wb[RU("export_sheet_grid_units")])
@@ -92,8 +121,12 @@ def test_cli_workbook_in_russian(sample: tuple[Problem, Result], tmp_path: Path)
     assert all(re.search("[а-я]", r[-1]) for r in unfunded[1:])
     assert load_bundle(out).fingerprint() == problem.fingerprint()
     # Dates in the language's order.
-    cell = [c for row in wb[RU("export_sheet_summary")].iter_rows() for c in row
-            if isinstance(c.value, datetime)][0]
+    cell = next(
+        c
+        for row in wb[RU("export_sheet_summary")].iter_rows()
+        for c in row
+        if isinstance(c.value, datetime)
+    )
     assert cell.number_format == "dd.mm.yyyy hh:mm"
 
 
@@ -102,7 +135,8 @@ def test_workbook_without_a_plan_in_russian() -> None:
     result = solve(problem)
     wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(problem, result, lang="ru")))
     assert wb.sheetnames == [RU("export_sheet_summary")] + [
-        s for s in INPUT_SHEETS if s in wb.sheetnames]
+        s for s in INPUT_SHEETS if s in wb.sheetnames
+    ]
     cells = [r[0] for r in rows(wb[RU("export_sheet_summary")]) if r[0]]
     assert RU("export_why_no_plan") in cells
     assert RU("infeasible_header") in cells
@@ -116,16 +150,29 @@ def test_cli_report_in_russian(sample: tuple[Problem, Result], tmp_path: Path) -
     assert p.returncode == 0, p.stderr
     data = out.read_bytes()
     assert b'<html lang="ru">' in data
-    assert headings(data) == [RU(c) for c in (
-        "export_title", "export_key_figures", "export_pools", "export_sheet_by_client",
-        "export_sheet_by_method", "export_charts", "export_sheet_allocation",
-        "export_sheet_not_funded")]
+    assert headings(data) == [
+        RU(c)
+        for c in (
+            "export_title",
+            "export_key_figures",
+            "export_pools",
+            "export_sheet_by_client",
+            "export_sheet_by_method",
+            "export_charts",
+            "export_sheet_allocation",
+            "export_sheet_not_funded",
+        )
+    ]
     text = data.decode("utf-8")
     for name in problem.clients[NAME]:
         assert html.escape(name) in text
     # Chart titles and axes in Russian, numbers with the Russian signs.
-    for code in ("export_fig_value_title", "export_fig_pools_title", "export_fig_units_title",
-                 "export_fig_value_axis"):
+    for code in (
+        "export_fig_value_title",
+        "export_fig_pools_title",
+        "export_fig_units_title",
+        "export_fig_value_axis",
+    ):
         assert json.dumps(RU(code), ensure_ascii=False) in text
     assert '"separators": ", "' in text
     assert "480\xa0000 EUR" in text
@@ -143,12 +190,27 @@ def test_report_without_a_plan_in_russian() -> None:
 def test_cli_client_plans_in_russian(sample: tuple[Problem, Result], tmp_path: Path) -> None:
     problem, _ = sample
     out = tmp_path / "plans"
-    p = run_cli("export", str(SAMPLE), "--format", "client-plans", "--lang", "ru", "--out",
-                str(out), "--client", "hartwell", "--client", "kedr_stanko")
+    p = run_cli(
+        "export",
+        str(SAMPLE),
+        "--format",
+        "client-plans",
+        "--lang",
+        "ru",
+        "--out",
+        str(out),
+        "--client",
+        "hartwell",
+        "--client",
+        "kedr_stanko",
+    )
     assert p.returncode == 0, p.stderr
     assert sorted(f.name for f in out.iterdir()) == [
-        "plan_hartwell.html", "plan_hartwell.xlsx", "plan_kedr_stanko.html",
-        "plan_kedr_stanko.xlsx"]
+        "plan_hartwell.html",
+        "plan_hartwell.xlsx",
+        "plan_kedr_stanko.html",
+        "plan_kedr_stanko.xlsx",
+    ]
     wb = openpyxl.load_workbook(out / "plan_hartwell.xlsx")
     assert wb.sheetnames == [RU("export_plan_sheet"), RU("export_plan_notes_sheet")]
     assert wb.properties.title == RU("export_title")
@@ -157,12 +219,17 @@ def test_cli_client_plans_in_russian(sample: tuple[Problem, Result], tmp_path: P
     assert head[RU("export_col_client_id")] == "hartwell"
     assert head[RU("export_plan_status")] == RU("status_optimal")
     notes = {r[0]: r[1] for r in rows(wb[RU("export_plan_notes_sheet")])[1:]}
-    assert notes[RU("export_check_plan_agreed")] in (RU("export_yes"), RU("export_no"),
-                                                       RU("export_unknown"), "")
+    assert notes[RU("export_check_plan_agreed")] in (
+        RU("export_yes"),
+        RU("export_no"),
+        RU("export_unknown"),
+        "",
+    )
     page = (out / "plan_kedr_stanko.html").read_bytes()
     assert b'<html lang="ru">' in page
-    assert headings(page)[0] == RU("export_plan_title", title=RU("export_title"),
-                                   name=problem.clients.at["kedr_stanko", NAME])
+    assert headings(page)[0] == RU(
+        "export_plan_title", title=RU("export_title"), name=problem.clients.at["kedr_stanko", NAME]
+    )
     assert RU("export_plan_sheet") in headings(page)
     assert RU("export_plan_unconfirmed").encode() in page
 
@@ -179,28 +246,47 @@ def test_client_plans_replace_other_clients_in_the_readers_language() -> None:
 # ---- English as before, CSV and JSON the same in every language --------------------------------
 def test_english_is_the_default_and_unchanged(sample: tuple[Problem, Result]) -> None:
     problem, result = sample
-    assert export.xlsx_bytes(problem, result, META) == export.xlsx_bytes(problem, result, META,
-                                                                         lang="en")
+    assert export.xlsx_bytes(problem, result, META) == export.xlsx_bytes(
+        problem, result, META, lang="en"
+    )
     assert export.html_report(problem, result, META) == export.html_report(
-        problem, result, META, lang="en")
+        problem, result, META, lang="en"
+    )
     files = export.client_plan_files(problem, result, META, clients=["hartwell"])
-    assert files == export.client_plan_files(problem, result, META, clients=["hartwell"],
-                                             lang="en")
+    assert files == export.client_plan_files(problem, result, META, clients=["hartwell"], lang="en")
     data = export.html_report(problem, result, META)
     assert b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' in data
-    assert headings(data) == ["Risk-reduction plan", "Notes", "Key figures", "Pools",
-                              "By client", "By method", "Charts", "Allocation", "Not funded"]
+    assert headings(data) == [
+        "Risk-reduction plan",
+        "Notes",
+        "Key figures",
+        "Pools",
+        "By client",
+        "By method",
+        "Charts",
+        "Allocation",
+        "Not funded",
+    ]
     wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(problem, result, META)))
-    assert wb.sheetnames[:7] == ["Summary", "Grid - units", "Grid - value", "Allocation",
-                                 "By client", "By method", "Not funded"]
+    assert wb.sheetnames[:7] == [
+        "Summary",
+        "Grid - units",
+        "Grid - value",
+        "Allocation",
+        "By client",
+        "By method",
+        "Not funded",
+    ]
 
 
-def test_csv_and_json_are_the_same_in_every_language(sample: tuple[Problem, Result],
-                                                     tmp_path: Path) -> None:
+def test_csv_and_json_are_the_same_in_every_language(
+    sample: tuple[Problem, Result], tmp_path: Path
+) -> None:
     problem, result = sample
     for fmt in ("csv", "json", "lp"):
-        assert export.export_bytes(problem, result, fmt, META, lang="ru") == \
-            export.export_bytes(problem, result, fmt, META), fmt
+        assert export.export_bytes(problem, result, fmt, META, lang="ru") == export.export_bytes(
+            problem, result, fmt, META
+        ), fmt
     en = export.write_by_extension(problem, result, tmp_path / "en.csv")
     ru = export.write_by_extension(problem, result, tmp_path / "ru.csv", lang="ru")
     assert en.read_bytes() == ru.read_bytes()
@@ -209,8 +295,9 @@ def test_csv_and_json_are_the_same_in_every_language(sample: tuple[Problem, Resu
     assert "same in every language" in doc
 
 
-def test_export_bytes_and_write_export_follow_the_language(sample: tuple[Problem, Result],
-                                                           tmp_path: Path) -> None:
+def test_export_bytes_and_write_export_follow_the_language(
+    sample: tuple[Problem, Result], tmp_path: Path
+) -> None:
     problem, result = sample
     data = export.export_bytes(problem, result, "html", META, lang="ru")
     assert b'<html lang="ru">' in data
@@ -226,13 +313,14 @@ def test_no_plan_error_in_both_languages() -> None:
     with pytest.raises(export.NoPlanError) as info:
         export.csv_bytes(problem, result)
     assert str(info.value).startswith("No plan to export: the solve ended 'infeasible'.")
-    assert info.value.text("ru").startswith(
-        RU("export_no_plan", status=RU("status_infeasible")))
+    assert info.value.text("ru").startswith(RU("export_no_plan", status=RU("status_infeasible")))
 
 
 # ---- the dashboard's downloads follow the page -------------------------------------------------
 def _tab_script(bundle_dir: str, lang: str) -> None:
-    from typing import Any
+    # The script runs without this module's `from __future__ import annotations`: its
+    # annotations are evaluated, so they need the name.
+    from typing import Any  # noqa: F401
 
     import streamlit as st
 
@@ -240,13 +328,17 @@ def _tab_script(bundle_dir: str, lang: str) -> None:
     from ui import export_tab
     from ui.text import Translator
 
-    def keep(label: str, data: Any, file_name: str, fmt: str, key: str,
-             help_: str | None = None) -> None:
+    def keep(
+        label: str, data: Any, file_name: str, fmt: str, key: str, help_: str | None = None
+    ) -> None:
         st.session_state.setdefault("files", {})[key] = data()
 
     problem = load_bundle(bundle_dir)
-    ctx = type("Ctx", (), {"problem": problem, "result": solve(problem), "lang": lang,
-                           "t": Translator(lang)})()
+    ctx = type(
+        "Ctx",
+        (),
+        {"problem": problem, "result": solve(problem), "lang": lang, "t": Translator(lang)},
+    )()
     # Each button's file is built at once and kept (the tab is one module for every test).
     button, export_tab._button = export_tab._button, keep
     try:
@@ -278,27 +370,54 @@ def _codes_used() -> set[str]:
     for path in (ROOT / "optimizer" / "export").rglob("*"):
         if path.suffix in (".py", ".html"):
             found |= set(re.findall(r"[\"'](export_[a-z_]+)[\"']", path.read_text("utf-8")))
-    found |= {f"export_check_{item}" for item in ("plan_agreed", "criteria_known",
-                                                  "roles_mapped", "procedure_known",
-                                                  "written_confirmation")}
+    found |= {
+        f"export_check_{item}"
+        for item in (
+            "plan_agreed",
+            "criteria_known",
+            "roles_mapped",
+            "procedure_known",
+            "written_confirmation",
+        )
+    }
     return found - set(export.__all__)
 
 
 PARAMS: dict[str, Any] = {
-    "title": "Risk-reduction plan", "name": "Q3", "status": "infeasible", "path": "plan.pdf",
-    "ext": ".pdf", "types": [".csv", ".xlsx"], "format": "pdf", "formats": ["xlsx", "csv"],
-    "client": "acme", "clients": ["acme", "kedr"], "mode": "most value", "units": "1",
-    "share": "90%", "currency": "EUR", "used": "1,200.0", "capacity": "2,000.0", "unit": "h",
-    "pool": "Budget", "fingerprint": "5efe57317b84dae2", "when": "2026-05-04 09:30",
-    "method": "Free trial"}
+    "title": "Risk-reduction plan",
+    "name": "Q3",
+    "status": "infeasible",
+    "path": "plan.pdf",
+    "ext": ".pdf",
+    "types": [".csv", ".xlsx"],
+    "format": "pdf",
+    "formats": ["xlsx", "csv"],
+    "client": "acme",
+    "clients": ["acme", "kedr"],
+    "mode": "most value",
+    "units": "1",
+    "share": "90%",
+    "currency": "EUR",
+    "used": "1,200.0",
+    "capacity": "2,000.0",
+    "unit": "h",
+    "pool": "Budget",
+    "fingerprint": "5efe57317b84dae2",
+    "when": "2026-05-04 09:30",
+    "method": "Free trial",
+}
 
 
 def test_the_export_catalogue_is_complete() -> None:
     used = _codes_used()
     assert used - set(TEXTS) == set(), "codes used but not in the catalogue"
     assert set(TEXTS) - used == set(), "codes in the catalogue that nothing uses"
-    same = {"export_page_title", "export_mode", "export_plan_title",
-            "export_plan_unconfirmed_item"}  # only parameters and punctuation
+    same = {
+        "export_page_title",
+        "export_mode",
+        "export_plan_title",
+        "export_plan_unconfirmed_item",
+    }  # only parameters and punctuation
     for code, (en, ru) in TEXTS.items():
         assert en.strip() and ru.strip(), code
         assert (en == ru) == (code in same), code
@@ -309,5 +428,6 @@ def test_the_export_catalogue_is_complete() -> None:
     for code in [*PLAN_SHEETS, "export_plan_sheet", "export_plan_notes_sheet"]:
         for t in (EN, RU):
             assert len(t(code)) <= 31 and not re.search(r"[\[\]:*?/\\]", t(code)), code
-    assert EN("export_title") == export.TITLE and EN("export_another_client") == \
-        export.ANOTHER_CLIENT
+    assert (
+        EN("export_title") == export.TITLE and EN("export_another_client") == export.ANOTHER_CLIENT
+    )

@@ -29,14 +29,14 @@ TEXT: dict[str, str] = {
     "export_title": "Export the plan",
     "export_intro": "Files for the planning meeting. Each is built when you click its button.",
     "export_no_inputs": "The inputs have errors, so there is nothing to export yet. Fix them "
-                        "in the Inputs tab.",
+    "in the Inputs tab.",
     "export_no_plan": "There is no plan ({status}). You can still download the workbook or "
-                      "the report, which explain why, and the model as an LP file.",
+    "the report, which explain why, and the model as an LP file.",
     "export_scenario": "Scenario name (printed on every file)",
     "export_notes": "Scenario notes (workbook and report only, never in a client's plan)",
     "export_xlsx": "Excel workbook",
     "export_xlsx_help": "Summary, client x method grids, per-client and per-method sheets, "
-                        "methods not funded with the reason, and the inputs as solved.",
+    "methods not funded with the reason, and the inputs as solved.",
     "export_csv": "CSV (one row per client and method)",
     "export_csv_help": "The allocation in tidy long form, for other tools.",
     "export_html": "HTML report (printable on A4, works offline)",
@@ -45,8 +45,8 @@ TEXT: dict[str, str] = {
     "export_lp": "Model as an LP file (for an analyst's audit)",
     "export_clients_title": "Plans for one client's account team",
     "export_clients_intro": "Each client's files hold that client's data only: no other "
-                            "client's name, id, segment or figures, and no totals across "
-                            "clients.",
+    "client's name, id, segment or figures, and no totals across "
+    "clients.",
     "export_all_clients": "All client plans (.zip: one .html and one .xlsx per client)",
     "export_pick_client": "Client",
     "export_client_notes": "Notes for this client's plan",
@@ -88,8 +88,11 @@ def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
         from .text import Translator
     except ImportError:
         return None
-    t = ctx.t if isinstance(getattr(ctx, "t", None), Translator) else \
-        Translator(getattr(ctx, "lang", "en"))
+    t = (
+        ctx.t
+        if isinstance(getattr(ctx, "t", None), Translator)
+        else Translator(getattr(ctx, "lang", "en"))
+    )
     figs = []
     for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap):
         fig = build(result, t)
@@ -101,32 +104,48 @@ def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
 def _meta(problem: Problem) -> export.ExportMeta:
     ss = st.session_state
     notes: Mapping[str, str] = ss.get(CLIENT_NOTES_KEY, {})
-    return export.ExportMeta(scenario=str(ss.get(SCENARIO_KEY, "")).strip(),
-                             created=datetime.now(), notes=str(ss.get(NOTES_KEY, "")).strip(),
-                             client_notes={c: n for c, n in notes.items()
-                                           if c in problem.clients.index and n.strip()})
+    return export.ExportMeta(
+        scenario=str(ss.get(SCENARIO_KEY, "")).strip(),
+        created=datetime.now(),
+        notes=str(ss.get(NOTES_KEY, "")).strip(),
+        client_notes={c: n for c, n in notes.items() if c in problem.clients.index and n.strip()},
+    )
 
 
 def _stamp(meta: export.ExportMeta) -> str:
     """A file-name part from the scenario name: ASCII letters, digits, '-' and '_' only."""
-    slug = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_"
-                   for ch in meta.scenario)[:40].strip("_")
+    slug = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in meta.scenario
+    )[:40].strip("_")
     return f"{slug}_" if slug else ""
 
 
-def _button(label: str, data: Callable[[], bytes], file_name: str, fmt: str, key: str,
-            help_: str | None = None) -> None:
-    st.download_button(label, data=data, file_name=file_name, mime=export.MIME[fmt], key=key,
-                       help=help_, on_click="ignore", icon=":material/download:",
-                       width="stretch")
+def _button(
+    label: str,
+    data: Callable[[], bytes],
+    file_name: str,
+    fmt: str,
+    key: str,
+    help_: str | None = None,
+) -> None:
+    st.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=export.MIME[fmt],
+        key=key,
+        help=help_,
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
 
 
 def _suggest_scenario_name() -> None:
     """Name the export after the scenario just loaded, unless the user typed a name."""
     ss = st.session_state
     source = str(ss.get(SOURCE_KEY, ""))
-    suggested = source.removeprefix("scenario ").strip() if source.startswith("scenario ") \
-        else ""
+    suggested = source.removeprefix("scenario ").strip() if source.startswith("scenario ") else ""
     before = ss.get(SUGGESTED_KEY)
     if suggested != before:
         if str(ss.get(SCENARIO_KEY, "")) in ("", before or ""):
@@ -166,48 +185,96 @@ def render_export(ctx: Any) -> None:
 
     cols = st.columns(3)
     with cols[0]:
-        _button(tr(ctx, "export_xlsx"),
-                lambda: export.xlsx_bytes(problem, result, meta, lang=lang),
-                f"{stamp}plan.xlsx", "xlsx", "dl_xlsx", tr(ctx, "export_xlsx_help"))
-        _button(tr(ctx, "export_html"), report, f"{stamp}report.html", "html", "dl_html",
-                tr(ctx, "export_html_help"))
+        _button(
+            tr(ctx, "export_xlsx"),
+            lambda: export.xlsx_bytes(problem, result, meta, lang=lang),
+            f"{stamp}plan.xlsx",
+            "xlsx",
+            "dl_xlsx",
+            tr(ctx, "export_xlsx_help"),
+        )
+        _button(
+            tr(ctx, "export_html"),
+            report,
+            f"{stamp}report.html",
+            "html",
+            "dl_html",
+            tr(ctx, "export_html_help"),
+        )
     with cols[1]:
         if has_plan:
-            _button(tr(ctx, "export_csv"), lambda: export.csv_bytes(problem, result),
-                    f"{stamp}allocation.csv", "csv", "dl_csv", tr(ctx, "export_csv_help"))
-        _button(tr(ctx, "export_json"), lambda: export.json_bytes(problem, result),
-                f"{stamp}plan.json", "json", "dl_json")
+            _button(
+                tr(ctx, "export_csv"),
+                lambda: export.csv_bytes(problem, result),
+                f"{stamp}allocation.csv",
+                "csv",
+                "dl_csv",
+                tr(ctx, "export_csv_help"),
+            )
+        _button(
+            tr(ctx, "export_json"),
+            lambda: export.json_bytes(problem, result),
+            f"{stamp}plan.json",
+            "json",
+            "dl_json",
+        )
     with cols[2]:
-        _button(tr(ctx, "export_lp"), lambda: export.lp_bytes(problem, result),
-                f"{stamp}model.lp", "lp", "dl_lp")
+        _button(
+            tr(ctx, "export_lp"),
+            lambda: export.lp_bytes(problem, result),
+            f"{stamp}model.lp",
+            "lp",
+            "dl_lp",
+        )
     if not has_plan:
         return
 
     st.markdown(f"#### {tr(ctx, 'export_clients_title')}")
     st.caption(tr(ctx, "export_clients_intro"))
-    _button(tr(ctx, "export_all_clients"),
-            lambda: export.client_plans_zip(problem, result, meta, lang=lang),
-            f"{stamp}client_plans.zip", "zip", "dl_clients_zip")
+    _button(
+        tr(ctx, "export_all_clients"),
+        lambda: export.client_plans_zip(problem, result, meta, lang=lang),
+        f"{stamp}client_plans.zip",
+        "zip",
+        "dl_clients_zip",
+    )
     ids = list(problem.clients.index)
     names = problem.clients[NAME]
     if st.session_state.get(CLIENT_KEY) not in ids:
         st.session_state[CLIENT_KEY] = ids[0]
-    client = st.selectbox(tr(ctx, "export_pick_client"), ids, key=CLIENT_KEY,
-                          format_func=lambda c: f"{names[c]} ({c})")
+    client = st.selectbox(
+        tr(ctx, "export_pick_client"),
+        ids,
+        key=CLIENT_KEY,
+        format_func=lambda c: f"{names[c]} ({c})",
+    )
     note_key = f"{CLIENT_NOTES_KEY}::{client}"
     if note_key not in st.session_state:
         st.session_state[note_key] = st.session_state.get(CLIENT_NOTES_KEY, {}).get(client, "")
-    st.text_area(tr(ctx, "export_client_notes"), key=note_key, height=68,
-                 on_change=_save_client_note, args=(client,))
+    st.text_area(
+        tr(ctx, "export_client_notes"),
+        key=note_key,
+        height=68,
+        on_change=_save_client_note,
+        args=(client,),
+    )
     # Read again: this client's notes were just typed above.
     client_meta = _meta(problem)
     stem = export.client_file_stem(str(client))
     b1, b2 = st.columns(2)
     with b1:
-        _button(tr(ctx, "export_client_xlsx"),
-                lambda: export.client_plan_xlsx(problem, result, client, client_meta, lang=lang),
-                f"{stem}.xlsx", "xlsx", "dl_client_xlsx")
+        _button(
+            tr(ctx, "export_client_xlsx"),
+            lambda: export.client_plan_xlsx(problem, result, client, client_meta, lang=lang),
+            f"{stem}.xlsx",
+            "xlsx",
+            "dl_client_xlsx",
+        )
     with b2:
-        _button(tr(ctx, "export_client_html"),
-                lambda: export.client_plan_html(problem, result, client, client_meta, lang=lang),
-                f"{stem}.html", "html", "dl_client_html")
+        _button(
+            tr(ctx, "export_client_html"),
+            lambda: export.client_plan_html(problem, result, client, client_meta, lang=lang),
+            f"{stem}.html",
+            "html",
+            "dl_client_html",
+        )

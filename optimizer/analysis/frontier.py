@@ -62,8 +62,7 @@ def _validate_range(pool: str, start: float, stop: float, steps: int) -> None:
     if not isinstance(steps, (int, np.integer)) or steps < 2:
         raise AnalysisError("analysis_sweep_steps", steps=echo(steps))
     if stop <= start:
-        raise AnalysisError("analysis_sweep_order", pool=pool, start=echo(start),
-                            stop=echo(stop))
+        raise AnalysisError("analysis_sweep_order", pool=pool, start=echo(start), stop=echo(stop))
 
 
 # ---- frontier: one pool ---------------------------------------------------------------------
@@ -102,29 +101,57 @@ class Sweep:
 
     def to_json(self) -> dict[str, Any]:
         """The sweep as the JSON object of the command line."""
-        pts = [{"capacity": num(r.capacity), "objective": num(r.objective),
-                "status": r.status, "shadow_price": num(r.shadow_price),
-                "marginal": num(r.marginal), "funded_cells": int(r.funded_cells)}
-               for r in self.points.itertuples()]
-        bps = [{"capacity": num(r.capacity), "objective": num(r.objective),
-                "price_before": num(r.price_before), "price_after": num(r.price_after),
+        pts = [
+            {
+                "capacity": num(r.capacity),
+                "objective": num(r.objective),
+                "status": r.status,
+                "shadow_price": num(r.shadow_price),
+                "marginal": num(r.marginal),
+                "funded_cells": int(r.funded_cells),
+            }
+            for r in self.points.itertuples()
+        ]
+        bps = [
+            {
+                "capacity": num(r.capacity),
+                "objective": num(r.objective),
+                "price_before": num(r.price_before),
+                "price_after": num(r.price_after),
                 "exact": bool(r.exact),
-                "more": [list(c) for c in r.more], "less": [list(c) for c in r.less]}
-               for r in self.breakpoints.itertuples()]
-        return {"pool": self.pool, "unit": self.unit,
-                "baseline_capacity": num(self.baseline_capacity),
-                "integer_units": self.integer, "partial": self.partial,
-                "breakpoints_complete": not self.truncated,
-                "feasible_from": num(self.feasible_from), "points": pts,
-                "breakpoints": bps, "notes": list(self.notes)}
+                "more": [list(c) for c in r.more],
+                "less": [list(c) for c in r.less],
+            }
+            for r in self.breakpoints.itertuples()
+        ]
+        return {
+            "pool": self.pool,
+            "unit": self.unit,
+            "baseline_capacity": num(self.baseline_capacity),
+            "integer_units": self.integer,
+            "partial": self.partial,
+            "breakpoints_complete": not self.truncated,
+            "feasible_from": num(self.feasible_from),
+            "points": pts,
+            "breakpoints": bps,
+            "notes": list(self.notes),
+        }
 
 
 _BP_COLUMNS = ["capacity", "objective", "price_before", "price_after", "more", "less", "exact"]
 
 
-def kinks(probe: Callable[[float], tuple[float, float] | None], xa: float, fa: float,
-           sa: float, xb: float, fb: float, sb: float, out: list[float] | None = None,
-           depth: int = 0) -> list[float]:
+def kinks(
+    probe: Callable[[float], tuple[float, float] | None],
+    xa: float,
+    fa: float,
+    sa: float,
+    xb: float,
+    fb: float,
+    sb: float,
+    out: list[float] | None = None,
+    depth: int = 0,
+) -> list[float]:
     """Every x in [xa, xb] where the slope of a concave piecewise-linear f changes, given f
     and a slope at both ends; probe(x) -> (f(x), a slope at x), or None without a plan.
 
@@ -134,8 +161,7 @@ def kinks(probe: Callable[[float], tuple[float, float] | None], xa: float, fa: f
     them.
     """
     out = [] if out is None else out
-    if sa - sb <= PRICE_RTOL * max(1.0, abs(sa), abs(sb)) or \
-            xb - xa <= SEARCH_RTOL * max(1.0, xb):
+    if sa - sb <= PRICE_RTOL * max(1.0, abs(sa), abs(sb)) or xb - xa <= SEARCH_RTOL * max(1.0, xb):
         return out
     x = (fb - fa + sa * xa - sb * xb) / (sa - sb)
     x = min(max(x, xa), xb)
@@ -176,8 +202,7 @@ class Frontier:
 
     def point(self, cap: float) -> tuple[float, float] | None:
         raw = self.at(cap)
-        if raw.status not in (OPTIMAL, FEASIBLE) or raw.row_dual is None or \
-                raw.objective is None:
+        if raw.status not in (OPTIMAL, FEASIBLE) or raw.row_dual is None or raw.objective is None:
             return None
         return float(raw.objective), float(raw.row_dual[self.row])
 
@@ -185,8 +210,16 @@ class Frontier:
         raw = self.at(cap)
         return cell_units(self.model, raw.x) if raw.x is not None else None
 
-    def breakpoints(self, xa: float, fa: float, sa: float, xb: float, fb: float, sb: float,
-                    out: list[float] | None = None) -> list[float]:
+    def breakpoints(
+        self,
+        xa: float,
+        fa: float,
+        sa: float,
+        xb: float,
+        fb: float,
+        sb: float,
+        out: list[float] | None = None,
+    ) -> list[float]:
         """Every capacity in [xa, xb] where the slope of the concave value curve changes,
         appended to `out` as found."""
         return kinks(self.point, xa, fa, sa, xb, fb, sb, out)
@@ -223,10 +256,19 @@ def _growth(front: Frontier, x: float, delta: float) -> tuple[np.ndarray, np.nda
     return (u1 - u0) / delta, (u2 - u1) / delta
 
 
-def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
-          breakpoints: bool = True, progress: ProgressFn | None = None,
-          stop_flag: StopFn | None = None, method: str = "warm",
-          max_solves: int = MAX_BREAKPOINT_SOLVES) -> Sweep:
+def sweep(
+    problem: Problem,
+    pool: str,
+    start: float,
+    stop: float,
+    steps: int,
+    *,
+    breakpoints: bool = True,
+    progress: ProgressFn | None = None,
+    stop_flag: StopFn | None = None,
+    method: str = "warm",
+    max_solves: int = MAX_BREAKPOINT_SOLVES,
+) -> Sweep:
     """Sweep one pool's capacity from `start` to `stop` in `steps` points.
 
     The model is built once; each point changes only the pool row's bound and re-solves. In
@@ -273,8 +315,16 @@ def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
     if done > 1:
         marginal[1:] = np.diff(objective) / np.diff(caps)
     funded_cells = np.nansum(funded(units), axis=1).astype(int)
-    points = pd.DataFrame({"capacity": caps, "objective": objective, "status": status,
-                           SHADOW_PRICE: price, "marginal": marginal, "funded_cells": funded_cells})
+    points = pd.DataFrame(
+        {
+            "capacity": caps,
+            "objective": objective,
+            "status": status,
+            SHADOW_PRICE: price,
+            "marginal": marginal,
+            "funded_cells": funded_cells,
+        }
+    )
     unit_frame = pd.DataFrame(units, columns=model.cells.index)
     unit_frame.index = pd.Index(caps, name="capacity")
 
@@ -292,23 +342,40 @@ def sweep(problem: Problem, pool: str, start: float, stop: float, steps: int, *,
             if stopped(stop_flag):
                 partial = True
             if truncated:
-                notes.append(Message("analysis_note_truncated",
-                                     {"solves": int(max_solves), "found": len(bps)}))
+                notes.append(
+                    Message(
+                        "analysis_note_truncated", {"solves": int(max_solves), "found": len(bps)}
+                    )
+                )
     tick(progress, 1, 1)
     bp_frame = pd.DataFrame(bps, columns=_BP_COLUMNS)
     if model.integer:
         notes.append(Message("analysis_note_whole_units"))
-    return Sweep(pool=pool, unit=str(problem.resources.at[pool, UNIT]),
-                 baseline_capacity=float(problem.resources.at[pool, CAPACITY]), points=points,
-                 units=unit_frame, breakpoints=bp_frame, feasible_from=feasible_from,
-                 integer=bool(model.integer), partial=partial,
-                 seconds=time.perf_counter() - t0, method=resolver.method, note_msgs=tuple(notes),
-                 truncated=truncated)
+    return Sweep(
+        pool=pool,
+        unit=str(problem.resources.at[pool, UNIT]),
+        baseline_capacity=float(problem.resources.at[pool, CAPACITY]),
+        points=points,
+        units=unit_frame,
+        breakpoints=bp_frame,
+        feasible_from=feasible_from,
+        integer=bool(model.integer),
+        partial=partial,
+        seconds=time.perf_counter() - t0,
+        method=resolver.method,
+        note_msgs=tuple(notes),
+        truncated=truncated,
+    )
 
 
-def _lp_breakpoints(front: Frontier, model: Model, caps: np.ndarray, objective: np.ndarray,
-                    price: np.ndarray, stop_flag: StopFn | None
-                    ) -> tuple[list[dict[str, Any]], bool]:
+def _lp_breakpoints(
+    front: Frontier,
+    model: Model,
+    caps: np.ndarray,
+    objective: np.ndarray,
+    price: np.ndarray,
+    stop_flag: StopFn | None,
+) -> tuple[list[dict[str, Any]], bool]:
     """The exact breakpoints between grid points whose prices differ, each with the cells
     that gain or lose from it; and whether the search ran out of re-solves."""
     found: list[float] = []
@@ -319,8 +386,15 @@ def _lp_breakpoints(front: Frontier, model: Model, caps: np.ndarray, objective: 
             if stopped(stop_flag):
                 break
             if ok[i] and ok[i + 1] and not same_price(price[i], price[i + 1]):
-                front.breakpoints(caps[i], objective[i], price[i], caps[i + 1],
-                                  objective[i + 1], price[i + 1], found)
+                front.breakpoints(
+                    caps[i],
+                    objective[i],
+                    price[i],
+                    caps[i + 1],
+                    objective[i + 1],
+                    price[i + 1],
+                    found,
+                )
     except _OutOfSolves:
         truncated = True
     found = sorted(found)
@@ -336,8 +410,7 @@ def _lp_breakpoints(front: Frontier, model: Model, caps: np.ndarray, objective: 
         # Look just either side of x, well inside the neighbouring pieces.
         left = unique[j - 1] if j else lo_cap
         right = unique[j + 1] if j + 1 < len(unique) else hi_cap
-        delta = 0.25 * min(x - left if x > left else math.inf,
-                           right - x if right > x else math.inf)
+        delta = 0.25 * min(x - left if x > left else math.inf, right - x if right > x else math.inf)
         if not math.isfinite(delta) or delta <= 0:
             delta = PROBE_STEP * max(1.0, x)
         try:
@@ -355,15 +428,23 @@ def _lp_breakpoints(front: Frontier, model: Model, caps: np.ndarray, objective: 
             tol = KINK_RTOL * max(1.0, float(np.max(np.abs(np.concatenate([g0, g1])))))
             more = [cell_label(model, k) for k in np.flatnonzero(g1 > g0 + tol)]
             less = [cell_label(model, k) for k in np.flatnonzero(g1 < g0 - tol)]
-        out.append({"capacity": x, "objective": at[0] if at else np.nan,
-                    "price_before": before[1] if before else np.nan,
-                    "price_after": after[1] if after else np.nan,
-                    "more": more, "less": less, "exact": True})
+        out.append(
+            {
+                "capacity": x,
+                "objective": at[0] if at else np.nan,
+                "price_before": before[1] if before else np.nan,
+                "price_after": after[1] if after else np.nan,
+                "more": more,
+                "less": less,
+                "exact": True,
+            }
+        )
     return out, truncated
 
 
-def _integer_breakpoints(model: Model, caps: np.ndarray, objective: np.ndarray,
-                         units: np.ndarray, price: np.ndarray) -> list[dict[str, Any]]:
+def _integer_breakpoints(
+    model: Model, caps: np.ndarray, objective: np.ndarray, units: np.ndarray, price: np.ndarray
+) -> list[dict[str, Any]]:
     out = []
     for i in range(len(caps) - 1):
         a, b = units[i], units[i + 1]
@@ -372,11 +453,17 @@ def _integer_breakpoints(model: Model, caps: np.ndarray, objective: np.ndarray,
         diff = b - a
         if np.max(np.abs(diff)) < 0.5:
             continue
-        out.append({"capacity": caps[i + 1], "objective": objective[i + 1],
-                    "price_before": np.nan, "price_after": np.nan,
-                    "more": [cell_label(model, k) for k in np.flatnonzero(diff > 0.5)],
-                    "less": [cell_label(model, k) for k in np.flatnonzero(diff < -0.5)],
-                    "exact": False})
+        out.append(
+            {
+                "capacity": caps[i + 1],
+                "objective": objective[i + 1],
+                "price_before": np.nan,
+                "price_after": np.nan,
+                "more": [cell_label(model, k) for k in np.flatnonzero(diff > 0.5)],
+                "less": [cell_label(model, k) for k in np.flatnonzero(diff < -0.5)],
+                "exact": False,
+            }
+        )
     return out
 
 
@@ -399,23 +486,41 @@ class Grid:
     def frame(self) -> pd.DataFrame:
         """One row per grid point: x, y, objective, status, both shadow prices."""
         xx, yy = np.meshgrid(self.x, self.y)
-        return pd.DataFrame({self.x_pool: xx.ravel(), self.y_pool: yy.ravel(),
-                             "objective": self.objective.ravel(),
-                             "status": self.status.ravel(),
-                             f"{SHADOW_PRICE}_{self.x_pool}": self.x_price.ravel(),
-                             f"{SHADOW_PRICE}_{self.y_pool}": self.y_price.ravel()})
+        return pd.DataFrame(
+            {
+                self.x_pool: xx.ravel(),
+                self.y_pool: yy.ravel(),
+                "objective": self.objective.ravel(),
+                "status": self.status.ravel(),
+                f"{SHADOW_PRICE}_{self.x_pool}": self.x_price.ravel(),
+                f"{SHADOW_PRICE}_{self.y_pool}": self.y_price.ravel(),
+            }
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"x_pool": self.x_pool, "y_pool": self.y_pool,
-                "x": [num(v) for v in self.x], "y": [num(v) for v in self.y],
-                "objective": [[num(v) for v in row] for row in self.objective],
-                "status": [list(row) for row in self.status], "partial": self.partial}
+        return {
+            "x_pool": self.x_pool,
+            "y_pool": self.y_pool,
+            "x": [num(v) for v in self.x],
+            "y": [num(v) for v in self.y],
+            "objective": [[num(v) for v in row] for row in self.objective],
+            "status": [list(row) for row in self.status],
+            "partial": self.partial,
+        }
 
 
-def grid(problem: Problem, x_pool: str, x_range: tuple[float, float], y_pool: str,
-         y_range: tuple[float, float], steps: int | tuple[int, int] = 11, *,
-         progress: ProgressFn | None = None, stop_flag: StopFn | None = None,
-         method: str = "warm") -> Grid:
+def grid(
+    problem: Problem,
+    x_pool: str,
+    x_range: tuple[float, float],
+    y_pool: str,
+    y_range: tuple[float, float],
+    steps: int | tuple[int, int] = 11,
+    *,
+    progress: ProgressFn | None = None,
+    stop_flag: StopFn | None = None,
+    method: str = "warm",
+) -> Grid:
     """Value over a grid of two pools; one built model, rows walked back and forth so each
     re-solve starts next to the last one."""
     t0 = time.perf_counter()
@@ -454,8 +559,15 @@ def grid(problem: Problem, x_pool: str, x_range: tuple[float, float], y_pool: st
                 break
         if partial:
             break
-    return Grid(x_pool=x_pool, y_pool=y_pool, x=xs, y=ys, objective=obj,
-                status=status.astype(str), x_price=px, y_price=py, partial=partial,
-                seconds=time.perf_counter() - t0)
-
-
+    return Grid(
+        x_pool=x_pool,
+        y_pool=y_pool,
+        x=xs,
+        y=ys,
+        objective=obj,
+        status=status.astype(str),
+        x_price=px,
+        y_price=py,
+        partial=partial,
+        seconds=time.perf_counter() - t0,
+    )

@@ -37,8 +37,9 @@ class Resolver:
 
     def __init__(self, model: Model, settings: Settings, method: str = "warm"):
         if method not in METHODS_AVAILABLE:
-            raise AnalysisError("analysis_unknown_method", method=method,
-                                methods=either(METHODS_AVAILABLE))
+            raise AnalysisError(
+                "analysis_unknown_method", method=method, methods=either(METHODS_AVAILABLE)
+            )
         self.model = model
         self.settings = settings
         self.method = method if settings.solver == "highs" else "model"
@@ -59,8 +60,9 @@ class Resolver:
         self._row_hi[row] = value
         if self._h is not None:
             lo = self.model.row_lo[row]
-            self._h.changeRowBounds(int(row), float(lo) if math.isfinite(lo) else -math.inf,
-                                    float(value))
+            self._h.changeRowBounds(
+                int(row), float(lo) if math.isfinite(lo) else -math.inf, float(value)
+            )
 
     def set_costs(self, c: np.ndarray, cols: np.ndarray | None = None) -> None:
         """Change objective coefficients: all of them, or those of `cols`."""
@@ -77,8 +79,9 @@ class Resolver:
     def solve(self) -> Raw:
         """Solve with the current changes."""
         if self._h is None:
-            return run_model(replace(self.model, row_hi=self._row_hi.copy(),
-                                     c=self._c.copy()), self.settings)
+            return run_model(
+                replace(self.model, row_hi=self._row_hi.copy(), c=self._c.copy()), self.settings
+            )
         return self._run_warm()
 
     def _run_warm(self) -> Raw:
@@ -95,8 +98,7 @@ class Resolver:
 def pool_row(model: Model, pool: str) -> int:
     """The model row of a pool's capacity."""
     rows = model.rows
-    hit = np.flatnonzero((rows["kind"].to_numpy() == POOL) &
-                         (rows[RESOURCE_ID].to_numpy() == pool))
+    hit = np.flatnonzero((rows["kind"].to_numpy() == POOL) & (rows[RESOURCE_ID].to_numpy() == pool))
     if not len(hit):
         raise AnalysisError("analysis_not_a_pool", pool=pool, pools=list(model.pools))
     return int(hit[0])
@@ -127,7 +129,8 @@ def no_plan(problem: Problem, model: Model, raw: Raw) -> NoPlanError:
         _, notes = explain_infeasible(problem, model, problem.settings)
         return NoPlanError(status_message(INFEASIBLE, None, False), notes)
     if raw.status == ERROR:
-        return NoPlanError(status_message(ERROR, None, False),
-                           (Message("solver_failed", {"error": raw.message}),))
+        return NoPlanError(
+            status_message(ERROR, None, False), (Message("solver_failed", {"error": raw.message}),)
+        )
     # A plan without prices (a solver that reports none): nothing to explain beyond the status.
     return NoPlanError(status_message(raw.status, raw.gap, bool(model.integer)))

@@ -41,11 +41,16 @@ def widened_ranges(problem: Problem, widen: Mapping[str, float] | None = None) -
     Returns a frame indexed like problem.values: value, value_low, value_high, factor, ranged.
     """
     widen = dict(widen or {})
-    bad = [Message("analysis_widen_not_client", {"client": c}) for c in widen
-           if c not in problem.clients.index]
-    bad += [Message("analysis_widen_factor", {"client": c, "factor": echo(f)})
-            for c, f in widen.items()
-            if not (isinstance(f, (int, float)) and math.isfinite(f) and f >= 1)]
+    bad = [
+        Message("analysis_widen_not_client", {"client": c})
+        for c in widen
+        if c not in problem.clients.index
+    ]
+    bad += [
+        Message("analysis_widen_factor", {"client": c, "factor": echo(f)})
+        for c, f in widen.items()
+        if not (isinstance(f, (int, float)) and math.isfinite(f) and f >= 1)
+    ]
     if bad:
         raise AnalysisError("analysis_widen", problems=bad)
     vals = problem.values
@@ -59,15 +64,18 @@ def widened_ranges(problem: Problem, widen: Mapping[str, float] | None = None) -
     factor = np.asarray([float(widen.get(c, 1.0)) for c in clients], dtype=float)
     low = np.maximum(0.0, v - factor * (v - low))
     high = v + factor * (high - v)
-    return pd.DataFrame({VALUE: v, VALUE_LOW: low, VALUE_HIGH: high, "factor": factor,
-                         "ranged": high > low}, index=vals.index)
+    return pd.DataFrame(
+        {VALUE: v, VALUE_LOW: low, VALUE_HIGH: high, "factor": factor, "ranged": high > low},
+        index=vals.index,
+    )
 
 
 DRAW_CHUNK = 256
 
 
-def iter_draws(ranges: pd.DataFrame, draws: int, seed: int,
-               chunk: int = DRAW_CHUNK) -> Iterator[np.ndarray]:
+def iter_draws(
+    ranges: pd.DataFrame, draws: int, seed: int, chunk: int = DRAW_CHUNK
+) -> Iterator[np.ndarray]:
     """Blocks of (up to `chunk`, cells) first-unit values: triangular(low, value, high) for
     ranged cells, the value itself for the rest. Drawn block by block so that a long run
     needs little memory; the blocks are the rows of `draw_values(ranges, draws, seed)`."""
@@ -94,9 +102,15 @@ def _stats(a: np.ndarray) -> dict[str, float | None]:
     a = a[np.isfinite(a)]
     if not len(a):
         return dict.fromkeys(("mean", "p5", "p50", "p95", "min", "max", "std"))
-    return {"mean": float(a.mean()), "p5": float(np.percentile(a, 5)),
-            "p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
-            "min": float(a.min()), "max": float(a.max()), "std": float(a.std())}
+    return {
+        "mean": float(a.mean()),
+        "p5": float(np.percentile(a, 5)),
+        "p50": float(np.percentile(a, 50)),
+        "p95": float(np.percentile(a, 95)),
+        "min": float(a.min()),
+        "max": float(a.max()),
+        "std": float(a.std()),
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,32 +143,63 @@ class Robustness:
         """Distribution of total value and regret."""
         reg = _stats(self.regret)
         rel = _stats(self.relative_regret)
-        return {"objective": _stats(self.objective),
-                "nominal_plan_value": _stats(self.nominal_value),
-                "regret": {"mean": reg["mean"], "p95": reg["p95"], "max": reg["max"],
-                           "relative_mean": rel["mean"], "relative_p95": rel["p95"],
-                           "relative_max": rel["max"]}}
+        return {
+            "objective": _stats(self.objective),
+            "nominal_plan_value": _stats(self.nominal_value),
+            "regret": {
+                "mean": reg["mean"],
+                "p95": reg["p95"],
+                "max": reg["max"],
+                "relative_mean": rel["mean"],
+                "relative_p95": rel["p95"],
+                "relative_max": rel["max"],
+            },
+        }
 
     def to_json(self) -> dict[str, Any]:
         """Deterministic for a given seed (no timings)."""
         s = self.summary()
         clean = lambda d: {k: num(v) for k, v in d.items()}  # noqa: E731
-        cells = [{"client_id": c, "method_id": m, "funded_share": num(r["funded_share"]),
-                  "nominal_units": num(r["nominal_units"]), "mean_units": num(r["mean_units"]),
-                  "value": num(r[VALUE]), "value_low": num(r[VALUE_LOW]),
-                  "value_high": num(r[VALUE_HIGH]), "ranged": bool(r["ranged"])}
-                 for (c, m), r in self.cells.iterrows()]
-        return {"draws": self.draws, "requested": self.requested, "seed": self.seed,
-                "partial": self.partial, "integer_units": self.integer,
-                "widen": dict(self.widen), "nominal_objective": num(self.nominal_objective),
-                "objective": clean(s["objective"]),
-                "nominal_plan_value": clean(s["nominal_plan_value"]),
-                "regret": clean(s["regret"]), "statuses": dict(self.statuses), "cells": cells}
+        cells = [
+            {
+                "client_id": c,
+                "method_id": m,
+                "funded_share": num(r["funded_share"]),
+                "nominal_units": num(r["nominal_units"]),
+                "mean_units": num(r["mean_units"]),
+                "value": num(r[VALUE]),
+                "value_low": num(r[VALUE_LOW]),
+                "value_high": num(r[VALUE_HIGH]),
+                "ranged": bool(r["ranged"]),
+            }
+            for (c, m), r in self.cells.iterrows()
+        ]
+        return {
+            "draws": self.draws,
+            "requested": self.requested,
+            "seed": self.seed,
+            "partial": self.partial,
+            "integer_units": self.integer,
+            "widen": dict(self.widen),
+            "nominal_objective": num(self.nominal_objective),
+            "objective": clean(s["objective"]),
+            "nominal_plan_value": clean(s["nominal_plan_value"]),
+            "regret": clean(s["regret"]),
+            "statuses": dict(self.statuses),
+            "cells": cells,
+        }
 
 
-def robustness(problem: Problem, draws: int, seed: int, *,
-               widen: Mapping[str, float] | None = None, progress: ProgressFn | None = None,
-               stop_flag: StopFn | None = None, method: str = "warm") -> Robustness:
+def robustness(
+    problem: Problem,
+    draws: int,
+    seed: int,
+    *,
+    widen: Mapping[str, float] | None = None,
+    progress: ProgressFn | None = None,
+    stop_flag: StopFn | None = None,
+    method: str = "warm",
+) -> Robustness:
     """Sample values within their ranges `draws` times (numpy Generator seeded with `seed`),
     re-solve each draw by changing only the objective, and compare with the nominal plan.
 
@@ -191,7 +236,7 @@ def robustness(problem: Problem, draws: int, seed: int, *,
     done = 0
     halted = False
     for block in iter_draws(ranges, int(draws), int(seed)):
-        nominal_value[done:done + len(block)] = block @ per_cell
+        nominal_value[done : done + len(block)] = block @ per_cell
         for values in block:
             c = values[model.col_cell] * mult
             r.set_costs(c)
@@ -223,9 +268,19 @@ def robustness(problem: Problem, draws: int, seed: int, *,
     cells["nominal_units"] = cell_units(model, x_nom)
     cells["funded_share"] = times_funded / solved if solved else np.nan
     cells["mean_units"] = unit_sum / solved if solved else np.nan
-    return Robustness(draws=done, requested=int(draws), seed=int(seed),
-                      nominal_objective=float(model.c @ x_nom), objective=opt,
-                      nominal_value=nominal_value, regret=regret, relative_regret=rel,
-                      cells=cells, widen={k: float(v) for k, v in (widen or {}).items()},
-                      statuses=statuses, integer=bool(model.integer), partial=done < draws,
-                      seconds=time.perf_counter() - t0)
+    return Robustness(
+        draws=done,
+        requested=int(draws),
+        seed=int(seed),
+        nominal_objective=float(model.c @ x_nom),
+        objective=opt,
+        nominal_value=nominal_value,
+        regret=regret,
+        relative_regret=rel,
+        cells=cells,
+        widen={k: float(v) for k, v in (widen or {}).items()},
+        statuses=statuses,
+        integer=bool(model.integer),
+        partial=done < draws,
+        seconds=time.perf_counter() - t0,
+    )

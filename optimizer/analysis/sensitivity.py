@@ -58,17 +58,38 @@ class Sensitivity:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        pools = [{"resource_id": p, "capacity": num(r[CAPACITY]), "used": num(r[USED]),
-                  "shadow_price": num(r[SHADOW_PRICE]), "holds_from": num(r["holds_from"]),
-                  "holds_to": num(r["holds_to"]), "feasible_from": num(r["feasible_from"])}
-                 for p, r in self.pools.iterrows()]
-        cells = [{"client_id": c, "method_id": m, "units": num(r[UNITS]),
-                  "value": num(r[VALUE]), "changes_below": num(r["changes_below"]),
-                  "leaves_below": num(r["leaves_below"]), "drop": num(r["drop"]),
-                  "drop_share": num(r["drop_share"])}
-                 for (c, m), r in self.cells.iterrows()]
-        return {"objective": num(self.objective), "continuous": self.continuous,
-                "partial": self.partial, "pools": pools, "cells": cells}
+        pools = [
+            {
+                "resource_id": p,
+                "capacity": num(r[CAPACITY]),
+                "used": num(r[USED]),
+                "shadow_price": num(r[SHADOW_PRICE]),
+                "holds_from": num(r["holds_from"]),
+                "holds_to": num(r["holds_to"]),
+                "feasible_from": num(r["feasible_from"]),
+            }
+            for p, r in self.pools.iterrows()
+        ]
+        cells = [
+            {
+                "client_id": c,
+                "method_id": m,
+                "units": num(r[UNITS]),
+                "value": num(r[VALUE]),
+                "changes_below": num(r["changes_below"]),
+                "leaves_below": num(r["leaves_below"]),
+                "drop": num(r["drop"]),
+                "drop_share": num(r["drop_share"]),
+            }
+            for (c, m), r in self.cells.iterrows()
+        ]
+        return {
+            "objective": num(self.objective),
+            "continuous": self.continuous,
+            "partial": self.partial,
+            "pools": pools,
+            "cells": cells,
+        }
 
 
 def _col_blocks(model: Model) -> np.ndarray:
@@ -76,8 +97,15 @@ def _col_blocks(model: Model) -> np.ndarray:
     return np.cumsum(model.cells.units) - model.cells.units
 
 
-def _cell_thresholds(r: Resolver, cols: np.ndarray, c_cell: np.ndarray, g1: float,
-                     v1: float, u_now: float, committed: float) -> tuple[float, float]:
+def _cell_thresholds(
+    r: Resolver,
+    cols: np.ndarray,
+    c_cell: np.ndarray,
+    g1: float,
+    v1: float,
+    u_now: float,
+    committed: float,
+) -> tuple[float, float]:
     """Scale factors t of one cell's value under which it gets fewer units (t_change) and
     under which it keeps no more than its committed units (t_leave).
 
@@ -85,6 +113,7 @@ def _cell_thresholds(r: Resolver, cols: np.ndarray, c_cell: np.ndarray, g1: floa
     (weighted) value; its kinks are where the cell's units change, found exactly by
     `kinks` on -g. The cell's units are read in the middle of each piece between kinks.
     """
+
     def solve_at(t: float) -> Raw:
         r.set_costs(c_cell * t, cols)
         return r.solve()
@@ -120,8 +149,13 @@ def _cell_thresholds(r: Resolver, cols: np.ndarray, c_cell: np.ndarray, g1: floa
     return t_change, t_leave
 
 
-def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
-                stop_flag: StopFn | None = None, method: str = "warm") -> Sensitivity:
+def sensitivity(
+    problem: Problem,
+    *,
+    progress: ProgressFn | None = None,
+    stop_flag: StopFn | None = None,
+    method: str = "warm",
+) -> Sensitivity:
     """Shadow prices with the capacity range over which each holds, and for each funded cell
     how far its value can fall before the plan changes and before the cell leaves it.
 
@@ -135,8 +169,12 @@ def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
     model = replace(built, integer=False)
     r = Resolver(model, vp.settings, method)
     base = r.solve()
-    if base.status not in (OPTIMAL, FEASIBLE) or base.row_dual is None or base.x is None or \
-            base.objective is None:
+    if (
+        base.status not in (OPTIMAL, FEASIBLE)
+        or base.row_dual is None
+        or base.x is None
+        or base.objective is None
+    ):
         # The relaxation has no plan, so neither has the problem: say why from its own model.
         raise no_plan(vp, built, base)
     x0 = base.x
@@ -171,18 +209,38 @@ def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
                 hi = top
             lo = front.piece_end(cap, f0, s0, lo_end) if cap > lo_end else cap
         front_r.set_row_hi(row, cap)
-        pool_rows.append({RESOURCE_ID: p, NAME: problem.resources.at[p, NAME],
-                          UNIT: problem.resources.at[p, UNIT], CAPACITY: cap, USED: used,
-                          SHADOW_PRICE: s0, "holds_from": lo, "holds_to": hi,
-                          "feasible_from": floor_cap})
+        pool_rows.append(
+            {
+                RESOURCE_ID: p,
+                NAME: problem.resources.at[p, NAME],
+                UNIT: problem.resources.at[p, UNIT],
+                CAPACITY: cap,
+                USED: used,
+                SHADOW_PRICE: s0,
+                "holds_from": lo,
+                "holds_to": hi,
+                "feasible_from": floor_cap,
+            }
+        )
         done += 1
         tick(progress, done, total)
         if stopped(stop_flag):
             partial = True
             break
-    pool_frame = pd.DataFrame(pool_rows, columns=[RESOURCE_ID, NAME, UNIT, CAPACITY, USED,
-                                                  SHADOW_PRICE, "holds_from", "holds_to",
-                                                  "feasible_from"]).set_index(RESOURCE_ID)
+    pool_frame = pd.DataFrame(
+        pool_rows,
+        columns=[
+            RESOURCE_ID,
+            NAME,
+            UNIT,
+            CAPACITY,
+            USED,
+            SHADOW_PRICE,
+            "holds_from",
+            "holds_to",
+            "feasible_from",
+        ],
+    ).set_index(RESOURCE_ID)
 
     starts = _col_blocks(model)
     committed = model.cells.committed.astype(float)
@@ -196,26 +254,56 @@ def sensitivity(problem: Problem, *, progress: ProgressFn | None = None,
         if u_now <= committed[k] + FUNDED:
             changes = leaves = math.nan  # only its committed units: it cannot leave
         else:
-            t_change, t_leave = _cell_thresholds(r, cols, c_cell, float(base.objective),
-                                                 float(c_cell @ x0[cols]), u_now, committed[k])
+            t_change, t_leave = _cell_thresholds(
+                r,
+                cols,
+                c_cell,
+                float(base.objective),
+                float(c_cell @ x0[cols]),
+                u_now,
+                committed[k],
+            )
             changes, leaves = value * t_change, value * t_leave
         r.set_costs(c_cell, cols)
         cid, mid_ = cell_label(model, k)
         drop = value - leaves if math.isfinite(leaves) else math.nan
-        cell_rows.append({CLIENT_ID: cid, METHOD_ID: mid_, UNITS: u_now,
-                          COMMITTED_UNITS: committed[k], VALUE: value,
-                          "changes_below": changes, "leaves_below": leaves, "drop": drop,
-                          "drop_share": drop / value if value > 0 and math.isfinite(drop)
-                          else math.nan})
+        cell_rows.append(
+            {
+                CLIENT_ID: cid,
+                METHOD_ID: mid_,
+                UNITS: u_now,
+                COMMITTED_UNITS: committed[k],
+                VALUE: value,
+                "changes_below": changes,
+                "leaves_below": leaves,
+                "drop": drop,
+                "drop_share": drop / value if value > 0 and math.isfinite(drop) else math.nan,
+            }
+        )
         done += 1
         tick(progress, done, total)
         if stopped(stop_flag):
             partial = True
             break
-    cells = pd.DataFrame(cell_rows, columns=[CLIENT_ID, METHOD_ID, UNITS, COMMITTED_UNITS,
-                                             VALUE, "changes_below", "leaves_below", "drop",
-                                             "drop_share"]).set_index([CLIENT_ID, METHOD_ID])
-    return Sensitivity(pools=pool_frame, cells=cells, objective=float(base.objective),
-                       continuous=continuous, partial=partial,
-                       seconds=time.perf_counter() - t0)
-
+    cells = pd.DataFrame(
+        cell_rows,
+        columns=[
+            CLIENT_ID,
+            METHOD_ID,
+            UNITS,
+            COMMITTED_UNITS,
+            VALUE,
+            "changes_below",
+            "leaves_below",
+            "drop",
+            "drop_share",
+        ],
+    ).set_index([CLIENT_ID, METHOD_ID])
+    return Sensitivity(
+        pools=pool_frame,
+        cells=cells,
+        objective=float(base.objective),
+        continuous=continuous,
+        partial=partial,
+        seconds=time.perf_counter() - t0,
+    )

@@ -94,10 +94,10 @@ class Mentions:
         while i < len(found):
             n = 0
             for toks in self.by_first.get(low[i], ()):
-                if tuple(low[i:i + len(toks)]) == toks:
+                if tuple(low[i : i + len(toks)]) == toks:
                     n = len(toks)
                     if own not in self.owners[toks]:
-                        out += [text[pos:found[i].start()], self.another]
+                        out += [text[pos : found[i].start()], self.another]
                         pos = found[i + n - 1].end()
                     break
             i += max(n, 1)
@@ -105,8 +105,9 @@ class Mentions:
         return "".join(out)
 
 
-def _client_notes(problem: Problem, client_id: str, meta: ExportMeta,
-                  t: Translator) -> list[tuple[str, str]]:
+def _client_notes(
+    problem: Problem, client_id: str, meta: ExportMeta, t: Translator
+) -> list[tuple[str, str]]:
     """This client's relationship checklist, open problems and notes, as (label, text)."""
     out: list[tuple[str, str]] = []
     rel = problem.relationship
@@ -115,19 +116,38 @@ def _client_notes(problem: Problem, client_id: str, meta: ExportMeta,
         for item in CHECKLIST_ITEMS:
             answer = cell_text(r[item])
             code = f"export_check_{item}"
-            out.append((t(code) if t.has(code) else item,
-                        t(_ANSWERS[answer]) if answer in _ANSWERS else answer))
-        out.append((t("export_plan_open_problems"),
-                    cell_text(r[OPEN_PROBLEMS]) or t("export_plan_none_recorded")))
+            out.append(
+                (
+                    t(code) if t.has(code) else item,
+                    t(_ANSWERS[answer]) if answer in _ANSWERS else answer,
+                )
+            )
+        out.append(
+            (
+                t("export_plan_open_problems"),
+                cell_text(r[OPEN_PROBLEMS]) or t("export_plan_none_recorded"),
+            )
+        )
         out.append((t("export_plan_last_review"), cell_text(r[LAST_REVIEW], t.lang)))
     # The checklist flags committed units whose agreement is not confirmed in writing.
     flagged = unconfirmed_commitments(problem)
     mine = flagged[flagged.index.get_level_values(CLIENT_ID) == client_id]
     if len(mine):
-        out.append((t("export_plan_unconfirmed"), t.join([
-            t("export_plan_unconfirmed_item", method=str(m),
-              units=num(float(u), "g", t.lang))
-            for m, u in zip(mine[METHOD_NAME], mine[COMMITTED_UNITS])])))
+        out.append(
+            (
+                t("export_plan_unconfirmed"),
+                t.join(
+                    [
+                        t(
+                            "export_plan_unconfirmed_item",
+                            method=str(m),
+                            units=num(float(u), "g", t.lang),
+                        )
+                        for m, u in zip(mine[METHOD_NAME], mine[COMMITTED_UNITS])
+                    ]
+                ),
+            )
+        )
     note = cell_text(meta.client_notes.get(client_id, "")) if meta.client_notes else ""
     if note:
         out.append((t("export_notes"), note))
@@ -152,8 +172,9 @@ class ClientPlan:
 class PlanBook:
     """What every client's plan draws on, indexed once so a batch of plans stays linear."""
 
-    def __init__(self, problem: Problem, result: Result, meta: ExportMeta,
-                 lang: str = DEFAULT_LANG):
+    def __init__(
+        self, problem: Problem, result: Result, meta: ExportMeta, lang: str = DEFAULT_LANG
+    ):
         require_plan(result)
         self.problem, self.result, self.meta = problem, result, meta
         self.t = words(lang)
@@ -164,11 +185,19 @@ class PlanBook:
         self.cells = dict(pd.Series(np.arange(len(cids))).groupby(cids.to_numpy()).groups)
         u = result.unfunded
         ucids = u.index.get_level_values(CLIENT_ID).to_numpy()
-        self.unfunded = {c: list(rows) for c, rows in pd.Series(np.arange(len(u))).groupby(
-            ucids).groups.items()} if len(u) else {}
+        self.unfunded = (
+            {
+                c: list(rows)
+                for c, rows in pd.Series(np.arange(len(u))).groupby(ucids).groups.items()
+            }
+            if len(u)
+            else {}
+        )
         self.pool_kinds = ["money" if p == self.money else "value" for p in self.pools]
-        self.pool_units = [currency(problem) if p == self.money else
-                           cell_text(problem.resources.at[p, UNIT]) for p in self.pools]
+        self.pool_units = [
+            currency(problem) if p == self.money else cell_text(problem.resources.at[p, UNIT])
+            for p in self.pools
+        ]
 
     def plan(self, client_id: str) -> ClientPlan:
         problem, result, meta, t = self.problem, self.result, self.meta, self.t
@@ -183,52 +212,97 @@ class PlanBook:
         mids = a.index.get_level_values(METHOD_ID)
         first = problem.values[VALUE].reindex(a.index).to_numpy()
         pools = self.pools
-        cols = [(t("export_col_method"), "text"), (t("export_col_unit"), "text"),
-                (t("export_col_first_value"), "value"), (t("export_col_units"), "units"),
-                (t("export_col_max_units"), "int"), (t("export_col_committed_units"), "int"),
-                (t("export_col_value"), "value"),
-                *[(str(problem.resources.at[p, NAME]), k) for p, k in zip(pools,
-                                                                          self.pool_kinds)]]
+        cols = [
+            (t("export_col_method"), "text"),
+            (t("export_col_unit"), "text"),
+            (t("export_col_first_value"), "value"),
+            (t("export_col_units"), "units"),
+            (t("export_col_max_units"), "int"),
+            (t("export_col_committed_units"), "int"),
+            (t("export_col_value"), "value"),
+            *[(str(problem.resources.at[p, NAME]), k) for p, k in zip(pools, self.pool_kinds)],
+        ]
         use = a[[use_col(p) for p in pools]].to_numpy()
-        rows = [[red(problem.methods.at[m, NAME]), red(problem.methods.at[m, UNIT]), v, *vals,
-                 *u] for m, v, vals, u in zip(
-                     mids, first, a[[UNITS, MAX_UNITS, COMMITTED_UNITS, VALUE]].to_numpy(), use)]
-        totals = [t("export_total"), "", None, a[UNITS].sum(), None, a[COMMITTED_UNITS].sum(),
-                  a[VALUE].sum(), *use.sum(axis=0)]
+        rows = [
+            [red(problem.methods.at[m, NAME]), red(problem.methods.at[m, UNIT]), v, *vals, *u]
+            for m, v, vals, u in zip(
+                mids, first, a[[UNITS, MAX_UNITS, COMMITTED_UNITS, VALUE]].to_numpy(), use
+            )
+        ]
+        totals = [
+            t("export_total"),
+            "",
+            None,
+            a[UNITS].sum(),
+            None,
+            a[COMMITTED_UNITS].sum(),
+            a[VALUE].sum(),
+            *use.sum(axis=0),
+        ]
         cl = result.clients.loc[client_id]
         header: list[Row] = [
             (t("export_col_client"), cell_text(c[NAME]), "text"),
             (t("export_col_client_id"), client_id, "text"),
             (t("export_col_segment"), cell_text(c[SEGMENT]), "text"),
-            (t("export_scenario"), red(meta.scenario) if meta.scenario else
-             t("export_unnamed"), "text"),
+            (
+                t("export_scenario"),
+                red(meta.scenario) if meta.scenario else t("export_unnamed"),
+                "text",
+            ),
             (t("export_exported"), meta.when, "text"),
             (t("export_fingerprint"), result.fingerprint, "text"),
             (t("export_plan_status"), status_text(result, t), "text"),
             (t("export_plan_value"), cl[VALUE], "value"),
             (t("export_plan_share"), cl[SHARE], "share"),
-            (t("export_plan_committed"), float(a[COMMITTED_UNITS].sum()), "int")]
+            (t("export_plan_committed"), float(a[COMMITTED_UNITS].sum()), "int"),
+        ]
         u = result.unfunded.iloc[self.unfunded.get(client_id, [])]
-        unfunded = [[red(problem.methods.at[m, NAME]), r[UNITS], r[MAX_UNITS], r[VALUE],
-                     r[NEEDED_VALUE], red(why)]
-                    for m, r, why in zip(u.index.get_level_values(METHOD_ID),
-                                         u.to_dict("records"), reason_texts(u, t))]
-        notes = [(label, red(text)) for label, text in _client_notes(problem, client_id, meta,
-                                                                      t)]
-        return ClientPlan(client_id=client_id, name=cell_text(c[NAME]), header=header,
-                          cols=cols, units=["", "", "", "", "", "", "", *self.pool_units],
-                          rows=rows, totals=totals, unfunded=unfunded, notes=notes)
+        unfunded = [
+            [
+                red(problem.methods.at[m, NAME]),
+                r[UNITS],
+                r[MAX_UNITS],
+                r[VALUE],
+                r[NEEDED_VALUE],
+                red(why),
+            ]
+            for m, r, why in zip(
+                u.index.get_level_values(METHOD_ID), u.to_dict("records"), reason_texts(u, t)
+            )
+        ]
+        notes = [(label, red(text)) for label, text in _client_notes(problem, client_id, meta, t)]
+        return ClientPlan(
+            client_id=client_id,
+            name=cell_text(c[NAME]),
+            header=header,
+            cols=cols,
+            units=["", "", "", "", "", "", "", *self.pool_units],
+            rows=rows,
+            totals=totals,
+            unfunded=unfunded,
+            notes=notes,
+        )
 
     def unfunded_cols(self) -> list[tuple[str, str]]:
         t = self.t
-        return [(t("export_col_method"), "text"), (t("export_col_units_funded"), "units"),
-                (t("export_col_max_units"), "int"), (t("export_col_first_value"), "value"),
-                (t("export_col_value_needed"), "value"), (t("export_plan_why_not"), "text")]
+        return [
+            (t("export_col_method"), "text"),
+            (t("export_col_units_funded"), "units"),
+            (t("export_col_max_units"), "int"),
+            (t("export_col_first_value"), "value"),
+            (t("export_col_value_needed"), "value"),
+            (t("export_plan_why_not"), "text"),
+        ]
 
     def xlsx(self, plan: ClientPlan) -> bytes:
         problem, t, nf = self.problem, self.t, number_formats(self.problem)
-        kind_fmt = {"text": None, "value": nf["value"], "units": nf["units"], "int": nf["int"],
-                    "money": nf["money"]}
+        kind_fmt = {
+            "text": None,
+            "value": nf["value"],
+            "units": nf["units"],
+            "int": nf["int"],
+            "money": nf["money"],
+        }
         book = Book(neutral_properties(self.meta, t("export_title")), t)
         ws = book.sheet(t("export_plan_sheet"))
         ws.write_string(0, 0, t("export_title"), book.fmt(title=True))
@@ -239,55 +313,86 @@ class PlanBook:
             r += 1
         r += 1
         cols = [Col(h, kind_fmt[k]) for h, k in plan.cols[:7]]
-        cols += [Col(h, pool_format(problem, p, nf)) for (h, _), p in zip(plan.cols[7:],
-                                                                           self.pools)]
+        cols += [
+            Col(h, pool_format(problem, p, nf)) for (h, _), p in zip(plan.cols[7:], self.pools)
+        ]
         widths = [34.0, 14.0] + [14.0] * (len(cols) - 2)
         r = book.table(ws, r, cols, plan.rows, plan.totals, freeze=None, widths=widths)
         if plan.unfunded:
             r += 1
             ws.write_string(r, 0, t("export_plan_not_funded"), book.fmt(bold=True))
-            book.table(ws, r + 1, [Col(h, kind_fmt[k]) for h, k in self.unfunded_cols()],
-                       plan.unfunded, freeze=None, widths=widths)
+            book.table(
+                ws,
+                r + 1,
+                [Col(h, kind_fmt[k]) for h, k in self.unfunded_cols()],
+                plan.unfunded,
+                freeze=None,
+                widths=widths,
+            )
         for j, wd in enumerate(widths):
             ws.set_column(j, j, min(wd + 2, 60))
         ws.freeze_panes(1, 0)
         ns = book.sheet(t("export_plan_notes_sheet"))
-        book.table(ns, 0, [Col(t("export_plan_item"), width=42),
-                           Col(t("export_plan_answer"), width=70)],
-                   plan.notes or [(t("export_notes"), t("export_plan_none_recorded"))],
-                   freeze=0)
+        book.table(
+            ns,
+            0,
+            [Col(t("export_plan_item"), width=42), Col(t("export_plan_answer"), width=70)],
+            plan.notes or [(t("export_notes"), t("export_plan_none_recorded"))],
+            freeze=0,
+        )
         return book.close()
 
     def html(self, plan: ClientPlan) -> bytes:
         t, lang = self.t, self.t.lang
         top = max([finite(r[6]) or 0.0 for r in plan.rows] + [TINY])
-        bars = [(r[0], num_text(r[6], "value", lang=lang),
-                 f"{100 * (finite(r[6]) or 0) / top:.1f}") for r in plan.rows
-                if (finite(r[6]) or 0) > 0]
+        bars = [
+            (r[0], num_text(r[6], "value", lang=lang), f"{100 * (finite(r[6]) or 0) / top:.1f}")
+            for r in plan.rows
+            if (finite(r[6]) or 0) > 0
+        ]
         # The unit joins the method's cell so that the table fits the width of A4.
         cols = [(t("export_plan_method_unit"), "text"), *plan.cols[2:]]
         rows = [[f"{r[0]} ({r[1]})" if r[1] else r[0], *r[2:]] for r in plan.rows]
         return render(
-            "client_plan.html", t, page_title(t, plan.name), name=plan.name,
+            "client_plan.html",
+            t,
+            page_title(t, plan.name),
+            name=plan.name,
             meta_rows=meta_rows(plan.header, lang),
-            plan=table(cols, rows, [plan.totals[0], *plan.totals[2:]], plan.units[1:],
-                       lang=lang),
+            plan=table(cols, rows, [plan.totals[0], *plan.totals[2:]], plan.units[1:], lang=lang),
             bars=bars,
             not_funded=table(self.unfunded_cols(), plan.unfunded, lang=lang)
-            if plan.unfunded else None,
-            notes=table([(t("export_plan_item"), "text"), (t("export_plan_answer"), "text")],
-                        plan.notes, lang=lang) if plan.notes else None)
+            if plan.unfunded
+            else None,
+            notes=table(
+                [(t("export_plan_item"), "text"), (t("export_plan_answer"), "text")],
+                plan.notes,
+                lang=lang,
+            )
+            if plan.notes
+            else None,
+        )
 
 
-def client_plan_xlsx(problem: Problem, result: Result, client_id: str,
-                     meta: ExportMeta | None = None, lang: str = DEFAULT_LANG) -> bytes:
+def client_plan_xlsx(
+    problem: Problem,
+    result: Result,
+    client_id: str,
+    meta: ExportMeta | None = None,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
     """One client's plan as a workbook holding that client's data only."""
     book = PlanBook(problem, result, meta or ExportMeta(), lang)
     return book.xlsx(book.plan(client_id))
 
 
-def client_plan_html(problem: Problem, result: Result, client_id: str,
-                     meta: ExportMeta | None = None, lang: str = DEFAULT_LANG) -> bytes:
+def client_plan_html(
+    problem: Problem,
+    result: Result,
+    client_id: str,
+    meta: ExportMeta | None = None,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
     """One client's plan as a printable HTML page holding that client's data only."""
     book = PlanBook(problem, result, meta or ExportMeta(), lang)
     return book.html(book.plan(client_id))
@@ -298,9 +403,13 @@ def client_file_stem(client_id: str) -> str:
     return f"plan_{client_id}"
 
 
-def client_plan_files(problem: Problem, result: Result, meta: ExportMeta | None = None,
-                      clients: Sequence[str] | None = None,
-                      lang: str = DEFAULT_LANG) -> dict[str, bytes]:
+def client_plan_files(
+    problem: Problem,
+    result: Result,
+    meta: ExportMeta | None = None,
+    clients: Sequence[str] | None = None,
+    lang: str = DEFAULT_LANG,
+) -> dict[str, bytes]:
     """File name -> bytes: one .html and one .xlsx per client (all clients by default)."""
     require_plan(result)
     meta = meta or ExportMeta()
@@ -317,8 +426,13 @@ def client_plan_files(problem: Problem, result: Result, meta: ExportMeta | None 
     return out
 
 
-def client_plans_zip(problem: Problem, result: Result, meta: ExportMeta | None = None,
-                     clients: Sequence[str] | None = None, lang: str = DEFAULT_LANG) -> bytes:
+def client_plans_zip(
+    problem: Problem,
+    result: Result,
+    meta: ExportMeta | None = None,
+    clients: Sequence[str] | None = None,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
     """Every client's plan files in one .zip (for download; each file stays client-only)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

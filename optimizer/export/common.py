@@ -42,8 +42,9 @@ class NoPlanError(ValueError):
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """Why there is nothing to export, in one language."""
         t = Translator(lang)
-        return "\n".join([t("export_no_plan", status=status_text(self.result, t)),
-                          *explanation(self.result, t)])
+        return "\n".join(
+            [t("export_no_plan", status=status_text(self.result, t)), *explanation(self.result, t)]
+        )
 
     def __str__(self) -> str:
         return self.text()
@@ -125,7 +126,7 @@ def _number_signs(lang: str) -> dict[int, str]:
     locale = Locale.parse(lang)
     symbols = locale.number_symbols["latn"]
     pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %": the sign and its space
-    percent = pattern[pattern.rindex("0") + 1:] or "%"
+    percent = pattern[pattern.rindex("0") + 1 :] or "%"
     return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
 
 

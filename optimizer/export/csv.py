@@ -29,6 +29,8 @@ def csv_bytes(problem: Problem, result: Result) -> bytes:
     long = allocation_long(problem, result)
     cols = csv_columns(problem)
     lines = [",".join(cols)]
-    lines += [",".join(_csv_field(v) for v in row)
-              for row in long[cols].itertuples(index=False, name=None)]
+    lines += [
+        ",".join(_csv_field(v) for v in row)
+        for row in long[cols].itertuples(index=False, name=None)
+    ]
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")

@@ -25,19 +25,24 @@ CHART_WIDTH = 680  # px: fits the printable width of A4 portrait
 
 def _layout(title: str, height: int, lang: str, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "font": {"size": 15}}, "width": CHART_WIDTH,
-        "height": height, "margin": {"l": 10, "r": 20, "t": 50, "b": 40},
+        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        "width": CHART_WIDTH,
+        "height": height,
+        "margin": {"l": 10, "r": 20, "t": 50, "b": 40},
         "font": {"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 11},
-        "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "y": -0.08}}
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "y": -0.08},
+    }
     if lang != DEFAULT_LANG:  # plotly's default signs are English ones
         layout["separators"] = plotly_separators(lang)
     layout.update(extra)
     return layout
 
 
-def report_figures(problem: Problem, result: Result,
-                   lang: str = DEFAULT_LANG) -> list[dict[str, Any]]:
+def report_figures(
+    problem: Problem, result: Result, lang: str = DEFAULT_LANG
+) -> list[dict[str, Any]]:
     """The report's charts as plotly figure dictionaries (no plotly import needed), with
     titles, legends and axes in `lang`."""
     if not result.has_plan:
@@ -47,50 +52,128 @@ def report_figures(problem: Problem, result: Result,
     cl = result.clients.sort_values(VALUE, ascending=False)
     names = [str(n) for n in cl[NAME]]
     gap = np.maximum(cl[ATTAINABLE].to_numpy() - cl[VALUE].to_numpy(), 0.0)
-    figs.append({"data": [
-        {"type": "bar", "orientation": "h", "y": names, "x": cl[VALUE].round(4).tolist(),
-         "name": t("export_fig_value_delivered"), "marker": {"color": BLUE}},
-        {"type": "bar", "orientation": "h", "y": names, "x": np.round(gap, 4).tolist(),
-         "name": t("export_fig_value_missed"), "marker": {"color": GREY}}],
-        "layout": _layout(t("export_fig_value_title"), 120 + 22 * len(names), lang,
-                          barmode="stack", yaxis={"autorange": "reversed", "automargin": True},
-                          xaxis={"title": {"text": t("export_fig_value_axis")}})})
+    figs.append(
+        {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": names,
+                    "x": cl[VALUE].round(4).tolist(),
+                    "name": t("export_fig_value_delivered"),
+                    "marker": {"color": BLUE},
+                },
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": names,
+                    "x": np.round(gap, 4).tolist(),
+                    "name": t("export_fig_value_missed"),
+                    "marker": {"color": GREY},
+                },
+            ],
+            "layout": _layout(
+                t("export_fig_value_title"),
+                120 + 22 * len(names),
+                lang,
+                barmode="stack",
+                yaxis={"autorange": "reversed", "automargin": True},
+                xaxis={"title": {"text": t("export_fig_value_axis")}},
+            ),
+        }
+    )
     po = result.pools
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(po[CAPACITY].to_numpy() > 0,
-                         po[USED].to_numpy() / po[CAPACITY].to_numpy(), 0.0)
-    labels = [t("export_fig_pools_label", used=num(u, ",.1f", lang),
-                capacity=num(c, ",.1f", lang), unit=str(un))
-              for u, c, un in zip(po[USED], po[CAPACITY], po[UNIT])]
-    figs.append({"data": [
-        {"type": "bar", "orientation": "h", "y": [str(n) for n in po[NAME]],
-         "x": np.round(share * 100, 2).tolist(), "text": labels, "textposition": "auto",
-         # A pool used up to its capacity (within the binding tolerance) stands out.
-         "marker": {"color": [ORANGE if s > 1 - BINDING else BLUE for s in share]},
-         "name": t("export_fig_pools_used")}],
-        "layout": _layout(t("export_fig_pools_title"), 140 + 40 * len(po), lang,
-                          showlegend=False, xaxis={"range": [0, 105], "ticksuffix": "%"},
-                          yaxis={"autorange": "reversed", "automargin": True})})
+        share = np.where(
+            po[CAPACITY].to_numpy() > 0, po[USED].to_numpy() / po[CAPACITY].to_numpy(), 0.0
+        )
+    labels = [
+        t(
+            "export_fig_pools_label",
+            used=num(u, ",.1f", lang),
+            capacity=num(c, ",.1f", lang),
+            unit=str(un),
+        )
+        for u, c, un in zip(po[USED], po[CAPACITY], po[UNIT])
+    ]
+    figs.append(
+        {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": [str(n) for n in po[NAME]],
+                    "x": np.round(share * 100, 2).tolist(),
+                    "text": labels,
+                    "textposition": "auto",
+                    # A pool used up to its capacity (within the binding tolerance) stands out.
+                    "marker": {"color": [ORANGE if s > 1 - BINDING else BLUE for s in share]},
+                    "name": t("export_fig_pools_used"),
+                }
+            ],
+            "layout": _layout(
+                t("export_fig_pools_title"),
+                140 + 40 * len(po),
+                lang,
+                showlegend=False,
+                xaxis={"range": [0, 105], "ticksuffix": "%"},
+                yaxis={"autorange": "reversed", "automargin": True},
+            ),
+        }
+    )
     g = grid(problem, result, UNITS)
-    z = [[None if not math.isfinite(v) else round(float(v), 3) for v in row]
-         for row in g.to_numpy(dtype=float)]
-    figs.append({"data": [
-        {"type": "heatmap", "z": z, "x": [str(n) for n in problem.methods[NAME]],
-         "y": [str(n) for n in problem.clients[NAME]], "colorscale": "Blues",
-         "hoverongaps": False, "colorbar": {"title": {"text": t("export_fig_units_axis")}}}],
-        "layout": _layout(t("export_fig_units_title"), 180 + 22 * len(g), lang,
-                          yaxis={"autorange": "reversed", "automargin": True},
-                          xaxis={"automargin": True, "tickangle": -30})})
+    z = [
+        [None if not math.isfinite(v) else round(float(v), 3) for v in row]
+        for row in g.to_numpy(dtype=float)
+    ]
+    figs.append(
+        {
+            "data": [
+                {
+                    "type": "heatmap",
+                    "z": z,
+                    "x": [str(n) for n in problem.methods[NAME]],
+                    "y": [str(n) for n in problem.clients[NAME]],
+                    "colorscale": "Blues",
+                    "hoverongaps": False,
+                    "colorbar": {"title": {"text": t("export_fig_units_axis")}},
+                }
+            ],
+            "layout": _layout(
+                t("export_fig_units_title"),
+                180 + 22 * len(g),
+                lang,
+                yaxis={"autorange": "reversed", "automargin": True},
+                xaxis={"automargin": True, "tickangle": -30},
+            ),
+        }
+    )
     me = result.methods
     money = use_col(problem.money_pool)
     pool_name = problem.resources.at[problem.money_pool, NAME]
-    figs.append({"data": [
-        {"type": "bar", "x": [str(n) for n in me[NAME]], "y": me[money].round(2).tolist(),
-         "name": str(pool_name), "marker": {"color": BLUE}}],
-        "layout": _layout(t("export_fig_money_title", pool=str(pool_name)), 360, lang,
-                          showlegend=False, xaxis={"automargin": True, "tickangle": -30},
-                          yaxis={"title": {"text": cell_text(problem.resources.at[
-                              problem.money_pool, UNIT])}})})
+    figs.append(
+        {
+            "data": [
+                {
+                    "type": "bar",
+                    "x": [str(n) for n in me[NAME]],
+                    "y": me[money].round(2).tolist(),
+                    "name": str(pool_name),
+                    "marker": {"color": BLUE},
+                }
+            ],
+            "layout": _layout(
+                t("export_fig_money_title", pool=str(pool_name)),
+                360,
+                lang,
+                showlegend=False,
+                xaxis={"automargin": True, "tickangle": -30},
+                yaxis={
+                    "title": {"text": cell_text(problem.resources.at[problem.money_pool, UNIT])}
+                },
+            ),
+        }
+    )
     return figs
 
 

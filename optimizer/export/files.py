@@ -20,17 +20,32 @@ from .xlsx import xlsx_bytes
 
 FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "client-plans", "lp")
 PLAN_FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "client-plans")
-EXTENSIONS: dict[str, str] = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html",
-                              ".htm": "html", ".lp": "lp"}
+EXTENSIONS: dict[str, str] = {
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".lp": "lp",
+}
 MIME: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv", "html": "text/html", "json": "application/json", "lp": "text/plain",
-    "zip": "application/zip"}
+    "csv": "text/csv",
+    "html": "text/html",
+    "json": "application/json",
+    "lp": "text/plain",
+    "zip": "application/zip",
+}
 
 
-def write_client_plans(problem: Problem, result: Result, out_dir: str | Path,
-                       meta: ExportMeta | None = None, clients: Sequence[str] | None = None,
-                       lang: str = DEFAULT_LANG) -> list[Path]:
+def write_client_plans(
+    problem: Problem,
+    result: Result,
+    out_dir: str | Path,
+    meta: ExportMeta | None = None,
+    clients: Sequence[str] | None = None,
+    lang: str = DEFAULT_LANG,
+) -> list[Path]:
     """Write each client's .html and .xlsx into `out_dir`; returns the paths written."""
     files = client_plan_files(problem, result, meta, clients, lang)  # all built before writing
     out_dir = Path(out_dir)
@@ -43,8 +58,13 @@ def write_client_plans(problem: Problem, result: Result, out_dir: str | Path,
     return paths
 
 
-def export_bytes(problem: Problem, result: Result, fmt: str, meta: ExportMeta | None = None,
-                 lang: str = DEFAULT_LANG) -> bytes:
+def export_bytes(
+    problem: Problem,
+    result: Result,
+    fmt: str,
+    meta: ExportMeta | None = None,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
     """One export as bytes: xlsx, csv, html, json, lp, or client-plans (a .zip). `lang` is the
     language of the workbook, the report and the client plans (CSV, JSON and LP are the same
     in every language)."""
@@ -63,9 +83,15 @@ def export_bytes(problem: Problem, result: Result, fmt: str, meta: ExportMeta | 
     raise ValueError(english("export_unknown_format", format=fmt, formats=[*FORMATS, "json"]))
 
 
-def write_export(problem: Problem, result: Result, fmt: str, path: str | Path,
-                 meta: ExportMeta | None = None, clients: Sequence[str] | None = None,
-                 lang: str = DEFAULT_LANG) -> list[Path]:
+def write_export(
+    problem: Problem,
+    result: Result,
+    fmt: str,
+    path: str | Path,
+    meta: ExportMeta | None = None,
+    clients: Sequence[str] | None = None,
+    lang: str = DEFAULT_LANG,
+) -> list[Path]:
     """Write one export to `path` (a folder for client-plans); returns the paths written.
 
     Plan formats need a plan: csv and client-plans raise NoPlanError without one, while xlsx
@@ -84,14 +110,24 @@ def format_for_path(path: str | Path) -> str:
     extension names none."""
     ext = Path(path).suffix.lower()
     if ext not in EXTENSIONS:
-        raise ExportPathError(english("export_unknown_type", path=str(path),
-                                      ext=ext or english("export_no_extension"),
-                                      types=sorted(EXTENSIONS)))
+        raise ExportPathError(
+            english(
+                "export_unknown_type",
+                path=str(path),
+                ext=ext or english("export_no_extension"),
+                types=sorted(EXTENSIONS),
+            )
+        )
     return EXTENSIONS[ext]
 
 
-def write_by_extension(problem: Problem, result: Result, path: str | Path,
-                       meta: ExportMeta | None = None, lang: str = DEFAULT_LANG) -> Path:
+def write_by_extension(
+    problem: Problem,
+    result: Result,
+    path: str | Path,
+    meta: ExportMeta | None = None,
+    lang: str = DEFAULT_LANG,
+) -> Path:
     """Write the result in the format its extension names (.xlsx, .csv, .json, .html, .lp)."""
     path = Path(path)
     fmt = format_for_path(path)

@@ -68,8 +68,14 @@ def _finalize(value: Any) -> Any:
 @cache
 def environment() -> Environment:
     """The templates' environment (autoescaping on; whitespace between tags trimmed)."""
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=_finalize,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 @cache
@@ -79,8 +85,11 @@ def _css() -> Markup:
 
 def render(template: str, t: Translator, title: str, **context: Any) -> bytes:
     """A page from one template, in t's language."""
-    page = environment().get_template(template).render(
-        t=t, lang=t.lang, title=title, css=_css(), **context)
+    page = (
+        environment()
+        .get_template(template)
+        .render(t=t, lang=t.lang, title=title, css=_css(), **context)
+    )
     return page.encode("utf-8")
 
 
@@ -103,15 +112,20 @@ def num_text(v: Any, kind: str, unit: str = "", lang: str = DEFAULT_LANG) -> str
     if kind == "units":
         return num(x, ",.2f", lang)
     if kind == "money":
-        return (f"{num(x, ',.0f', lang)} {unit}" if abs(x) >= 100 else
-                f"{num(x, ',.2f', lang)} {unit}").strip()
+        return (
+            f"{num(x, ',.0f', lang)} {unit}" if abs(x) >= 100 else f"{num(x, ',.2f', lang)} {unit}"
+        ).strip()
     return num(x, ",.1f", lang) + (f" {unit}" if unit else "")
 
 
-def table(headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
-          totals: Sequence[Any] | None = None, units: Sequence[str] | None = None,
-          row_units: Sequence[Sequence[str]] | None = None,
-          lang: str = DEFAULT_LANG) -> dict[str, Any]:
+def table(
+    headers: Sequence[tuple[str, str]],
+    rows: Iterable[Sequence[Any]],
+    totals: Sequence[Any] | None = None,
+    units: Sequence[str] | None = None,
+    row_units: Sequence[Sequence[str]] | None = None,
+    lang: str = DEFAULT_LANG,
+) -> dict[str, Any]:
     """A table for the `table` macro. headers: (label, kind) with kind 'text' or a number kind
     of `num_text`; `units` per column, or `row_units` per row and column (pools each have
     their own unit)."""
@@ -128,9 +142,11 @@ def table(headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
 
     rows = list(rows)
     per_row = row_units or [units] * len(rows)
-    return {"head": [{"n": k != "text", "text": h} for h, k in headers],
-            "rows": [cells(r, u) for r, u in zip(rows, per_row)],
-            "foot": cells(totals) if totals is not None else None}
+    return {
+        "head": [{"n": k != "text", "text": h} for h, k in headers],
+        "rows": [cells(r, u) for r, u in zip(rows, per_row)],
+        "foot": cells(totals) if totals is not None else None,
+    }
 
 
 def meta_rows(rows: Sequence[Row], lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
@@ -150,8 +166,13 @@ def meta_rows(rows: Sequence[Row], lang: str = DEFAULT_LANG) -> list[tuple[str, 
 def script_json(obj: Any) -> Markup:
     """JSON safe to place inside a <script> element."""
     text = json.dumps(obj, ensure_ascii=False, default=_json_default)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                  .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _json_default(o: Any) -> Any:
@@ -163,19 +184,25 @@ def _json_default(o: Any) -> Any:
 
 
 def page_title(t: Translator, name: str) -> str:
-    """"Risk-reduction plan - <name>" (the title alone without a name)."""
+    """ "Risk-reduction plan - <name>" (the title alone without a name)."""
     return t("export_page_title", title=t("export_title"), name=name).strip(" -")
 
 
 # ---- the report ------------------------------------------------------------------------------
 def _pool_headers(problem: Problem) -> list[tuple[str, str]]:
-    return [(str(problem.resources.at[p, NAME]), "money" if p == problem.money_pool else
-             "value") for p in problem.pools]
+    return [
+        (str(problem.resources.at[p, NAME]), "money" if p == problem.money_pool else "value")
+        for p in problem.pools
+    ]
 
 
-def html_report(problem: Problem, result: Result, meta: ExportMeta | None = None,
-                figures: Sequence[Mapping[str, Any]] | None = None,
-                lang: str = DEFAULT_LANG) -> bytes:
+def html_report(
+    problem: Problem,
+    result: Result,
+    meta: ExportMeta | None = None,
+    figures: Sequence[Mapping[str, Any]] | None = None,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
     """One self-contained HTML file, printable on A4: the Summary, the tables and the charts.
 
     `figures`: plotly figure dictionaries to draw (default `report_figures` in `lang`)."""
@@ -183,25 +210,46 @@ def html_report(problem: Problem, result: Result, meta: ExportMeta | None = None
     t = words(lang)
     cur = currency(problem)
     context: dict[str, Any] = {
-        "meta_rows": meta_rows(header_rows(result, meta, t), lang), "notes": meta.notes,
-        "has_plan": result.has_plan, "status": status_text(result, t),
-        "explanation": explanation(result, t)}
+        "meta_rows": meta_rows(header_rows(result, meta, t), lang),
+        "notes": meta.notes,
+        "has_plan": result.has_plan,
+        "status": status_text(result, t),
+        "explanation": explanation(result, t),
+    }
     title = page_title(t, meta.scenario)
     if not result.has_plan:
         return render("report.html", t, title, **context)
     kinds = {"money": cur}
-    context["kpis"] = [(num_text(v, k, kinds.get(k, ""), lang) if is_num(v) else v, label)
-                       for label, v, k in kpis(problem, result, t)]
+    context["kpis"] = [
+        (num_text(v, k, kinds.get(k, ""), lang) if is_num(v) else v, label)
+        for label, v, k in kpis(problem, result, t)
+    ]
     po = result.pools
     units = [cur if p == problem.money_pool else cell_text(po.at[p, UNIT]) for p in po.index]
-    pool_rows = [[r[NAME], r[CAPACITY], r[USED], r[SLACK],
-                  r[USED] / r[CAPACITY] if r[CAPACITY] else None, r[SHADOW_PRICE]]
-                 for _, r in po.iterrows()]
+    pool_rows = [
+        [
+            r[NAME],
+            r[CAPACITY],
+            r[USED],
+            r[SLACK],
+            r[USED] / r[CAPACITY] if r[CAPACITY] else None,
+            r[SHADOW_PRICE],
+        ]
+        for _, r in po.iterrows()
+    ]
     context["pools"] = table(
-        [(t("export_col_pool"), "text"), (t("export_col_capacity"), "value"),
-         (t("export_col_used"), "value"), (t("export_col_slack"), "value"),
-         (t("export_col_use"), "share"), (t("export_col_shadow_price"), "price")],
-        pool_rows, row_units=[["", u, u, u, "", ""] for u in units], lang=lang)
+        [
+            (t("export_col_pool"), "text"),
+            (t("export_col_capacity"), "value"),
+            (t("export_col_used"), "value"),
+            (t("export_col_slack"), "value"),
+            (t("export_col_use"), "share"),
+            (t("export_col_shadow_price"), "price"),
+        ],
+        pool_rows,
+        row_units=[["", u, u, u, "", ""] for u in units],
+        lang=lang,
+    )
 
     pools = problem.pools
     pu = pool_units(problem, pools)
@@ -209,47 +257,100 @@ def html_report(problem: Problem, result: Result, meta: ExportMeta | None = None
     att = float(cl[ATTAINABLE].sum())
     total = t("export_total")
     context["by_client"] = table(
-        [(t("export_col_client"), "text"), (t("export_col_segment"), "text"),
-         (t("export_col_weight"), "units"), (t("export_col_value"), "value"),
-         (t("export_col_share"), "share"), *_pool_headers(problem)],
-        [[r[NAME], r[SEGMENT], r[WEIGHT], r[VALUE], r[SHARE], *[r[use_col(p)] for p in pools]]
-         for _, r in cl.iterrows()],
-        [total, "", None, cl[VALUE].sum(), cl[VALUE].sum() / att if att > 0 else None,
-         *[cl[use_col(p)].sum() for p in pools]],
-        units=["", "", "", "", "", *pu], lang=lang)
+        [
+            (t("export_col_client"), "text"),
+            (t("export_col_segment"), "text"),
+            (t("export_col_weight"), "units"),
+            (t("export_col_value"), "value"),
+            (t("export_col_share"), "share"),
+            *_pool_headers(problem),
+        ],
+        [
+            [r[NAME], r[SEGMENT], r[WEIGHT], r[VALUE], r[SHARE], *[r[use_col(p)] for p in pools]]
+            for _, r in cl.iterrows()
+        ],
+        [
+            total,
+            "",
+            None,
+            cl[VALUE].sum(),
+            cl[VALUE].sum() / att if att > 0 else None,
+            *[cl[use_col(p)].sum() for p in pools],
+        ],
+        units=["", "", "", "", "", *pu],
+        lang=lang,
+    )
     me = result.methods
     context["by_method"] = table(
-        [(t("export_col_method"), "text"), (t("export_col_unit"), "text"),
-         (t("export_col_units"), "units"), (t("export_col_value"), "value"),
-         *_pool_headers(problem)],
-        [[r[NAME], r[UNIT], r[UNITS], r[VALUE], *[r[use_col(p)] for p in pools]]
-         for _, r in me.iterrows()],
+        [
+            (t("export_col_method"), "text"),
+            (t("export_col_unit"), "text"),
+            (t("export_col_units"), "units"),
+            (t("export_col_value"), "value"),
+            *_pool_headers(problem),
+        ],
+        [
+            [r[NAME], r[UNIT], r[UNITS], r[VALUE], *[r[use_col(p)] for p in pools]]
+            for _, r in me.iterrows()
+        ],
         [total, "", me[UNITS].sum(), me[VALUE].sum(), *[me[use_col(p)].sum() for p in pools]],
-        units=["", "", "", "", *pu], lang=lang)
+        units=["", "", "", "", *pu],
+        lang=lang,
+    )
 
     figs = report_figures(problem, result, lang) if figures is None else list(figures)
     js = plotly_js() if figs else None
-    context["charts"] = [{"data": script_json(fig.get("data", [])),
-                          "layout": script_json(dict(fig.get("layout", {})))}
-                         for fig in figs] if figs else None
+    context["charts"] = (
+        [
+            {
+                "data": script_json(fig.get("data", [])),
+                "layout": script_json(dict(fig.get("layout", {}))),
+            }
+            for fig in figs
+        ]
+        if figs
+        else None
+    )
     context["plotly_js"] = Markup(js) if js else None
 
     money = problem.money_pool
     alloc = result.allocation
     keep = funded(alloc[UNITS].to_numpy())
     context["allocation"] = table(
-        [(t("export_col_client"), "text"), (t("export_col_method"), "text"),
-         (t("export_col_units"), "units"), (t("export_col_committed"), "int"),
-         (t("export_col_value"), "value"), (f"{problem.resources.at[money, NAME]}", "money")],
-        [[problem.clients.at[c, NAME], problem.methods.at[m, NAME], r[UNITS],
-          r[COMMITTED_UNITS], r[VALUE], r[use_col(money)]]
-         for ((c, m), r), k in zip(alloc.iterrows(), keep) if k],
-        units=["", "", "", "", "", cur], lang=lang)
+        [
+            (t("export_col_client"), "text"),
+            (t("export_col_method"), "text"),
+            (t("export_col_units"), "units"),
+            (t("export_col_committed"), "int"),
+            (t("export_col_value"), "value"),
+            (f"{problem.resources.at[money, NAME]}", "money"),
+        ],
+        [
+            [
+                problem.clients.at[c, NAME],
+                problem.methods.at[m, NAME],
+                r[UNITS],
+                r[COMMITTED_UNITS],
+                r[VALUE],
+                r[use_col(money)],
+            ]
+            for ((c, m), r), k in zip(alloc.iterrows(), keep)
+            if k
+        ],
+        units=["", "", "", "", "", cur],
+        lang=lang,
+    )
     context["not_funded"] = table(
-        [(t("export_col_client"), "text"), (t("export_col_method"), "text"),
-         (t("export_col_units_funded"), "units"), (t("export_col_max_units"), "int"),
-         (t("export_col_reason"), "text")],
-        [[r[1], r[3], r[4], r[5], r[10]] for r in unfunded_rows(problem, result, t)], lang=lang)
+        [
+            (t("export_col_client"), "text"),
+            (t("export_col_method"), "text"),
+            (t("export_col_units_funded"), "units"),
+            (t("export_col_max_units"), "int"),
+            (t("export_col_reason"), "text"),
+        ],
+        [[r[1], r[3], r[4], r[5], r[10]] for r in unfunded_rows(problem, result, t)],
+        lang=lang,
+    )
     context["fingerprint"] = result.fingerprint
     context["when"] = when_text(meta.when, lang)
     return render("report.html", t, title, **context)

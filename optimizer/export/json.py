@@ -41,35 +41,70 @@ def result_to_json(problem: Problem, result: Result) -> dict[str, Any]:
     pools = problem.pools
     status = "feasible" if result.status == "feasible" else result.status
     out: dict[str, Any] = {
-        "status": status, "status_text": result.status_text,
-        "objective": _num(result.objective), "gap": _num(result.gap), "solver": result.solver,
-        "seconds": round(result.seconds, 4), "fingerprint": result.fingerprint,
+        "status": status,
+        "status_text": result.status_text,
+        "objective": _num(result.objective),
+        "gap": _num(result.gap),
+        "solver": result.solver,
+        "seconds": round(result.seconds, 4),
+        "fingerprint": result.fingerprint,
         "settings": {k: getattr(result.settings, k) for k in Settings.__dataclass_fields__},
-        "bound": _num(result.bound), "lp_objective": _num(result.lp_objective),
-        "money_spent": _num(result.money_spent), "target_value": _num(result.target_value),
-        "allocation": [], "pools": [], "clients": [], "unfunded": [],
+        "bound": _num(result.bound),
+        "lp_objective": _num(result.lp_objective),
+        "money_spent": _num(result.money_spent),
+        "target_value": _num(result.target_value),
+        "allocation": [],
+        "pools": [],
+        "clients": [],
+        "unfunded": [],
         "explanation": list(result.explanation),
     }
     if not result.has_plan:
         return out
     for (c, m), row in result.allocation.iterrows():
-        out["allocation"].append({"client_id": c, "method_id": m, "units": _num(row[UNITS]),
-                                  "value": _num(row[VALUE]),
-                                  "use": {p: _num(row[use_col(p)]) for p in pools}})
+        out["allocation"].append(
+            {
+                "client_id": c,
+                "method_id": m,
+                "units": _num(row[UNITS]),
+                "value": _num(row[VALUE]),
+                "use": {p: _num(row[use_col(p)]) for p in pools},
+            }
+        )
     for p, row in result.pools.iterrows():
-        out["pools"].append({"resource_id": p, "capacity": _num(row[CAPACITY]),
-                             "used": _num(row[USED]), "shadow_price": _num(row[SHADOW_PRICE])})
+        out["pools"].append(
+            {
+                "resource_id": p,
+                "capacity": _num(row[CAPACITY]),
+                "used": _num(row[USED]),
+                "shadow_price": _num(row[SHADOW_PRICE]),
+            }
+        )
     for c, row in result.clients.iterrows():
-        out["clients"].append({"client_id": c, "value": _num(row[VALUE]),
-                               "attainable": _num(row[ATTAINABLE]), "share": _num(row[SHARE])})
+        out["clients"].append(
+            {
+                "client_id": c,
+                "value": _num(row[VALUE]),
+                "attainable": _num(row[ATTAINABLE]),
+                "share": _num(row[SHARE]),
+            }
+        )
     for (c, m), row in result.unfunded.iterrows():
-        out["unfunded"].append({"client_id": c, "method_id": m, "units": _num(row[UNITS]),
-                                "needed_value": _num(row[NEEDED_VALUE]),
-                                "blocked_by": row[BLOCKED_BY], "reason": row[REASON]})
+        out["unfunded"].append(
+            {
+                "client_id": c,
+                "method_id": m,
+                "units": _num(row[UNITS]),
+                "needed_value": _num(row[NEEDED_VALUE]),
+                "blocked_by": row[BLOCKED_BY],
+                "reason": row[REASON],
+            }
+        )
     return out
 
 
 def json_bytes(problem: Problem, result: Result) -> bytes:
     """The same object as `solve --json`."""
-    return (json.dumps(result_to_json(problem, result), ensure_ascii=False, indent=1) + "\n") \
-        .encode("utf-8")
+    return (
+        json.dumps(result_to_json(problem, result), ensure_ascii=False, indent=1) + "\n"
+    ).encode("utf-8")

@@ -53,13 +53,15 @@ def allocation_long(problem: Problem, result: Result) -> pd.DataFrame:
     a = result.allocation
     cids = a.index.get_level_values(CLIENT_ID)
     mids = a.index.get_level_values(METHOD_ID)
-    out = pd.DataFrame({
-        CLIENT_ID: cids.astype(str),
-        "client_name": problem.clients[NAME].reindex(cids).to_numpy(),
-        SEGMENT: problem.clients[SEGMENT].reindex(cids).to_numpy(),
-        METHOD_ID: mids.astype(str),
-        "method_name": problem.methods[NAME].reindex(mids).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            CLIENT_ID: cids.astype(str),
+            "client_name": problem.clients[NAME].reindex(cids).to_numpy(),
+            SEGMENT: problem.clients[SEGMENT].reindex(cids).to_numpy(),
+            METHOD_ID: mids.astype(str),
+            "method_name": problem.methods[NAME].reindex(mids).to_numpy(),
+        }
+    )
     for c in csv_columns(problem)[5:]:
         out[c] = a[c].to_numpy()
     return out
@@ -67,9 +69,20 @@ def allocation_long(problem: Problem, result: Result) -> pd.DataFrame:
 
 def csv_columns(problem: Problem) -> list[str]:
     """The CSV export's columns, in order (stable identifiers, the same in every language)."""
-    return [CLIENT_ID, "client_name", SEGMENT, METHOD_ID, "method_name", UNITS, MAX_UNITS,
-            COMMITTED_UNITS, VALUE, WEIGHTED_VALUE, *[use_col(p) for p in problem.pools],
-            VALUE_PER_MONEY]
+    return [
+        CLIENT_ID,
+        "client_name",
+        SEGMENT,
+        METHOD_ID,
+        "method_name",
+        UNITS,
+        MAX_UNITS,
+        COMMITTED_UNITS,
+        VALUE,
+        WEIGHTED_VALUE,
+        *[use_col(p) for p in problem.pools],
+        VALUE_PER_MONEY,
+    ]
 
 
 def pool_label(problem: Problem, pool: str) -> str:
@@ -81,8 +94,10 @@ def pool_label(problem: Problem, pool: str) -> str:
 
 def pool_units(problem: Problem, pools: list[str]) -> list[str]:
     """The unit each pool's figures are shown with (the currency for the money pool)."""
-    return [currency(problem) if p == problem.money_pool else
-            cell_text(problem.resources.at[p, UNIT]) for p in pools]
+    return [
+        currency(problem) if p == problem.money_pool else cell_text(problem.resources.at[p, UNIT])
+        for p in pools
+    ]
 
 
 def objective_label(result: Result, t: Translator) -> str:
@@ -94,8 +109,11 @@ def objective_label(result: Result, t: Translator) -> str:
 def mode_text(result: Result, t: Translator) -> str:
     """What the plan optimises, in words."""
     s = result.settings
-    mode = (t("export_mode_min_cost", share=num(s.target_value_share, ".0%", t.lang))
-            if s.objective == "min_cost" else t("export_mode_max_value"))
+    mode = (
+        t("export_mode_min_cost", share=num(s.target_value_share, ".0%", t.lang))
+        if s.objective == "min_cost"
+        else t("export_mode_max_value")
+    )
     units = t("export_mode_whole" if s.integer_units else "export_mode_fractions")
     return t("export_mode", mode=mode, units=units)
 
@@ -107,20 +125,25 @@ def kpis(problem: Problem, result: Result, t: Translator) -> list[Row]:
     reached = cl[VALUE] > VALUE_NOISE
     attainable = cl[ATTAINABLE].sum()
     rows: list[Row] = [
-        (objective_label(result, t), result.objective,
-         "money" if result.settings.objective == "min_cost" else "value"),
+        (
+            objective_label(result, t),
+            result.objective,
+            "money" if result.settings.objective == "min_cost" else "value",
+        ),
         (t("export_kpi_total_value"), float(a[VALUE].sum()), "value"),
         (t("export_kpi_money", currency=currency(problem)), result.money_spent, "money"),
         (t("export_kpi_funded_cells"), int(funded(a[UNITS].to_numpy()).sum()), "int"),
         (t("export_kpi_offered_cells"), len(a), "int"),
         (t("export_kpi_reached"), int(reached.sum()), "int"),
         (t("export_kpi_clients"), len(cl), "int"),
-        (t("export_kpi_share"),
-         float(a[VALUE].sum() / attainable) if attainable > 0 else None, "share"),
+        (
+            t("export_kpi_share"),
+            float(a[VALUE].sum() / attainable) if attainable > 0 else None,
+            "share",
+        ),
     ]
     if result.settings.objective == "min_cost":  # else the objective is this figure
-        rows.insert(2, (t("export_kpi_weighted_value"), float(a[WEIGHTED_VALUE].sum()),
-                        "value"))
+        rows.insert(2, (t("export_kpi_weighted_value"), float(a[WEIGHTED_VALUE].sum()), "value"))
     if result.lp_objective is not None:
         rows.append((t("export_kpi_bound"), result.lp_objective, "value"))
     if result.target_value is not None:
@@ -131,8 +154,13 @@ def kpis(problem: Problem, result: Result, t: Translator) -> list[Row]:
 def header_rows(result: Result, meta: ExportMeta, t: Translator) -> list[Row]:
     """What every whole-plan file says about itself: scenario, time, status, solver..."""
     s = result.settings
-    gap = result.gap if result.gap is not None else \
-        t("export_gap_na") if not s.integer_units else t("export_unknown")
+    gap = (
+        result.gap
+        if result.gap is not None
+        else t("export_gap_na")
+        if not s.integer_units
+        else t("export_unknown")
+    )
     return [
         (t("export_scenario"), meta.scenario or t("export_unnamed"), "text"),
         (t("export_exported"), meta.when, "text"),
@@ -158,8 +186,10 @@ def grid_rows(problem: Problem, g: pd.DataFrame) -> list[list[Any]]:
     values = np.ascontiguousarray(g.to_numpy(dtype=float))
     totals = np.nansum(values, axis=1)
     cl = problem.clients
-    return [[c, cl.at[c, NAME], cl.at[c, SEGMENT], *values[i].tolist(), float(totals[i])]
-            for i, c in enumerate(g.index)]
+    return [
+        [c, cl.at[c, NAME], cl.at[c, SEGMENT], *values[i].tolist(), float(totals[i])]
+        for i, c in enumerate(g.index)
+    ]
 
 
 def unfunded_rows(problem: Problem, result: Result, t: Translator) -> list[list[Any]]:
@@ -167,7 +197,15 @@ def unfunded_rows(problem: Problem, result: Result, t: Translator) -> list[list[
     u = result.unfunded
     cids = u.index.get_level_values(CLIENT_ID)
     mids = u.index.get_level_values(METHOD_ID)
-    return [[c, cn, m, mn, *rest] for c, cn, m, mn, *rest in zip(
-        cids, problem.clients[NAME].reindex(cids), mids, problem.methods[NAME].reindex(mids),
-        *(u[k].tolist() for k in (UNITS, MAX_UNITS, NEXT_UNIT, VALUE, NEEDED_VALUE)),
-        blocked_texts(u, t), reason_texts(u, t))]
+    return [
+        [c, cn, m, mn, *rest]
+        for c, cn, m, mn, *rest in zip(
+            cids,
+            problem.clients[NAME].reindex(cids),
+            mids,
+            problem.methods[NAME].reindex(mids),
+            *(u[k].tolist() for k in (UNITS, MAX_UNITS, NEXT_UNIT, VALUE, NEEDED_VALUE)),
+            blocked_texts(u, t),
+            reason_texts(u, t),
+        )
+    ]

@@ -75,15 +75,30 @@ class Book:
 
         self.t = t or Translator()
         self.buf = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buf, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "nan_inf_to_errors": False})
+        self.wb = xlsxwriter.Workbook(
+            self.buf,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+            },
+        )
         self.wb.set_properties(dict(properties))
         self._formats: dict[tuple[Any, ...], Any] = {}
         self._datetime = DATETIME_FORMATS.get(self.t.lang, DATETIME_FORMATS[DEFAULT_LANG])
 
-    def fmt(self, num: str | None = None, *, bold: bool = False, header: bool = False,
-            total: bool = False, title: bool = False, wrap: bool = False) -> Any:
+    def fmt(
+        self,
+        num: str | None = None,
+        *,
+        bold: bool = False,
+        header: bool = False,
+        total: bool = False,
+        title: bool = False,
+        wrap: bool = False,
+    ) -> Any:
         key = (num, bold, header, total, title, wrap)
         if key not in self._formats:
             props: dict[str, Any] = {"valign": "top"}
@@ -127,9 +142,16 @@ class Book:
             ws.write_blank(r, c, None, self.fmt(num, **style))
         return min(len(text), 80)
 
-    def table(self, ws: Any, r0: int, cols: Sequence[Col], rows: Iterable[Sequence[Any]],
-              totals: Sequence[Any] | None = None, freeze: int | None = 0,
-              widths: list[float] | None = None) -> int:
+    def table(
+        self,
+        ws: Any,
+        r0: int,
+        cols: Sequence[Col],
+        rows: Iterable[Sequence[Any]],
+        totals: Sequence[Any] | None = None,
+        freeze: int | None = 0,
+        widths: list[float] | None = None,
+    ) -> int:
         """Write a header row, the rows and an optional totals row; returns the next free row.
 
         `freeze`: freeze the header row and this many leading columns (None: no freeze).
@@ -162,9 +184,18 @@ class Book:
 def number_formats(problem: Problem) -> dict[str, str]:
     """Excel number formats by kind; money carries the currency."""
     cur = safe_suffix(currency(problem))
-    return {"money": f'#,##0.00" {cur}"' if cur else "#,##0.00", "value": "#,##0.0",
-            "units": "#,##0.00", "int": "0", "share": "0.0%", "weight": "0.00",
-            "price": "#,##0.0000", "ratio": "0.000000", "seconds": "0.000", "gap": "0.00%"}
+    return {
+        "money": f'#,##0.00" {cur}"' if cur else "#,##0.00",
+        "value": "#,##0.0",
+        "units": "#,##0.00",
+        "int": "0",
+        "share": "0.0%",
+        "weight": "0.00",
+        "price": "#,##0.0000",
+        "ratio": "0.000000",
+        "seconds": "0.000",
+        "gap": "0.00%",
+    }
 
 
 def pool_format(problem: Problem, pool: str, nf: Mapping[str, str]) -> str:
@@ -177,13 +208,23 @@ def pool_format(problem: Problem, pool: str, nf: Mapping[str, str]) -> str:
 
 def neutral_properties(meta: ExportMeta, title: str = TITLE) -> dict[str, Any]:
     """Document properties set explicitly so nothing personal or unrelated leaks into them."""
-    return {"title": title, "subject": "", "author": "", "manager": "", "company": "",
-            "category": "", "keywords": "", "comments": "", "status": "",
-            "created": meta.when}
+    return {
+        "title": title,
+        "subject": "",
+        "author": "",
+        "manager": "",
+        "company": "",
+        "category": "",
+        "keywords": "",
+        "comments": "",
+        "status": "",
+        "created": meta.when,
+    }
 
 
-def _write_summary(book: Book, problem: Problem, result: Result, meta: ExportMeta,
-                   nf: Mapping[str, str]) -> None:
+def _write_summary(
+    book: Book, problem: Problem, result: Result, meta: ExportMeta, nf: Mapping[str, str]
+) -> None:
     t = book.t
     ws = book.sheet(t("export_sheet_summary"))
     ws.write_string(0, 0, t("export_title"), book.fmt(title=True))
@@ -200,8 +241,12 @@ def _write_summary(book: Book, problem: Problem, result: Result, meta: ExportMet
     lines = explanation(result, t)
     if lines:
         r += 1
-        ws.write_string(r, 0, t("export_why_no_plan" if not result.has_plan else "export_notes"),
-                        book.fmt(bold=True))
+        ws.write_string(
+            r,
+            0,
+            t("export_why_no_plan" if not result.has_plan else "export_notes"),
+            book.fmt(bold=True),
+        )
         r += 1
         for line in lines:
             # The explanation's own bullets become real bullets rather than escaped dashes.
@@ -218,19 +263,35 @@ def _write_summary(book: Book, problem: Problem, result: Result, meta: ExportMet
         r += 1
         ws.write_string(r, 0, t("export_pools"), book.fmt(bold=True))
         r += 1
-        cols = [Col(t("export_col_pool")), Col(t("export_col_unit")),
-                Col(t("export_col_capacity")), Col(t("export_col_used")),
-                Col(t("export_col_slack")), Col(t("export_col_use"), nf["share"]),
-                Col(t("export_col_shadow_price"), nf["price"])]
+        cols = [
+            Col(t("export_col_pool")),
+            Col(t("export_col_unit")),
+            Col(t("export_col_capacity")),
+            Col(t("export_col_used")),
+            Col(t("export_col_slack")),
+            Col(t("export_col_use"), nf["share"]),
+            Col(t("export_col_shadow_price"), nf["price"]),
+        ]
         book.table(ws, r, cols, [], freeze=None, widths=w)
         r += 1
         for p, row in result.pools.iterrows():
             pf = pool_format(problem, str(p), nf)
             cap = finite(row[CAPACITY])
             use = row[USED] / cap if cap else None
-            for j, (v, f) in enumerate(zip(
-                    (row[NAME], row[UNIT], row[CAPACITY], row[USED], row[SLACK], use,
-                     row[SHADOW_PRICE]), (None, None, pf, pf, pf, nf["share"], nf["price"]))):
+            for j, (v, f) in enumerate(
+                zip(
+                    (
+                        row[NAME],
+                        row[UNIT],
+                        row[CAPACITY],
+                        row[USED],
+                        row[SLACK],
+                        use,
+                        row[SHADOW_PRICE],
+                    ),
+                    (None, None, pf, pf, pf, nf["share"], nf["price"]),
+                )
+            ):
                 w[j] = max(w[j], book.put(ws, r, j, v, f))
             r += 1
     for j, width in enumerate(w):
@@ -239,19 +300,31 @@ def _write_summary(book: Book, problem: Problem, result: Result, meta: ExportMet
 
 
 def _id_cols(t: Translator) -> list[Col]:
-    return [Col(t("export_col_client_id")), Col(t("export_col_client")),
-            Col(t("export_col_segment"))]
+    return [
+        Col(t("export_col_client_id")),
+        Col(t("export_col_client")),
+        Col(t("export_col_segment")),
+    ]
 
 
-def _write_grid(book: Book, name: str, problem: Problem, result: Result, column: str,
-                fmt: str) -> None:
+def _write_grid(
+    book: Book, name: str, problem: Problem, result: Result, column: str, fmt: str
+) -> None:
     t = book.t
     ws = book.sheet(name)
     g = grid(problem, result, column)
-    cols = [*_id_cols(t), *[Col(str(problem.methods.at[m, NAME]), fmt) for m in g.columns],
-            Col(t("export_total"), fmt)]
-    totals = [t("export_total"), "", "", *[float(np.nansum(g[m].to_numpy())) for m in g.columns],
-              float(np.nansum(g.to_numpy()))]
+    cols = [
+        *_id_cols(t),
+        *[Col(str(problem.methods.at[m, NAME]), fmt) for m in g.columns],
+        Col(t("export_total"), fmt),
+    ]
+    totals = [
+        t("export_total"),
+        "",
+        "",
+        *[float(np.nansum(g[m].to_numpy())) for m in g.columns],
+        float(np.nansum(g.to_numpy())),
+    ]
     book.table(ws, 0, cols, grid_rows(problem, g), totals, freeze=2)
 
 
@@ -259,88 +332,163 @@ def _pool_cols(problem: Problem, nf: Mapping[str, str]) -> list[Col]:
     return [Col(pool_label(problem, p), pool_format(problem, p, nf)) for p in problem.pools]
 
 
-def _write_allocation(book: Book, problem: Problem, result: Result,
-                      nf: Mapping[str, str]) -> None:
+def _write_allocation(book: Book, problem: Problem, result: Result, nf: Mapping[str, str]) -> None:
     t = book.t
     ws = book.sheet(t("export_sheet_allocation"))
     long = allocation_long(problem, result)
     pools = problem.pools
-    cols = [*_id_cols(t), Col(t("export_col_method_id")), Col(t("export_col_method")),
-            Col(t("export_col_units"), nf["units"]), Col(t("export_col_max_units"), nf["int"]),
-            Col(t("export_col_committed_units"), nf["int"]),
-            Col(t("export_col_value"), nf["value"]),
-            Col(t("export_col_weighted_value"), nf["value"]), *_pool_cols(problem, nf),
-            Col(t("export_col_value_per_money", currency=currency(problem)), nf["ratio"])]
-    totals = [t("export_total"), "", "", "", "", long[UNITS].sum(), None,
-              long[COMMITTED_UNITS].sum(), long[VALUE].sum(), long[WEIGHTED_VALUE].sum(),
-              *[long[use_col(p)].sum() for p in pools], None]
+    cols = [
+        *_id_cols(t),
+        Col(t("export_col_method_id")),
+        Col(t("export_col_method")),
+        Col(t("export_col_units"), nf["units"]),
+        Col(t("export_col_max_units"), nf["int"]),
+        Col(t("export_col_committed_units"), nf["int"]),
+        Col(t("export_col_value"), nf["value"]),
+        Col(t("export_col_weighted_value"), nf["value"]),
+        *_pool_cols(problem, nf),
+        Col(t("export_col_value_per_money", currency=currency(problem)), nf["ratio"]),
+    ]
+    totals = [
+        t("export_total"),
+        "",
+        "",
+        "",
+        "",
+        long[UNITS].sum(),
+        None,
+        long[COMMITTED_UNITS].sum(),
+        long[VALUE].sum(),
+        long[WEIGHTED_VALUE].sum(),
+        *[long[use_col(p)].sum() for p in pools],
+        None,
+    ]
     book.table(ws, 0, cols, long.itertuples(index=False, name=None), totals, freeze=2)
 
 
-def _write_by_client(book: Book, problem: Problem, result: Result,
-                     nf: Mapping[str, str]) -> None:
+def _write_by_client(book: Book, problem: Problem, result: Result, nf: Mapping[str, str]) -> None:
     t = book.t
     ws = book.sheet(t("export_sheet_by_client"))
     cl = result.clients
     pools = problem.pools
-    cols = [*_id_cols(t), Col(t("export_col_weight"), nf["weight"]),
-            Col(t("export_col_value"), nf["value"]),
-            Col(t("export_col_weighted_value"), nf["value"]),
-            Col(t("export_col_attainable"), nf["value"]),
-            Col(t("export_col_share"), nf["share"]), *_pool_cols(problem, nf)]
-    rows = [[c, r[NAME], r[SEGMENT], r[WEIGHT], r[VALUE], r[WEIGHTED_VALUE], r[ATTAINABLE],
-             r[SHARE], *[r[use_col(p)] for p in pools]] for c, r in cl.iterrows()]
+    cols = [
+        *_id_cols(t),
+        Col(t("export_col_weight"), nf["weight"]),
+        Col(t("export_col_value"), nf["value"]),
+        Col(t("export_col_weighted_value"), nf["value"]),
+        Col(t("export_col_attainable"), nf["value"]),
+        Col(t("export_col_share"), nf["share"]),
+        *_pool_cols(problem, nf),
+    ]
+    rows = [
+        [
+            c,
+            r[NAME],
+            r[SEGMENT],
+            r[WEIGHT],
+            r[VALUE],
+            r[WEIGHTED_VALUE],
+            r[ATTAINABLE],
+            r[SHARE],
+            *[r[use_col(p)] for p in pools],
+        ]
+        for c, r in cl.iterrows()
+    ]
     att = float(cl[ATTAINABLE].sum())
-    totals = [t("export_total"), "", "", None, cl[VALUE].sum(), cl[WEIGHTED_VALUE].sum(), att,
-              float(cl[VALUE].sum()) / att if att > 0 else None,
-              *[cl[use_col(p)].sum() for p in pools]]
+    totals = [
+        t("export_total"),
+        "",
+        "",
+        None,
+        cl[VALUE].sum(),
+        cl[WEIGHTED_VALUE].sum(),
+        att,
+        float(cl[VALUE].sum()) / att if att > 0 else None,
+        *[cl[use_col(p)].sum() for p in pools],
+    ]
     book.table(ws, 0, cols, rows, totals, freeze=2)
 
 
-def _write_by_method(book: Book, problem: Problem, result: Result,
-                     nf: Mapping[str, str]) -> None:
+def _write_by_method(book: Book, problem: Problem, result: Result, nf: Mapping[str, str]) -> None:
     t = book.t
     ws = book.sheet(t("export_sheet_by_method"))
     me = result.methods
     pools = problem.pools
-    cols = [Col(t("export_col_method_id")), Col(t("export_col_method")),
-            Col(t("export_col_unit")), Col(t("export_col_units"), nf["units"]),
-            Col(t("export_col_value"), nf["value"]),
-            Col(t("export_col_weighted_value"), nf["value"]), *_pool_cols(problem, nf)]
-    rows = [[m, r[NAME], r[UNIT], r[UNITS], r[VALUE], r[WEIGHTED_VALUE],
-             *[r[use_col(p)] for p in pools]] for m, r in me.iterrows()]
-    totals = [t("export_total"), "", "", me[UNITS].sum(), me[VALUE].sum(),
-              me[WEIGHTED_VALUE].sum(), *[me[use_col(p)].sum() for p in pools]]
+    cols = [
+        Col(t("export_col_method_id")),
+        Col(t("export_col_method")),
+        Col(t("export_col_unit")),
+        Col(t("export_col_units"), nf["units"]),
+        Col(t("export_col_value"), nf["value"]),
+        Col(t("export_col_weighted_value"), nf["value"]),
+        *_pool_cols(problem, nf),
+    ]
+    rows = [
+        [
+            m,
+            r[NAME],
+            r[UNIT],
+            r[UNITS],
+            r[VALUE],
+            r[WEIGHTED_VALUE],
+            *[r[use_col(p)] for p in pools],
+        ]
+        for m, r in me.iterrows()
+    ]
+    totals = [
+        t("export_total"),
+        "",
+        "",
+        me[UNITS].sum(),
+        me[VALUE].sum(),
+        me[WEIGHTED_VALUE].sum(),
+        *[me[use_col(p)].sum() for p in pools],
+    ]
     book.table(ws, 0, cols, rows, totals, freeze=2)
 
 
 def unfunded_cols(nf: Mapping[str, str], t: Translator) -> list[Col]:
     """The columns of the Not funded sheet."""
-    return [Col(t("export_col_client_id")), Col(t("export_col_client")),
-            Col(t("export_col_method_id")), Col(t("export_col_method")),
-            Col(t("export_col_units_funded"), nf["units"]),
-            Col(t("export_col_max_units"), nf["int"]),
-            Col(t("export_col_next_unit"), nf["int"]),
-            Col(t("export_col_first_value"), nf["value"]),
-            Col(t("export_col_value_needed"), nf["value"]), Col(t("export_col_blocked_by")),
-            Col(t("export_col_reason"), width=70)]
+    return [
+        Col(t("export_col_client_id")),
+        Col(t("export_col_client")),
+        Col(t("export_col_method_id")),
+        Col(t("export_col_method")),
+        Col(t("export_col_units_funded"), nf["units"]),
+        Col(t("export_col_max_units"), nf["int"]),
+        Col(t("export_col_next_unit"), nf["int"]),
+        Col(t("export_col_first_value"), nf["value"]),
+        Col(t("export_col_value_needed"), nf["value"]),
+        Col(t("export_col_blocked_by")),
+        Col(t("export_col_reason"), width=70),
+    ]
 
 
 def _write_inputs(book: Book, problem: Problem) -> None:
     """The inputs as they were solved, one sheet per bundle table (reloadable as a bundle)."""
     for name, frame in to_tables(problem).items():
         ws = book.sheet(name)
-        book.table(ws, 0, [Col(str(c)) for c in frame.columns],
-                   frame.itertuples(index=False, name=None), freeze=1)
+        book.table(
+            ws,
+            0,
+            [Col(str(c)) for c in frame.columns],
+            frame.itertuples(index=False, name=None),
+            freeze=1,
+        )
     ws = book.sheet(SETTINGS)
     items = settings_dict(problem.settings)
-    book.table(ws, 0, [Col("key"), Col("value")],
-               [[k, str(v).lower() if isinstance(v, bool) else v] for k, v in items.items()],
-               freeze=1)
+    book.table(
+        ws,
+        0,
+        [Col("key"), Col("value")],
+        [[k, str(v).lower() if isinstance(v, bool) else v] for k, v in items.items()],
+        freeze=1,
+    )
 
 
-def xlsx_bytes(problem: Problem, result: Result, meta: ExportMeta | None = None,
-               lang: str = DEFAULT_LANG) -> bytes:
+def xlsx_bytes(
+    problem: Problem, result: Result, meta: ExportMeta | None = None, lang: str = DEFAULT_LANG
+) -> bytes:
     """The planning workbook: Summary, grids, allocation, by client and method, not funded,
     and the inputs as solved. Without a plan: the Summary (with the reasons) and the inputs.
     `lang`: the language of its sheet names, headers and labels."""

@@ -6,51 +6,68 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---- requests that cannot be answered as asked (AnalysisError) -------------------------
     "analysis_number": ("{value:g}", "{value:g}"),
     "analysis_or": ("{first:,} or {last}", "{first:,} или {last}"),
-    "analysis_unknown_method": ("unknown re-solve method '{method}' (use {methods})",
-                                "неизвестный способ пересчёта «{method}» (используйте "
-                                "{methods})"),
-    "analysis_not_a_pool": ("'{pool}' is not a pool (pools: {pools:,})",
-                            "«{pool}» — не ресурс (ресурсы: {pools:,})"),
-    "analysis_sweep_bound": ("the sweep of '{pool}' needs a '{end}' capacity of at least 0, "
-                             "not {value}",
-                             "для перебора «{pool}» ёмкость «{end}» должна быть не меньше 0, "
-                             "а не {value}"),
-    "analysis_sweep_steps": ("a sweep needs at least 2 steps, not {steps}",
-                             "для перебора нужно не меньше 2 шагов, а не {steps}"),
-    "analysis_sweep_order": ("the sweep of '{pool}' must go from a smaller to a larger capacity "
-                             "(from {start} to {stop})",
-                             "перебор «{pool}» должен идти от меньшей ёмкости к большей (от "
-                             "{start} до {stop})"),
-    "analysis_grid_same_pool": ("a grid needs two different pools",
-                                "для сетки нужны два разных ресурса"),
+    "analysis_unknown_method": (
+        "unknown re-solve method '{method}' (use {methods})",
+        "неизвестный способ пересчёта «{method}» (используйте {methods})",
+    ),
+    "analysis_not_a_pool": (
+        "'{pool}' is not a pool (pools: {pools:,})",
+        "«{pool}» — не ресурс (ресурсы: {pools:,})",
+    ),
+    "analysis_sweep_bound": (
+        "the sweep of '{pool}' needs a '{end}' capacity of at least 0, not {value}",
+        "для перебора «{pool}» ёмкость «{end}» должна быть не меньше 0, а не {value}",
+    ),
+    "analysis_sweep_steps": (
+        "a sweep needs at least 2 steps, not {steps}",
+        "для перебора нужно не меньше 2 шагов, а не {steps}",
+    ),
+    "analysis_sweep_order": (
+        "the sweep of '{pool}' must go from a smaller to a larger capacity "
+        "(from {start} to {stop})",
+        "перебор «{pool}» должен идти от меньшей ёмкости к большей (от {start} до {stop})",
+    ),
+    "analysis_grid_same_pool": (
+        "a grid needs two different pools",
+        "для сетки нужны два разных ресурса",
+    ),
     "analysis_widen": ("range widening: {problems}", "расширение диапазонов: {problems}"),
     "analysis_widen_not_client": ("{client}: not a client", "{client}: такого клиента нет"),
-    "analysis_widen_factor": ("{client}: the factor must be a number of at least 1, not {factor}",
-                              "{client}: множитель должен быть числом не меньше 1, а не "
-                              "{factor}"),
-    "analysis_draws": ("robustness needs at least 1 draw, not {draws}",
-                       "для проверки устойчивости нужна хотя бы 1 выборка, а не {draws}"),
-    "analysis_seed": ("the seed must be a whole number of at least 0, not {seed}",
-                      "начальное значение генератора должно быть целым числом не меньше 0, "
-                      "а не {seed}"),
-    "analysis_no_plan": ("the baseline has no plan ({status})",
-                         "у исходной задачи нет плана ({status})"),
-
+    "analysis_widen_factor": (
+        "{client}: the factor must be a number of at least 1, not {factor}",
+        "{client}: множитель должен быть числом не меньше 1, а не {factor}",
+    ),
+    "analysis_draws": (
+        "robustness needs at least 1 draw, not {draws}",
+        "для проверки устойчивости нужна хотя бы 1 выборка, а не {draws}",
+    ),
+    "analysis_seed": (
+        "the seed must be a whole number of at least 0, not {seed}",
+        "начальное значение генератора должно быть целым числом не меньше 0, а не {seed}",
+    ),
+    "analysis_no_plan": (
+        "the baseline has no plan ({status})",
+        "у исходной задачи нет плана ({status})",
+    ),
     # ---- notes on a sweep ------------------------------------------------------------------
-    "analysis_note_max_value": ("The frontier shows the most value at each capacity (max_value "
-                                "mode).",
-                                "Граница показывает наибольшую ценность при каждой ёмкости "
-                                "(режим max_value)."),
-    "analysis_note_truncated": ("The search for capacities where the plan changes stopped after "
-                                "{solves:i} re-solves: the list of {found:i} is incomplete.",
-                                "Поиск ёмкостей, где меняется план, остановлен после {solves:i} "
-                                "пересчётов: список из {found:i} неполон."),
-    "analysis_note_whole_units": ("Whole units: the value moves in steps, so shadow prices are "
-                                  "not defined; 'marginal' is the value gained per unit over "
-                                  "each step.",
-                                  "Целые единицы: ценность меняется скачками, поэтому теневые "
-                                  "цены не определены; «marginal» — прирост ценности на единицу "
-                                  "на каждом шаге."),
+    "analysis_note_max_value": (
+        "The frontier shows the most value at each capacity (max_value mode).",
+        "Граница показывает наибольшую ценность при каждой ёмкости (режим max_value).",
+    ),
+    "analysis_note_truncated": (
+        "The search for capacities where the plan changes stopped after "
+        "{solves:i} re-solves: the list of {found:i} is incomplete.",
+        "Поиск ёмкостей, где меняется план, остановлен после {solves:i} "
+        "пересчётов: список из {found:i} неполон.",
+    ),
+    "analysis_note_whole_units": (
+        "Whole units: the value moves in steps, so shadow prices are "
+        "not defined; 'marginal' is the value gained per unit over "
+        "each step.",
+        "Целые единицы: ценность меняется скачками, поэтому теневые "
+        "цены не определены; «marginal» — прирост ценности на единицу "
+        "на каждом шаге.",
+    ),
 }
 
 register(TEXTS)

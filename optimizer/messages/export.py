@@ -20,25 +20,36 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_unknown": ("unknown", "неизвестно"),
     "export_total": ("Total", "Итого"),
     "export_page_title": ("{title} - {name}", "{title} - {name}"),
-
     # ---- errors ----------------------------------------------------------------------------
-    "export_no_plan": ("No plan to export: the solve ended '{status}'.",
-                       "Экспортировать нечего: расчёт завершился так: «{status}»."),
-    "export_unknown_type": ("'{path}': unknown file type '{ext}'; use one of {types:,}",
-                            "«{path}»: неизвестный тип файла «{ext}»; используйте один из: "
-                            "{types:,}"),
+    "export_no_plan": (
+        "No plan to export: the solve ended '{status}'.",
+        "Экспортировать нечего: расчёт завершился так: «{status}».",
+    ),
+    "export_unknown_type": (
+        "'{path}': unknown file type '{ext}'; use one of {types:,}",
+        "«{path}»: неизвестный тип файла «{ext}»; используйте один из: {types:,}",
+    ),
     "export_no_extension": ("(none)", "(нет)"),
-    "export_unknown_format": ("unknown export format '{format}' (formats: {formats:,})",
-                              "неизвестный формат экспорта «{format}» (форматы: {formats:,})"),
-    "export_not_a_client": ("'{client}' is not a client of this plan",
-                            "«{client}» — не клиент этого плана"),
-    "export_not_clients": ("not clients of this plan: {clients:,}",
-                           "не клиенты этого плана: {clients:,}"),
-    "export_plans_need_folder": ("'{path}' is a file; client plans need a folder",
-                                 "«{path}» — файл; для планов клиентов нужна папка"),
-    "export_is_folder": ("'{path}' is a folder; give a file name",
-                         "«{path}» — папка; укажите имя файла"),
-
+    "export_unknown_format": (
+        "unknown export format '{format}' (formats: {formats:,})",
+        "неизвестный формат экспорта «{format}» (форматы: {formats:,})",
+    ),
+    "export_not_a_client": (
+        "'{client}' is not a client of this plan",
+        "«{client}» — не клиент этого плана",
+    ),
+    "export_not_clients": (
+        "not clients of this plan: {clients:,}",
+        "не клиенты этого плана: {clients:,}",
+    ),
+    "export_plans_need_folder": (
+        "'{path}' is a file; client plans need a folder",
+        "«{path}» — файл; для планов клиентов нужна папка",
+    ),
+    "export_is_folder": (
+        "'{path}' is a folder; give a file name",
+        "«{path}» — папка; укажите имя файла",
+    ),
     # ---- the header of every file ----------------------------------------------------------
     "export_scenario": ("Scenario", "Сценарий"),
     "export_exported": ("Exported", "Выгружено"),
@@ -51,39 +62,53 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_plan_for": ("Plan for", "Цель плана"),
     "export_currency": ("Currency", "Валюта"),
     "export_mode": ("{mode}; {units}", "{mode}; {units}"),
-    "export_mode_min_cost": ("least cost for a value target of {share} of the best attainable",
-                             "наименьшие затраты при цели {share} от наилучшей достижимой "
-                             "ценности"),
-    "export_mode_max_value": ("most value within the pools",
-                              "наибольшая ценность в пределах ресурсов"),
+    "export_mode_min_cost": (
+        "least cost for a value target of {share} of the best attainable",
+        "наименьшие затраты при цели {share} от наилучшей достижимой ценности",
+    ),
+    "export_mode_max_value": (
+        "most value within the pools",
+        "наибольшая ценность в пределах ресурсов",
+    ),
     "export_mode_whole": ("whole units", "целые единицы"),
     "export_mode_fractions": ("fractions of units allowed", "допускаются доли единиц"),
     "export_notes": ("Notes", "Заметки"),
     "export_why_no_plan": ("Why there is no plan", "Почему нет плана"),
-
     # ---- key figures -----------------------------------------------------------------------
     "export_key_figures": ("Key figures", "Основные показатели"),
-    "export_kpi_objective_cost": ("Money spent (objective, {currency})",
-                                  "Потрачено денег (цель, {currency})"),
-    "export_kpi_objective_value": ("Total weighted value (objective)",
-                                   "Суммарная взвешенная ценность (цель)"),
-    "export_kpi_total_value": ("Total perceived value (unweighted)",
-                               "Суммарная воспринимаемая ценность (без весов)"),
+    "export_kpi_objective_cost": (
+        "Money spent (objective, {currency})",
+        "Потрачено денег (цель, {currency})",
+    ),
+    "export_kpi_objective_value": (
+        "Total weighted value (objective)",
+        "Суммарная взвешенная ценность (цель)",
+    ),
+    "export_kpi_total_value": (
+        "Total perceived value (unweighted)",
+        "Суммарная воспринимаемая ценность (без весов)",
+    ),
     "export_kpi_weighted_value": ("Total weighted value", "Суммарная взвешенная ценность"),
     "export_kpi_money": ("Money spent ({currency})", "Потрачено денег ({currency})"),
-    "export_kpi_funded_cells": ("Funded client x method cells",
-                                "Профинансированные пары клиент × метод"),
-    "export_kpi_offered_cells": ("Offered client x method cells",
-                                 "Предложенные пары клиент × метод"),
+    "export_kpi_funded_cells": (
+        "Funded client x method cells",
+        "Профинансированные пары клиент × метод",
+    ),
+    "export_kpi_offered_cells": (
+        "Offered client x method cells",
+        "Предложенные пары клиент × метод",
+    ),
     "export_kpi_reached": ("Clients reached", "Охвачено клиентов"),
     "export_kpi_clients": ("Clients", "Клиентов"),
-    "export_kpi_share": ("Share of attainable value delivered",
-                         "Доля достижимой ценности в плане"),
-    "export_kpi_bound": ("Continuous bound (fractions of units allowed)",
-                         "Граница непрерывной задачи (доли единиц допускаются)"),
-    "export_kpi_target": ("Value target the plan had to reach",
-                          "Цель по ценности, которой план должен был достичь"),
-
+    "export_kpi_share": ("Share of attainable value delivered", "Доля достижимой ценности в плане"),
+    "export_kpi_bound": (
+        "Continuous bound (fractions of units allowed)",
+        "Граница непрерывной задачи (доли единиц допускаются)",
+    ),
+    "export_kpi_target": (
+        "Value target the plan had to reach",
+        "Цель по ценности, которой план должен был достичь",
+    ),
     # ---- sheets and columns ----------------------------------------------------------------
     "export_sheet_summary": ("Summary", "Сводка"),
     "export_sheet_grid_units": ("Grid - units", "Сетка - единицы"),
@@ -99,8 +124,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_col_used": ("Used", "Использовано"),
     "export_col_slack": ("Slack", "Остаток"),
     "export_col_use": ("Use", "Загрузка"),
-    "export_col_shadow_price": ("Shadow price (value of one more unit)",
-                                "Теневая цена (ценность ещё одной единицы)"),
+    "export_col_shadow_price": (
+        "Shadow price (value of one more unit)",
+        "Теневая цена (ценность ещё одной единицы)",
+    ),
     "export_col_client_id": ("Client id", "Id клиента"),
     "export_col_client": ("Client", "Клиент"),
     "export_col_segment": ("Segment", "Сегмент"),
@@ -122,39 +149,47 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_col_value_needed": ("First-unit value needed", "Нужная ценность первой единицы"),
     "export_col_blocked_by": ("Blocked by", "Ограничивает"),
     "export_col_reason": ("Reason", "Причина"),
-
     # ---- the HTML report -------------------------------------------------------------------
     "export_no_plan_title": ("No plan", "Плана нет"),
-    "export_no_plan_text": ("The request cannot be met as it stands ({status}).",
-                            "Запрос в нынешнем виде невыполним ({status})."),
+    "export_no_plan_text": (
+        "The request cannot be met as it stands ({status}).",
+        "Запрос в нынешнем виде невыполним ({status}).",
+    ),
     "export_charts": ("Charts", "Диаграммы"),
-    "export_no_plotly": ("Charts are not available: the plotly package is not installed.",
-                         "Диаграммы недоступны: пакет plotly не установлен."),
-    "export_footer": ("Input fingerprint {fingerprint}. Exported {when}.",
-                      "Отпечаток исходных данных {fingerprint}. Выгружено {when}."),
-
+    "export_no_plotly": (
+        "Charts are not available: the plotly package is not installed.",
+        "Диаграммы недоступны: пакет plotly не установлен.",
+    ),
+    "export_footer": (
+        "Input fingerprint {fingerprint}. Exported {when}.",
+        "Отпечаток исходных данных {fingerprint}. Выгружено {when}.",
+    ),
     # ---- the report's charts ---------------------------------------------------------------
     "export_fig_value_title": ("Perceived value by client", "Воспринимаемая ценность по клиентам"),
     "export_fig_value_delivered": ("Value delivered", "Ценность в плане"),
     "export_fig_value_missed": ("Attainable, not delivered", "Достижимо, но не в плане"),
     "export_fig_value_axis": ("perceived value", "воспринимаемая ценность"),
-    "export_fig_pools_title": ("Use of each pool (% of capacity)",
-                               "Загрузка ресурсов (% ёмкости)"),
+    "export_fig_pools_title": ("Use of each pool (% of capacity)", "Загрузка ресурсов (% ёмкости)"),
     "export_fig_pools_label": ("{used} of {capacity} {unit}", "{used} из {capacity} {unit}"),
     "export_fig_pools_used": ("Used", "Использовано"),
-    "export_fig_units_title": ("Units by client and method (blank: not offered)",
-                               "Единицы по клиентам и методам (пусто: не предлагается)"),
+    "export_fig_units_title": (
+        "Units by client and method (blank: not offered)",
+        "Единицы по клиентам и методам (пусто: не предлагается)",
+    ),
     "export_fig_units_axis": ("units", "единицы"),
     "export_fig_money_title": ("{pool} by method", "{pool} по методам"),
-
     # ---- per-client plans ------------------------------------------------------------------
     "export_plan_title": ("{title}: {name}", "{title}: {name}"),
     "export_plan_status": ("Plan status", "Статус плана"),
     "export_plan_value": ("Value of this plan", "Ценность этого плана"),
-    "export_plan_share": ("Share of the value attainable for this client",
-                          "Доля ценности, достижимой для этого клиента"),
-    "export_plan_committed": ("Units already committed in writing",
-                              "Единицы, уже обещанные письменно"),
+    "export_plan_share": (
+        "Share of the value attainable for this client",
+        "Доля ценности, достижимой для этого клиента",
+    ),
+    "export_plan_committed": (
+        "Units already committed in writing",
+        "Единицы, уже обещанные письменно",
+    ),
     "export_plan_sheet": ("Plan", "План"),
     "export_plan_notes_sheet": ("Notes", "Заметки"),
     "export_plan_not_funded": ("Not funded, or not fully", "Не профинансировано или не полностью"),
@@ -167,19 +202,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_plan_none_recorded": ("none recorded", "не записано"),
     "export_plan_open_problems": ("Open problems", "Открытые проблемы"),
     "export_plan_last_review": ("Last review", "Последний разбор"),
-    "export_plan_unconfirmed": ("Committed units not confirmed in writing",
-                                "Обещанные единицы без письменного подтверждения"),
+    "export_plan_unconfirmed": (
+        "Committed units not confirmed in writing",
+        "Обещанные единицы без письменного подтверждения",
+    ),
     "export_plan_unconfirmed_item": ("{method}: {units}", "{method}: {units}"),
-    "export_check_plan_agreed": ("Interaction plan agreed with the client",
-                                 "План взаимодействия согласован с клиентом"),
-    "export_check_criteria_known": ("Main selection criteria known",
-                                    "Основные критерии выбора известны"),
-    "export_check_roles_mapped": ("Roles in the decision-making unit mapped",
-                                  "Роли в группе принятия решений определены"),
-    "export_check_procedure_known": ("Decision-making procedure known",
-                                     "Порядок принятия решения известен"),
-    "export_check_written_confirmation": ("Agreements confirmed in writing",
-                                          "Договорённости подтверждены письменно"),
+    "export_check_plan_agreed": (
+        "Interaction plan agreed with the client",
+        "План взаимодействия согласован с клиентом",
+    ),
+    "export_check_criteria_known": (
+        "Main selection criteria known",
+        "Основные критерии выбора известны",
+    ),
+    "export_check_roles_mapped": (
+        "Roles in the decision-making unit mapped",
+        "Роли в группе принятия решений определены",
+    ),
+    "export_check_procedure_known": (
+        "Decision-making procedure known",
+        "Порядок принятия решения известен",
+    ),
+    "export_check_written_confirmation": (
+        "Agreements confirmed in writing",
+        "Договорённости подтверждены письменно",
+    ),
 }
 
 register(TEXTS)
