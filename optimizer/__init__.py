@@ -4,5 +4,16 @@ from .bundle import load_bundle, parse_tables, read_tables, to_tables, write_bun
 from .schema import BundleError, Issue, Problem, Result, Settings
 from .solve import solve
 
-__all__ = ["BundleError", "Issue", "Problem", "Result", "Settings", "load_bundle",
-           "parse_tables", "read_tables", "solve", "to_tables", "write_bundle"]
+__all__ = [
+    "BundleError",
+    "Issue",
+    "Problem",
+    "Result",
+    "Settings",
+    "load_bundle",
+    "parse_tables",
+    "read_tables",
+    "solve",
+    "to_tables",
+    "write_bundle",
+]

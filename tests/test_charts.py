@@ -81,8 +81,9 @@ def test_pool_bars_are_use_over_capacity(sample_result: Result) -> None:
         assert sum(trace.x) == pytest.approx(sample_result.pools.at[p, "used"] / pool[CAPACITY])
 
 
-def test_value_curves_decay_and_mark_funded_units(sample_problem: Problem,
-                                                  sample_result: Result) -> None:
+def test_value_curves_decay_and_mark_funded_units(
+    sample_problem: Problem, sample_result: Result
+) -> None:
     alloc = sample_result.allocation
     # A client with a partly funded cell shows all three marker kinds somewhere.
     partly = alloc[(alloc[UNITS] % 1 > 1e-6)]
@@ -95,12 +96,13 @@ def test_value_curves_decay_and_mark_funded_units(sample_problem: Problem,
         decay = sample_problem.methods.at[m, DECAY]
         n = int(cell[MAX_UNITS])
         assert list(trace.x) == list(range(1, n + 1))
-        assert np.allclose(trace.y, [cell[VALUE] * decay ** k for k in range(n)])
+        assert np.allclose(trace.y, [cell[VALUE] * decay**k for k in range(n)])
         units = alloc.at[(cid, m), UNITS]
         for k, symbol in zip(trace.x, trace.marker.symbol):
             part = min(max(units - (k - 1), 0.0), 1.0)
-            want = charts.FUNDED if part >= 1 - 1e-6 else charts.PARTLY if part > 1e-6 \
-                else charts.OPEN
+            want = (
+                charts.FUNDED if part >= 1 - 1e-6 else charts.PARTLY if part > 1e-6 else charts.OPEN
+            )
             assert symbol == want
 
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -36,11 +36,16 @@ class Run:
         return json.loads(self.out)  # the whole of stdout must be one JSON object
 
 
-@lru_cache(maxsize=None)
+@cache
 def cli(*args: str) -> Run:
     """Run the CLI once per distinct argument list (tests share the runs they both need)."""
-    p = subprocess.run([sys.executable, "-m", "optimizer", *args], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "optimizer", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in p.stderr, p.stderr
     assert "Traceback" not in p.stdout, p.stdout
     return Run(p.returncode, p.stdout, p.stderr)
@@ -58,8 +63,17 @@ def test_solve_json_has_the_documented_keys() -> None:
     r = cli("solve", TINY, "--json")
     assert r.code == 0, r.err
     data = r.json()
-    for key in ("status", "objective", "gap", "solver", "seconds", "allocation", "pools",
-                "clients", "explanation"):
+    for key in (
+        "status",
+        "objective",
+        "gap",
+        "solver",
+        "seconds",
+        "allocation",
+        "pools",
+        "clients",
+        "explanation",
+    ):
         assert key in data, key
     assert data["status"] == "optimal"
     assert isinstance(data["objective"], float) and isinstance(data["seconds"], float)
@@ -88,7 +102,8 @@ def test_solve_json_matches_the_engine() -> None:
         assert units[key] == pytest.approx(u, abs=1e-9)
     for item in data["pools"]:
         assert item["shadow_price"] == pytest.approx(
-            result.pools.at[item["resource_id"], "shadow_price"], abs=1e-12)
+            result.pools.at[item["resource_id"], "shadow_price"], abs=1e-12
+        )
 
 
 def test_solve_settings_flags() -> None:
@@ -97,8 +112,7 @@ def test_solve_settings_flags() -> None:
     assert data["settings"]["integer_units"] is True and data["settings"]["mip_gap"] == 0
     assert all(float(a["units"]).is_integer() for a in data["allocation"])
     assert isinstance(data["gap"], float) and data["gap"] <= 1e-9
-    cheap = cli("solve", TINY, "--json", "--objective", "min_cost", "--target-share",
-                "0.5").json()
+    cheap = cli("solve", TINY, "--json", "--objective", "min_cost", "--target-share", "0.5").json()
     best = cli("solve", TINY, "--json").json()
     assert cheap["status"] == "optimal"
     assert cheap["target_value"] == pytest.approx(0.5 * best["objective"], rel=1e-9)
@@ -176,8 +190,11 @@ def test_broken_bundle_lists_every_problem(command: str) -> None:
     assert r.code == 2
     assert r.out == ""  # nothing that could pass for a plan
     for where, value in BROKEN_PROBLEMS:
-        assert any(where in line and f"'{value}'" in line for line in r.err.splitlines()), \
-            (where, value, r.err)
+        assert any(where in line and f"'{value}'" in line for line in r.err.splitlines()), (
+            where,
+            value,
+            r.err,
+        )
 
 
 def test_broken_bundle_with_json_prints_no_json() -> None:
@@ -197,8 +214,9 @@ def test_validate_reports_warnings(tmp_path: Path) -> None:
     bundle.mkdir()
     for f in Path(TINY).iterdir():
         raw = f.read_bytes()
-        bundle.joinpath(f.name).write_bytes(raw.decode("utf-8").encode("cp1251")
-                                            if f.name == "clients.csv" else raw)
+        bundle.joinpath(f.name).write_bytes(
+            raw.decode("utf-8").encode("cp1251") if f.name == "clients.csv" else raw
+        )
     r = cli("validate", str(bundle))
     assert r.code == 0
     assert "Windows-1251" in r.err
@@ -247,15 +265,21 @@ def test_unknown_command() -> None:
 
 # ---- every run above, started side by side: each one is mostly interpreter start-up ---------
 PREFETCH: list[tuple[str, ...]] = [
-    ("solve", TINY), ("solve", TINY, "--json"),
+    ("solve", TINY),
+    ("solve", TINY, "--json"),
     ("solve", TINY, "--json", "--integer", "--gap", "0", "--time-limit", "20"),
     ("solve", TINY, "--json", "--objective", "min_cost", "--target-share", "0.5"),
     ("solve", TINY, "--json", "--solver", "cbc"),
     ("solve", TINY, "--json", "--set", "budget=5000"),
     ("solve", TINY, "--set", "budget=1"),
-    ("solve", INFEASIBLE), ("solve", INFEASIBLE, "--json"),
-    ("validate", BROKEN), ("solve", BROKEN), ("solve", BROKEN, "--json"), ("validate", TINY),
-    ("solve", str(FIXTURES / "no_such_bundle")), ("optimise", TINY),
+    ("solve", INFEASIBLE),
+    ("solve", INFEASIBLE, "--json"),
+    ("validate", BROKEN),
+    ("solve", BROKEN),
+    ("solve", BROKEN, "--json"),
+    ("validate", TINY),
+    ("solve", str(FIXTURES / "no_such_bundle")),
+    ("optimise", TINY),
     ("solve", TINY, "--json", *BAD_SETS),
 ]
 
@@ -265,5 +289,9 @@ def _start_runs_together() -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return  # under xdist the tests are spread over workers: each runs only what it needs
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        list(pool.map(lambda a: cli(*a), PREFETCH + [("solve", TINY, "--json", *args)
-                                                     for args, _ in BAD_ARGUMENTS]))
+        list(
+            pool.map(
+                lambda a: cli(*a),
+                PREFETCH + [("solve", TINY, "--json", *args) for args, _ in BAD_ARGUMENTS],
+            )
+        )

@@ -32,8 +32,11 @@ def charts(at) -> list:
 
 def texts(at) -> str:
     """Every text the page shows in alerts, markdown and captions, joined."""
-    parts = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("error", "warning", "info", "success", "markdown", "caption")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -48,8 +51,7 @@ def test_opens_on_the_sample_plan_without_exception(app, sample_result: Result) 
         label = EN("kpi_pool", pool=pool["name"], unit=pool["unit"])
         assert label in shown
     assert len(charts(app)) >= 3
-    assert [t.label for t in app.tabs][:3] == [EN("tab_plan"), EN("tab_inputs"),
-                                               EN("tab_client")]
+    assert [t.label for t in app.tabs][:3] == [EN("tab_plan"), EN("tab_inputs"), EN("tab_client")]
 
 
 def test_changing_a_pool_changes_the_kpis(app, sample_problem: Problem) -> None:
@@ -62,7 +64,8 @@ def test_changing_a_pool_changes_the_kpis(app, sample_problem: Problem) -> None:
     assert after[EN("kpi_value")] == fmt_num(expected.value, "en", 0)
     assert after[EN("kpi_value")] != before[EN("kpi_value")]
     assert after[EN("kpi_pool", pool="Budget", unit="EUR")] == EN(
-        "x_of_y", x=fmt_num(expected.pools["budget"][0], "en", 0), y=fmt_num(half, "en", 0))
+        "x_of_y", x=fmt_num(expected.pools["budget"][0], "en", 0), y=fmt_num(half, "en", 0)
+    )
     # The change is also in the resources table: one place holds the capacity.
     res = app.session_state[state.TABLES_KEY]["resources"]
     assert float(res.loc[res["resource_id"] == "budget", "capacity"].item()) == half
@@ -87,8 +90,11 @@ def test_whole_units_mode_shows_the_gap(app, sample_problem: Problem) -> None:
     shown = metrics(app)
     assert shown[EN("kpi_gap")] == fmt_pct(expected.gap, "en", 2)
     assert shown[EN("kpi_value")] == fmt_num(plan_kpis(expected).value, "en", 0)
-    assert EN("gap_detail", lp=fmt_num(expected.lp_objective, "en", 0),
-              cost=fmt_num(expected.lp_objective - expected.objective, "en", 1)) in texts(app)
+    assert EN(
+        "gap_detail",
+        lp=fmt_num(expected.lp_objective, "en", 0),
+        cost=fmt_num(expected.lp_objective - expected.objective, "en", 1),
+    ) in texts(app)
 
 
 def test_russian_changes_the_labels_and_numbers(app, sample_result: Result) -> None:
@@ -100,8 +106,7 @@ def test_russian_changes_the_labels_and_numbers(app, sample_result: Result) -> N
     assert NBSP in shown[RU("kpi_value")]
     assert shown[RU("kpi_share")].endswith(f"{NBSP}%") and "," in shown[RU("kpi_share")]
     assert EN("kpi_value") not in shown
-    assert [t.label for t in app.tabs][:3] == [RU("tab_plan"), RU("tab_inputs"),
-                                               RU("tab_client")]
+    assert [t.label for t in app.tabs][:3] == [RU("tab_plan"), RU("tab_inputs"), RU("tab_client")]
     sidebar = [w.label for w in app.sidebar.radio] + [h.value for h in app.sidebar.header]
     assert RU("mode") in sidebar and RU("sidebar_pools") in sidebar
     assert RU("pools_title") in [s.value for s in app.subheader]
@@ -138,8 +143,12 @@ def test_an_invalid_value_is_listed_kept_and_the_plan_goes_stale(app) -> None:
     assert EN("validation_errors", n=1) in errors
     issues = next(d.value for d in app.dataframe if EN("col_problem") in d.value.columns)
     row = issues.iloc[0]
-    assert (row[EN("col_table")], row[EN("col_row")], row[EN("col_column")],
-            row[EN("col_bad_value")]) == ("values", "2", "value", "abc")
+    assert (
+        row[EN("col_table")],
+        row[EN("col_row")],
+        row[EN("col_column")],
+        row[EN("col_bad_value")],
+    ) == ("values", "2", "value", "abc")
     assert row[EN("col_problem")] == "is not a number"
     # The edit is kept as typed, not reverted.
     assert app.session_state[state.TABLES_KEY]["values"].loc[0, "value"] == "abc"
@@ -192,8 +201,10 @@ def test_reset_asks_first_then_restores_the_sample(app) -> None:
     app.button(key="reset_yes").click().run()
     assert not app.exception
     sample, _, _ = read_tables(ROOT / "sample_data")
-    assert app.session_state[state.TABLES_KEY]["clients"].loc[0, "weight"] == \
-        sample["clients"].loc[0, "weight"]
+    assert (
+        app.session_state[state.TABLES_KEY]["clients"].loc[0, "weight"]
+        == sample["clients"].loc[0, "weight"]
+    )
 
 
 def test_client_view_shows_the_chosen_clients_plan(app, sample_result: Result) -> None:
@@ -210,8 +221,9 @@ def test_client_view_shows_the_chosen_clients_plan(app, sample_result: Result) -
         assert u["reason"] in shown
 
 
-@pytest.mark.parametrize("tab", ["plan", "inputs", "client",
-                                 *[tab_id for tab_id, _, _ in OPTIONAL_TABS]])
+@pytest.mark.parametrize(
+    "tab", ["plan", "inputs", "client", *[tab_id for tab_id, _, _ in OPTIONAL_TABS]]
+)
 def test_every_tab_opens_without_exception(app, tab: str) -> None:
     app.session_state[state.OPEN_TAB_KEY] = tab
     app.run()
@@ -229,8 +241,13 @@ def test_inputs_tab_has_editors_for_every_table(app, sample_problem: Problem) ->
     grids = [d.value for d in app.dataframe if edits.NAME_COL in d.value.columns]
     assert grids and len(grids[0]) == len(app.session_state[state.TABLES_KEY]["clients"])
     p = sample_problem
-    assert EN("inputs_valid", clients=len(p.clients), methods=len(p.methods),
-              cells=len(p.values), pools=len(p.pools)) in [s.value for s in app.success]
+    assert EN(
+        "inputs_valid",
+        clients=len(p.clients),
+        methods=len(p.methods),
+        cells=len(p.values),
+        pools=len(p.pools),
+    ) in [s.value for s in app.success]
 
 
 def test_a_solver_failure_shows_the_message_and_no_plan(app, monkeypatch) -> None:
@@ -238,9 +255,15 @@ def test_a_solver_failure_shows_the_message_and_no_plan(app, monkeypatch) -> Non
 
     def failing(problem: Problem) -> Result:
         ok = solve(problem)
-        return replace(ok, status="error", status_text="error", objective=None,
-                       message="the solver ran out of memory", explanation=(),
-                       allocation=ok.allocation.iloc[:0])
+        return replace(
+            ok,
+            status="error",
+            status_text="error",
+            objective=None,
+            message="the solver ran out of memory",
+            explanation=(),
+            allocation=ok.allocation.iloc[:0],
+        )
 
     monkeypatch.setattr(cache, "solve", failing)
     monkeypatch.setattr(cache, "_SOLVES", cache._LRU(8))  # nothing solved before

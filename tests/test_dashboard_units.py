@@ -62,12 +62,20 @@ def test_every_key_the_ui_uses_is_in_the_catalogue() -> None:
     used = {k for k in used if not k.endswith("_")}
     # Keys built at run time: every objective, detail field, table, tab and checklist item.
     used |= {f"objective_{o}" for o in ("max_value", "min_cost")}
-    used |= {f"field_{f}{s}" for f in ("value_low", "value_high", "committed_units",
-                                       "max_units") for s in ("", "_help")}
-    used |= {f"table_{t}{s}" for t in ("resources", "methods", "clients", "overrides")
-             for s in ("", "_caption")}
-    used |= {f"tab_{t}" for t in ("plan", "inputs", "client", "whatif", "scenarios",
-                                  "relationship", "export")}
+    used |= {
+        f"field_{f}{s}"
+        for f in ("value_low", "value_high", "committed_units", "max_units")
+        for s in ("", "_help")
+    }
+    used |= {
+        f"table_{t}{s}"
+        for t in ("resources", "methods", "clients", "overrides")
+        for s in ("", "_caption")
+    }
+    used |= {
+        f"tab_{t}"
+        for t in ("plan", "inputs", "client", "whatif", "scenarios", "relationship", "export")
+    }
     used |= {f"rel_item_{item}" for item in CHECKLIST_ITEMS}
     missing = sorted(k for k in used if k not in PAGE_TEXTS)
     assert not missing, missing
@@ -78,8 +86,17 @@ def test_page_and_engine_catalogues_share_no_key() -> None:
 
 
 def test_russian_labels_differ_and_are_russian() -> None:
-    for key in ("kpi_value", "kpi_share", "tab_plan", "tab_inputs", "sidebar_pools", "mode",
-                "objective", "reset", "infeasible_title"):
+    for key in (
+        "kpi_value",
+        "kpi_share",
+        "tab_plan",
+        "tab_inputs",
+        "sidebar_pools",
+        "mode",
+        "objective",
+        "reset",
+        "infeasible_title",
+    ):
         assert EN(key) != RU(key)
         assert CYRILLIC.search(RU(key)), key
 
@@ -138,9 +155,13 @@ def test_russian_unfunded_reasons_are_built_from_fields(sample_result: Result) -
 
 
 def test_limit_labels_translate_each_kind() -> None:
-    text = RU.join([Message("limit_pool", {"pool": "Budget"}),
-                    Message("limit_client_cap", {"client": "Acme", "pool": "Budget"}),
-                    Message("limit_method_cap", {"method": "Trial"})])
+    text = RU.join(
+        [
+            Message("limit_pool", {"pool": "Budget"}),
+            Message("limit_client_cap", {"client": "Acme", "pool": "Budget"}),
+            Message("limit_method_cap", {"method": "Trial"}),
+        ]
+    )
     assert text == "Budget; лимит клиента Acme на «Budget»; ёмкость метода «Trial»"
 
 
@@ -152,7 +173,7 @@ def test_infeasible_conflicts_in_both_languages(sample_problem: Problem) -> None
     ru = [(RU.render(c.msg), conflict_fix(c, problem, RU)) for c in result.conflicts]
     assert [r for r, _ in en] == [c.text for c in result.conflicts]
     assert len(ru) == len(en)
-    for (req, fix) in ru:
+    for req, fix in ru:
         assert CYRILLIC.search(req) and CYRILLIC.search(fix)
     pool = [i for i, c in enumerate(result.conflicts) if c.kind == "pool"]
     assert pool, "the budget is among the conflicting requirements"
@@ -180,9 +201,14 @@ def test_validation_messages_translate(sample_problem: Problem) -> None:
 # ---- edits -----------------------------------------------------------------------------------
 def test_apply_delta_edits_adds_and_deletes_by_position() -> None:
     frame = as_text(pd.DataFrame({"a": ["1", "2", "3"], "b": ["x", "y", "z"]}))
-    out = edits.apply_delta(frame, {"edited_rows": {1: {"a": 20.0, "nope": 1}},
-                                    "added_rows": [{"a": 4, "_row": None}],
-                                    "deleted_rows": [0]})
+    out = edits.apply_delta(
+        frame,
+        {
+            "edited_rows": {1: {"a": 20.0, "nope": 1}},
+            "added_rows": [{"a": 4, "_row": None}],
+            "deleted_rows": [0],
+        },
+    )
     assert out.to_dict("list") == {"a": ["20", "3", "4"], "b": ["y", "z", ""]}
     assert frame.at[1, "a"] == "2", "the input table is not modified"
 
@@ -215,9 +241,15 @@ def test_renaming_and_adding_pools_keeps_their_columns() -> None:
     assert "max_money" in out[CLIENTS].columns
     assert (out[OVERRIDES]["resource_id"] == "money").all()
     assert parse_tables(out).pools[0] == "money"
-    out = edits.edit_table(out, RESOURCES, {"added_rows": [{"resource_id": "travel_days",
-                                                             "name": "Travel days",
-                                                             "unit": "d", "capacity": "40"}]})
+    out = edits.edit_table(
+        out,
+        RESOURCES,
+        {
+            "added_rows": [
+                {"resource_id": "travel_days", "name": "Travel days", "unit": "d", "capacity": "40"}
+            ]
+        },
+    )
     assert "travel_days" in out[METHODS].columns and "max_travel_days" in out[CLIENTS].columns
     assert "travel_days" in parse_tables(out).pools
 
@@ -231,13 +263,21 @@ def test_value_grid_round_trip() -> None:
     assert len(grid) == len(tables[CLIENTS])
     # Change an existing cell, and offer a method that had no row.
     pos = list(grid.index).index(first["client_id"])
-    blank = next((i, c) for i, row in enumerate(grid.itertuples(index=False))
-                 for c, v in zip(grid.columns[1:], row[1:]) if v == "")
+    blank = next(
+        (i, c)
+        for i, row in enumerate(grid.itertuples(index=False))
+        for c, v in zip(grid.columns[1:], row[1:])
+        if v == ""
+    )
     # A new value inside the cell's low-high range, so the bundle stays valid.
     new = str(int((float(first["value_low"]) + float(first["value_high"])) // 2))
     assert new != first["value"]
-    delta = {"edited_rows": {pos: {edits.METHOD_PREFIX + first["method_id"]: new},
-                             blank[0]: {blank[1]: "12"}}}
+    delta = {
+        "edited_rows": {
+            pos: {edits.METHOD_PREFIX + first["method_id"]: new},
+            blank[0]: {blank[1]: "12"},
+        }
+    }
     out = edits.edit_grid(tables, "value", delta)
     again = edits.value_grid(out)
     assert again.at[first["client_id"], edits.METHOD_PREFIX + first["method_id"]] == new
@@ -246,16 +286,24 @@ def test_value_grid_round_trip() -> None:
     problem = parse_tables(out)
     assert problem.values.at[(first["client_id"], first["method_id"]), "value"] == float(new)
     # The same grid on another field writes that field.
-    out2 = edits.edit_grid(out, "committed_units", {"edited_rows": {pos: {
-        edits.METHOD_PREFIX + first["method_id"]: "1"}}})
-    assert parse_tables(out2).values.at[(first["client_id"], first["method_id"]),
-                                        "committed_units"] == 1
+    out2 = edits.edit_grid(
+        out,
+        "committed_units",
+        {"edited_rows": {pos: {edits.METHOD_PREFIX + first["method_id"]: "1"}}},
+    )
+    assert (
+        parse_tables(out2).values.at[(first["client_id"], first["method_id"]), "committed_units"]
+        == 1
+    )
 
 
 def test_upload_of_one_table_keeps_the_others() -> None:
     tables = sample_tables()
-    raw = (ROOT / "sample_data" / "values.csv").read_bytes().replace(b"hartwell,demo,39",
-                                                                     b"hartwell,demo,41")
+    raw = (
+        (ROOT / "sample_data" / "values.csv")
+        .read_bytes()
+        .replace(b"hartwell,demo,39", b"hartwell,demo,41")
+    )
     uploaded, _settings, issues = read_uploaded([("values.csv", raw)])
     assert any(i.severity == "error" for i in issues), "the other tables are reported missing"
     merged, left, kept = edits.merge_upload(tables, uploaded, issues)

@@ -50,8 +50,9 @@ EN, RU = Translator("en"), Translator("ru")
 COLS = ["client_id", *CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW]
 
 
-def tiny_tables(rows: list[list[str]] | None = None,
-                columns: list[str] | None = None) -> dict[str, pd.DataFrame]:
+def tiny_tables(
+    rows: list[list[str]] | None = None, columns: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """The tiny bundle with commitments on three clients and a relationship table.
 
     acme: criteria not known, written confirmation no, 91 days since review (as of TODAY);
@@ -67,9 +68,10 @@ def tiny_tables(rows: list[list[str]] | None = None,
     vals.loc[key == "acme/demo", "value_low"] = "10"
     tables["values"] = vals
     if rows is None:
-        rows = [["acme", "yes", "no", "yes", "unknown", "no", "late delivery in March",
-                 "2026-08-29"],
-                ["kedr", "yes", "yes", "yes", "yes", "yes", "", "2026-08-30"]]
+        rows = [
+            ["acme", "yes", "no", "yes", "unknown", "no", "late delivery in March", "2026-08-29"],
+            ["kedr", "yes", "yes", "yes", "yes", "yes", "", "2026-08-30"],
+        ]
     tables[RELATIONSHIP] = pd.DataFrame(rows, columns=columns or COLS, dtype=object)
     return tables
 
@@ -106,7 +108,7 @@ def test_sample_checklist_is_valid_and_complete(sample: Problem) -> None:
     flagged = rel.unconfirmed_commitments(sample)
     committed = sample.values[sample.values["committed_units"] > 0]
     # Commitments of clients confirmed in writing stay unflagged; the others are flagged.
-    for (c, m) in committed.index:
+    for c, m in committed.index:
         confirmed = sample.relationship.at[c, "written_confirmation"] == "yes"
         assert ((c, m) in flagged.index) != confirmed
     assert {"kedr_stanko", "tovary_dom"} <= set(flagged.index.get_level_values(0))
@@ -129,8 +131,13 @@ def test_readiness_counts_yes_answers_and_unknowns_earn_nothing() -> None:
 def test_a_blank_answer_counts_as_unknown() -> None:
     p = tiny([["acme", "", "YES", " no ", "", "yes", "", ""]])
     a = rel.answers(p)
-    assert a.loc["acme", list(CHECKLIST_ITEMS)].tolist() == ["unknown", "yes", "no", "unknown",
-                                                             "yes"]
+    assert a.loc["acme", list(CHECKLIST_ITEMS)].tolist() == [
+        "unknown",
+        "yes",
+        "no",
+        "unknown",
+        "yes",
+    ]
     assert rel.readiness(p).at["acme", rel.READINESS] == pytest.approx(2 / 5)
 
 
@@ -165,9 +172,13 @@ def test_stale_list_with_a_fixed_today() -> None:
 
 
 def test_a_missing_date_is_stale_and_listed_first_and_a_future_one_is_not() -> None:
-    p = tiny([["acme", "yes", "yes", "yes", "yes", "yes", "", ""],
-              ["kedr", "yes", "yes", "yes", "yes", "yes", "", "2027-01-15"],
-              ["zeta", "yes", "yes", "yes", "yes", "yes", "", "2025-01-01"]])
+    p = tiny(
+        [
+            ["acme", "yes", "yes", "yes", "yes", "yes", "", ""],
+            ["kedr", "yes", "yes", "yes", "yes", "yes", "", "2027-01-15"],
+            ["zeta", "yes", "yes", "yes", "yes", "yes", "", "2025-01-01"],
+        ]
+    )
     stale = rel.stale_reviews(p, TODAY, 90)
     assert list(stale.index) == ["acme", "zeta"]
     assert stale.at["acme", rel.STALE_REASON] == rel.STALE_MISSING
@@ -185,9 +196,13 @@ def test_commitments_without_written_confirmation_are_flagged() -> None:
     assert u.at[("zeta", "demo"), "written_confirmation"] == rel.NOT_ASSESSED
     assert u.at[("acme", "trial"), "committed_units"] == 1
     assert u.at[("acme", "trial"), rel.METHOD_NAME] == "Free trial"
-    unknown = tiny([["acme", "yes", "yes", "yes", "yes", "unknown", "", ""],
-                    ["kedr", "yes", "yes", "yes", "yes", "yes", "", ""],
-                    ["zeta", "yes", "yes", "yes", "yes", "yes", "", ""]])
+    unknown = tiny(
+        [
+            ["acme", "yes", "yes", "yes", "yes", "unknown", "", ""],
+            ["kedr", "yes", "yes", "yes", "yes", "yes", "", ""],
+            ["zeta", "yes", "yes", "yes", "yes", "yes", "", ""],
+        ]
+    )
     assert list(rel.unconfirmed_commitments(unknown).index) == [("acme", "trial")]
     cl = rel.checklist(p, TODAY)
     assert cl.clients.at["acme", rel.UNCONFIRMED_UNITS] == 1
@@ -196,9 +211,13 @@ def test_commitments_without_written_confirmation_are_flagged() -> None:
 
 # ---- widening of value ranges ----------------------------------------------------------------
 def test_widening_only_for_unknown_criteria_or_roles() -> None:
-    p = tiny([["acme", "no", "yes", "yes", "no", "no", "", ""],      # criteria, roles known
-              ["kedr", "yes", "unknown", "yes", "yes", "yes", "", ""],
-              ["zeta", "yes", "yes", "no", "yes", "yes", "", ""]])
+    p = tiny(
+        [
+            ["acme", "no", "yes", "yes", "no", "no", "", ""],  # criteria, roles known
+            ["kedr", "yes", "unknown", "yes", "yes", "yes", "", ""],
+            ["zeta", "yes", "yes", "no", "yes", "yes", "", ""],
+        ]
+    )
     assert rel.widening_factors(p) == {"kedr": rel.WIDEN_FACTOR, "zeta": rel.WIDEN_FACTOR}
     assert rel.widening_factors(p, 2.0) == {"kedr": 2.0, "zeta": 2.0}
     with pytest.raises(rel.RelationshipError):
@@ -236,15 +255,16 @@ def test_draws_of_widened_cells_spread_exactly_by_the_factor() -> None:
     a, b = draw_values(plain, 400, 7), draw_values(wide, 400, 7)
     v = plain[VALUE].to_numpy()
     clients = plain.index.get_level_values(0)
-    for j, (c, m) in enumerate(plain.index):
+    for j, (c, _m) in enumerate(plain.index):
         if not plain["ranged"].iat[j]:
             assert np.all(a[:, j] == v[j]) and np.all(b[:, j] == v[j])
         elif c not in widen:
             np.testing.assert_array_equal(a[:, j], b[:, j])
         elif wide[VALUE_LOW].iat[j] > 0:
             # Same seed, same uniforms: each draw's distance from the value grows 1.5x.
-            np.testing.assert_allclose(b[:, j] - v[j], rel.WIDEN_FACTOR * (a[:, j] - v[j]),
-                                       rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(
+                b[:, j] - v[j], rel.WIDEN_FACTOR * (a[:, j] - v[j]), rtol=1e-9, atol=1e-9
+            )
         else:
             assert b[:, j].std() > a[:, j].std() and b[:, j].min() >= 0
     assert {"acme", "zeta"} <= set(clients)
@@ -261,14 +281,15 @@ def test_robustness_with_the_checklist_spreads_wider(sample: Problem) -> None:
     widened = cells.index.get_level_values(0).isin(list(widen))
     assert (cells.loc[widened & cells["ranged"], "factor"] == rel.WIDEN_FACTOR).all()
     assert (cells.loc[~widened, "factor"] == 1.0).all()
-    spread_w = (cells[VALUE_HIGH] - cells[VALUE_LOW])
-    spread_o = (without.cells[VALUE_HIGH] - without.cells[VALUE_LOW])
+    spread_w = cells[VALUE_HIGH] - cells[VALUE_LOW]
+    spread_o = without.cells[VALUE_HIGH] - without.cells[VALUE_LOW]
     assert (spread_w[~widened] == spread_o[~widened]).all()
     assert (spread_w[widened & cells["ranged"]] > spread_o[widened & cells["ranged"]]).all()
 
 
 def test_cli_robustness_widens_by_default_and_the_flag_turns_it_off(
-        sample: Problem, capsys: pytest.CaptureFixture[str]) -> None:
+    sample: Problem, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = ["robustness", str(SAMPLE), "--draws", "8", "--seed", "2", "--json"]
     assert cli_main(base) == 0
     on = json.loads(capsys.readouterr().out)
@@ -288,8 +309,9 @@ def test_cli_checklist_command(sample: Problem, capsys: pytest.CaptureFixture[st
     data = json.loads(capsys.readouterr().out)
     expected = rel.stale_reviews(sample, TODAY, 90)
     assert [s["client_id"] for s in data["stale"]] == list(expected.index)
-    assert {(u["client_id"], u["method_id"]) for u in data["unconfirmed"]} == \
-        set(rel.unconfirmed_commitments(sample).index)
+    assert {(u["client_id"], u["method_id"]) for u in data["unconfirmed"]} == set(
+        rel.unconfirmed_commitments(sample).index
+    )
     assert data["widen"] == rel.widening_factors(sample)
     assert cli_main(["checklist", str(SAMPLE), "--stale-days", "400"]) == 0
     assert "Reviews older than 400 days or missing (0)" in capsys.readouterr().out
@@ -306,20 +328,26 @@ def _one(issues: list[Issue], column: str) -> Issue:
 
 
 def test_validation_names_table_row_column_and_value() -> None:
-    rows = [["acme", "maybe", "yes", "yes", "yes", "yes", "", "2026-02-30"],
-            ["ghost", "yes", "yes", "yes", "yes", "yes", "", ""],
-            ["kedr", "yes", "yes", "yes", "yes", "yes", "", "28.11.2026"],
-            ["acme", "yes", "yes", "yes", "yes", "yes", "", ""],
-            ["", "yes", "yes", "yes", "yes", "yes", "", ""]]
+    rows = [
+        ["acme", "maybe", "yes", "yes", "yes", "yes", "", "2026-02-30"],
+        ["ghost", "yes", "yes", "yes", "yes", "yes", "", ""],
+        ["kedr", "yes", "yes", "yes", "yes", "yes", "", "28.11.2026"],
+        ["acme", "yes", "yes", "yes", "yes", "yes", "", ""],
+        ["", "yes", "yes", "yes", "yes", "yes", "", ""],
+    ]
     issues = issues_of(tiny_tables(rows))
     errors = [i for i in issues if i.severity == "error"]
     by = {(i.row, i.column): i for i in errors}
-    assert (by[(2, "plan_agreed")].value, by[(2, "plan_agreed")].message) == \
-        ("maybe", "must be yes, no or unknown")
+    assert (by[(2, "plan_agreed")].value, by[(2, "plan_agreed")].message) == (
+        "maybe",
+        "must be yes, no or unknown",
+    )
     assert by[(2, "last_review")].value == "2026-02-30"
     assert by[(2, "last_review")].message.startswith("is not a date")
-    assert (by[(3, "client_id")].value, by[(3, "client_id")].message) == \
-        ("ghost", "this client id is not in the clients table")
+    assert (by[(3, "client_id")].value, by[(3, "client_id")].message) == (
+        "ghost",
+        "this client id is not in the clients table",
+    )
     assert by[(4, "last_review")].value == "28.11.2026"
     assert by[(5, "client_id")].message == "duplicate id (first used on row 2)"
     assert by[(5, "client_id")].value == "acme"
@@ -334,8 +362,16 @@ def test_a_missing_id_column_is_an_error_and_odd_columns_are_warned() -> None:
     issues = issues_of(tiny_tables([["yes", "yes"]], ["plan_agreed", "criteria_known"]))
     missing = _one(issues, "client_id")
     assert missing.severity == "error" and "missing" in missing.message
-    cols = ["client_id", "plan_agreed", "criteria_know", "roles_mapped", "procedure_known",
-            "written_confirmation", "open_problems", "last_review"]
+    cols = [
+        "client_id",
+        "plan_agreed",
+        "criteria_know",
+        "roles_mapped",
+        "procedure_known",
+        "written_confirmation",
+        "open_problems",
+        "last_review",
+    ]
     warnings = issues_of(tiny_tables([["acme", "yes", "yes", "yes", "yes", "yes", "", ""]], cols))
     assert all(w.severity == "warning" for w in warnings)
     odd = _one(warnings, "criteria_know")
@@ -363,15 +399,18 @@ def test_checklist_travels_with_its_clients_export_and_no_other(sample: Problem)
     ids = list(sample.clients.index)
     relt = sample.relationship.copy()
     relt[OPEN_PROBLEMS] = [f"OPENPROBLEM{i:03d}X" for i in range(len(ids))]
-    relt[LAST_REVIEW] = pd.to_datetime([f"2019-{1 + i // 28:02d}-{1 + i % 28:02d}"
-                                        for i in range(len(ids))])
+    relt[LAST_REVIEW] = pd.to_datetime(
+        [f"2019-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(len(ids))]
+    )
     from dataclasses import replace
 
     p = replace(sample, relationship=relt.reindex(ids))
     result = solve(p)
     files = client_plan_files(p, result)
-    marks = {c: (relt.at[c, OPEN_PROBLEMS].encode(), f"{relt.at[c, LAST_REVIEW]:%Y-%m-%d}"
-                 .encode()) for c in ids}
+    marks = {
+        c: (relt.at[c, OPEN_PROBLEMS].encode(), f"{relt.at[c, LAST_REVIEW]:%Y-%m-%d}".encode())
+        for c in ids
+    }
     for c in ids:
         stem = client_file_stem(c)
         html = files[f"{stem}.html"]
@@ -391,8 +430,9 @@ def test_checklist_travels_with_its_clients_export_and_no_other(sample: Problem)
 
 
 # ---- scenarios -------------------------------------------------------------------------------
-def test_scenario_round_trip_keeps_the_checklist(tmp_path: Path, sample: Problem,
-                                                 sample_solved: Result) -> None:
+def test_scenario_round_trip_keeps_the_checklist(
+    tmp_path: Path, sample: Problem, sample_solved: Result
+) -> None:
     from dataclasses import replace
 
     relt = sample.relationship.copy()
@@ -405,8 +445,9 @@ def test_scenario_round_trip_keeps_the_checklist(tmp_path: Path, sample: Problem
     pd.testing.assert_frame_equal(loaded.relationship, edited.relationship, check_dtype=False)
     assert rel.widening_factors(loaded) == rel.widening_factors(edited)
     assert "hartwell" in rel.widening_factors(loaded)
-    pd.testing.assert_frame_equal(rel.stale_reviews(loaded, TODAY), rel.stale_reviews(edited,
-                                                                                      TODAY))
+    pd.testing.assert_frame_equal(
+        rel.stale_reviews(loaded, TODAY), rel.stale_reviews(edited, TODAY)
+    )
     # A bundle without a checklist comes back without one (not assessed, not blank).
     store.save("none", replace(sample, relationship=None), sample_solved)
     assert store.load("none")[0].relationship is None
@@ -438,18 +479,21 @@ def test_dashboard_checklist_tab_readiness_and_stale_list(app, sample: Problem) 
     stale = rel.stale_reviews(sample, TODAY, 90)
     shown = _frame_with(app, EN("rel_col_reason"))
     assert shown[EN("col_client")].tolist() == stale["name"].tolist()
-    assert EN("rel_stale_summary", n=len(stale), total=len(sample.clients), days=90) in \
-        [w.value for w in app.warning]
+    assert EN("rel_stale_summary", n=len(stale), total=len(sample.clients), days=90) in [
+        w.value for w in app.warning
+    ]
     ready = _frame_with(app, EN("rel_col_readiness"))
     expected = rel.readiness(sample)[rel.READINESS] * 100
-    np.testing.assert_allclose(ready[EN("rel_col_readiness")].to_numpy(dtype=float),
-                               expected.to_numpy())
+    np.testing.assert_allclose(
+        ready[EN("rel_col_readiness")].to_numpy(dtype=float), expected.to_numpy()
+    )
     # A longer period shortens the list.
     app.number_input(key=STALE_DAYS_KEY).set_value(200).run()
     longer = rel.stale_reviews(sample, TODAY, 200)
     assert 0 < len(longer) < len(stale)
-    assert _frame_with(app, EN("rel_col_reason"))[EN("col_client")].tolist() == \
-        longer["name"].tolist()
+    assert (
+        _frame_with(app, EN("rel_col_reason"))[EN("col_client")].tolist() == longer["name"].tolist()
+    )
 
 
 def test_dashboard_checklist_edits_are_validated_and_flow_into_the_flags(app) -> None:
@@ -493,8 +537,9 @@ def test_dashboard_starts_a_checklist_when_the_inputs_have_none(app, sample: Pro
 
 def test_dashboard_client_view_and_plan_warnings(app, sample: Problem) -> None:
     flagged = rel.unconfirmed_commitments(sample)
-    assert app.warning and any(EN("rel_plan_unconfirmed", n=len(flagged)) in w.value
-                               for w in app.warning)
+    assert app.warning and any(
+        EN("rel_plan_unconfirmed", n=len(flagged)) in w.value for w in app.warning
+    )
     assert any("trial unit arrived two weeks late" in i.value for i in app.info)
     app.session_state[state.OPEN_TAB_KEY] = "client"
     app.run()
@@ -526,8 +571,9 @@ def test_with_rows_for_adds_unknown_rows() -> None:
     assert parse_tables(out).relationship is not None
 
 
-def test_a_clients_export_flags_its_unconfirmed_commitments(sample: Problem,
-                                                           sample_solved: Result) -> None:
+def test_a_clients_export_flags_its_unconfirmed_commitments(
+    sample: Problem, sample_solved: Result
+) -> None:
     files = client_plan_files(sample, sample_solved, clients=["kedr_stanko", "hartwell"])
     label = b"Committed units not confirmed in writing"
     kedr = files[f"{client_file_stem('kedr_stanko')}.html"]
@@ -544,7 +590,8 @@ def test_dashboard_relationship_tab_in_russian(app, sample: Problem) -> None:
     heads = [s.value for s in app.subheader]
     assert RU("rel_title") in heads and RU("rel_stale_title") in heads
     stale = rel.stale_reviews(sample, TODAY, 90)
-    assert RU("rel_stale_summary", n=len(stale), total=len(sample.clients), days=90) in \
-        [w.value for w in app.warning]
+    assert RU("rel_stale_summary", n=len(stale), total=len(sample.clients), days=90) in [
+        w.value for w in app.warning
+    ]
     reasons = set(_frame_with(app, RU("rel_col_reason"))[RU("rel_col_reason")])
     assert reasons == {RU("rel_reason_older", days=90)}
