@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from babel import Locale
 
+from ..errors import CodedError
 from ..messages import (
     DEFAULT_LANG,
     Message,
@@ -23,6 +24,7 @@ from ..messages import (
     explanation_lines,
     fmt_date,
     status_line,
+    status_message,
 )
 from ..schema import BLOCKED_BY, REASON, WHY, Problem, Result
 
@@ -32,12 +34,17 @@ ANOTHER_CLIENT = Translator()("export_another_client")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-class NoPlanError(ValueError):
-    """The result has no plan (infeasible or failed solve), so a plan export cannot be made."""
+class NoPlanError(CodedError, ValueError):
+    """The result has no plan (infeasible or failed solve), so a plan export cannot be made.
+
+    `exc.text(lang)` says so with the reasons; `exc.msg` is the first line as a message."""
 
     def __init__(self, result: Result):
         self.result = result
-        super().__init__(self.text())
+        s = result.settings
+        super().__init__(
+            "export_no_plan", status=status_message(result.status, result.gap, s.integer_units)
+        )
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """Why there is nothing to export, in one language."""
@@ -46,11 +53,8 @@ class NoPlanError(ValueError):
             [t("export_no_plan", status=status_text(self.result, t)), *explanation(self.result, t)]
         )
 
-    def __str__(self) -> str:
-        return self.text()
 
-
-class ExportPathError(ValueError):
+class ExportPathError(CodedError, ValueError):
     """A file name whose extension names no export format (e.g. `plan.pdf`)."""
 
 

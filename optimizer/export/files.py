@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..bundle import atomic_write_bytes
-from ..messages import DEFAULT_LANG
+from ..messages import DEFAULT_LANG, Message
 from ..schema import Problem, Result
 from .client_plans import client_plan_files, client_plans_zip
 from .common import ExportMeta, ExportPathError, english
@@ -111,12 +111,10 @@ def format_for_path(path: str | Path) -> str:
     ext = Path(path).suffix.lower()
     if ext not in EXTENSIONS:
         raise ExportPathError(
-            english(
-                "export_unknown_type",
-                path=str(path),
-                ext=ext or english("export_no_extension"),
-                types=sorted(EXTENSIONS),
-            )
+            "export_unknown_type",
+            path=str(path),
+            ext=ext or Message("export_no_extension"),
+            types=sorted(EXTENSIONS),
         )
     return EXTENSIONS[ext]
 

@@ -23,7 +23,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---- errors ----------------------------------------------------------------------------
     "export_no_plan": (
         "No plan to export: the solve ended '{status}'.",
-        "Экспортировать нечего: расчёт завершился так: «{status}».",
+        "Нечего экспортировать: расчёт завершился со статусом «{status}».",
     ),
     "export_unknown_type": (
         "'{path}': unknown file type '{ext}'; use one of {types:,}",
