@@ -431,3 +431,13 @@ def test_the_export_catalogue_is_complete() -> None:
     assert (
         EN("export_title") == export.TITLE and EN("export_another_client") == export.ANOTHER_CLIENT
     )
+
+
+def test_blocked_by_names_the_limits_of_the_reason(sample: tuple[Problem, Result]) -> None:
+    from optimizer.export.common import limits_of
+    from optimizer.schema import BLOCKED_BY, WHY
+
+    problem, result = sample
+    for r in (result, solve(problem.with_settings(objective="min_cost"))):
+        u = r.unfunded
+        assert [EN.join(limits_of(w)) for w in u[WHY]] == list(u[BLOCKED_BY])
