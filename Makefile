@@ -27,9 +27,9 @@ venv: $(APP_STAMP)
 run: $(APP_STAMP)
 	$(VENV)/bin/streamlit run dashboard.py
 
-# One worker per core; the browser tests share one server, so they stay on one worker.
+# One worker per core (pytest-xdist).
 test: $(DEV_STAMP)
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto
 
 # All three run, so one pass shows every finding; it fails if any of them fails.
 lint: $(DEV_STAMP)

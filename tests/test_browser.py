@@ -25,9 +25,9 @@ assert _spec is not None and _spec.loader is not None
 shot = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(shot)
 
-# One server and one browser for the module: under pytest-xdist (`make test`), the group keeps
-# these tests on one worker.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# One server and one browser per module and process: under pytest-xdist (`make test`), each
+# worker that gets a test from here starts its own, on its own free port, with its own log.
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
