@@ -100,6 +100,7 @@ REDUCED_COST = "reduced_cost"
 BLOCKED_BY = "blocked_by"
 REASON = "reason"  # in English; WHY holds the same as a Message
 WHY = "why"
+LIMITS = "limits"  # the binding limits the next unit uses, as Messages (BLOCKED_BY in English)
 USE_PREFIX = "use_"
 
 

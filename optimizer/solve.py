@@ -42,6 +42,7 @@ from .schema import (
     FEASIBLE,
     INFEASIBLE,
     IS_FUNDED,
+    LIMITS,
     MAX_UNITS,
     METHOD_ID,
     MIN_VALUE_SHARE,
@@ -619,7 +620,7 @@ def explain_conflicts(
     return tuple(out)
 
 
-def _explain_infeasible(
+def explain_infeasible(
     problem: Problem, model: Model, settings: Settings
 ) -> tuple[tuple[Conflict, ...], tuple[Message, ...]]:
     found = _highs_iis(model)
@@ -772,6 +773,7 @@ def _unfunded(
         BLOCKED_BY,
         REASON,
         WHY,
+        LIMITS,
     ]
     if not len(open_cells):
         return pd.DataFrame(columns=cols_out, index=cells.index[:0])
@@ -839,6 +841,7 @@ def _unfunded(
             BLOCKED_BY: [t.join(lims) for lims in limits],
             REASON: [t.render(w) for w in why],
             WHY: why,
+            LIMITS: limits,
         },
         index=cells.index[open_cells],
     )
@@ -927,7 +930,7 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
     else:
         raw = run_model(model, s)
     if raw.status == INFEASIBLE:
-        conflicts, notes = _explain_infeasible(problem, model, s)
+        conflicts, notes = explain_infeasible(problem, model, s)
         return no_plan(INFEASIBLE, conflicts, notes, target=target)
     if raw.status == ERROR:
         return no_plan(

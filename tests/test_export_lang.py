@@ -153,7 +153,7 @@ def test_cli_report_in_russian(sample: tuple[Problem, Result], tmp_path: Path) -
     assert headings(data) == [
         RU(c)
         for c in (
-            "export_title",
+            "report_title",
             "export_key_figures",
             "export_pools",
             "export_sheet_by_client",
@@ -182,7 +182,7 @@ def test_report_without_a_plan_in_russian() -> None:
     problem = load_bundle(INFEASIBLE)
     result = solve(problem)
     data = export.html_report(problem, result, lang="ru")
-    assert headings(data) == [RU("export_title"), RU("export_no_plan_title")]
+    assert headings(data) == [RU("report_title"), RU("export_no_plan_title")]
     assert RU("export_no_plan_text", status=RU("status_infeasible")) in data.decode("utf-8")
 
 
@@ -213,7 +213,7 @@ def test_cli_client_plans_in_russian(sample: tuple[Problem, Result], tmp_path: P
     ]
     wb = openpyxl.load_workbook(out / "plan_hartwell.xlsx")
     assert wb.sheetnames == [RU("export_plan_sheet"), RU("export_plan_notes_sheet")]
-    assert wb.properties.title == RU("export_title")
+    assert wb.properties.title == RU("report_title")
     head = {r[0]: r[1] for r in rows(wb[RU("export_plan_sheet")])[:14] if r[0]}
     assert head[RU("export_col_client")] == problem.clients.at["hartwell", NAME]
     assert head[RU("export_col_client_id")] == "hartwell"
@@ -228,7 +228,7 @@ def test_cli_client_plans_in_russian(sample: tuple[Problem, Result], tmp_path: P
     page = (out / "plan_kedr_stanko.html").read_bytes()
     assert b'<html lang="ru">' in page
     assert headings(page)[0] == RU(
-        "export_plan_title", title=RU("export_title"), name=problem.clients.at["kedr_stanko", NAME]
+        "export_plan_title", title=RU("report_title"), name=problem.clients.at["kedr_stanko", NAME]
     )
     assert RU("export_plan_sheet") in headings(page)
     assert RU("export_plan_unconfirmed").encode() in page
@@ -313,7 +313,7 @@ def test_no_plan_error_in_both_languages() -> None:
     with pytest.raises(export.NoPlanError) as info:
         export.csv_bytes(problem, result)
     assert str(info.value).startswith("No plan to export: the solve ended 'infeasible'.")
-    assert info.value.text("ru").startswith(RU("export_no_plan", status=RU("status_infeasible")))
+    assert info.value.text("ru").startswith(RU("report_no_plan", status=RU("status_infeasible")))
 
 
 # ---- the dashboard's downloads follow the page -------------------------------------------------
@@ -365,11 +365,13 @@ def test_dashboard_downloads_follow_the_page_language() -> None:
 
 # ---- the catalogue section ----------------------------------------------------------------------
 def _codes_used() -> set[str]:
-    """Every export_* code the export package and its templates name."""
+    """Every export_* and report_* code the export package and its templates name."""
     found: set[str] = set()
     for path in (ROOT / "optimizer" / "export").rglob("*"):
         if path.suffix in (".py", ".html"):
-            found |= set(re.findall(r"[\"'](export_[a-z_]+)[\"']", path.read_text("utf-8")))
+            found |= set(
+                re.findall(r"[\"']((?:export|report)_[a-z_]+)[\"']", path.read_text("utf-8"))
+            )
     found |= {
         f"export_check_{item}"
         for item in (
@@ -423,21 +425,30 @@ def test_the_export_catalogue_is_complete() -> None:
         assert (en == ru) == (code in same), code
         for t in (EN, RU):
             text = t(code, **PARAMS)
-            assert "{" not in text and "}" not in text and "export_" not in text, (code, text)
+            assert (
+                "{" not in text
+                and "}" not in text
+                and "export_" not in text
+                and "report_" not in text
+            ), (code, text)
     # Sheet names Excel accepts: at most 31 characters, none of []:*?/\ .
     for code in [*PLAN_SHEETS, "export_plan_sheet", "export_plan_notes_sheet"]:
         for t in (EN, RU):
             assert len(t(code)) <= 31 and not re.search(r"[\[\]:*?/\\]", t(code)), code
     assert (
-        EN("export_title") == export.TITLE and EN("export_another_client") == export.ANOTHER_CLIENT
+        EN("report_title") == export.TITLE and EN("export_another_client") == export.ANOTHER_CLIENT
     )
 
 
-def test_blocked_by_names_the_limits_of_the_reason(sample: tuple[Problem, Result]) -> None:
-    from optimizer.export.common import limits_of
-    from optimizer.schema import BLOCKED_BY, WHY
+def test_blocked_by_names_the_limits_in_both_languages(sample: tuple[Problem, Result]) -> None:
+    from optimizer.export.common import blocked_texts
+    from optimizer.schema import BLOCKED_BY, LIMITS
 
     problem, result = sample
     for r in (result, solve(problem.with_settings(objective="min_cost"))):
         u = r.unfunded
-        assert [EN.join(limits_of(w)) for w in u[WHY]] == list(u[BLOCKED_BY])
+        assert [EN.join(limits) for limits in u[LIMITS]] == list(u[BLOCKED_BY])
+        ru = blocked_texts(u, RU)
+        assert [bool(x) for x in ru] == [bool(x) for x in u[BLOCKED_BY]]
+        capped = [(r_, e) for r_, e in zip(ru, u[BLOCKED_BY]) if "'s cap on" in e]
+        assert all("лимит клиента" in r_ for r_, _ in capped)

@@ -15,8 +15,7 @@ import numpy as np
 from ..messages import Message, status_message
 from ..model import POOL, Model
 from ..schema import ERROR, INFEASIBLE, RESOURCE_ID, Problem, Settings
-from ..solve import Raw, highs_model, highs_result, run_model
-from ..solve import _explain_infeasible as explain_infeasible
+from ..solve import Raw, explain_infeasible, highs_model, highs_result, run_model
 from .errors import AnalysisError, NoPlanError
 
 METHODS_AVAILABLE: tuple[str, ...] = ("warm", "model")

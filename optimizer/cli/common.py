@@ -17,10 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import cache
 from typing import Any, NoReturn
-
-from babel import Locale
 
 from ..bundle import load_bundle
 from ..messages import (
@@ -29,6 +26,7 @@ from ..messages import (
     Message,
     Translator,
     explanation_lines,
+    fmt_spec,
     issue_line,
     status_line,
 )
@@ -66,16 +64,6 @@ class Parser(argparse.ArgumentParser):
 
 
 # ---- words and numbers in one language ------------------------------------------------------
-@cache
-def _number_signs(lang: str) -> dict[int, str]:
-    """Python's number signs (',' '.' '%') -> the language's (CLDR, via Babel)."""
-    locale = Locale.parse(lang)
-    symbols = locale.number_symbols["latn"]
-    pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %": the sign and its space
-    percent = pattern[pattern.rindex("0") + 1 :] or "%"
-    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
-
-
 def lang_option(argv: Sequence[str]) -> str:
     """The --lang the arguments ask for, read before the full parse (the help and argparse's
     errors are written in it); the default when absent or not a language."""
@@ -106,8 +94,7 @@ class Words:
 
     def num(self, x: Any, spec: str = ",.2f") -> str:
         """`x` formatted by the Python format spec, in the language's signs."""
-        text = format(x, spec)
-        return text if self.lang == DEFAULT_LANG else text.translate(_number_signs(self.lang))
+        return fmt_spec(x, spec, self.lang)
 
     def fmt(self, x: float | None, digits: int = 2) -> str:
         """A number with grouping and `digits` decimals; "-" for none, NaN or infinity."""

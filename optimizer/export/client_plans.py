@@ -150,7 +150,7 @@ def _client_notes(
         )
     note = cell_text(meta.client_notes.get(client_id, "")) if meta.client_notes else ""
     if note:
-        out.append((t("export_notes"), note))
+        out.append((t("report_notes"), note))
     return out
 
 
@@ -245,7 +245,7 @@ class PlanBook:
             (t("export_col_client_id"), client_id, "text"),
             (t("export_col_segment"), cell_text(c[SEGMENT]), "text"),
             (
-                t("export_scenario"),
+                t("report_scenario"),
                 red(meta.scenario) if meta.scenario else t("export_unnamed"),
                 "text",
             ),
@@ -303,9 +303,9 @@ class PlanBook:
             "int": nf["int"],
             "money": nf["money"],
         }
-        book = Book(neutral_properties(self.meta, t("export_title")), t)
+        book = Book(neutral_properties(self.meta, t("report_title")), t)
         ws = book.sheet(t("export_plan_sheet"))
-        ws.write_string(0, 0, t("export_title"), book.fmt(title=True))
+        ws.write_string(0, 0, t("report_title"), book.fmt(title=True))
         r = 2
         for label, v, kind in plan.header:
             ws.write_string(r, 0, label, book.fmt(bold=True))
@@ -337,7 +337,7 @@ class PlanBook:
             ns,
             0,
             [Col(t("export_plan_item"), width=42), Col(t("export_plan_answer"), width=70)],
-            plan.notes or [(t("export_notes"), t("export_plan_none_recorded"))],
+            plan.notes or [(t("report_notes"), t("export_plan_none_recorded"))],
             freeze=0,
         )
         return book.close()

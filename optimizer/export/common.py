@@ -8,12 +8,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from babel import Locale
 
 from ..errors import CodedError
 from ..messages import (
@@ -23,12 +21,13 @@ from ..messages import (
     check_lang,
     explanation_lines,
     fmt_date,
+    fmt_spec,
     status_line,
     status_message,
 )
-from ..schema import BLOCKED_BY, REASON, WHY, Problem, Result
+from ..schema import BLOCKED_BY, LIMITS, REASON, WHY, Problem, Result
 
-TITLE = Translator()("export_title")
+TITLE = Translator()("report_title")
 ANOTHER_CLIENT = Translator()("export_another_client")
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -43,14 +42,14 @@ class NoPlanError(CodedError, ValueError):
         self.result = result
         s = result.settings
         super().__init__(
-            "export_no_plan", status=status_message(result.status, result.gap, s.integer_units)
+            "report_no_plan", status=status_message(result.status, result.gap, s.integer_units)
         )
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """Why there is nothing to export, in one language."""
         t = Translator(lang)
         return "\n".join(
-            [t("export_no_plan", status=status_text(self.result, t)), *explanation(self.result, t)]
+            [t("report_no_plan", status=status_text(self.result, t)), *explanation(self.result, t)]
         )
 
 
@@ -124,22 +123,11 @@ def words(lang: str) -> Translator:
     return Translator(check_lang(lang))
 
 
-@cache
-def _number_signs(lang: str) -> dict[int, str]:
-    """Python's number signs (',' '.' '%') -> the language's (CLDR, via Babel)."""
-    locale = Locale.parse(lang)
-    symbols = locale.number_symbols["latn"]
-    pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %": the sign and its space
-    percent = pattern[pattern.rindex("0") + 1 :] or "%"
-    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
-
-
 def num(x: Any, spec: str, lang: str = DEFAULT_LANG) -> str:
     """`x` rounded by a Python format spec (",.1f", ".0%"...), written with the language's
     signs: the same digits in every language, and English exactly as the exports always
     wrote it."""
-    text = format(x, spec)
-    return text if lang == DEFAULT_LANG else text.translate(_number_signs(lang))
+    return fmt_spec(x, spec, lang)
 
 
 def day_text(d: Any, lang: str = DEFAULT_LANG) -> str:
@@ -172,24 +160,11 @@ def reason_texts(unfunded: pd.DataFrame, t: Translator) -> list[str]:
     return [t.render(w) if isinstance(w, Message) else cell_text(w) for w in unfunded[WHY]]
 
 
-def limits_of(msg: Any) -> list[Message]:
-    """The limits a reason names (the messages under its `limits` parameters)."""
-    if not isinstance(msg, Message):
-        return []
-    found: list[Message] = []
-    for key, v in msg.params.items():
-        if key == "limits" and isinstance(v, (list, tuple)):
-            found += [m for m in v if isinstance(m, Message)]
-        else:
-            found += limits_of(v)
-    return found
-
-
 def blocked_texts(unfunded: pd.DataFrame, t: Translator) -> list[str]:
     """What blocks each not (fully) funded cell in t's language ('' when nothing does)."""
-    if t.lang == DEFAULT_LANG or WHY not in unfunded.columns:
+    if t.lang == DEFAULT_LANG or LIMITS not in unfunded.columns:
         return list(unfunded[BLOCKED_BY])
-    return [t.join(limits_of(w)) for w in unfunded[WHY]]
+    return [t.join(limits) for limits in unfunded[LIMITS]]
 
 
 def currency(problem: Problem) -> str:

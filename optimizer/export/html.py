@@ -185,7 +185,7 @@ def _json_default(o: Any) -> Any:
 
 def page_title(t: Translator, name: str) -> str:
     """ "Risk-reduction plan - <name>" (the title alone without a name)."""
-    return t("export_page_title", title=t("export_title"), name=name).strip(" -")
+    return t("export_page_title", title=t("report_title"), name=name).strip(" -")
 
 
 # ---- the report ------------------------------------------------------------------------------

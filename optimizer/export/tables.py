@@ -162,7 +162,7 @@ def header_rows(result: Result, meta: ExportMeta, t: Translator) -> list[Row]:
         else t("export_unknown")
     )
     return [
-        (t("export_scenario"), meta.scenario or t("export_unnamed"), "text"),
+        (t("report_scenario"), meta.scenario or t("export_unnamed"), "text"),
         (t("export_exported"), meta.when, "text"),
         (t("export_fingerprint"), result.fingerprint, "text"),
         (t("export_status"), status_text(result, t), "text"),

@@ -227,7 +227,7 @@ def _write_summary(
 ) -> None:
     t = book.t
     ws = book.sheet(t("export_sheet_summary"))
-    ws.write_string(0, 0, t("export_title"), book.fmt(title=True))
+    ws.write_string(0, 0, t("report_title"), book.fmt(title=True))
     r = 2
     w = [24.0, 30.0] + [14.0] * 5
     for label, v, kind in header_rows(result, meta, t):
@@ -235,7 +235,7 @@ def _write_summary(
         w[1] = max(w[1], book.put(ws, r, 1, v, nf.get(kind)))
         r += 1
     if meta.notes:
-        ws.write_string(r, 0, t("export_notes"), book.fmt(bold=True))
+        ws.write_string(r, 0, t("report_notes"), book.fmt(bold=True))
         ws.write_string(r, 1, neutralise(meta.notes), book.fmt(wrap=True))
         r += 1
     lines = explanation(result, t)
@@ -244,7 +244,7 @@ def _write_summary(
         ws.write_string(
             r,
             0,
-            t("export_why_no_plan" if not result.has_plan else "export_notes"),
+            t("export_why_no_plan" if not result.has_plan else "report_notes"),
             book.fmt(bold=True),
         )
         r += 1
@@ -495,7 +495,7 @@ def xlsx_bytes(
     meta = meta or ExportMeta()
     t = words(lang)
     nf = number_formats(problem)
-    book = Book(neutral_properties(meta, t("export_title")), t)
+    book = Book(neutral_properties(meta, t("report_title")), t)
     _write_summary(book, problem, result, meta, nf)
     if result.has_plan:
         _write_grid(book, t("export_sheet_grid_units"), problem, result, UNITS, nf["units"])

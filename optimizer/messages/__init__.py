@@ -21,6 +21,7 @@ from .formats import (
     fmt_exact,
     fmt_num,
     fmt_pct,
+    fmt_spec,
     plotly_separators,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "fmt_exact",
     "fmt_num",
     "fmt_pct",
+    "fmt_spec",
     "issue_line",
     "plotly_separators",
     "register",

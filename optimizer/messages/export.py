@@ -12,7 +12,7 @@ from .catalog import register
 
 TEXTS: dict[str, tuple[str, str]] = {
     # ---- the whole export ------------------------------------------------------------------
-    "export_title": ("Risk-reduction plan", "План снижения рисков"),
+    "report_title": ("Risk-reduction plan", "План снижения рисков"),
     "export_another_client": ("[another client]", "[другой клиент]"),
     "export_unnamed": ("(unnamed)", "(без названия)"),
     "export_yes": ("yes", "да"),
@@ -21,7 +21,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_total": ("Total", "Итого"),
     "export_page_title": ("{title} - {name}", "{title} - {name}"),
     # ---- errors ----------------------------------------------------------------------------
-    "export_no_plan": (
+    "report_no_plan": (
         "No plan to export: the solve ended '{status}'.",
         "Нечего экспортировать: расчёт завершился со статусом «{status}».",
     ),
@@ -51,7 +51,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "«{path}» — папка; укажите имя файла",
     ),
     # ---- the header of every file ----------------------------------------------------------
-    "export_scenario": ("Scenario", "Сценарий"),
+    "report_scenario": ("Scenario", "Сценарий"),
     "export_exported": ("Exported", "Выгружено"),
     "export_fingerprint": ("Input fingerprint", "Отпечаток исходных данных"),
     "export_status": ("Status", "Статус"),
@@ -72,7 +72,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "export_mode_whole": ("whole units", "целые единицы"),
     "export_mode_fractions": ("fractions of units allowed", "допускаются доли единиц"),
-    "export_notes": ("Notes", "Заметки"),
+    "report_notes": ("Notes", "Заметки"),
     "export_why_no_plan": ("Why there is no plan", "Почему нет плана"),
     # ---- key figures -----------------------------------------------------------------------
     "export_key_figures": ("Key figures", "Основные показатели"),

@@ -1,7 +1,9 @@
-"""Numbers and dates in the user's language, through Babel (CLDR data).
+"""Numbers and dates in the user's language, with Babel's locale data (CLDR).
 
 English: 12,345.6 and 95.0%; Russian: 12 345,6 and 95,0 % (no-break spaces), as the locale
-says. None, NaN and infinities show as a dash.
+says. Digits are rounded the way Python rounds them, in every language, so a number reads the
+same on the page, in an export and on the command line. None, NaN and infinities show as a
+dash.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import NumberPattern, parse_pattern
 
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
 DEFAULT_LANG = "en"
@@ -33,19 +34,22 @@ def _locale(lang: str) -> Locale:
 
 
 @cache
-def _decimal_pattern(decimals: int) -> NumberPattern:
-    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+def _number_signs(lang: str) -> dict[int, str]:
+    """Python's number signs (',' '.' '%') -> the language's, from CLDR: the group and decimal
+    signs, and the percent sign with the space the locale puts before it."""
+    locale = _locale(lang)
+    symbols = locale.number_symbols["latn"]
+    pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %"
+    percent = pattern[pattern.rindex("0") + 1 :] or "%"
+    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "%": percent})
 
 
-@cache
-def _percent_pattern(lang: str, decimals: int) -> NumberPattern:
-    # The locale's own percent pattern ("#,##0%" or "#,##0 %") with the decimals asked for;
-    # without grouping, as shares are quoted (a gap of 1077.94%).
-    base = _locale(lang).percent_formats[None].pattern.replace("#,##0", "0")
-    frac = "." + "0" * decimals if decimals > 0 else ""
-    return parse_pattern(
-        base.replace("0%", "0" + frac + "%").replace("0\xa0%", "0" + frac + "\xa0%")
-    )
+def fmt_spec(x: Any, spec: str, lang: str = DEFAULT_LANG) -> str:
+    """`x` rounded by a Python format spec (",.1f", ".0%", "g"), written with the language's
+    signs: the same digits in every language (Python's rounding), and English exactly as
+    Python writes it."""
+    text = format(x, spec)
+    return text if lang == DEFAULT_LANG else text.translate(_number_signs(lang))
 
 
 def auto_decimals(x: float) -> int:
@@ -73,7 +77,7 @@ def fmt_num(x: Any, lang: str = DEFAULT_LANG, decimals: int | None = None) -> st
     d = auto_decimals(f) if decimals is None else decimals
     if round(f, d) == 0:
         f = 0.0  # no "-0"
-    return _decimal_pattern(d).apply(f, _locale(lang))
+    return fmt_spec(f, f",.{d}f", lang)
 
 
 def fmt_pct(x: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
@@ -83,7 +87,7 @@ def fmt_pct(x: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
         return DASH
     if round(f * 100, decimals) == 0:
         f = 0.0
-    return _percent_pattern(lang, decimals).apply(f, _locale(lang))
+    return fmt_spec(f, f".{decimals}%", lang)
 
 
 def fmt_exact(x: Any, lang: str = DEFAULT_LANG) -> str:
@@ -92,10 +96,7 @@ def fmt_exact(x: Any, lang: str = DEFAULT_LANG) -> str:
     f = _finite(x)
     if f is None:
         return DASH
-    text = f"{f:g}"
-    if lang == DEFAULT_LANG:
-        return text
-    return text.replace(".", _locale(lang).number_symbols["latn"]["decimal"])
+    return fmt_spec(f, "g", lang)
 
 
 def fmt_date(d: Any, lang: str = DEFAULT_LANG) -> str:
