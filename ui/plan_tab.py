@@ -234,7 +234,7 @@ def _delta(
     if before is None or not math.isfinite(now) or not math.isfinite(before):
         return None
     d = now - before
-    if abs(d) < (5e-4 if pct else 0.05):
+    if abs(d) < (5e-4 if pct else 0.05):  # smaller than the last digit the KPI shows
         return None
     text = t.pct(abs(d), 1) if pct else t.num(abs(d), decimals)
     return ("+" if d > 0 else "-") + text

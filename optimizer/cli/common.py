@@ -31,6 +31,7 @@ from ..messages import (
     status_line,
 )
 from ..schema import OBJECTIVES, SOLVERS, Issue, Problem, Result, SettingsError
+from ..tolerances import ROUNDING
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -263,7 +264,7 @@ class Progress:
         self.w = w or Words()
 
     def __call__(self, fraction: float) -> None:
-        tenth = int(fraction * 10 + 1e-9)
+        tenth = int(fraction * 10 + ROUNDING)  # 0.7 done is 7 tenths, not 6.99...
         while self.shown < tenth:
             self.shown += 1
             print(

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..bundle import load_bundle
 from ..schema import (
     CAPACITY,
+    IS_FUNDED,
     SHADOW_PRICE,
     UNITS,
     USED,
@@ -105,7 +106,7 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
             )
         )
     print(w("cli_solve_funded"))
-    funded = result.allocation[result.allocation[UNITS] > 1e-6]
+    funded = result.allocation[result.allocation[IS_FUNDED]]
     for (c, m), row in funded.iterrows():
         print(
             w(
