@@ -808,14 +808,23 @@ def _unfunded(
     sub.eliminate_zeros()
     labels = _row_limits(problem, lp_model)
     bind_limits = [labels[i] for i in np.flatnonzero(binding)]
-    limits = [
-        tuple(bind_limits[k] for k in sub.indices[sub.indptr[n] : sub.indptr[n + 1]])
-        for n in range(len(open_cells))
-    ]
+    # Cells blocked by the same limits share one tuple of them (and one "limited by" part), so
+    # each distinct set is put into words once, however many cells it blocks.
+    sets: dict[tuple[int, ...], tuple[Message, ...]] = {}
+    limits = []
+    for n in range(len(open_cells)):
+        key = tuple(sub.indices[sub.indptr[n] : sub.indptr[n + 1]].tolist())
+        lims = sets.get(key)
+        if lims is None:
+            lims = sets[key] = tuple(bind_limits[k] for k in key)
+        limits.append(lims)
+    limited_by = {
+        id(lims): Message("reason_limited_by", {"limits": lims}) for lims in sets.values()
+    }
     margin = "reason_not_needed" if lp_model.sense == "min" else "reason_alternatives"
 
     def reason(v: float, extra: float, lims: tuple[Message, ...]) -> Message:
-        limited: Message | str = Message("reason_limited_by", {"limits": lims}) if lims else ""
+        limited: Message | str = limited_by[id(lims)] if lims else ""
         if v <= 0:
             return Message("reason_no_value")
         if extra != extra:  # NaN: no prices (whole-units plan without an LP to price it)
@@ -828,6 +837,8 @@ def _unfunded(
 
     why = [reason(v, e, lims) for v, e, lims in zip(value.tolist(), needed_extra.tolist(), limits)]
     t = Translator()
+    memo: dict[int, str] = {}  # each shared part is rendered once
+    blocked = {id(lims): t.join(lims, memo=memo) for lims in sets.values()}
     with np.errstate(divide="ignore", invalid="ignore"):
         reduced = -needed_extra * lp_model.weighted[next_col] / np.maximum(value, TINY)
     frame = pd.DataFrame(
@@ -838,8 +849,8 @@ def _unfunded(
             VALUE: value,
             NEEDED_VALUE: value + needed_extra,
             REDUCED_COST: reduced,
-            BLOCKED_BY: [t.join(lims) for lims in limits],
-            REASON: [t.render(w) for w in why],
+            BLOCKED_BY: [blocked[id(lims)] for lims in limits],
+            REASON: [t.render(w, memo) for w in why],
             WHY: why,
             LIMITS: limits,
         },

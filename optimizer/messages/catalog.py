@@ -21,6 +21,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,37 +60,13 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-class _Formatter(string.Formatter):
-    def __init__(self, tr: Translator):
-        super().__init__()
-        self.tr = tr
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        tr, lang = self.tr, self.tr.lang
-        if isinstance(value, Message):
-            return format(tr.render(value), format_spec)
-        if isinstance(value, (list, tuple)):
-            if not value:
-                return tr("list_none")
-            return tr.join(value, tr("list_comma") if format_spec == "," else None)
-        if value is None:
-            return DASH
-        if _is_number(value):
-            spec = format_spec.lstrip(",")
-            if spec == "":
-                is_int = isinstance(value, (int, np.integer))
-                return fmt_num(value, lang, 0 if is_int else None)
-            if spec == "g":
-                return fmt_exact(value, lang)
-            if spec == "i":
-                return str(int(value))
-            if spec == "d":
-                return fmt_num(value, lang, 0)
-            if spec.endswith("%"):
-                return fmt_pct(value, lang, int(spec[1:-1] or 0) if spec.startswith(".") else 1)
-            if spec.endswith("f"):
-                return fmt_num(value, lang, int(spec[1:-1] or 0) if spec.startswith(".") else 6)
-        return format(str(value) if not isinstance(value, str) else value, format_spec)
+@lru_cache(maxsize=8192)
+def _compiled(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template as (literal text, field name or None, format spec) pieces, parsed once:
+    rendering thousands of reasons must not parse the same template thousands of times."""
+    return tuple(
+        (lit, name, spec or "") for lit, name, spec, _ in string.Formatter().parse(template)
+    )
 
 
 @dataclass(frozen=True)
@@ -107,21 +84,69 @@ class Translator:
             raise ValueError(f"unknown language '{self.lang}' (languages: {', '.join(LANGUAGES)})")
 
     def __call__(self, code: str, **params: Any) -> str:
+        return self._text(code, params, None)
+
+    def render(self, message: Message, memo: dict[int, str] | None = None) -> str:
+        """A message in this language. Pass the same `memo` dict to render many messages that
+        share parts (the limits in thousands of reasons): each shared part is rendered once."""
+        if memo is None:
+            return self._text(message.code, message.params, None)
+        key = id(message)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = self._text(message.code, message.params, memo)
+        return hit
+
+    def join(
+        self, items: Sequence[Any], sep: str | None = None, memo: dict[int, str] | None = None
+    ) -> str:
+        """Items (messages or text) joined with `sep` (the language's list separator)."""
+        sep = self("list_sep") if sep is None else sep
+        return sep.join(self.render(i, memo) if isinstance(i, Message) else str(i) for i in items)
+
+    def _text(self, code: str, params: Mapping[str, Any], memo: dict[int, str] | None) -> str:
         entry = self.texts.get(code)
         if entry is None:
             return code
         template = entry[1] if self.lang == "ru" else entry[0]
         if not params:
             return template
-        return _Formatter(self).vformat(template, (), params)
+        parts: list[str] = []
+        for literal, name, spec in _compiled(template):
+            parts.append(literal)
+            if name is not None:
+                parts.append(self._field(params[name], spec, memo))
+        return "".join(parts)
 
-    def render(self, message: Message) -> str:
-        return self(message.code, **message.params)
-
-    def join(self, items: Sequence[Any], sep: str | None = None) -> str:
-        """Items (messages or text) joined with `sep` (the language's list separator)."""
-        sep = self("list_sep") if sep is None else sep
-        return sep.join(self.render(i) if isinstance(i, Message) else str(i) for i in items)
+    def _field(self, value: Any, spec: str, memo: dict[int, str] | None) -> str:
+        """One parameter as text in this language (see the module's docstring)."""
+        if isinstance(value, str):
+            return format(value, spec) if spec else value
+        if isinstance(value, Message):
+            return format(self.render(value, memo), spec)
+        if isinstance(value, (list, tuple)):
+            if not value:
+                return self("list_none")
+            return self.join(value, self("list_comma") if spec == "," else None, memo)
+        if value is None:
+            return DASH
+        if _is_number(value):
+            lang = self.lang
+            spec = spec.lstrip(",")
+            if spec == "":
+                is_int = isinstance(value, (int, np.integer))
+                return fmt_num(value, lang, 0 if is_int else None)
+            if spec == "g":
+                return fmt_exact(value, lang)
+            if spec == "i":
+                return str(int(value))
+            if spec == "d":
+                return fmt_num(value, lang, 0)
+            if spec.endswith("%"):
+                return fmt_pct(value, lang, int(spec[1:-1] or 0) if spec.startswith(".") else 1)
+            if spec.endswith("f"):
+                return fmt_num(value, lang, int(spec[1:-1] or 0) if spec.startswith(".") else 6)
+        return format(str(value), spec)
 
     def has(self, code: str) -> bool:
         return code in self.texts
