@@ -819,15 +819,52 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         raise
 
 
+def _write_cell(ws: Any, r: int, c: int, v: Any) -> None:
+    """One cell of an inputs workbook: a finite number as a number, a blank as nothing, and
+    everything else as a string, never a formula or a link (text starting with '=', '+', '-'
+    or '@' stays the text that was typed)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return
+    number = isinstance(v, (int, float, np.integer, np.floating))
+    if number and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)):
+        ws.write_number(r, c, float(v) if isinstance(v, (float, np.floating)) else int(v))
+        return
+    text = str(v)
+    if text:
+        ws.write_string(r, c, text)
+
+
 def tables_to_xlsx_bytes(tables: Tables, settings: dict[str, Any]) -> bytes:
-    """A workbook with one sheet per table plus a `settings` sheet."""
+    """A workbook with one sheet per table plus a `settings` sheet. Every text cell is written
+    as a string (no formula, link or number is made from text), so reading the workbook back
+    gives the text that was typed."""
+    import xlsxwriter
+
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for t, frame in tables.items():
-            frame.to_excel(xw, sheet_name=t, index=False)
-        pd.DataFrame(
-            {"key": list(settings), "value": [str(v) for v in settings.values()]}
-        ).to_excel(xw, sheet_name=SETTINGS, index=False)
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheets = [
+        *tables.items(),
+        (
+            SETTINGS,
+            pd.DataFrame({"key": list(settings), "value": [str(v) for v in settings.values()]}),
+        ),
+    ]
+    for t, frame in sheets:
+        ws = wb.add_worksheet(t)
+        for c, h in enumerate(frame.columns):
+            _write_cell(ws, 0, c, str(h))
+        for r, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+            for c, v in enumerate(row):
+                _write_cell(ws, r, c, v)
+    wb.close()
     return buf.getvalue()
 
 

@@ -43,9 +43,12 @@ def typed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     where Excel expects them; other cells (ids, names, bad entries) stay text."""
 
     def conv(v: Any) -> Any:
+        text = cell_text(v)
         x = number_or_none(v)
-        if x is None or cell_text(v) == "":
-            return cell_text(v)
-        return int(x) if x.is_integer() and "." not in cell_text(v) else x
+        if x is None or text == "":
+            return text
+        n = int(x) if x.is_integer() and "." not in text else x
+        # Only a number that reads back as the same text ('007', '1e3' and '1,5' stay text).
+        return n if cell_text(n) == text else text
 
     return {t: (f.map(conv) if len(f.columns) else f) for t, f in tables.items()}
