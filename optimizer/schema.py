@@ -101,6 +101,17 @@ BLOCKED_BY = "blocked_by"
 REASON = "reason"  # in English; WHY holds the same as a Message
 WHY = "why"
 LIMITS = "limits"  # the binding limits the next unit uses, as Messages (BLOCKED_BY in English)
+# unfunded: what NEEDED_VALUE is: "exact" (the threshold, confirmed by re-solves), "bound" (a
+# lower bound from the prices: the threshold is at least this), "estimate" (from the prices of
+# the LP with the chosen whole units fixed, or of the min-cost LP: not a threshold)
+NEEDED_KIND = "needed_kind"
+NEEDED_EXACT = "exact"
+NEEDED_BOUND = "bound"
+NEEDED_ESTIMATE = "estimate"
+# pools, whole-units mode: the step a re-solve added to the pool (enough for one unit of the
+# cheapest method using it) and the objective gained per unit of the pool over that step
+PRICE_STEP = "price_step"
+STEP_PRICE = "step_price"
 USE_PREFIX = "use_"
 
 
@@ -316,6 +327,8 @@ class Conflict:
     constraint: str = ""
     amount: float | None = None
     forced: float = 0.0
+    # cell_max: the methods whose unit caps (for `client_id`) are in the set
+    method_ids: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

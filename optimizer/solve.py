@@ -38,6 +38,7 @@ from .schema import (
     CAPACITY,
     CLIENT_ID,
     COMMITTED_UNITS,
+    DECAY,
     ERROR,
     FEASIBLE,
     INFEASIBLE,
@@ -47,6 +48,10 @@ from .schema import (
     METHOD_ID,
     MIN_VALUE_SHARE,
     NAME,
+    NEEDED_BOUND,
+    NEEDED_ESTIMATE,
+    NEEDED_EXACT,
+    NEEDED_KIND,
     NEEDED_VALUE,
     NEXT_UNIT,
     OPTIMAL,
@@ -76,6 +81,7 @@ from .tolerances import (
     FEASIBILITY,
     FUNDED,
     GAP_FLOOR,
+    NEEDED_RTOL,
     ROUNDED_ROW,
     ROUNDING,
     TARGET_SLACK,
@@ -87,16 +93,26 @@ from .tolerances import (
 # HiGHS options measured on this model (benchmarks/bench_engine.py): presolve spends seconds on
 # the few dense pool rows and removes almost nothing (2,500 clients: 2.4 s with presolve,
 # 0.28 s without, same optimum), and whole-units solves are also faster without it.
-HIGHS_OPTIONS: dict[str, object] = {"presolve": "off"}
+# `mip_abs_gap` 0: the requested relative gap (Settings.mip_gap), not HiGHS's absolute one
+# (1e-6 by default), decides when a whole-units search may stop.
+HIGHS_OPTIONS: dict[str, object] = {"presolve": "off", "mip_abs_gap": 0.0}
+# The solvers' absolute tolerances (HiGHS prunes nodes within 1e-6 of the incumbent's value and
+# calls reduced costs under 1e-7 zero; CBC alike) are small only next to an objective of ordinary
+# size. With weights x1e-9 they decided the plan ("optimal" 0.7% from the best plan against a
+# requested 0.01%); x1e-12, a plan worth 3% of the best was called optimal with gap 0. So when
+# the largest objective coefficient lies outside [2**lo, 2**hi) the solver sees the objective
+# multiplied by a power of two (exact in floating point) that brings it to [2**OBJECTIVE_TO,
+# 2**(OBJECTIVE_TO + 1)), the size of value points; values, bounds and prices are reported
+# unscaled. Objectives of ordinary size are handed over as they are.
+OBJECTIVE_BAND = (0, 20)
+OBJECTIVE_TO = 7
+# HiGHS's "optimal" for whole units is kept only when the gap it reports is within the requested
+# one (up to this much float noise in its division); otherwise the plan is "feasible".
+GAP_NOISE = 1e-9
 # Above this many columns a continuous solve uses the interior-point method with crossover (a
 # basic, vertex solution as from simplex): dual simplex pays for the dense pool rows at every
 # iteration (10,000 clients: 4.7 s simplex, 0.45 s IPM; 250 clients: 5 ms vs 7 ms).
 IPM_FROM_COLUMNS = 10_000
-# Above this many rows the group-relaxation search for a conflict set is too slow to offer.
-MAX_ROWS_FOR_RELAXATION = 400
-# A conflicting set from HiGHS with at most this many requirements is reduced to an irreducible
-# one (one LP per requirement).
-MAX_GROUPS_TO_REDUCE = 60
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,16 @@ def _new_highs():  # -> highspy.Highs
     return h
 
 
+def objective_scale(c: np.ndarray) -> int:
+    """The power of two the solver's objective is multiplied by (see OBJECTIVE_BAND)."""
+    big = float(np.max(np.abs(c))) if len(c) else 0.0
+    if not (big > 0 and math.isfinite(big)):
+        return 0
+    top = math.frexp(big)[1] - 1  # big lies in [2**top, 2**(top + 1))
+    low, high = OBJECTIVE_BAND
+    return 0 if low <= top < high else OBJECTIVE_TO - top
+
+
 def highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
     import highspy
 
@@ -175,6 +201,8 @@ def highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
     h = _new_highs()
     for key, value in HIGHS_OPTIONS.items():
         h.setOptionValue(key, value)
+    # HiGHS applies the scale inside and reports objective, bound and duals in the model's units.
+    h.setOptionValue("user_objective_scale", objective_scale(model.c))
     h.passModel(lp)
     return h
 
@@ -195,7 +223,11 @@ def _run_highs(
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
     h.run()
-    return highs_result(h, mip)
+    raw = highs_result(h, mip)
+    stopped_early = raw.gap is not None and raw.gap > settings.mip_gap + GAP_NOISE
+    if mip and raw.status == OPTIMAL and stopped_early:  # by a tolerance, not by the gap
+        raw = replace(raw, status=FEASIBLE)
+    return raw
 
 
 def highs_result(h, mip: bool) -> Raw:  # h: highspy.Highs after run()
@@ -237,7 +269,8 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
     if path is None:
         return Raw(ERROR, message="CBC is not installed (pip install cbcbox)")
     integer = model.integer and not relax
-    prob, ys = to_pulp(replace(model, integer=integer))
+    scale = 2.0 ** objective_scale(model.c)  # CBC's tolerances are absolute too
+    prob, ys = to_pulp(replace(model, integer=integer, c=model.c * scale))
     solver = pulp.COIN_CMD(
         path=path,
         msg=False,
@@ -268,8 +301,11 @@ def _run_cbc(model: Model, settings: Settings, relax: bool = False) -> Raw:
     if not integer:
         # PuLP's pi for CBC is d objective / d rhs, as HiGHS reports it.
         # Constraints were added in row order; PuLP may have rewritten their names.
-        duals = np.array(
-            [c.pi if c.pi is not None else 0.0 for c in pulp_constraints(prob)], dtype=float
+        duals = (
+            np.array(
+                [c.pi if c.pi is not None else 0.0 for c in pulp_constraints(prob)], dtype=float
+            )
+            / scale
         )
     # CBC through PuLP does not report the gap it reached, so none is claimed.
     return Raw(status, x=x, row_dual=duals, objective=obj)
@@ -400,17 +436,124 @@ def _solve_whole_units(model: Model, settings: Settings) -> tuple[Raw, Raw]:
 
 
 # ---- infeasibility --------------------------------------------------------------------------
-def _feasible(model: Model, settings: Settings) -> bool:
-    probe = replace(model, c=np.zeros(model.n_cols), integer=False)
-    return run_model(probe, settings).status in (OPTIMAL, FEASIBLE)
+# A conflicting set is reduced for at most this many seconds; past it, the set found so far is
+# reported as "a conflicting set, not proven smallest".
+CONFLICT_TIME_BUDGET_S = 20.0
+# Requirement groups, most meaningful first: where several irreducible sets exist, the
+# preferred-first search keeps the earlier kinds (a pool and commitments before unit caps).
+GROUP_ORDER: tuple[str, ...] = (POOL, COMMITMENT, TARGET, FLOOR, METHOD_CAP, CLIENT_CAP, CELL_MAX)
 
 
-def _highs_iis(model: Model) -> tuple[list[int], list[int]] | None:
-    """Rows and columns of an irreducible infeasible subset from HiGHS, if it offers one.
+class _Stop(Exception):
+    """The conflict search ran out of time (or a whole-units test could not decide)."""
 
-    Only bounds a user set are kept: a commitment (lower bound above 0), and a unit cap (upper
-    bound) when a floor or the target is in the set; y >= 0 is structural, not a requirement.
-    """
+
+class _Requirements:
+    """The requirements of a model as groups (each row; each cell's commitment; each cell's unit
+    cap), tested for feasibility with only a chosen set of them kept and every other one
+    relaxed, on one warm-started HiGHS object. In whole-units mode the test is whole-unit
+    feasibility (the columns stay integer)."""
+
+    def __init__(self, model: Model, settings: Settings, deadline: float):
+        self.model = model
+        self.settings = settings
+        self.deadline = deadline
+        self.integer = bool(model.integer)
+        self.h = highs_model(replace(model, c=np.zeros(model.n_cols)), relax=not self.integer)
+        kinds = model.rows["kind"].to_numpy()
+        groups: list[tuple[str, int]] = [(str(kinds[i]), i) for i in range(len(model.row_lo))]
+        committed = np.unique(model.col_cell[model.col_lo > 0])
+        groups += [(COMMITMENT, int(c)) for c in committed]
+        groups += [(CELL_MAX, int(c)) for c in range(len(model.cells.value))]
+        rank = {k: n for n, k in enumerate(GROUP_ORDER)}
+        # Stable within a kind: rows and cells in model order.
+        self.groups = sorted(groups, key=lambda g: rank[g[0]])
+        self.index = {g: n for n, g in enumerate(self.groups)}
+        self.starts = np.cumsum(model.cells.units) - model.cells.units
+        self.on: set[int] = set(range(len(self.groups)))  # the HiGHS object's current state
+        self.runs = 0
+
+    def _cols(self, cell: int) -> np.ndarray:
+        s = int(self.starts[cell])
+        return np.arange(s, s + int(self.model.cells.units[cell]), dtype=np.int32)
+
+    def _apply(self, keep: set[int]) -> None:
+        m, h = self.model, self.h
+        cells: set[int] = set()
+        for g in self.on ^ keep:
+            kind, i = self.groups[g]
+            if kind in (COMMITMENT, CELL_MAX):
+                cells.add(i)
+            elif g in keep:
+                lo, hi = m.row_lo[i], m.row_hi[i]
+                h.changeRowBounds(i, float(lo) if math.isfinite(lo) else -math.inf, float(hi))
+            else:
+                h.changeRowBounds(i, -math.inf, math.inf)
+        for cell in cells:
+            cols = self._cols(cell)
+            lo = m.col_lo[cols] if self.index.get((COMMITMENT, cell), -1) in keep else 0 * cols
+            hi = (
+                m.col_hi[cols]
+                if self.index[(CELL_MAX, cell)] in keep
+                else np.full(len(cols), np.inf)
+            )
+            h.changeColsBounds(
+                len(cols), cols, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+            )
+        self.on = set(keep)
+
+    def feasible(self, keep: set[int]) -> bool:
+        left = self.deadline - time.perf_counter()
+        if left <= 0:
+            raise _Stop
+        self._apply(keep)
+        h = self.h
+        h.setOptionValue("time_limit", float(h.getRunTime()) + left)
+        h.run()
+        self.runs += 1
+        raw = highs_result(h, self.integer)
+        if raw.status in (OPTIMAL, FEASIBLE):
+            return True
+        if raw.status == INFEASIBLE:
+            return False
+        raise _Stop  # a time limit without an answer: undecided
+
+    def quickxplain(self, candidates: list[int]) -> list[int]:
+        """An irreducible infeasible subset of `candidates` (in preference order), preferring
+        the earlier ones: QuickXplain's divide and conquer (Junker 2004), about
+        k log(n / k) feasibility tests for k members among n candidates."""
+
+        def qx(base: list[int], changed: bool, cands: list[int]) -> list[int]:
+            if changed and not self.feasible(set(base)):
+                return []
+            if len(cands) == 1:
+                return cands
+            half = len(cands) // 2
+            c1, c2 = cands[:half], cands[half:]
+            d2 = qx(base + c1, bool(c1), c2)
+            d1 = qx(base + d2, bool(d2), c1)
+            return d1 + d2
+
+        return sorted(qx([], False, sorted(candidates)))
+
+    def as_rows_cols(self, chosen: list[int]) -> tuple[list[int], list[int], list[int]]:
+        """Rows, committed columns and capped cells of a set of groups."""
+        rows = sorted(
+            i for g in chosen for k, i in [self.groups[g]] if k not in (COMMITMENT, CELL_MAX)
+        )
+        commit = sorted(i for g in chosen for k, i in [self.groups[g]] if k == COMMITMENT)
+        caps = sorted(i for g in chosen for k, i in [self.groups[g]] if k == CELL_MAX)
+        cols = [
+            int(j)
+            for j in np.flatnonzero(np.isin(self.model.col_cell, commit) & (self.model.col_lo > 0))
+        ]
+        return rows, cols, caps
+
+
+def _highs_iis(model: Model) -> tuple[list[int], list[int], list[int]] | None:
+    """An infeasible subset of the LP from HiGHS, if it offers one: its rows, the cells whose
+    commitment (a lower bound above 0) is in it and the cells whose unit cap (an upper bound) is
+    in it. It is used as the candidates of the reduction, which tests every member."""
     import highspy
 
     try:
@@ -428,66 +571,59 @@ def _highs_iis(model: Model) -> tuple[list[int], list[int]] | None:
     B = highspy.IisBoundStatus
     lower = {int(B.kIisBoundStatusLower), int(B.kIisBoundStatusBoxed)}
     upper = {int(B.kIisBoundStatusUpper), int(B.kIisBoundStatusBoxed)}
-    kinds = set(model.rows["kind"].iloc[rows])
-    wants_caps = bool(kinds & {FLOOR, TARGET})
-    keep = [
-        j
-        for j, b in zip(cols, bounds)
-        if (b in lower and model.col_lo[j] > 0) or (b in upper and wants_caps)
-    ]
-    return rows, keep
+    commits = sorted(
+        {int(model.col_cell[j]) for j, b in zip(cols, bounds) if b in lower and model.col_lo[j] > 0}
+    )
+    caps = sorted({int(model.col_cell[j]) for j, b in zip(cols, bounds) if b in upper})
+    return rows, commits, caps
 
 
 def _relaxation_iis(
-    model: Model, settings: Settings, rows: list[int] | None = None, cells: list[int] | None = None
-) -> tuple[list[int], list[int]] | None:
-    """Deletion filter over named requirements (each row, each cell's commitment): drop each
-    one whose removal leaves the rest still infeasible. Starts from every requirement, or from
-    the candidates given (None if those alone are not infeasible)."""
-    if cells is None:
-        cells = [int(c) for c in np.unique(model.col_cell[model.col_lo > 0])]
-    groups: list[tuple[str, int]] = [
-        ("row", i) for i in (range(len(model.row_lo)) if rows is None else rows)
-    ]
-    groups += [("cell", int(c)) for c in cells]
-    active = set(range(len(groups)))
+    model: Model, settings: Settings, budget_s: float = CONFLICT_TIME_BUDGET_S
+) -> tuple[list[int], list[int], list[int], bool] | None:
+    """An irreducible conflicting set: rows, committed columns, capped cells, and whether it is
+    proven irreducible (False when the time budget stopped the reduction). None when no
+    conflicting set could be found in time.
 
-    def build(keep: set[int]) -> Model:
-        rows_on = np.zeros(len(model.row_lo), bool)
-        col_lo = np.zeros(model.n_cols)
-        for g in keep:
-            kind, i = groups[g]
-            if kind == "row":
-                rows_on[i] = True
-            else:
-                sel = model.col_cell == i
-                col_lo[sel] = model.col_lo[sel]
-        return replace(
-            model,
-            row_lo=np.where(rows_on, model.row_lo, -np.inf),
-            row_hi=np.where(rows_on, model.row_hi, np.inf),
-            col_lo=col_lo,
-        )
-
-    if rows is not None and _feasible(build(active), settings):
-        return None
-    for g in range(len(groups)):
-        trial = active - {g}
-        if not _feasible(build(trial), settings):
-            active = trial  # still infeasible without g: g is not needed for the conflict
-    kept_rows = [groups[g][1] for g in sorted(active) if groups[g][0] == "row"]
-    kept_cells = [groups[g][1] for g in sorted(active) if groups[g][0] == "cell"]
-    cols = [
-        int(j) for j in np.flatnonzero(np.isin(model.col_cell, kept_cells) & (model.col_lo > 0))
-    ]
-    return kept_rows, cols
+    Candidates: HiGHS's infeasible subset of the LP when it is infeasible under the test (in
+    whole-units mode it often is not: the LP may be feasible), else every requirement. They are
+    reduced by QuickXplain in preference order (GROUP_ORDER)."""
+    req = _Requirements(model, settings, time.perf_counter() + budget_s)
+    everything = list(range(len(req.groups)))
+    candidates = everything
+    found = _highs_iis(model)
+    try:
+        if found is not None:
+            rows, commits, caps = found
+            kinds = model.rows["kind"].to_numpy()
+            cand = {req.index[(str(kinds[i]), i)] for i in rows}
+            cand |= {req.index[(COMMITMENT, c)] for c in commits}
+            cand |= {req.index[(CELL_MAX, c)] for c in caps}
+            if not req.feasible(cand):
+                candidates = sorted(cand)
+        if candidates is everything and req.feasible(set(everything)):
+            return None  # feasible as a whole (cannot happen for an infeasible model)
+        chosen = req.quickxplain(candidates)
+        proven = True
+    except _Stop:
+        if candidates is everything:
+            return None
+        chosen, proven = candidates, False
+    return (*req.as_rows_cols(chosen), proven)
 
 
 def explain_conflicts(
-    problem: Problem, model: Model, rows: list[int], cols: list[int]
+    problem: Problem,
+    model: Model,
+    rows: list[int],
+    cols: list[int],
+    caps: list[int] | None = None,
 ) -> tuple[Conflict, ...]:
     """Each requirement of a conflicting set as a Conflict: a message code with the user's
-    names and amounts, the ids, the bound and what the commitments alone need of it."""
+    names and amounts, the ids, the bound and what the commitments alone need of it.
+
+    `cols`: columns whose bound is in the set (a lower bound above 0 is a commitment, others
+    unit caps); `caps`, when given, names the cells whose unit caps are in the set instead."""
     res, met, cli = problem.resources, problem.methods, problem.clients
     out: list[Conflict] = []
     forced = model.A @ model.col_lo  # what the commitments alone use of each row
@@ -583,7 +719,11 @@ def explain_conflicts(
             msg = Message("conflict_target", {"target": float(model.row_lo[i])})
             out.append(Conflict(TARGET, msg, constraint=name, amount=float(model.row_lo[i])))
     committed_cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] > 0})
-    capped_cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] <= 0})
+    capped_cells = (
+        sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] <= 0})
+        if caps is None
+        else sorted(caps)
+    )
     for cell in committed_cells:
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
@@ -608,39 +748,43 @@ def explain_conflicts(
             )
         )
     by_client: dict[str, list[Message]] = {}
+    methods_of: dict[str, list[str]] = {}
     for cell in capped_cells:
         c = model.clients[model.cells.client[cell]]
         m = model.methods[model.cells.method[cell]]
         by_client.setdefault(c, []).append(
             Message("cell_max_item", {"n": int(model.cells.units[cell]), "method": met.at[m, NAME]})
         )
-    for c, caps in by_client.items():
-        msg = Message("conflict_cell_max", {"client": cli.at[c, NAME], "caps": caps})
-        out.append(Conflict(CELL_MAX, msg, client_id=c, constraint=f"max_units[{c}]"))
+        methods_of.setdefault(c, []).append(str(m))
+    for c, items in by_client.items():
+        msg = Message("conflict_cell_max", {"client": cli.at[c, NAME], "caps": items})
+        out.append(
+            Conflict(
+                CELL_MAX,
+                msg,
+                client_id=c,
+                constraint=f"max_units[{c}]",
+                method_ids=tuple(methods_of[c]),
+            )
+        )
     return tuple(out)
 
 
 def explain_infeasible(
     problem: Problem, model: Model, settings: Settings
 ) -> tuple[tuple[Conflict, ...], tuple[Message, ...]]:
-    found = _highs_iis(model)
-    if found is not None:
-        # HiGHS's subset need not be irreducible (budget 1 EUR against four commitments lists
-        # all four); the deletion filter over its few requirements makes it so.
-        rows, cols = found
-        cells = sorted({int(model.col_cell[j]) for j in cols if model.col_lo[j] > 0})
-        if len(rows) + len(cells) <= MAX_GROUPS_TO_REDUCE:
-            reduced = _relaxation_iis(model, settings, rows, cells)
-            if reduced is not None:
-                kinds = set(model.rows["kind"].iloc[reduced[0]])
-                caps = [j for j in cols if model.col_lo[j] <= 0] if kinds & {FLOOR, TARGET} else []
-                found = (reduced[0], reduced[1] + caps)
-    elif len(model.row_lo) <= MAX_ROWS_FOR_RELAXATION:
-        found = _relaxation_iis(model, settings)
+    """The conflicting requirements of an infeasible model, as Conflicts and the lines saying
+    them: an irreducible set (see `_relaxation_iis`), or, when the time budget stopped the
+    reduction, a conflicting set said to be not proven smallest."""
+    found = _relaxation_iis(model, settings)
     if found is None:
         return (), (Message("infeasible_too_large"),)
-    conflicts = explain_conflicts(problem, model, *found)
-    return conflicts, conflict_notes(conflicts)
+    rows, cols, caps, proven = found
+    conflicts = explain_conflicts(problem, model, rows, cols, caps)
+    notes = conflict_notes(conflicts)
+    if not proven:
+        notes = (*notes, Message("infeasible_not_smallest"))
+    return conflicts, notes
 
 
 # ---- result extraction ----------------------------------------------------------------------
@@ -660,7 +804,12 @@ def _status_text(status: str, gap: float | None, integer: bool) -> str:
 
 
 def _frames(
-    problem: Problem, model: Model, x: np.ndarray, duals: np.ndarray | None, lp_model: Model
+    problem: Problem,
+    model: Model,
+    x: np.ndarray,
+    duals: np.ndarray | None,
+    lp_model: Model,
+    needed: str = "bound",
 ) -> dict[str, pd.DataFrame]:
     cells = model.cells
     pools = list(model.pools)
@@ -748,7 +897,7 @@ def _frames(
         "clients": clients,
         "methods": methods,
         "pools": pool_frame,
-        "unfunded": _unfunded(problem, model, x, units, duals, lp_model),
+        "unfunded": _unfunded(problem, model, x, units, duals, lp_model, needed),
     }
 
 
@@ -759,8 +908,13 @@ def _unfunded(
     units: np.ndarray,
     duals: np.ndarray | None,
     lp_model: Model,
+    needed: str = "bound",
 ) -> pd.DataFrame:
-    """For each cell below its max units: the value it would need, and what blocks it."""
+    """For each cell below its max units: the value it would need, what that number is
+    (NEEDED_KIND: exact, bound or estimate, see docs/model.md), and what blocks it.
+
+    `needed`: "exact" confirms each needed value by re-solves (continuous max-value plans
+    only); "bound" keeps the reduced-cost value, a lower bound where `_bound_holds`."""
     cells = model.cells
     open_cells = np.flatnonzero(units < cells.units - FUNDED)
     cols_out = [
@@ -769,6 +923,7 @@ def _unfunded(
         NEXT_UNIT,
         VALUE,
         NEEDED_VALUE,
+        NEEDED_KIND,
         REDUCED_COST,
         BLOCKED_BY,
         REASON,
@@ -802,6 +957,27 @@ def _unfunded(
             needed_extra = np.where(scale > 0, np.maximum(gap, 0.0) / scale, np.nan)
         needed_extra = np.where(np.abs(needed_extra) < ZERO_PRICE, 0.0, needed_extra)
     value = cells.value[open_cells]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reduced = -needed_extra * lp_model.weighted[next_col] / np.maximum(value, TINY)
+    # What the number is: the prices of a whole-units plan (the LP with its units fixed) and of
+    # a min-cost plan give estimates; a continuous max-value plan's give a lower bound where
+    # _bound_holds, and the exact threshold once confirmed by re-solves.
+    estimate = value + needed_extra
+    kind = np.full(len(open_cells), NEEDED_ESTIMATE, dtype=object)
+    exact_model = duals is not None and not model.integer and lp_model.sense == "max"
+    if exact_model:
+        assert duals is not None
+        bound = (units[open_cells] <= full[open_cells] + FUNDED) & (value > 0)
+        bound &= _bound_holds(problem, model, x, duals, open_cells, estimate)
+        kind[bound] = NEEDED_BOUND
+        if needed == "exact":
+            exact, how = _needed_values(
+                problem, model, x, open_cells, full[open_cells], estimate, "exact"
+            )
+            done = how == NEEDED_EXACT
+            estimate = np.where(done, exact, estimate)
+            kind = np.where(done, how, kind)
+    needed_extra = estimate - value
     # The binding capacity rows that each next unit uses (one sparse slice, no per-cell matrix
     # indexing), as the limits named in the reason.
     sub = A[:, next_col][np.flatnonzero(binding), :].tocsc()
@@ -823,24 +999,31 @@ def _unfunded(
     }
     margin = "reason_not_needed" if lp_model.sense == "min" else "reason_alternatives"
 
-    def reason(v: float, extra: float, lims: tuple[Message, ...]) -> Message:
+    needs = {
+        NEEDED_EXACT: "reason_needs_value",
+        NEEDED_BOUND: "reason_needs_at_least",
+        NEEDED_ESTIMATE: "reason_needs_estimate",
+    }
+
+    def reason(v: float, extra: float, lims: tuple[Message, ...], how: str) -> Message:
         limited: Message | str = limited_by[id(lims)] if lims else ""
         if v <= 0:
             return Message("reason_no_value")
         if extra != extra:  # NaN: no prices (whole-units plan without an LP to price it)
             return Message("reason_integer", {"limited": limited})
+        if extra == math.inf:
+            return Message("reason_never", {"limited": limited})
         if extra > BINDING:
-            return Message(
-                "reason_needs_value", {"needed": v + extra, "value": v, "limited": limited}
-            )
+            return Message(needs[how], {"needed": v + extra, "value": v, "limited": limited})
         return Message("reason_margin_more", {"limits": lims}) if lims else Message(margin)
 
-    why = [reason(v, e, lims) for v, e, lims in zip(value.tolist(), needed_extra.tolist(), limits)]
+    why = [
+        reason(v, e, lims, how)
+        for v, e, lims, how in zip(value.tolist(), needed_extra.tolist(), limits, kind.tolist())
+    ]
     t = Translator()
     memo: dict[int, str] = {}  # each shared part is rendered once
     blocked = {id(lims): t.join(lims, memo=memo) for lims in sets.values()}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reduced = -needed_extra * lp_model.weighted[next_col] / np.maximum(value, TINY)
     frame = pd.DataFrame(
         {
             UNITS: units[open_cells],
@@ -848,6 +1031,7 @@ def _unfunded(
             NEXT_UNIT: full[open_cells] + 1,
             VALUE: value,
             NEEDED_VALUE: value + needed_extra,
+            NEEDED_KIND: kind,
             REDUCED_COST: reduced,
             BLOCKED_BY: [blocked[id(lims)] for lims in limits],
             REASON: [t.render(w, memo) for w in why],
@@ -857,6 +1041,177 @@ def _unfunded(
         index=cells.index[open_cells],
     )
     return frame[cols_out]
+
+
+# ---- needed values --------------------------------------------------------------------------
+# "auto" computes exact needed values when the continuous max-value model has at most this many
+# columns (measured in benchmarks/bench_engine.py: the sample's 75 open cells take a few tens of
+# ms; at 2,500 clients, 7,000 open cells on a 30,000-column LP, the exact list takes minutes),
+# and bounds above it.
+NEEDED_EXACT_UP_TO_COLUMNS = 5_000
+# The exact search stops after this many seconds; the cells not reached keep their bound.
+NEEDED_TIME_BUDGET_S = 10.0
+NEEDED_MODES: tuple[str, ...] = ("auto", "exact", "bound")
+
+
+class _ValueProbe:
+    """The continuous max-value model on one warm-started HiGHS object, re-solved with one
+    cell's first-unit value changed as the user would change it: the cell's objective, its
+    coefficients in its client's floor row and the floor itself (a share of the attainable
+    value, which the cell's value is part of) all follow the value."""
+
+    def __init__(self, problem: Problem, model: Model, settings: Settings):
+        self.model = model
+        self.settings = settings
+        self.h = highs_model(model, relax=True)
+        cells = model.cells
+        decay = problem.methods[DECAY].to_numpy(dtype=float)[cells.method]
+        self.decay_pow = decay[model.col_cell] ** (model.col_k - 1)
+        self.weight = problem.clients[WEIGHT].to_numpy(dtype=float)[cells.client]
+        self.starts = np.cumsum(cells.units) - cells.units
+        kinds = model.rows["kind"].to_numpy()
+        self.floor_row = np.full(len(model.clients), -1)
+        floors = np.flatnonzero(kinds == FLOOR)
+        self.floor_row[model.clients.get_indexer(model.rows[CLIENT_ID].to_numpy()[floors])] = floors
+        self.share = problem.clients[MIN_VALUE_SHARE].to_numpy(dtype=float)
+        self.cell = -1
+        self.runs = 0
+
+    def _set(self, cell: int, v: float) -> None:
+        m = self.model
+        cols = np.arange(self.starts[cell], self.starts[cell] + m.cells.units[cell], dtype=np.int32)
+        g = self.decay_pow[cols]
+        self.h.changeColsCost(len(cols), cols, np.ascontiguousarray(self.weight[cell] * v * g))
+        row = int(self.floor_row[m.cells.client[cell]])
+        if row >= 0:
+            for j, gj in zip(cols.tolist(), g.tolist()):
+                self.h.changeCoeff(row, j, v * gj)
+            shift = self.share[m.cells.client[cell]] * (v - m.cells.value[cell]) * float(g.sum())
+            self.h.changeRowBounds(row, float(m.row_lo[row] + shift), math.inf)
+
+    def units(self, cell: int, v: float) -> float | None:
+        """Units of `cell` in the optimum with its first-unit value at `v` (None: no plan)."""
+        if self.cell >= 0 and self.cell != cell:
+            self._set(self.cell, float(self.model.cells.value[self.cell]))  # restore
+        self.cell = cell
+        self._set(cell, v)
+        h = self.h
+        h.setOptionValue("time_limit", float(h.getRunTime()) + float(self.settings.time_limit_s))
+        h.run()
+        self.runs += 1
+        raw = highs_result(h, False)
+        if raw.status != OPTIMAL or raw.x is None:
+            return None
+        s = int(self.starts[cell])
+        return float(raw.x[s : s + int(self.model.cells.units[cell])].sum())
+
+
+def _bound_holds(
+    problem: Problem,
+    model: Model,
+    x: np.ndarray,
+    duals: np.ndarray,
+    open_cells: np.ndarray,
+    needed: np.ndarray,
+) -> np.ndarray:
+    """True where the reduced-cost value `needed` of an unfunded next unit is a lower bound of
+    its threshold: the client has no floor, or its floor has no price and the plan still meets
+    it with the cell's value at `needed` (then the plan and its prices stay optimal for every
+    value up to `needed`, and complementary slackness keeps the next unit out)."""
+    rows = model.rows
+    floor_row = np.full(len(model.clients), -1)
+    floors = np.flatnonzero(rows["kind"].to_numpy() == FLOOR)
+    floor_row[model.clients.get_indexer(rows[CLIENT_ID].to_numpy()[floors])] = floors
+    row = floor_row[model.cells.client[open_cells]]
+    ok = row < 0
+    has = ~ok
+    if not has.any():
+        return ok
+    r = row[has]
+    cells_h = open_cells[has]
+    v0 = model.cells.value[cells_h]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = needed[has] / v0 - 1
+    n_cells = len(model.cells.value)
+    own = np.bincount(model.col_cell, weights=model.unit_value * x, minlength=n_cells)[cells_h]
+    total = np.bincount(model.col_cell, weights=model.unit_value, minlength=n_cells)[cells_h]
+    share = problem.clients[MIN_VALUE_SHARE].to_numpy(dtype=float)[model.cells.client[cells_h]]
+    delivered = (model.A @ x)[r] + rel * own
+    floor_at_v = model.row_lo[r] + share * rel * total
+    ok[has] = (np.abs(duals[r]) <= ZERO_PRICE) & (delivered >= floor_at_v - BINDING)
+    return ok
+
+
+def _needed_values(
+    problem: Problem,
+    model: Model,
+    x: np.ndarray,
+    open_cells: np.ndarray,
+    full: np.ndarray,
+    estimate: np.ndarray,
+    mode: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The needed value of each open cell and what it is (NEEDED_EXACT | NEEDED_BOUND).
+
+    Exact: the smallest first-unit value at which the optimum takes some of the cell's next
+    unit (units above `full`), within NEEDED_RTOL. The reduced-cost value `estimate` is tried
+    first and kept when a re-solve NEEDED_RTOL above it funds the next unit and one below does
+    not; otherwise a bracket is grown from it and bisected, every probe a warm re-solve. A
+    cell whose search does not finish within the time budget keeps `estimate` as a bound."""
+    needed = np.array(estimate, dtype=float, copy=True)
+    kind = np.full(len(open_cells), NEEDED_BOUND, dtype=object)
+    if mode != "exact" or not len(open_cells):
+        return needed, kind
+    probe = _ValueProbe(problem, model, problem.settings)
+    t0 = time.perf_counter()
+    eps = NEEDED_RTOL
+    for n, cell in enumerate(open_cells.tolist()):
+        if time.perf_counter() - t0 > NEEDED_TIME_BUDGET_S:
+            break
+        v0 = float(model.cells.value[cell])
+        if not v0 > 0 or not math.isfinite(needed[n]):
+            continue
+        base = int(full[n])
+
+        def takes(v: float, cell: int = cell, base: int = base) -> bool:
+            u = probe.units(cell, v)
+            return u is not None and u > base + FUNDED
+
+        c = max(float(needed[n]), 0.0)
+        hi_ok = takes(c * (1 + eps)) if c > 0 else True
+        lo_ok = takes(c * (1 - eps)) if c > 0 else False
+        if hi_ok and not lo_ok:
+            kind[n] = NEEDED_EXACT  # the reduced cost was the threshold
+            continue
+        # Grow a bracket [a, b]: a does not take the next unit, b does.
+        if not hi_ok:
+            a, b = c * (1 + eps), max(c, v0) * 2
+            for _ in range(12):  # up to about 10^7 times the value
+                if takes(b):
+                    break
+                a, b = b, b * 4
+            else:
+                needed[n], kind[n] = math.inf, NEEDED_EXACT  # no value tried funds it
+                continue
+        else:
+            a, b = c * 0.5, c * (1 - eps)
+            for _ in range(12):
+                if not takes(a):
+                    break
+                a, b = a / 4, a
+            else:
+                needed[n], kind[n] = 0.0, NEEDED_EXACT
+                continue
+        while b - a > eps * b:
+            mid = 0.5 * (a + b)
+            if takes(mid):
+                b = mid
+            else:
+                a = mid
+        needed[n], kind[n] = 0.5 * (a + b), NEEDED_EXACT
+    if probe.cell >= 0:
+        probe._set(probe.cell, float(model.cells.value[probe.cell]))
+    return needed, kind
 
 
 def _row_limits(problem: Problem, model: Model) -> list[Message]:
@@ -891,9 +1246,15 @@ def constraint_report(model: Model, x: np.ndarray, duals: np.ndarray | None) -> 
 
 
 # ---- the entry point ------------------------------------------------------------------------
-def solve(problem: Problem, settings: Settings | None = None) -> Result:
-    """Solve the problem under its settings (or `settings`) and return a Result."""
+def solve(problem: Problem, settings: Settings | None = None, needed: str = "auto") -> Result:
+    """Solve the problem under its settings (or `settings`) and return a Result.
+
+    `needed`: how the unfunded cells' needed values are computed: "exact" (confirmed by
+    re-solves), "bound" (from the prices only: a lower bound, or an estimate where no bound
+    holds), or "auto": exact up to NEEDED_EXACT_UP_TO_COLUMNS columns, bound above."""
     t0 = time.perf_counter()
+    if needed not in NEEDED_MODES:
+        raise ValueError(f"needed must be one of {', '.join(NEEDED_MODES)}, not {needed!r}")
     if settings is not None:
         problem = replace(problem, settings=settings)
     s = problem.settings
@@ -926,7 +1287,7 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
 
     target = None
     if s.objective == "min_cost":
-        best = solve(replace(problem, settings=s.with_(objective="max_value")))
+        best = solve(replace(problem, settings=s.with_(objective="max_value")), needed="bound")
         if not best.has_plan or best.objective is None:
             return replace(best, settings=s, seconds=time.perf_counter() - t0)
         target = s.target_value_share * float(best.objective)
@@ -973,7 +1334,9 @@ def solve(problem: Problem, settings: Settings | None = None) -> Result:
         # Prices for whole units: keep the chosen units, let the rest be taken fractionally.
         price_model = model.with_bounds(np.maximum(model.col_lo, x), model.col_hi)
         duals = _fixed_prices(model, x, s)
-    frames = _frames(problem, model, x, duals, price_model)
+    if needed == "auto":
+        needed = "exact" if model.n_cols <= NEEDED_EXACT_UP_TO_COLUMNS else "bound"
+    frames = _frames(problem, model, x, duals, price_model, needed)
     objective = float(model.c @ x)
     gap = raw.gap
     if model.integer and gap is None and raw.bound is not None:

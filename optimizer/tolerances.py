@@ -67,3 +67,9 @@ def zero_small(x: Any, tol: float = ZERO_PRICE) -> Any:
     """Values within `tol` of zero set to exactly 0 (no "-0.0000" prices)."""
     a = np.asarray(x, dtype=float)
     return np.where(np.abs(a) < tol, 0.0, a)
+
+
+# ---- reasons that are exactly true (needed values, conflicting sets, whole-unit prices) ------
+# A needed value is exact within this share: the value plus this share funds the next unit and
+# the value minus it does not (each side confirmed by a re-solve).
+NEEDED_RTOL = 1e-4

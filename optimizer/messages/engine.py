@@ -23,27 +23,29 @@ TEXTS: dict[str, tuple[str, str]] = {
     "id_pool": ("pool {id}", "ресурс {id}"),
     # ---- reading files ---------------------------------------------------------------------
     "file_binary": (
-        "the file is not a text CSV file (it looks binary); save it as 'CSV UTF-8' and try again",
-        "файл не является текстовым CSV (похож на двоичный); сохраните его как "
+        "the file '{file}' is not a text CSV file (it looks binary); save it as 'CSV UTF-8' "
+        "and try again",
+        "файл «{file}» не является текстовым CSV (похож на двоичный); сохраните его как "
         "«CSV UTF-8» и попробуйте снова",
     ),
     "file_encoding": (
-        "the file's text encoding could not be read; save it as 'CSV UTF-8' and try again",
-        "не удалось определить кодировку файла; сохраните его как «CSV UTF-8» и попробуйте снова",
+        "the text encoding of '{file}' could not be read; save it as 'CSV UTF-8' and try again",
+        "не удалось определить кодировку файла «{file}»; сохраните его как «CSV UTF-8» "
+        "и попробуйте снова",
     ),
     "file_cp1251": (
-        "the file is not UTF-8; it was read as Windows-1251 (Cyrillic). Check the "
+        "the file '{file}' is not UTF-8; it was read as Windows-1251 (Cyrillic). Check the "
         "names, or save it as 'CSV UTF-8'",
-        "файл не в UTF-8; он прочитан как Windows-1251 (кириллица). Проверьте "
+        "файл «{file}» не в UTF-8; он прочитан как Windows-1251 (кириллица). Проверьте "
         "названия или сохраните его как «CSV UTF-8»",
     ),
     "file_empty": (
-        "the file is empty: it needs at least a header row",
-        "файл пуст: нужна хотя бы строка заголовков",
+        "the file '{file}' is empty: it needs at least a header row",
+        "файл «{file}» пуст: нужна хотя бы строка заголовков",
     ),
     "file_not_csv": (
-        "the file could not be read as CSV ({error})",
-        "файл не удалось прочитать как CSV ({error})",
+        "the file '{file}' could not be read as CSV ({error})",
+        "файл «{file}» не удалось прочитать как CSV ({error})",
     ),
     "row_too_wide": (
         "the row has {cells:i} cells but the header has {width:i}",
@@ -82,6 +84,153 @@ TEXTS: dict[str, tuple[str, str]] = {
     "upload_missing": (
         "the file {file} was not among the uploaded files",
         "файла {file} нет среди загруженных",
+    ),
+    # ---- limits and damaged files ----------------------------------------------------------
+    "file_too_large": (
+        "'{file}' is larger than {mb:g} MB, the limit for one file: the largest sensible "
+        "bundle (20,000 clients x 10 methods) takes far less. Split or shorten it",
+        "«{file}» больше {mb:g} МБ — предела для одного файла: самый большой разумный набор "
+        "(20 000 клиентов × 10 методов) занимает гораздо меньше. Разделите или сократите его",
+    ),
+    "entry_too_large": (
+        "'{file}' unpacks to more than {mb:g} MB, the limit for one file of an archive (the "
+        "largest sensible bundle takes far less); it was not unpacked further",
+        "«{file}» распаковывается в файл больше {mb:g} МБ — предела для одного файла архива "
+        "(самый большой разумный набор занимает гораздо меньше); распаковка прервана",
+    ),
+    "archive_too_large": (
+        "'{file}' unpacks to more than {mb:g} MB in all, the limit for one archive; it was "
+        "not unpacked further",
+        "«{file}» распаковывается в общей сложности больше чем в {mb:g} МБ — предел для "
+        "одного архива; распаковка прервана",
+    ),
+    "archive_entries": (
+        "'{file}' holds more than {limit:d} files, the limit for one archive (a bundle has "
+        "at most eight)",
+        "в «{file}» больше {limit:d} файлов — предела для одного архива (в наборе их не "
+        "больше восьми)",
+    ),
+    "entry_encrypted": (
+        "'{file}' is encrypted (password-protected); pack the files without a password",
+        "«{file}» зашифрован (защищён паролем); упакуйте файлы без пароля",
+    ),
+    "entry_compression": (
+        "'{file}' is packed with a compression method that cannot be read; pack the files "
+        "with ordinary zip compression (deflate)",
+        "«{file}» упакован неизвестным методом сжатия; упакуйте файлы обычным сжатием zip "
+        "(deflate)",
+    ),
+    "entry_damaged": (
+        "'{file}' is damaged and cannot be unpacked ({error})",
+        "«{file}» повреждён, распаковать его нельзя ({error})",
+    ),
+    "file_no_memory": (
+        "'{file}' is too large to read into memory",
+        "«{file}» слишком велик, чтобы прочитать его в память",
+    ),
+    "file_unreadable": ("'{file}' cannot be read: {error}", "«{file}» нельзя прочитать: {error}"),
+    "file_utf16_no_bom": (
+        "the file '{file}' looks like UTF-16 text without its byte order mark; save it as "
+        "'CSV UTF-8' and try again",
+        "файл «{file}» похож на текст UTF-16 без метки порядка байтов; сохраните его как "
+        "«CSV UTF-8» и попробуйте снова",
+    ),
+    "quote_unclosed": (
+        "a quote (\") opens a cell on this line of '{file}' and is never closed, so the rest "
+        "of the file would be one cell; close the quote or remove it",
+        'кавычка (") в этой строке файла «{file}» открывает ячейку и нигде не закрывается, '
+        "так что весь остаток файла стал бы одной ячейкой; закройте кавычку или удалите её",
+    ),
+    "bom_in_line": (
+        "an invisible byte order mark (U+FEFF) stood in {count:d} line(s) of '{file}' (first "
+        "here) and was removed; the file was probably pasted together from several files",
+        "невидимая метка порядка байтов (U+FEFF) была в {count:d} строк(ах) файла «{file}» "
+        "(впервые здесь) и удалена; вероятно, файл склеен из нескольких",
+    ),
+    "too_many_rows": (
+        "'{file}' has more than {limit:d} rows, the limit for one table: the values table of "
+        "the largest sensible bundle (20,000 clients x 10 methods) has 200,000. It was not "
+        "read further",
+        "в «{file}» больше {limit:d} строк — предела для одной таблицы: в таблице values "
+        "самого большого разумного набора (20 000 клиентов × 10 методов) их 200 000. "
+        "Дальше файл не читался",
+    ),
+    "too_many_columns": (
+        "'{file}' has more than {limit:d} columns, the limit for one table",
+        "в «{file}» больше {limit:d} столбцов — предела для одной таблицы",
+    ),
+    "cell_too_long": (
+        "a cell has more than {limit:d} characters, the limit for one cell (names and notes "
+        "are far shorter); the file was not read further",
+        "в ячейке больше {limit:d} символов — предела для одной ячейки (названия и заметки "
+        "гораздо короче); дальше файл не читался",
+    ),
+    "settings_too_deep": (
+        "'{file}' is nested too deeply to read; settings.json holds one flat object of "
+        "key: value pairs",
+        "«{file}» имеет слишком глубокую вложенность; settings.json содержит один плоский "
+        "объект пар «ключ: значение»",
+    ),
+    "xlsx_entities": (
+        "'{label}' declares XML entities or a document type, which a workbook saved by a "
+        "spreadsheet program never does; it is refused for safety ({error})",
+        "«{label}» объявляет XML-сущности или тип документа, чего книга, сохранённая "
+        "табличной программой, никогда не делает; из соображений безопасности она не "
+        "принята ({error})",
+    ),
+    "upload_unknown": (
+        "'{file}' is not a file of the bundle, so it was ignored",
+        "«{file}» не входит в набор данных, он не учитывается",
+    ),
+    "file_twice": (
+        "{file} is given more than once ({files:,}); keep one of them",
+        "{file} задан несколько раз ({files:,}); оставьте один",
+    ),
+    "number_ambiguous": (
+        "is ambiguous: a comma followed by three digits may be a thousands separator or a "
+        "decimal comma (and in a file with decimal commas, a point followed by three digits "
+        "may separate thousands). Write the number without thousands separators, e.g. 1600 "
+        "or 1.6",
+        "неоднозначно: запятая и три цифры после неё могут быть и разделителем тысяч, и "
+        "десятичной запятой (а в файле с десятичными запятыми точка и три цифры могут "
+        "разделять тысячи). Запишите число без разделителей тысяч, например 1600 или 1,6",
+    ),
+    "number_too_large": (
+        "is too large: numbers may be at most {limit:g} in size, so that the solver, which "
+        "computes to about 15 significant digits, keeps the plan's sums exact",
+        "слишком велико: числа могут быть не больше {limit:g} по модулю, чтобы решатель, "
+        "считающий примерно с 15 значащими цифрами, сохранял точность сумм плана",
+    ),
+    "units_too_many": (
+        "must be at most {limit:d}: every unit is one column of the model, and more units "
+        "of one method for one client would take the server's memory and time for nothing "
+        "(with decay the later units are worth almost nothing)",
+        "должно быть не больше {limit:d}: каждая единица — отдельный столбец модели, и "
+        "больше единиц одного метода для одного клиента заняли бы память и время сервера "
+        "впустую (при затухании дальние единицы почти ничего не стоят)",
+    ),
+    "model_too_large": (
+        "the offered cells ({cells:d}) allow {units:d} units in all, more than the "
+        "{limit:d} the model may have: every unit is one column of the model, and a larger "
+        "model would take gigabytes of the server's memory and minutes of solving. Lower "
+        "max_units of the methods or cells",
+        "предлагаемые пары ({cells:d}) допускают в сумме {units:d} ед., больше предела "
+        "модели в {limit:d}: каждая единица — отдельный столбец модели, и модель больше "
+        "заняла бы гигабайты памяти сервера и минуты расчёта. Уменьшите max_units методов "
+        "или пар",
+    ),
+    "column_unknown": (
+        "this column is not one the table uses, so it is ignored; did you mean '{suggestion}'?",
+        "этот столбец таблица не использует, он не учитывается; может быть, имелся в виду "
+        "«{suggestion}»?",
+    ),
+    "column_ignored": (
+        "this column is not one the table uses, so it is ignored (columns: {known:,})",
+        "этот столбец таблица не использует, он не учитывается (столбцы: {known:,})",
+    ),
+    "date_time_dropped": (
+        "the time and UTC offset are dropped: the review date is {date}",
+        "время и часовой пояс отброшены: дата обзора — {date}",
     ),
     # ---- cells -----------------------------------------------------------------------------
     "cell_required": (
@@ -311,6 +460,29 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reason_alternatives": (
         "at the margin: equally good alternatives",
         "на границе: есть равноценные альтернативы",
+    ),
+    # ---- exact reasons: needed values that are bounds or estimates, conflicting sets -------
+    "reason_needs_at_least": (
+        "would need a first-unit value of at least {needed:.1f} (now {value:.1f}) to "
+        "enter the plan (a bound from the prices){limited}",
+        "вошло бы в план лишь при ценности первой единицы не меньше {needed:.1f} "
+        "(сейчас {value:.1f}; оценка снизу по ценам){limited}",
+    ),
+    "reason_needs_estimate": (
+        "would need a first-unit value of about {needed:.1f} (now {value:.1f}) to "
+        "enter the plan (an estimate from the prices, not a threshold){limited}",
+        "вошло бы в план примерно при ценности первой единицы {needed:.1f} "
+        "(сейчас {value:.1f}; приближённая оценка по ценам, не порог){limited}",
+    ),
+    "reason_never": (
+        "would not enter the plan at any first-unit value tried{limited}",
+        "не вошло бы в план ни при какой проверенной ценности первой единицы{limited}",
+    ),
+    "infeasible_not_smallest": (
+        "This is a conflicting set, not proven smallest: the search for the smallest set "
+        "stopped at its time limit.",
+        "Это противоречивый набор требований, но не доказано, что наименьший: поиск "
+        "наименьшего набора остановлен по лимиту времени.",
     ),
     # ---- the relationship checklist -------------------------------------------------------
     "rel_bad_credit": (
