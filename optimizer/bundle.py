@@ -7,6 +7,7 @@ problem it meets, each located by table, row, column and value.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import math
@@ -14,6 +15,7 @@ import os
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import limits
 from .messages import Message
 from .schema import (
     BASE_COLUMNS,
@@ -69,10 +72,41 @@ CHECK_ANSWERS = ("yes", "no", "unknown")
 
 
 # ---- reading text ---------------------------------------------------------------------------
-def _decode(raw: bytes, table: str, issues: list[Issue]) -> str | None:
-    """Bytes to text: UTF-8 (with or without BOM), else cp1251 as saved by a Russian Excel."""
-    if b"\x00" in raw[:4096]:
-        issues.append(Issue(table, "file_binary"))
+# Every reader below keeps to the caps of `optimizer.limits`, checked while it streams, and
+# turns every reading error into an Issue naming the file.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_THOUSANDS = re.compile(r"[-+]?\d+(,\d{3})+(\.\d*)?")  # "1,600": thousands or a decimal comma?
+_THOUSANDS_POINT = re.compile(r"[-+]?\d+(\.\d{3})+(,\d*)?")  # "1.600" where commas are decimal
+
+
+def _mb(size: int) -> float:
+    """A byte count in MB (MiB), as the messages quote limits."""
+    return round(size / limits.MIB, 3)
+
+
+def _decode(raw: bytes, table: str, issues: list[Issue], file: str = "") -> str | None:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM, else cp1251
+    as saved by a Russian Excel."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                issues.append(Issue(table, "file_encoding", {"file": file}))
+                return None
+    head = raw[:4096]
+    if b"\x00" in head:
+        # UTF-16 without its BOM has a NUL in every other byte of Latin text.
+        odd, even = head[1::2], head[0::2]
+        if head and (odd.count(0) > len(odd) * 0.4 or even.count(0) > len(even) * 0.4):
+            issues.append(Issue(table, "file_utf16_no_bom", {"file": file}))
+        else:
+            issues.append(Issue(table, "file_binary", {"file": file}))
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -81,29 +115,90 @@ def _decode(raw: bytes, table: str, issues: list[Issue]) -> str | None:
     try:
         text = raw.decode("cp1251")
     except UnicodeDecodeError:
-        issues.append(Issue(table, "file_encoding"))
+        issues.append(Issue(table, "file_encoding", {"file": file}))
         return None
-    issues.append(Issue(table, "file_cp1251", severity="warning"))
+    issues.append(Issue(table, "file_cp1251", {"file": file}, severity="warning"))
     return text
 
 
-def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFrame | None:
+def _open_quote_line(text: str, start: int, delim: str) -> int | None:
+    """The line (1-based, counted from `start`) of a quote that opens a field and is never
+    closed in `text`, the rest of the file from the record that starts on line `start`."""
+    line, in_quotes, opened, at_start, i = start, False, start, True, 0
+    while i < len(text):
+        ch = text[i]
+        if in_quotes:
+            if ch == '"':
+                if text.startswith('""', i):
+                    i += 1
+                else:
+                    in_quotes = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and at_start:
+            in_quotes, opened = True, line
+        elif ch == "\n":
+            line += 1
+        at_start = ch in (delim, "\n") and not in_quotes
+        i += 1
+    return opened if in_quotes else None
+
+
+def _csv_text_to_frame(
+    text: str, table: str, issues: list[Issue], file: str = ""
+) -> pd.DataFrame | None:
+    file = file or f"{table}.csv"
     if not text.strip():
-        issues.append(Issue(table, "file_empty"))
+        issues.append(Issue(table, "file_empty", {"file": file}))
         return None
-    first = text.splitlines()[0]
-    # A Russian or German Excel writes ';' as the separator.
-    delim = ";" if first.count(";") > first.count(",") else ","
+    # Universal newlines: CR-only files (Excel for Mac) and CRLF read as LF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = text.split("\n", 1)[0]
+    # A Russian or German Excel writes ';' as the separator; "Unicode text" uses tabs.
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delim = max(counts, key=lambda d: (counts[d], d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    numbered: list[tuple[int, list[str]]] = []
+    start = 1  # the line the current record starts on
     try:
-        reader = csv.reader(io.StringIO(text), delimiter=delim)
-        # Keep each record's line in the file, so messages point at the right row even when
-        # blank lines are skipped.
-        numbered = [(reader.line_num, r) for r in reader]
+        for r in reader:
+            # Keep each record's line in the file, so messages point at the right row even
+            # when blank lines are skipped.
+            if any(c.strip() for c in r):
+                if len(numbered) > limits.MAX_ROWS:
+                    issues.append(
+                        Issue(table, "too_many_rows", {"file": file, "limit": limits.MAX_ROWS})
+                    )
+                    return None
+                numbered.append((start, r))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        issues.append(Issue(table, "file_not_csv", {"error": str(exc)}))
+        issues.append(Issue(table, "file_not_csv", {"error": str(exc), "file": file}, row=start))
         return None
-    numbered = [(n, r) for n, r in numbered if any(c.strip() for c in r)]
+    # A quote that opens a field and never closes swallows the rest of the file into one cell.
+    if numbered and any("\n" in c for c in numbered[-1][1]):
+        last = numbered[-1][0]
+        rest = "\n".join(text.split("\n")[last - 1 :])
+        line = _open_quote_line(rest, last, delim)
+        if line is not None:
+            issues.append(Issue(table, "quote_unclosed", {"file": file}, row=line))
+            return None
+    boms = [n for n, r in numbered if any("\ufeff" in c for c in r)]
+    if boms:
+        numbered = [(n, [c.replace("\ufeff", "") for c in r]) for n, r in numbered]
+        issues.append(
+            Issue(
+                table,
+                "bom_in_line",
+                {"file": file, "count": len(boms)},
+                row=boms[0],
+                severity="warning",
+            )
+        )
     header = [h.strip() for h in numbered[0][1]]
+    if len(header) > limits.MAX_COLUMNS:
+        issues.append(Issue(table, "too_many_columns", {"file": file, "limit": limits.MAX_COLUMNS}))
+        return None
     width = len(header)
     body, lines = [], []
     for n, r in numbered[1:]:
@@ -111,6 +206,15 @@ def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFra
             issues.append(Issue(table, "row_too_wide", {"cells": len(r), "width": width}, row=n))
         body.append((r + [""] * width)[:width])
         lines.append(n)
+    for n, r in zip(lines, body):
+        long = [c for c, v in zip(header, r) if len(v) > limits.MAX_CELL_CHARS]
+        if long:
+            issues.append(
+                Issue(
+                    table, "cell_too_long", {"limit": limits.MAX_CELL_CHARS}, row=n, column=long[0]
+                )
+            )
+            return None
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame.attrs["lines"] = lines
     if delim == ";":
@@ -118,20 +222,70 @@ def _csv_text_to_frame(text: str, table: str, issues: list[Issue]) -> pd.DataFra
     return frame
 
 
-def _read_csv_bytes(raw: bytes, table: str, issues: list[Issue]) -> pd.DataFrame | None:
-    text = _decode(raw, table, issues)
-    return None if text is None else _csv_text_to_frame(text, table, issues)
+def _read_csv_bytes(
+    raw: bytes, table: str, issues: list[Issue], file: str = ""
+) -> pd.DataFrame | None:
+    file = file or f"{table}.csv"
+    if len(raw) > limits.MAX_FILE_BYTES:
+        issues.append(
+            Issue(table, "file_too_large", {"file": file, "mb": _mb(limits.MAX_FILE_BYTES)})
+        )
+        return None
+    try:
+        text = _decode(raw, table, issues, file)
+        return None if text is None else _csv_text_to_frame(text, table, issues, file)
+    except MemoryError:
+        issues.append(Issue(table, "file_no_memory", {"file": file}))
+        return None
 
 
-def _sheet_to_frame(ws: Any) -> pd.DataFrame:
-    numbered = [
-        (n, ["" if v is None else v for v in row])
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
-    ]
-    numbered = [(n, r) for n, r in numbered if any(str(c).strip() for c in r)]
+def _read_file_capped(path: Path, limit: int, table: str, issues: list[Issue]) -> bytes | None:
+    """A file's bytes, read in chunks, or None (with an issue) past `limit` bytes."""
+    chunks, size = [], 0
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(limits.READ_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    issues.append(
+                        Issue(table, "file_too_large", {"file": path.name, "mb": _mb(limit)})
+                    )
+                    return None
+                chunks.append(chunk)
+    except OSError as exc:
+        issues.append(Issue(table, "file_unreadable", {"file": path.name, "error": str(exc)}))
+        return None
+    return b"".join(chunks)
+
+
+def _sheet_to_frame(ws: Any, table: str, label: str, issues: list[Issue]) -> pd.DataFrame | None:
+    """A sheet's rows (streamed, read-only mode) as text, within the row, column and cell caps."""
+    sheet = f"{label}: {table}"
+    numbered: list[tuple[int, list[Any]]] = []
+    for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else v for v in row]
+        if not any(str(c).strip() for c in cells):
+            continue
+        if len(numbered) > limits.MAX_ROWS:
+            issues.append(Issue(table, "too_many_rows", {"file": sheet, "limit": limits.MAX_ROWS}))
+            return None
+        if len(cells) > limits.MAX_COLUMNS and any(
+            str(c).strip() for c in cells[limits.MAX_COLUMNS :]
+        ):
+            issues.append(
+                Issue(table, "too_many_columns", {"file": sheet, "limit": limits.MAX_COLUMNS})
+            )
+            return None
+        long = [
+            i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > limits.MAX_CELL_CHARS
+        ]
+        if long:
+            issues.append(Issue(table, "cell_too_long", {"limit": limits.MAX_CELL_CHARS}, row=n))
+            return None
+        numbered.append((n, cells[: limits.MAX_COLUMNS]))
     if not numbered:
         return pd.DataFrame()
-    header = [str(h).strip() for h in numbered[0][1]]
+    header = [str(h).strip().replace("\ufeff", "") for h in numbered[0][1]]
     keep = [i for i, h in enumerate(header) if h]
     body = [[_cell_text(r[i]) if i < len(r) else "" for i in keep] for _, r in numbered[1:]]
     frame = pd.DataFrame(body, columns=[header[i] for i in keep], dtype=object)
@@ -148,7 +302,7 @@ def _lines(frame: pd.DataFrame) -> list[int]:
 
 
 def _cell_text(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
         return str(int(v))
     if hasattr(v, "isoformat"):
         return v.isoformat()[:10]
@@ -177,31 +331,143 @@ def read_tables(source: str | Path) -> tuple[Tables, dict[str, Any], list[Issue]
                         Issue(t, "csv_file_missing", {"file": f"{t}.csv", "folder": str(path)})
                     )
                 continue
-            frame = _read_csv_bytes(f.read_bytes(), t, issues)
+            raw = _read_file_capped(f, limits.MAX_FILE_BYTES, t, issues)
+            frame = None if raw is None else _read_csv_bytes(raw, t, issues, f.name)
             if frame is not None:
                 tables[t] = frame
         sj = path / "settings.json"
         if sj.exists():
-            settings = _read_settings_json(sj.read_bytes(), issues)
+            raw = _read_file_capped(sj, limits.MAX_SETTINGS_BYTES, SETTINGS, issues)
+            settings = {} if raw is None else _read_settings_json(raw, issues)
         return tables, settings, issues
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx_bytes(path.read_bytes(), path.name)
-    if path.suffix.lower() == ".zip":
-        return read_uploaded([(path.name, path.read_bytes())])
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".zip"):
+        raw = _read_file_capped(path, limits.MAX_ARCHIVE_BYTES, "bundle", issues)
+        if raw is None:
+            return tables, settings, issues
+        if path.suffix.lower() == ".zip":
+            return read_uploaded([(path.name, raw)])
+        return read_xlsx_bytes(raw, path.name)
     issues.append(Issue("bundle", "not_a_bundle", {"path": str(path)}))
     return tables, settings, issues
 
 
-def _read_settings_json(raw: bytes, issues: list[Issue]) -> dict[str, Any]:
+def _read_settings_json(
+    raw: bytes, issues: list[Issue], file: str = "settings.json"
+) -> dict[str, Any]:
+    if len(raw) > limits.MAX_SETTINGS_BYTES:
+        issues.append(
+            Issue(SETTINGS, "file_too_large", {"file": file, "mb": _mb(limits.MAX_SETTINGS_BYTES)})
+        )
+        return {}
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         issues.append(Issue(SETTINGS, "settings_not_json", {"error": str(exc)}))
         return {}
+    except RecursionError:
+        issues.append(Issue(SETTINGS, "settings_too_deep", {"file": file}))
+        return {}
     if not isinstance(data, dict):
         issues.append(Issue(SETTINGS, "settings_not_object"))
         return {}
     return data
+
+
+def _archive_entries(
+    raw: bytes, label: str, issues: list[Issue], workbook: bool = False
+) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]] | None:
+    """The archive and its file entries, within the size and entry-count caps; None (with an
+    issue) for a damaged or oversized archive."""
+    if len(raw) > limits.MAX_ARCHIVE_BYTES:
+        issues.append(
+            Issue("bundle", "file_too_large", {"file": label, "mb": _mb(limits.MAX_ARCHIVE_BYTES)})
+        )
+        return None
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        if workbook:
+            issues.append(
+                Issue("bundle", "xlsx_unreadable", {"label": label, "error": "BadZipFile"})
+            )
+        else:
+            issues.append(Issue("bundle", "zip_invalid", {"name": label}))
+        return None
+    if len(infos) > limits.MAX_ARCHIVE_ENTRIES:
+        issues.append(
+            Issue("bundle", "archive_entries", {"file": label, "limit": limits.MAX_ARCHIVE_ENTRIES})
+        )
+        return None
+    return zf, infos
+
+
+def _read_entry(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: int, issues: list[Issue]
+) -> bytes | None:
+    """One archive entry, decompressed in chunks and counted, or None with an issue naming it.
+    The sizes the archive declares are not trusted: the bytes are counted as they come."""
+    name = f"{label}: {info.filename}"
+    chunks, size = [], 0
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(limits.READ_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    issues.append(
+                        Issue("bundle", "entry_too_large", {"file": name, "mb": _mb(limit)})
+                    )
+                    return None
+                chunks.append(chunk)
+    except RuntimeError:  # an encrypted entry: zipfile wants a password
+        issues.append(Issue("bundle", "entry_encrypted", {"file": name}))
+        return None
+    except NotImplementedError:
+        issues.append(Issue("bundle", "entry_compression", {"file": name}))
+        return None
+    except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        issues.append(Issue("bundle", "entry_damaged", {"file": name, "error": str(exc)}))
+        return None
+    except MemoryError:
+        issues.append(Issue("bundle", "file_no_memory", {"file": name}))
+        return None
+    return b"".join(chunks)
+
+
+def _check_workbook_parts(raw: bytes, label: str, issues: list[Issue]) -> bool:
+    """Decompress every part of an .xlsx once, counting bytes, before openpyxl reads it: a
+    bomb, a damaged or encrypted part is refused here, naming the part."""
+    found = _archive_entries(raw, label, issues, workbook=True)
+    if found is None:
+        return False
+    zf, infos = found
+    total = 0
+    with zf:
+        for info in infos:
+            data = _read_entry(zf, info, label, limits.MAX_XML_BYTES, issues)
+            if data is None:
+                return False
+            total += len(data)
+            if total > limits.MAX_TOTAL_BYTES:
+                issues.append(
+                    Issue(
+                        "bundle",
+                        "archive_too_large",
+                        {"file": label, "mb": _mb(limits.MAX_TOTAL_BYTES)},
+                    )
+                )
+                return False
+    return True
+
+
+def _xml_refused(exc: BaseException) -> bool:
+    """A sheet that declares entities or a DTD (defusedxml's refusals, expat's bomb guard)."""
+    return type(exc).__name__ in (
+        "EntitiesForbidden",
+        "DTDForbidden",
+        "ExternalReferenceForbidden",
+        "NotSupportedError",
+    ) or "amplification" in str(exc)
 
 
 def read_xlsx_bytes(
@@ -213,64 +479,121 @@ def read_xlsx_bytes(
     issues: list[Issue] = []
     tables: Tables = {}
     settings: dict[str, Any] = {}
+    if not _check_workbook_parts(raw, label, issues):
+        return tables, settings, issues
+    part = label
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        issues.append(
-            Issue("bundle", "xlsx_unreadable", {"label": label, "error": type(exc).__name__})
-        )
+    except MemoryError:
+        issues.append(Issue("bundle", "file_no_memory", {"file": label}))
         return tables, settings, issues
-    names = {n.strip().lower(): n for n in wb.sheetnames}
-    for t in TABLES:
-        if t not in names:
-            if t in REQUIRED_TABLES:
-                issues.append(Issue(t, "sheet_missing", {"sheet": t, "label": label}))
-            continue
-        frame = _sheet_to_frame(wb[names[t]])
-        if frame.empty and len(frame.columns) == 0:
-            issues.append(Issue(t, "sheet_empty"))
-            continue
-        tables[t] = frame
-    if SETTINGS in names:
-        frame = _sheet_to_frame(wb[names[SETTINGS]])
-        if len(frame.columns) >= 2:
-            settings = _settings_from_pairs(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
-    wb.close()
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        code = "xlsx_entities" if _xml_refused(exc) else "xlsx_unreadable"
+        issues.append(Issue("bundle", code, {"label": label, "error": type(exc).__name__}))
+        return tables, settings, issues
+    try:
+        names = {n.strip().lower(): n for n in wb.sheetnames}
+        for t in TABLES:
+            if t not in names:
+                if t in REQUIRED_TABLES:
+                    issues.append(Issue(t, "sheet_missing", {"sheet": t, "label": label}))
+                continue
+            part = f"{label}: {names[t]}"
+            frame = _sheet_to_frame(wb[names[t]], t, label, issues)
+            if frame is None:
+                continue
+            if frame.empty and len(frame.columns) == 0:
+                issues.append(Issue(t, "sheet_empty"))
+                continue
+            tables[t] = frame
+        if SETTINGS in names:
+            part = f"{label}: {names[SETTINGS]}"
+            frame = _sheet_to_frame(wb[names[SETTINGS]], SETTINGS, label, issues)
+            if frame is not None and len(frame.columns) >= 2:
+                settings = _settings_from_pairs(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
+    except MemoryError:
+        issues.append(Issue("bundle", "file_no_memory", {"file": part}))
+    except Exception as exc:  # the sheets' XML is parsed while the rows stream
+        code = "xlsx_entities" if _xml_refused(exc) else "xlsx_unreadable"
+        issues.append(Issue("bundle", code, {"label": part, "error": type(exc).__name__}))
+    finally:
+        wb.close()
     return tables, settings, issues
 
 
+def _wanted(name: str) -> str | None:
+    """The bundle file an entry or upload stands for ('values.csv', 'settings.json'), or None."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if base == "settings.json" or base in {f"{t}.csv" for t in TABLES}:
+        return base
+    return None
+
+
 def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any], list[Issue]]:
-    """Read uploaded files: one .xlsx, one .zip of CSVs, or several CSV files (+ settings.json)."""
+    """Read uploaded files: one .xlsx, one .zip of CSVs, or several CSV files (+ settings.json).
+    Only the entries a bundle uses are decompressed; two files for one table are refused."""
     issues: list[Issue] = []
-    expanded: list[tuple[str, bytes]] = []
+    found: dict[str, list[tuple[str, bytes]]] = {}  # 'values.csv' -> [(file shown, bytes)]
     for name, raw in files:
         low = name.lower()
         if low.endswith((".xlsx", ".xlsm")):
             return read_xlsx_bytes(raw, name)
         if low.endswith(".zip"):
-            try:
-                with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-                    expanded += [
-                        (Path(n).name, zf.read(n)) for n in zf.namelist() if not n.endswith("/")
-                    ]
-            except zipfile.BadZipFile:
-                issues.append(Issue("bundle", "zip_invalid", {"name": name}))
+            archive = _archive_entries(raw, name, issues)
+            if archive is None:
+                continue
+            zf, infos = archive
+            with zf:
+                picked = [(i, w) for i in infos if (w := _wanted(i.filename))]
+                seen: dict[str, list[str]] = {}
+                for info, w in picked:
+                    seen.setdefault(w, []).append(f"{name}: {info.filename}")
+                total = 0
+                for info, w in picked:
+                    if len(seen[w]) > 1:
+                        continue  # refused below, naming every entry
+                    limit = (
+                        limits.MAX_SETTINGS_BYTES if w == "settings.json" else limits.MAX_FILE_BYTES
+                    )
+                    data = _read_entry(zf, info, name, limit, issues)
+                    if data is None:
+                        continue
+                    total += len(data)
+                    if total > limits.MAX_TOTAL_BYTES:
+                        issues.append(
+                            Issue(
+                                "bundle",
+                                "archive_too_large",
+                                {"file": name, "mb": _mb(limits.MAX_TOTAL_BYTES)},
+                            )
+                        )
+                        break
+                    found.setdefault(w, []).append((f"{name}: {info.filename}", data))
+                for w, shown in seen.items():
+                    if len(shown) > 1:
+                        found.setdefault(w, []).extend((s, b"") for s in shown)
+        elif (w := _wanted(name)) is not None:
+            found.setdefault(w, []).append((name, raw))
         else:
-            expanded.append((Path(name).name, raw))
+            issues.append(Issue("bundle", "upload_unknown", {"file": name}, severity="warning"))
     tables: Tables = {}
     settings: dict[str, Any] = {}
-    by_name = {n.lower(): raw for n, raw in expanded}
+    for w, hits in found.items():
+        if len(hits) > 1:
+            table = SETTINGS if w == "settings.json" else w[: -len(".csv")]
+            issues.append(Issue(table, "file_twice", {"file": w, "files": [s for s, _ in hits]}))
     for t in TABLES:
-        found = by_name.get(f"{t}.csv")
-        if found is None:
-            if t in REQUIRED_TABLES:
+        hits = found.get(f"{t}.csv", [])
+        if len(hits) != 1:
+            if not hits and t in REQUIRED_TABLES:
                 issues.append(Issue(t, "upload_missing", {"file": f"{t}.csv"}))
             continue
-        frame = _read_csv_bytes(found, t, issues)
+        frame = _read_csv_bytes(hits[0][1], t, issues, hits[0][0])
         if frame is not None:
             tables[t] = frame
-    if "settings.json" in by_name:
-        settings = _read_settings_json(by_name["settings.json"], issues)
+    sj = found.get("settings.json", [])
+    if len(sj) == 1:
+        settings = _read_settings_json(sj[0][1], issues, sj[0][0])
     return tables, settings, issues
 
 
@@ -279,14 +602,27 @@ def parse_number(text: str, decimal_comma: bool = False) -> float | None:
     """A cell's text as a number, the one way the engine and the page read numbers: spaces
     and no-break spaces (thousands) are dropped and a decimal comma ("1,5") reads as a point
     (every comma, when the file uses ';' and decimal commas). None when it is not a number;
-    NaN and infinities come back as they are, for the caller to refuse."""
+    NaN and infinities come back as they are, for the caller to refuse. A comma followed by
+    exactly three digits ("1,600") may be a thousands separator or a decimal comma, so it is
+    not read at all (nor "1.600" in a file of decimal commas): see `ambiguous_number`."""
     clean = text.strip().replace("\u00a0", "").replace(" ", "")
+    if ambiguous_number(clean, decimal_comma):
+        return None
     if decimal_comma or _DECIMAL_COMMA.fullmatch(clean):
         clean = clean.replace(",", ".")
     try:
         return float(clean)
     except ValueError:
         return None
+
+
+def ambiguous_number(text: str, decimal_comma: bool = False) -> bool:
+    """True for a number whose separators could be read two ways: "1,600" (1.6 with a
+    decimal comma, 1600 with a thousands comma), "1,480,000"; "1.600" where commas are
+    decimal. `parse_number` refuses these rather than guess."""
+    clean = text.strip().replace("\u00a0", "").replace(" ", "")
+    pattern = _THOUSANDS_POINT if decimal_comma else _THOUSANDS
+    return pattern.fullmatch(clean) is not None
 
 
 class _Checker:
@@ -322,8 +658,10 @@ class _Checker:
         maximum: float | None = None,
         integer: bool = False,
         what: Message | None = None,
+        units: bool = False,
     ) -> pd.Series:
-        """Parse one column to floats (NaN = blank), reporting every bad cell."""
+        """Parse one column to floats (NaN = blank), reporting every bad cell. Every number is
+        bounded by MAX_MAGNITUDE; a number of units (`units`) by MAX_UNITS_PER_CELL."""
         out = np.full(len(frame), np.nan)
         if column not in frame.columns:
             return pd.Series(out, index=frame.index)
@@ -338,10 +676,23 @@ class _Checker:
                 continue
             x = parse_number(text, decimal_comma)
             if x is None:
-                self.add(table, "not_number", row, column, text, key)
+                if ambiguous_number(text, decimal_comma):
+                    self.add(table, "number_ambiguous", row, column, text, key)
+                else:
+                    self.add(table, "not_number", row, column, text, key)
                 continue
             if math.isnan(x) or math.isinf(x):
                 self.add(table, "not_usable_number", row, column, text, key)
+                continue
+            if abs(x) > limits.MAX_MAGNITUDE:
+                self.add(
+                    table, "number_too_large", row, column, text, key, limit=limits.MAX_MAGNITUDE
+                )
+                continue
+            if units and x > limits.MAX_UNITS_PER_CELL:
+                self.add(
+                    table, "units_too_many", row, column, text, key, limit=limits.MAX_UNITS_PER_CELL
+                )
                 continue
             if minimum is not None and (x <= minimum if strict_min else x < minimum):
                 self.add(
@@ -383,6 +734,23 @@ def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[st
     for c in dupes:
         ck.add(t, "column_twice", column=c)
     return not missing and not dupes
+
+
+def _unknown_columns(
+    ck: _Checker, t: str, frame: pd.DataFrame, known: Iterable[str], skip: Iterable[str] = ()
+) -> list[str]:
+    """Warn about every column the table does not use, suggesting the closest known one (a
+    misspelt optional column would otherwise be dropped without a word). Returns the unknown
+    columns without a close match, for the caller to word."""
+    known, skip = list(known), set(skip)
+    rest = []
+    for c in [c for c in frame.columns if c and c not in known and c not in skip]:
+        like = difflib.get_close_matches(c, known, n=1, cutoff=0.6)
+        if like:
+            ck.add(t, "column_unknown", column=c, severity="warning", suggestion=like[0])
+        else:
+            rest.append(c)
+    return rest
 
 
 def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str, lines: list[int]) -> None:
@@ -468,6 +836,14 @@ def parse_tables(
         _check_ids(ck, RESOURCES, ids, RESOURCE_ID, _lines(res))
         keys: list[Ids] = [(("pool", v),) for v in ids]
         cap = ck.number(res, RESOURCES, CAPACITY, keys, required=True, minimum=0)
+        for c in _unknown_columns(ck, RESOURCES, res, BASE_COLUMNS[RESOURCES]):
+            ck.add(
+                RESOURCES,
+                "column_ignored",
+                column=c,
+                severity="warning",
+                known=list(BASE_COLUMNS[RESOURCES]),
+            )
         if len(res) == 0:
             ck.add(RESOURCES, "no_pools")
         resources = pd.DataFrame(
@@ -501,6 +877,7 @@ def parse_tables(
             minimum=1,
             integer=True,
             what=Message("what_default_units"),
+            units=True,
         )
         data[DECAY] = ck.number(
             met,
@@ -523,7 +900,7 @@ def parse_tables(
         methods = methods[~methods.index.duplicated()]
         if len(met) == 0:
             ck.add(METHODS, "no_methods")
-        for p in [c for c in met.columns if c not in BASE_COLUMNS[METHODS] and c not in pools]:
+        for p in _unknown_columns(ck, METHODS, met, [*BASE_COLUMNS[METHODS], *pools]):
             ck.add(METHODS, "not_a_pool_column", column=p, severity="warning")
 
     # clients
@@ -555,6 +932,20 @@ def parse_tables(
             cdata[c] = ck.number(cli, CLIENTS, c, keys, required=False, minimum=0)
         for c in [c for c in cli.columns if c.startswith("max_") and c not in cap_cols]:
             ck.add(CLIENTS, "cap_no_pool", column=c, pools=list(pools))
+        for c in _unknown_columns(
+            ck,
+            CLIENTS,
+            cli,
+            [*BASE_COLUMNS[CLIENTS], *cap_cols],
+            [c for c in cli.columns if c.startswith("max_")],
+        ):
+            ck.add(
+                CLIENTS,
+                "column_ignored",
+                column=c,
+                severity="warning",
+                known=[*BASE_COLUMNS[CLIENTS], *cap_cols],
+            )
         clients = pd.DataFrame(
             {k: (v.values if isinstance(v, pd.Series) else v) for k, v in cdata.items()}
         )
@@ -576,7 +967,17 @@ def parse_tables(
         com = ck.number(
             val, VALUES, COMMITTED_UNITS, keys, required=False, minimum=0, integer=True
         ).fillna(0.0)
-        mx = ck.number(val, VALUES, MAX_UNITS, keys, required=False, minimum=1, integer=True)
+        mx = ck.number(
+            val, VALUES, MAX_UNITS, keys, required=False, minimum=1, integer=True, units=True
+        )
+        for c in _unknown_columns(ck, VALUES, val, BASE_COLUMNS[VALUES]):
+            ck.add(
+                VALUES,
+                "column_ignored",
+                column=c,
+                severity="warning",
+                known=list(BASE_COLUMNS[VALUES]),
+            )
         seen: dict[tuple[str, str], int] = {}
         keep: list[int] = []
         val_lines = _lines(val)
@@ -638,6 +1039,17 @@ def parse_tables(
             mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[mids.iat[i], MAX_UNITS]
             for i in keep
         ]
+        total_units = float(np.nansum(mx_res)) if mx_res else 0.0
+        if total_units > limits.MAX_MODEL_UNITS:
+            # Checked before any array is built: every unit is one column of the model.
+            ck.add(
+                VALUES,
+                "model_too_large",
+                column=MAX_UNITS,
+                units=total_units,
+                cells=len(keep),
+                limit=limits.MAX_MODEL_UNITS,
+            )
         values = pd.DataFrame(
             {
                 VALUE: v.iloc[keep].values,
@@ -656,6 +1068,14 @@ def parse_tables(
         cids, mids, rids = _text(ovr, CLIENT_ID), _text(ovr, METHOD_ID), _text(ovr, RESOURCE_ID)
         keys = [(("client", c), ("method", m), ("pool", r)) for c, m, r in zip(cids, mids, rids)]
         pu = ck.number(ovr, OVERRIDES, PER_UNIT, keys, required=True, minimum=0)
+        for c in _unknown_columns(ck, OVERRIDES, ovr, BASE_COLUMNS[OVERRIDES]):
+            ck.add(
+                OVERRIDES,
+                "column_ignored",
+                column=c,
+                severity="warning",
+                known=list(BASE_COLUMNS[OVERRIDES]),
+            )
         rows = []
         seen3: dict[tuple[str, str, str], int] = {}
         ovr_lines = _lines(ovr)
@@ -707,6 +1127,17 @@ def parse_tables(
     )
 
 
+def _review_date(text: str) -> Any:
+    """A review date as a naive calendar date (midnight), or NaT. A time or a UTC offset
+    (2026-09-14T10:00:00+05:00) is dropped: the date is the one written, not converted."""
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    if pd.isna(parsed):
+        return pd.NaT
+    if parsed.tzinfo is not None:
+        parsed = parsed.tz_localize(None)
+    return parsed.normalize()
+
+
 def _parse_relationship(
     rel: pd.DataFrame | None, clients: pd.DataFrame, ck: _Checker
 ) -> pd.DataFrame | None:
@@ -736,9 +1167,21 @@ def _parse_relationship(
         d = _text(rel, LAST_REVIEW).iat[i]
         parsed = pd.NaT
         if d:
-            parsed = pd.to_datetime(d, errors="coerce", format="ISO8601")
+            parsed = _review_date(d)
             if pd.isna(parsed):
                 ck.add(RELATIONSHIP, "not_date", row, LAST_REVIEW, d, key)
+            elif len(d) > 10:
+                # A time or a UTC offset: the review was on the calendar date written.
+                ck.add(
+                    RELATIONSHIP,
+                    "date_time_dropped",
+                    row,
+                    LAST_REVIEW,
+                    d,
+                    key,
+                    severity="warning",
+                    date=parsed.strftime("%Y-%m-%d"),
+                )
         out[LAST_REVIEW].append(parsed)
     frame = pd.DataFrame(out, index=pd.Index(ids.tolist(), name=CLIENT_ID))
     return frame[~frame.index.duplicated()]

@@ -115,10 +115,21 @@ def answers(problem: Problem) -> pd.DataFrame:
         if OPEN_PROBLEMS in known.columns
         else ""
     )
-    out[LAST_REVIEW] = (
-        pd.to_datetime(known[LAST_REVIEW]).to_numpy() if LAST_REVIEW in known.columns else pd.NaT
-    )
+    out[LAST_REVIEW] = _naive_dates(known[LAST_REVIEW]) if LAST_REVIEW in known.columns else pd.NaT
     return out[cols]
+
+
+def _naive_dates(dates: pd.Series) -> np.ndarray:
+    """Review dates as naive calendar dates: a date with a UTC offset keeps the date written
+    (a Problem built in code may carry one; the bundle reader already drops it)."""
+
+    def naive(d: Any) -> Any:
+        if d is None or pd.isna(d):
+            return pd.NaT
+        ts = pd.Timestamp(d)
+        return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+
+    return pd.to_datetime(pd.Series([naive(d) for d in dates], dtype=object)).to_numpy()
 
 
 def readiness(problem: Problem, unknown_credit: float = UNKNOWN_CREDIT) -> pd.DataFrame:
@@ -157,6 +168,8 @@ def _as_timestamp(as_of: date | datetime | str | pd.Timestamp) -> pd.Timestamp:
         raise RelationshipError("rel_bad_date", value=str(as_of)) from exc
     if pd.isna(ts):
         raise RelationshipError("rel_bad_date", value=str(as_of))
+    if ts.tzinfo is not None:  # the calendar date written, as for a review date
+        ts = ts.tz_localize(None)
     return ts.normalize()
 
 
