@@ -579,7 +579,7 @@ def _highs_iis(model: Model) -> tuple[list[int], list[int], list[int]] | None:
 
 
 def _relaxation_iis(
-    model: Model, settings: Settings, budget_s: float = CONFLICT_TIME_BUDGET_S
+    model: Model, settings: Settings, budget_s: float | None = None
 ) -> tuple[list[int], list[int], list[int], bool] | None:
     """An irreducible conflicting set: rows, committed columns, capped cells, and whether it is
     proven irreducible (False when the time budget stopped the reduction). None when no
@@ -588,27 +588,34 @@ def _relaxation_iis(
     Candidates: HiGHS's infeasible subset of the LP when it is infeasible under the test (in
     whole-units mode it often is not: the LP may be feasible), else every requirement. They are
     reduced by QuickXplain in preference order (GROUP_ORDER)."""
-    req = _Requirements(model, settings, time.perf_counter() + budget_s)
+    budget = CONFLICT_TIME_BUDGET_S if budget_s is None else budget_s
+    req = _Requirements(model, settings, time.perf_counter() + budget)
     everything = list(range(len(req.groups)))
     candidates = everything
+    claimed: list[int] = []  # HiGHS's subset, infeasible by its own test
     found = _highs_iis(model)
+    if found is not None:
+        rows, commits, caps = found
+        kinds = model.rows["kind"].to_numpy()
+        cand = {req.index[(str(kinds[i]), i)] for i in rows}
+        cand |= {req.index[(COMMITMENT, c)] for c in commits}
+        cand |= {req.index[(CELL_MAX, c)] for c in caps}
+        claimed = sorted(cand)
+    refuted = False  # HiGHS's subset has a plan under this test (whole units, say)
     try:
-        if found is not None:
-            rows, commits, caps = found
-            kinds = model.rows["kind"].to_numpy()
-            cand = {req.index[(str(kinds[i]), i)] for i in rows}
-            cand |= {req.index[(COMMITMENT, c)] for c in commits}
-            cand |= {req.index[(CELL_MAX, c)] for c in caps}
-            if not req.feasible(cand):
-                candidates = sorted(cand)
+        if claimed:
+            if req.feasible(set(claimed)):
+                refuted = True
+            else:
+                candidates = claimed
         if candidates is everything and req.feasible(set(everything)):
             return None  # feasible as a whole (cannot happen for an infeasible model)
         chosen = req.quickxplain(candidates)
         proven = True
     except _Stop:
-        if candidates is everything:
+        if candidates is everything and (refuted or not claimed):
             return None
-        chosen, proven = candidates, False
+        chosen, proven = (claimed if candidates is everything else candidates), False
     return (*req.as_rows_cols(chosen), proven)
 
 
