@@ -419,11 +419,11 @@ def _read_entry(
                     )
                     return None
                 chunks.append(chunk)
+    except NotImplementedError:  # before RuntimeError, its base class
+        issues.append(Issue("bundle", "entry_compression", {"file": name}))
+        return None
     except RuntimeError:  # an encrypted entry: zipfile wants a password
         issues.append(Issue("bundle", "entry_encrypted", {"file": name}))
-        return None
-    except NotImplementedError:
-        issues.append(Issue("bundle", "entry_compression", {"file": name}))
         return None
     except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         issues.append(Issue("bundle", "entry_damaged", {"file": name, "error": str(exc)}))
@@ -447,6 +447,12 @@ def _check_workbook_parts(raw: bytes, label: str, issues: list[Issue]) -> bool:
             data = _read_entry(zf, info, label, limits.MAX_XML_BYTES, issues)
             if data is None:
                 return False
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                # No part of a workbook a spreadsheet program saves declares a document type
+                # or entities: entity bombs and external entities are refused here, by name.
+                part = f"{label}: {info.filename}"
+                issues.append(Issue("bundle", "xlsx_entities", {"label": part, "error": "DTD"}))
+                return False
             total += len(data)
             if total > limits.MAX_TOTAL_BYTES:
                 issues.append(
@@ -460,14 +466,24 @@ def _check_workbook_parts(raw: bytes, label: str, issues: list[Issue]) -> bool:
     return True
 
 
-def _xml_refused(exc: BaseException) -> bool:
-    """A sheet that declares entities or a DTD (defusedxml's refusals, expat's bomb guard)."""
-    return type(exc).__name__ in (
-        "EntitiesForbidden",
-        "DTDForbidden",
-        "ExternalReferenceForbidden",
-        "NotSupportedError",
-    ) or "amplification" in str(exc)
+def _xml_refusal(exc: BaseException) -> tuple[str, str]:
+    """(code, error name) of an exception openpyxl raised: 'xlsx_entities' for a part that
+    declares entities or a DTD (defusedxml's refusals, expat's bomb guard), found anywhere
+    in the chain of causes (openpyxl wraps them in a ValueError), else 'xlsx_unreadable'."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and e not in chain and len(chain) < 20:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    for e in chain:
+        if type(e).__name__ in (
+            "EntitiesForbidden",
+            "DTDForbidden",
+            "ExternalReferenceForbidden",
+            "NotSupportedError",
+        ) or "amplification" in str(e):
+            return "xlsx_entities", type(e).__name__
+    return "xlsx_unreadable", type(chain[-1]).__name__
 
 
 def read_xlsx_bytes(
@@ -488,8 +504,8 @@ def read_xlsx_bytes(
         issues.append(Issue("bundle", "file_no_memory", {"file": label}))
         return tables, settings, issues
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        code = "xlsx_entities" if _xml_refused(exc) else "xlsx_unreadable"
-        issues.append(Issue("bundle", code, {"label": label, "error": type(exc).__name__}))
+        code, error = _xml_refusal(exc)
+        issues.append(Issue("bundle", code, {"label": label, "error": error}))
         return tables, settings, issues
     try:
         names = {n.strip().lower(): n for n in wb.sheetnames}
@@ -514,8 +530,8 @@ def read_xlsx_bytes(
     except MemoryError:
         issues.append(Issue("bundle", "file_no_memory", {"file": part}))
     except Exception as exc:  # the sheets' XML is parsed while the rows stream
-        code = "xlsx_entities" if _xml_refused(exc) else "xlsx_unreadable"
-        issues.append(Issue("bundle", code, {"label": part, "error": type(exc).__name__}))
+        code, error = _xml_refusal(exc)
+        issues.append(Issue("bundle", code, {"label": part, "error": error}))
     finally:
         wb.close()
     return tables, settings, issues
@@ -578,6 +594,8 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
             issues.append(Issue("bundle", "upload_unknown", {"file": name}, severity="warning"))
     tables: Tables = {}
     settings: dict[str, Any] = {}
+    # An archive that could not be opened at all: its files are not "missing" one by one.
+    unreadable = any(i.table == "bundle" and i.severity == "error" for i in issues)
     for w, hits in found.items():
         if len(hits) > 1:
             table = SETTINGS if w == "settings.json" else w[: -len(".csv")]
@@ -585,7 +603,7 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
     for t in TABLES:
         hits = found.get(f"{t}.csv", [])
         if len(hits) != 1:
-            if not hits and t in REQUIRED_TABLES:
+            if not hits and t in REQUIRED_TABLES and not unreadable:
                 issues.append(Issue(t, "upload_missing", {"file": f"{t}.csv"}))
             continue
         frame = _read_csv_bytes(hits[0][1], t, issues, hits[0][0])
@@ -724,12 +742,18 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[str] = ()) -> bool:
+    extra = list(extra)
     cols = [str(c).strip() for c in frame.columns]
     frame.columns = cols
     needed = [c for c in (*BASE_COLUMNS[t], *extra) if c not in OPTIONAL_COLUMNS[t]]
     missing = [c for c in needed if c not in cols]
     for c in missing:
         ck.add(t, "column_missing", column=c, found=list(cols))
+    unknown = [c for c in cols if c and c not in BASE_COLUMNS[t] and c not in extra]
+    for c in unknown:
+        like = difflib.get_close_matches(c, missing, n=1, cutoff=0.6)
+        if like:  # a misspelt required column: the table is not read, so say it here
+            ck.add(t, "column_unknown", column=c, severity="warning", suggestion=like[0])
     dupes = sorted({c for c in cols if cols.count(c) > 1})
     for c in dupes:
         ck.add(t, "column_twice", column=c)
