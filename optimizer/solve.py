@@ -55,6 +55,7 @@ from .schema import (
     NEEDED_VALUE,
     NEXT_UNIT,
     OPTIMAL,
+    PRICE_STEP,
     REASON,
     REDUCED_COST,
     RESOURCE_ID,
@@ -62,6 +63,7 @@ from .schema import (
     SHADOW_PRICE,
     SHARE,
     SLACK,
+    STEP_PRICE,
     UNIT,
     UNITS,
     USED,
@@ -413,6 +415,39 @@ def _fixed_prices(model: Model, x: np.ndarray, settings: Settings) -> np.ndarray
     )
     priced = run_model(sub, settings)
     return priced.row_dual if priced.status == OPTIMAL else None
+
+
+def pool_step(model: Model, row: int) -> float:
+    """The step of a pool for a whole-units price: enough for one unit of the cheapest method
+    (cell) that uses it, i.e. the smallest positive use per unit in its row (NaN if none)."""
+    s, e = model.A.indptr[row], model.A.indptr[row + 1]
+    vals = model.A.data[s:e]
+    vals = vals[vals > FEASIBILITY]
+    return float(vals.min()) if len(vals) else math.nan
+
+
+def _step_prices(model: Model, x: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Whole units: for each pool, its step (`pool_step`) and what one more step is worth,
+    per unit of the pool, by re-solving the whole-units model with the step added (the plan
+    `x` still fits, so the re-solve is never worse than it). Both plans are within the
+    requested gap, so the price is too."""
+    rows = np.flatnonzero(model.rows["kind"].to_numpy() == POOL)
+    steps = np.full(len(rows), np.nan)
+    prices = np.full(len(rows), np.nan)
+    base = float(model.c @ x)
+    better = max if model.sense == "max" else min
+    for k, row in enumerate(rows.tolist()):
+        step = pool_step(model, row)
+        if not math.isfinite(step):
+            continue
+        hi = np.array(model.row_hi, dtype=float, copy=True)
+        hi[row] += step
+        raw, _ = _solve_whole_units(replace(model, row_hi=hi), settings)
+        steps[k] = step
+        if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
+            gain = better(float(model.c @ np.round(raw.x)), base) - base
+            prices[k] = 0.0 if abs(gain) < ZERO_PRICE else gain / step
+    return steps, prices
 
 
 def _solve_whole_units(model: Model, settings: Settings) -> tuple[Raw, Raw]:
@@ -896,6 +931,8 @@ def _frames(
             USED: used,
             SLACK: res[CAPACITY].to_numpy() - used,
             SHADOW_PRICE: shadow,
+            PRICE_STEP: np.nan,
+            STEP_PRICE: np.nan,
         },
         index=res.index,
     )
@@ -1358,6 +1395,12 @@ def solve(problem: Problem, settings: Settings | None = None, needed: str = "aut
             gap, bound = lp_gap, lp_obj
         if gap <= s.mip_gap:
             status = OPTIMAL  # proven within the requested gap
+    if model.integer and status == OPTIMAL:
+        # What one more step of each pool is worth, by re-solving: only for a plan proven
+        # within the gap (the difference of two unproven plans says little).
+        steps, step_prices = _step_prices(model, x, s)
+        frames["pools"][PRICE_STEP] = steps
+        frames["pools"][STEP_PRICE] = step_prices
     return Result(
         status=status,
         status_text=_status_text(status, gap, model.integer),

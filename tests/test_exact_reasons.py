@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from checker import make_problem, solve_checked
+from optimizer.analysis.frontier import sweep
 from optimizer.model import (
     CELL_MAX,
     CLIENT_CAP,
@@ -36,6 +37,9 @@ from optimizer.schema import (
     NEEDED_EXACT,
     NEEDED_KIND,
     NEEDED_VALUE,
+    PRICE_STEP,
+    SHADOW_PRICE,
+    STEP_PRICE,
     UNITS,
     VALUE,
     Conflict,
@@ -368,3 +372,37 @@ def test_every_explanation_is_an_irreducible_conflicting_set(spec: Spec, integer
     assume(r.status == "infeasible")
     assert not any("not proven smallest" in line for line in r.explanation)
     assert_irreducible(problem, r.conflicts, integer)
+
+
+# ---- 3. prices in whole-units mode ----------------------------------------------------------
+def test_whole_unit_price_of_one_more_step() -> None:
+    """Whole units: one trial (10 EUR) and the call (4 EUR) fill 14 of 15 EUR. The LP with those
+    units fixed prices the budget at 10 (a tenth of a second trial); one more step of 4 EUR (a
+    call, the cheapest method) buys nothing, so it is worth 0; a step of 10 buys the trial."""
+    p = make_problem(
+        {"budget": 15},
+        [
+            {"method_id": "trial", "budget": 10, "max_units": 2, "decay": 1},
+            {"method_id": "call", "budget": 4, "max_units": 1},
+        ],
+        [{"client_id": "a"}],
+        [
+            {"client_id": "a", "method_id": "trial", "value": 100},
+            {"client_id": "a", "method_id": "call", "value": 8},
+        ],
+        integer_units=True,
+        mip_gap=0.0,
+    )
+    r = solve_checked(p)
+    assert r.objective == pytest.approx(108)
+    pool = r.pools.loc["budget"]
+    assert pool[SHADOW_PRICE] == pytest.approx(10)
+    assert pool[PRICE_STEP] == pytest.approx(4)
+    assert pool[STEP_PRICE] == pytest.approx(0)
+    # the frontier's marginal value in whole units, by the same re-solves: at 20 EUR two
+    # trials (200) fill the budget and 4 EUR more add the call (8 per 4 EUR); at 25 every
+    # unit is in
+    sw = sweep(p, "budget", 15, 25, 3, breakpoints=False)
+    assert list(sw.points[STEP_PRICE]) == pytest.approx([0.0, 8 / 4, 0.0])
+    # continuous mode has exact duals: no step price
+    assert np.isnan(solve(p.with_settings(integer_units=False)).pools.at["budget", STEP_PRICE])

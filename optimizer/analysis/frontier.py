@@ -18,8 +18,18 @@ import pandas as pd
 
 from ..messages import Message
 from ..model import Model, build_model
-from ..schema import CAPACITY, FEASIBLE, INFEASIBLE, OPTIMAL, SHADOW_PRICE, UNIT, Problem, Settings
-from ..solve import Raw, run_model
+from ..schema import (
+    CAPACITY,
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    SHADOW_PRICE,
+    STEP_PRICE,
+    UNIT,
+    Problem,
+    Settings,
+)
+from ..solve import Raw, pool_step, run_model
 from ..tolerances import (
     DUAL_NOISE,
     KINK_RTOL,
@@ -72,7 +82,9 @@ class Sweep:
 
     points: one row per capacity: capacity, objective (NaN without a plan), status,
             shadow_price (value of one more unit, continuous mode), marginal (value gained per
-            unit over the step from the previous point), funded_cells.
+            unit over the step from the previous point), step_price (whole units: value gained
+            per unit of the pool by one more step of it, one unit of the cheapest method using
+            it, by a re-solve), funded_cells.
     units:  units of every cell at every point (rows = points, columns = (client_id, method_id)).
     breakpoints: capacities where the plan changes course: capacity, objective, price_before,
             price_after, more (cells that get more of each extra unit from here on, or more
@@ -108,6 +120,7 @@ class Sweep:
                 "status": r.status,
                 "shadow_price": num(r.shadow_price),
                 "marginal": num(r.marginal),
+                "step_price": num(getattr(r, STEP_PRICE)),
                 "funded_cells": int(r.funded_cells),
             }
             for r in self.points.itertuples()
@@ -292,6 +305,10 @@ def sweep(
     price = np.full(n, np.nan)
     status: list[str] = []
     units = np.full((n, len(model.cells.value)), np.nan)
+    # Whole units: what one more step of the pool (one unit of the cheapest method using it) is
+    # really worth at each point, by a re-solve with the step added (docs/model.md).
+    step = pool_step(model, row) if model.integer else math.nan
+    step_price = np.full(n, np.nan)
     # Breakpoint search costs extra solves; the progress bar gives it the last fifth.
     span = n / 0.8 if breakpoints else n
     done = 0
@@ -303,12 +320,17 @@ def sweep(
             units[i] = cell_units(model, raw.x)
             if raw.row_dual is not None:
                 price[i] = raw.row_dual[row]
+            if math.isfinite(step) and raw.objective is not None:
+                more = front.at(cap + step)
+                if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
+                    step_price[i] = (max(more.objective, raw.objective) - raw.objective) / step
         done = i + 1
         tick(progress, done, int(span))
         if stopped(stop_flag):
             break
     partial = done < n
     caps, objective, price, units = caps[:done], objective[:done], price[:done], units[:done]
+    step_price = zero_small(step_price[:done], DUAL_NOISE)
     status = status[:done]
     price = zero_small(price, DUAL_NOISE)
     marginal = np.full(done, np.nan)
@@ -322,6 +344,7 @@ def sweep(
             "status": status,
             SHADOW_PRICE: price,
             "marginal": marginal,
+            STEP_PRICE: step_price,
             "funded_cells": funded_cells,
         }
     )
