@@ -20,9 +20,12 @@ from optimizer.schema import (
     IS_FUNDED,
     MAX_UNITS,
     NAME,
+    NEEDED_KIND,
     NEEDED_VALUE,
+    PRICE_STEP,
     SHADOW_PRICE,
     SLACK,
+    STEP_PRICE,
     UNIT,
     UNITS,
     USED,
@@ -194,6 +197,11 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
             ],
             t("col_value"): u[VALUE].to_numpy(),
             t("col_needed"): u[NEEDED_VALUE].to_numpy(),
+            t("col_needed_kind"): [
+                t(f"needed_kind_{k}") if isinstance(k, str) else "" for k in u[NEEDED_KIND]
+            ]
+            if NEEDED_KIND in u.columns
+            else [""] * len(u),
             t("col_reason"): [t.render(w) for w in u[WHY]],
         }
     )
@@ -201,7 +209,7 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
 
 def pools_table(result: Result, t: Translator) -> pd.DataFrame:
     r = result.pools
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             t("col_pool"): r[NAME].to_numpy(),
             t("col_unit"): r[UNIT].to_numpy(),
@@ -211,6 +219,11 @@ def pools_table(result: Result, t: Translator) -> pd.DataFrame:
             t("col_shadow"): r[SHADOW_PRICE].to_numpy(),
         }
     )
+    # Whole units: beside the LP price with the units fixed, one more step re-solved.
+    if result.settings.integer_units and STEP_PRICE in r.columns:
+        frame[t("col_price_step")] = r[PRICE_STEP].to_numpy()
+        frame[t("col_step_price")] = r[STEP_PRICE].to_numpy()
+    return frame
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -287,13 +300,13 @@ def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
         r = result.pools.loc[p]
         metric(
             col,
-            t("kpi_pool", pool=r[NAME], unit=r[UNIT]),
+            t.md("kpi_pool", pool=r[NAME], unit=r[UNIT]),
             t(
                 "x_of_y",
                 x=t.num(used, 0 if used >= 100 else 1),
                 y=t.num(cap, 0 if cap >= 100 else 1),
             ),
-            t("kpi_pool_help", pool=r[NAME]),
+            t.md("kpi_pool_help", pool=r[NAME]),
             _delta(t, used, prev.pools.get(p, (None,))[0] if prev else None),
             delta_color="off",
         )
@@ -317,7 +330,7 @@ def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
             col.caption(t("gap_detail", lp=t.num(result.lp_objective, 0), cost=t.num(cost, 1)))
     if result.settings.objective == "min_cost":
         st.info(
-            t(
+            t.md(
                 "min_cost_summary",
                 money=t.num(result.money_spent or 0.0, 0),
                 currency=_money_unit(problem, result),
@@ -332,7 +345,8 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
     t = ctx.t
     if result.status == INFEASIBLE:
         st.error(t("infeasible_title"))
-        pairs = [(t.render(c.msg), conflict_fix(c, problem, t)) for c in result.conflicts]
+        md = t.md  # the requirements and fixes name pools, clients and methods
+        pairs = [(md.render(c.msg), conflict_fix(c, problem, md)) for c in result.conflicts]
         if pairs:
             st.markdown(t("infeasible_intro"))
             st.markdown(
@@ -343,7 +357,7 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
             )
             st.markdown(t("infeasible_outro"))
         else:
-            st.markdown("\n".join(explanation_lines(result, t)))
+            st.markdown("\n".join(explanation_lines(result, t.md)))
     else:
         st.error(t("error_title"))
         st.code(result.message or "\n".join(explanation_lines(result, t)) or status_line(result, t))
@@ -370,12 +384,19 @@ def render_plan(ctx: Context) -> None:
     st.subheader(t("pools_title"))
     min_cost = result.settings.objective == "min_cost"
     for _, row in result.pools.iterrows():
-        st.markdown("- " + shadow_sentence(row, t, min_cost, ctx.settings.currency))
+        st.markdown("- " + shadow_sentence(row, t.md, min_cost, ctx.settings.currency))
     st.caption(t("pools_caption_int") if result.settings.integer_units else t("pools_caption"))
     show_table(
         pools_table(result, t),
         t,
-        {t("col_capacity"): 1, t("col_used"): 1, t("col_slack"): 1, t("col_shadow"): 4},
+        {
+            t("col_capacity"): 1,
+            t("col_used"): 1,
+            t("col_slack"): 1,
+            t("col_shadow"): 4,
+            t("col_price_step"): 1,
+            t("col_step_price"): 4,
+        },
         key="table_pools",
     )
 
@@ -394,6 +415,8 @@ def render_plan(ctx: Context) -> None:
 
     st.subheader(t("unfunded_title"))
     st.caption(t("unfunded_caption"))
+    estimates = result.settings.integer_units or result.settings.objective == "min_cost"
+    st.caption(t("needed_caption_estimate") if estimates else t("needed_caption_exact"))
     unf = unfunded_table(result, t)
     if unf.empty:
         st.success(t("unfunded_none"))

@@ -10,14 +10,19 @@ tab's texts, add a section below with both languages.
 
 from __future__ import annotations
 
+import re
 from collections import ChainMap
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 from optimizer.messages import (
     CATALOG,
     DEFAULT_LANG,
     LANGUAGES,
     Catalogue,
+    Message,
     auto_decimals,
     fmt_num,
     fmt_pct,
@@ -30,10 +35,12 @@ __all__ = [
     "LANGUAGES",
     "NBSP",
     "TEXT",
+    "MarkdownTranslator",
     "Translator",
     "auto_decimals",
     "fmt_num",
     "fmt_pct",
+    "md_text",
 ]
 
 NBSP = "\u00a0"
@@ -50,6 +57,11 @@ class Translator(_EngineTranslator):
     def separators(self) -> str:
         """Plotly's decimal and thousands separators for this language."""
         return plotly_separators(self.lang)
+
+    @property
+    def md(self) -> Translator:
+        """This language for a Markdown string: user values escaped (see `md_text`)."""
+        return MarkdownTranslator(self.lang)
 
 
 # ---- the catalogue ---------------------------------------------------------------------------
@@ -1233,6 +1245,117 @@ TEXT: dict[str, tuple[str, str]] = {
         "Сохраните сценарий, чтобы сравнить его с текущим планом.",
     ),
     "sc_compare_same": ("Pick two different scenarios.", "Выберите два разных сценария."),
+    # ---- exact reasons: what a needed value or a whole-units price is ---------------------
+    "col_needed_kind": ("What the needed value is", "Что это за значение"),
+    "needed_kind_exact": ("threshold (re-solved)", "порог (проверен пересчётом)"),
+    "needed_kind_bound": ("at least (bound from prices)", "не меньше (оценка снизу по ценам)"),
+    "needed_kind_estimate": (
+        "estimate from prices, not a threshold",
+        "приближённо по ценам, не порог",
+    ),
+    "col_price_step": ("Step re-solved", "Шаг пересчёта"),
+    "col_step_price": (
+        "Value of one more step (points per unit, re-solved)",
+        "Ценность ещё одного шага (очков за единицу, пересчёт)",
+    ),
+    "needed_caption_exact": (
+        "A threshold is the smallest first-unit value at which the plan takes some of the next "
+        "unit, found by re-solving (within 0.01%), the client's floor following the value.",
+        "Порог — наименьшая ценность первой единицы, при которой план берёт часть следующей "
+        "единицы; найден пересчётом (с точностью 0,01 %), минимальная доля клиента следует "
+        "за ценностью.",
+    ),
+    "needed_caption_estimate": (
+        "In whole units (or at least cost) the needed values are estimates from the prices "
+        "of the LP with the chosen units fixed, not thresholds.",
+        "В целых единицах (или при минимуме затрат) нужные ценности — приближённые оценки по "
+        "ценам задачи с закреплёнными единицами, а не пороги.",
+    ),
 }
 
+# ---- uploads: damaged files and limits -------------------------------------------------------
+TEXT.update(
+    {
+        "upload_reading": ("Reading {files}…", "Чтение {files}…"),
+        "upload_refused": (
+            "{files} could not be read (see below); the inputs, your edits and the plan are "
+            "unchanged.",
+            "{files} не удалось прочитать (см. ниже); исходные данные, ваши правки и план "
+            "не изменены.",
+        ),
+        "upload_failed": (
+            "{files} could not be read ({error}); the inputs, your edits and the plan are "
+            "unchanged.",
+            "{files} не удалось прочитать ({error}); исходные данные, ваши правки и план "
+            "не изменены.",
+        ),
+        "upload_limits": (
+            "Up to {mb:d} MB per file and {rows:d} rows per table.",
+            "До {mb:d} МБ на файл и до {rows:d} строк на таблицу.",
+        ),
+    }
+)
+
 PAGE_TEXTS: Catalogue = ChainMap(TEXT, CATALOG)
+
+
+# ---- safety: user text inside Markdown ------------------------------------------------------
+# A backslash before an ASCII punctuation character shows the character itself (CommonMark).
+# Escaped everywhere: what makes links, images, HTML, emphasis, code, headings, tables, LaTeX
+# (`$`), emoji and colour directives (`:...:`) and autolinks (`https:`, `a@b.c`, `www.`); at
+# the start of a line also list, quote and heading-underline markers. The page then shows
+# exactly what was typed, with nothing fetched or clickable.
+_MD_INLINE = re.compile(
+    # '_' between two letters or digits is inert (CommonMark), so paths and ids stay as typed.
+    r"[\\`*\[\]<>#!|~$:@]|_(?![^\W_])|(?<![^\W_])_|&(?=#?\w+;)|(?<=www)\.",
+    re.IGNORECASE,
+)
+_MD_LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+[.)])", re.MULTILINE)
+# A number the page has already formatted ("9,716.21", "-3.5", "12%") carries no Markdown.
+_FORMATTED_NUMBER = re.compile(r"[-+\u2212]?[\d\s.,\u00a0\u202f]*%?|\u2013")
+
+
+def md_text(text: object) -> str:
+    """User text (a name, an open problem, a note, a file name) to put into a Markdown string
+    (st.markdown, st.info, st.caption, a label or a help text): shown literally."""
+    out = _MD_INLINE.sub(lambda m: "\\" + m.group(), str(text))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], out)
+
+
+@dataclass(frozen=True)
+class MarkdownTranslator(Translator):
+    """`t.md(key, **params)`: the catalogue's template keeps its Markdown; every text value
+    put into it (and into the engine's messages it renders) is escaped with `md_text`.
+    Numbers, and numbers the page has already formatted, are shown as usual."""
+
+    def _field(self, value: Any, spec: str, memo: dict[int, str] | None) -> str:
+        if isinstance(value, Message) or value is None:
+            return super()._field(value, spec, memo)
+        if isinstance(value, (list, tuple)):
+            items = [v if isinstance(v, Message) else md_text(v) for v in value]
+            return super()._field(items, spec, memo)
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            return super()._field(value, spec, memo)
+        if isinstance(value, str) and _FORMATTED_NUMBER.fullmatch(value):
+            return super()._field(value, spec, memo)
+        return md_text(super()._field(value, spec, memo))
+
+
+TEXT.update(
+    {
+        "sc_dir_refused": (
+            "Scenario files can only be kept in {folder}: '{path}' is outside it.",
+            "Файлы сценариев можно хранить только в папке {folder}: «{path}» находится вне её.",
+        ),
+        "sc_db_help_folder": (
+            "A file name, or a path inside {folder} (the folder this server keeps scenario "
+            "files in). Leave empty for the default file.",
+            "Имя файла или путь внутри папки {folder} (в ней этот сервер хранит файлы "
+            "сценариев). Оставьте пустым для файла по умолчанию.",
+        ),
+        "sc_dir_caption": (
+            "Scenario files live in {folder}.",
+            "Файлы сценариев хранятся в папке {folder}.",
+        ),
+    }
+)

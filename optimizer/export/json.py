@@ -14,10 +14,13 @@ from ..schema import (
     ATTAINABLE,
     BLOCKED_BY,
     CAPACITY,
+    NEEDED_KIND,
     NEEDED_VALUE,
+    PRICE_STEP,
     REASON,
     SHADOW_PRICE,
     SHARE,
+    STEP_PRICE,
     UNITS,
     USED,
     VALUE,
@@ -78,6 +81,8 @@ def result_to_json(problem: Problem, result: Result) -> dict[str, Any]:
                 "capacity": _num(row[CAPACITY]),
                 "used": _num(row[USED]),
                 "shadow_price": _num(row[SHADOW_PRICE]),
+                "price_step": _num(row.get(PRICE_STEP)),
+                "step_price": _num(row.get(STEP_PRICE)),
             }
         )
     for c, row in result.clients.iterrows():
@@ -96,6 +101,7 @@ def result_to_json(problem: Problem, result: Result) -> dict[str, Any]:
                 "method_id": m,
                 "units": _num(row[UNITS]),
                 "needed_value": _num(row[NEEDED_VALUE]),
+                "needed_kind": row.get(NEEDED_KIND),
                 "blocked_by": row[BLOCKED_BY],
                 "reason": row[REASON],
             }

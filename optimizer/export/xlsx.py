@@ -25,11 +25,13 @@ from ..schema import (
     CAPACITY,
     COMMITTED_UNITS,
     NAME,
+    PRICE_STEP,
     SEGMENT,
     SETTINGS,
     SHADOW_PRICE,
     SHARE,
     SLACK,
+    STEP_PRICE,
     UNIT,
     UNITS,
     USED,
@@ -229,7 +231,7 @@ def _write_summary(
     ws = book.sheet(t("export_sheet_summary"))
     ws.write_string(0, 0, t("report_title"), book.fmt(title=True))
     r = 2
-    w = [24.0, 30.0] + [14.0] * 5
+    w = [24.0, 30.0] + [14.0] * 7
     for label, v, kind in header_rows(result, meta, t):
         ws.write_string(r, 0, label, book.fmt(bold=True))
         w[1] = max(w[1], book.put(ws, r, 1, v, nf.get(kind)))
@@ -272,6 +274,13 @@ def _write_summary(
             Col(t("export_col_use"), nf["share"]),
             Col(t("export_col_shadow_price"), nf["price"]),
         ]
+        # Whole units: one more step of each pool, re-solved, beside the LP price.
+        steps = result.settings.integer_units and STEP_PRICE in result.pools.columns
+        if steps:
+            cols += [
+                Col(t("export_col_price_step")),
+                Col(t("export_col_step_price"), nf["price"]),
+            ]
         book.table(ws, r, cols, [], freeze=None, widths=w)
         r += 1
         for p, row in result.pools.iterrows():
@@ -288,8 +297,9 @@ def _write_summary(
                         row[SLACK],
                         use,
                         row[SHADOW_PRICE],
+                        *((row[PRICE_STEP], row[STEP_PRICE]) if steps else ()),
                     ),
-                    (None, None, pf, pf, pf, nf["share"], nf["price"]),
+                    (None, None, pf, pf, pf, nf["share"], nf["price"], pf, nf["price"]),
                 )
             ):
                 w[j] = max(w[j], book.put(ws, r, j, v, f))

@@ -227,6 +227,30 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Agreements confirmed in writing",
         "Договорённости подтверждены письменно",
     ),
+    # ---- whole units: one more step of a pool, re-solved --------------------------------
+    "export_col_price_step": ("Step re-solved", "Шаг пересчёта"),
+    "export_col_step_price": (
+        "Value of one more step (per unit, re-solved)",
+        "Ценность ещё одного шага (за единицу, пересчёт)",
+    ),
 }
 
 register(TEXTS)
+
+# ---- never over a bundle's own files ---------------------------------------------------------
+INPUT_TEXTS: dict[str, tuple[str, str]] = {
+    "export_overwrites_input": (
+        "nothing was written: {path} would replace {input}, a file of the bundle being read "
+        "(choose another name or folder)",
+        "ничего не записано: {path} заменил бы {input}, файл читаемого набора данных "
+        "(выберите другое имя или папку)",
+    ),
+    "export_into_input_folder": (
+        "nothing was written: {path} is the folder of the bundle being read, and client plans "
+        "are not written among its files (choose another folder)",
+        "ничего не записано: {path} — папка читаемого набора данных, а планы клиентов не "
+        "записываются среди его файлов (выберите другую папку)",
+    ),
+}
+
+register(INPUT_TEXTS)
