@@ -25,6 +25,7 @@ from optimizer.schema import (
 
 from . import charts
 from .state import Context
+from .text import md_text
 from .widgets import render_client_checklist, show_table, shown_plan
 
 PICK_KEY = "client_pick"  # the chosen client id, kept while the tab is closed
@@ -72,13 +73,13 @@ def render_client(ctx: Context) -> None:
         help=t("client_share_help", attainable=t.num(float(row[ATTAINABLE]), 1)),
     )
     cols[2].metric(t("client_weight"), t.num(float(row[WEIGHT]), 2), help=t("client_weight_help"))
-    cols[3].metric(t("client_segment"), str(row[SEGMENT]) or "–")
+    cols[3].metric(t("client_segment"), md_text(row[SEGMENT]) or "–")
     pcols = st.columns(max(len(result.pools), 1))
     for col, (p, pr) in zip(pcols, result.pools.iterrows()):
         used = float(row[use_col(p)])
         cap = float(pr[CAPACITY])
         col.metric(
-            t("client_pool_use", pool=pr[NAME], unit=pr[UNIT]),
+            t.md("client_pool_use", pool=pr[NAME], unit=pr[UNIT]),
             t.num(used),
             help=t("client_pool_use_help"),
         )
@@ -106,9 +107,9 @@ def render_client(ctx: Context) -> None:
     missing = [m for m in problem.methods.index if m not in offered]
     if missing:
         st.caption(
-            t(
+            t.md(
                 "client_not_offered",
-                methods=t("list_sep").join(str(problem.methods.at[m, NAME]) for m in missing),
+                methods=[str(problem.methods.at[m, NAME]) for m in missing],
             )
         )
     render_client_checklist(ctx, problem, cid)
@@ -130,7 +131,10 @@ def render_client(ctx: Context) -> None:
             y=t.num(float(r[MAX_UNITS]), 0),
         )
         lines.append(
-            f"- **{problem.methods.at[m, NAME]}** ({funded} {t('units_funded')}): "
-            f"{t.render(r[WHY])}"
+            f"- **{md_text(problem.methods.at[m, NAME])}** ({funded} {t('units_funded')}): "
+            f"{t.md.render(r[WHY])}"
         )
     st.markdown("\n".join(lines))
+    # What the needed values above are: thresholds found by re-solving, or estimates.
+    estimates = result.settings.integer_units or result.settings.objective == "min_cost"
+    st.caption(t("needed_caption_estimate") if estimates else t("needed_caption_exact"))
