@@ -406,3 +406,37 @@ def test_whole_unit_price_of_one_more_step() -> None:
     assert list(sw.points[STEP_PRICE]) == pytest.approx([0.0, 8 / 4, 0.0])
     # continuous mode has exact duals: no step price
     assert np.isnan(solve(p.with_settings(integer_units=False)).pools.at["budget", STEP_PRICE])
+
+
+# ---- the page and the exports say what each number is -------------------------------------
+def test_the_plan_tab_says_what_each_number_is(sample_problem: Problem) -> None:
+    from ui.plan_tab import pools_table, unfunded_table
+    from ui.text import Translator
+    from ui.widgets import needed_caption
+
+    en, ru = Translator("en"), Translator("ru")
+    r = solve(sample_problem)
+    table = unfunded_table(r, en)
+    assert set(table[en("col_needed_kind")]) == {en("needed_kind_exact")}
+    assert needed_caption(r) == "needed_caption_exact"
+    # a plan too large to re-solve every cell: bounds and estimates, said so
+    b = solve(sample_problem, needed="bound")
+    kinds = set(unfunded_table(b, ru)[ru("col_needed_kind")])
+    assert kinds == {ru("needed_kind_bound"), ru("needed_kind_estimate")}
+    assert needed_caption(b) == "needed_caption_bound"
+    whole = solve(sample_problem.with_settings(integer_units=True))
+    assert needed_caption(whole) == "needed_caption_estimate"
+    pools = pools_table(whole, en)
+    assert list(pools[en("col_step_price")]) == pytest.approx(list(whole.pools[STEP_PRICE]))
+    assert en("col_step_price") not in pools_table(r, en).columns
+
+
+def test_exports_label_estimates(sample_problem: Problem) -> None:
+    from optimizer.export.json import result_to_json
+
+    whole = solve(sample_problem.with_settings(integer_units=True))
+    out = result_to_json(sample_problem, whole)
+    assert {u["needed_kind"] for u in out["unfunded"]} == {NEEDED_ESTIMATE}
+    needs = [u["reason"] for u in out["unfunded"] if "first-unit value" in u["reason"]]
+    assert needs and all("an estimate from the prices, not a threshold" in t for t in needs)
+    assert all("step_price" in p for p in out["pools"])

@@ -26,7 +26,7 @@ from optimizer.schema import (
 from . import charts
 from .state import Context
 from .text import md_text
-from .widgets import render_client_checklist, show_table, shown_plan
+from .widgets import needed_caption, render_client_checklist, show_table, shown_plan
 
 PICK_KEY = "client_pick"  # the chosen client id, kept while the tab is closed
 WIDGET_KEY = "client_pick_widget"
@@ -135,6 +135,6 @@ def render_client(ctx: Context) -> None:
             f"{t.md.render(r[WHY])}"
         )
     st.markdown("\n".join(lines))
-    # What the needed values above are: thresholds found by re-solving, or estimates.
-    estimates = result.settings.integer_units or result.settings.objective == "min_cost"
-    st.caption(t("needed_caption_estimate") if estimates else t("needed_caption_exact"))
+    caption = needed_caption(result)  # what the needed values are
+    if caption:
+        st.caption(t(caption))

@@ -44,7 +44,7 @@ from optimizer.tolerances import BINDING, ZERO_PRICE
 from . import charts
 from .state import Context
 from .text import Translator
-from .widgets import render_plan_warnings, show_table, shown_plan
+from .widgets import needed_caption, render_plan_warnings, show_table, shown_plan
 
 PREV_KEY = "_kpi_history"  # (fingerprint shown, its KPIs, the KPIs of the plan before it)
 
@@ -415,8 +415,9 @@ def render_plan(ctx: Context) -> None:
 
     st.subheader(t("unfunded_title"))
     st.caption(t("unfunded_caption"))
-    estimates = result.settings.integer_units or result.settings.objective == "min_cost"
-    st.caption(t("needed_caption_estimate") if estimates else t("needed_caption_exact"))
+    caption = needed_caption(result)  # what the needed values are
+    if caption:
+        st.caption(t(caption))
     unf = unfunded_table(result, t)
     if unf.empty:
         st.success(t("unfunded_none"))

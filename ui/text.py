@@ -1265,6 +1265,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "единицы; найден пересчётом (с точностью 0,01 %), минимальная доля клиента следует "
         "за ценностью.",
     ),
+    "needed_caption_bound": (
+        "This plan is too large to re-solve every cell: a value marked 'at least' is a bound "
+        "from the prices (the true threshold is no lower), one marked 'about' an estimate.",
+        "План слишком велик, чтобы пересчитать каждую ячейку: значение «не меньше» — оценка "
+        "снизу по ценам (настоящий порог не ниже), «примерно» — приближённая оценка.",
+    ),
     "needed_caption_estimate": (
         "In whole units (or at least cost) the needed values are estimates from the prices "
         "of the LP with the chosen units fixed, not thresholds.",

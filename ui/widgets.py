@@ -24,6 +24,8 @@ from optimizer.schema import (
     CLIENT_ID,
     COMMITTED_UNITS,
     NAME,
+    NEEDED_EXACT,
+    NEEDED_KIND,
     OPEN_PROBLEMS,
     WRITTEN_CONFIRMATION,
     Problem,
@@ -33,7 +35,7 @@ from optimizer.tolerances import TINY, VALUE_NOISE
 
 from . import analysis_charts
 from .state import Context
-from .text import Translator
+from .text import Translator, md_text
 
 
 # ---- tables ----------------------------------------------------------------------------------
@@ -78,6 +80,19 @@ def show_table(
     else:
         data = styled(frame, t, decimals)
     st.dataframe(data, hide_index=True, key=key, column_config=config or None)
+
+
+def needed_caption(result: Result) -> str | None:
+    """The key of the caption saying what the needed values are (None without any)."""
+    u = result.unfunded
+    if u.empty or NEEDED_KIND not in u.columns:
+        return None
+    kinds = set(u[NEEDED_KIND])
+    if kinds <= {NEEDED_EXACT}:
+        return "needed_caption_exact"
+    if result.settings.integer_units or result.settings.objective == "min_cost":
+        return "needed_caption_estimate"
+    return "needed_caption_bound"
 
 
 # ---- the plan to show ----------------------------------------------------------------------
@@ -131,13 +146,14 @@ def render_client_checklist(ctx: Context, problem: Problem, client_id: str) -> N
         st.caption(t("rel_client_not_assessed"))
         return
     if cc.open_problems:
-        st.warning(t("rel_client_open", text=cc.open_problems), icon=":material/report:")
-    for line in unconfirmed_lines(problem, t, client_id):
+        st.warning(t.md("rel_client_open", text=cc.open_problems), icon=":material/report:")
+    for line in unconfirmed_lines(problem, t.md, client_id):
         st.warning(line, icon=":material/edit_document:")
     if not cc.assessed:
         st.caption(t("rel_client_no_row"))
     answers = " · ".join(
-        f"{t('rel_item_' + item)}: **{answer_text(a, t)}**" for item, a in cc.answers.items()
+        f"{t('rel_item_' + item)}: **{md_text(answer_text(a, t))}**"
+        for item, a in cc.answers.items()
     )
     st.markdown(answers)
     st.caption(
@@ -157,7 +173,7 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
     t = ctx.t
     if problem.relationship is None:
         return
-    lines = unconfirmed_lines(problem, t)
+    lines = unconfirmed_lines(problem, t.md)
     if lines:
         st.warning(
             t("rel_plan_unconfirmed", n=len(lines))
@@ -171,7 +187,10 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
         st.info(
             t("rel_plan_open", n=len(open_))
             + "\n\n"
-            + "\n".join(f"- **{r[NAME]}**: {r[OPEN_PROBLEMS]}" for _, r in open_.iterrows()),
+            + "\n".join(
+                f"- **{md_text(r[NAME])}**: {md_text(r[OPEN_PROBLEMS])}"
+                for _, r in open_.iterrows()
+            ),
             icon=":material/report:",
         )
 
@@ -188,9 +207,9 @@ def render_diff(
     """KPIs side by side, the change per client, changed cells and inputs (the What-if tab's
     plan against its baseline, the Scenarios tab's comparison)."""
     if d.status_b not in ("optimal", "feasible"):
-        st.warning(t("cmp_no_plan", name=d.names[1], status=d.status_b))
+        st.warning(t.md("cmp_no_plan", name=d.names[1], status=d.status_b))
     if d.status_a not in ("optimal", "feasible"):
-        st.warning(t("cmp_no_plan", name=d.names[0], status=d.status_a))
+        st.warning(t.md("cmp_no_plan", name=d.names[0], status=d.status_a))
     k = d.kpis
     if "objective" in k.index:
         m1, m2, m3 = st.columns(3)
@@ -206,7 +225,7 @@ def render_diff(
                     t(label),
                     t.num(r["b"], 0),
                     delta=None if small else t.num(r["delta"], 1),
-                    delta_description=t("cmp_vs", name=d.names[0]),
+                    delta_description=t.md("cmp_vs", name=d.names[0]),
                 )
     st.dataframe(
         kpi_text(analysis_charts.kpi_table(d, t, pool_names), t, d.names),
