@@ -602,3 +602,10 @@ def test_openpyxl_refuses_entities_by_itself_too() -> None:
 
     with pytest.raises(EntitiesForbidden):
         fromstring(BOMB_DTD + b"<a>&lol3;</a>")
+
+
+def test_the_upload_limit_of_the_page_is_the_engine_s() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * limits.MIB == limits.MAX_ARCHIVE_BYTES

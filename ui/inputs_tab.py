@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from optimizer import limits
 from optimizer.bundle import read_uploaded, settings_dict, tables_to_xlsx_bytes, tables_to_zip_bytes
 from optimizer.messages.describe import id_key
 from optimizer.schema import (
@@ -120,16 +121,32 @@ def render_validation(ctx: Context) -> None:
 def _read_upload(files: list[Any], t: Translator) -> None:
     """Uploaded tables replace the tables of the same name; the others are kept."""
     ss = st.session_state
-    uploaded, raw, issues = read_uploaded([(f.name, f.getvalue()) for f in files])
     names = ", ".join(f.name for f in files)
-    ss[UPLOAD_VERSION_KEY] = ss.get(UPLOAD_VERSION_KEY, 0) + 1  # empty the uploader
+    # Empty the uploader before reading: whatever the files hold, the next run starts clean.
+    ss[UPLOAD_VERSION_KEY] = ss.get(UPLOAD_VERSION_KEY, 0) + 1
+    try:
+        with st.spinner(t.md("upload_reading", files=names)):
+            uploaded, raw, issues = read_uploaded([(f.name, f.getvalue()) for f in files])
+    except Exception as exc:  # a reader's bug must not leave a traceback on the page
+        ss[UPLOAD_MESSAGE_KEY] = (
+            "error",
+            t.md("upload_failed", files=names, error=type(exc).__name__),
+            [],
+        )
+        st.rerun()
     if not uploaded and not raw:
-        ss[UPLOAD_MESSAGE_KEY] = ("error", t("upload_nothing", files=names), issues)
+        ss[UPLOAD_MESSAGE_KEY] = ("error", t.md("upload_nothing", files=names), issues)
         st.rerun()
     tables, issues, kept = edits.merge_upload(state.current_tables(), uploaded, issues)
+    # A file that could not be read (damaged, too large, ambiguous) refuses the whole upload:
+    # the current tables, the user's edits and the last valid plan stay as they are.
+    failed = [i for i in issues if i.severity == "error" and i.table not in uploaded]
+    if failed:
+        ss[UPLOAD_MESSAGE_KEY] = ("error", t.md("upload_refused", files=names), failed)
+        st.rerun()
     ss[UPLOAD_MESSAGE_KEY] = (
         "success",
-        t(
+        t.md(
             "upload_done",
             files=names,
             tables=", ".join(sorted(uploaded)),
@@ -152,6 +169,13 @@ def render_files(ctx: Context) -> None:
             help=t("upload_help"),
             key=f"upload::{ss.get(UPLOAD_VERSION_KEY, 0)}",
         )
+        st.caption(
+            t(
+                "upload_limits",
+                mb=limits.MAX_ARCHIVE_BYTES // limits.MIB,
+                rows=limits.MAX_ROWS,
+            )
+        )
         if files:
             _read_upload(list(files), t)
         msg = ss.get(UPLOAD_MESSAGE_KEY)
@@ -162,7 +186,7 @@ def render_files(ctx: Context) -> None:
                 st.dataframe(issues_frame(issues, t), hide_index=True, key="table_upload")
     with down:
         source = ss.get(state.SOURCE_KEY, "")
-        st.caption(t("source_sample") if source == "sample" else t("source_files", files=source))
+        st.caption(t("source_sample") if source == "sample" else t.md("source_files", files=source))
         tables = edits.complete_columns(ctx.tables)
         settings = settings_dict(ctx.settings)
         st.download_button(
@@ -203,16 +227,18 @@ def _column_config(name: str, frame: pd.DataFrame, t: Translator) -> dict[str, A
         if t.has(key):
             cfg[c] = st.column_config.TextColumn(c, help=t(key))
         elif c.startswith("max_") and name == CLIENTS:
-            cfg[c] = st.column_config.TextColumn(c, help=t("help::clients::max_pool", pool=c[4:]))
+            cfg[c] = st.column_config.TextColumn(
+                c, help=t.md("help::clients::max_pool", pool=c[4:])
+            )
         elif name == METHODS:
-            cfg[c] = st.column_config.TextColumn(c, help=t("help::methods::pool", pool=c))
+            cfg[c] = st.column_config.TextColumn(c, help=t.md("help::methods::pool", pool=c))
     return cfg
 
 
 def _table_editor(name: str, ctx: Context) -> None:
     frame = ctx.tables.get(name)
     if frame is None:
-        st.info(ctx.t("table_absent", table=name))
+        st.info(ctx.t.md("table_absent", table=name))
         return
     key = _editor_key(name)
     st.data_editor(
@@ -240,7 +266,7 @@ def _grid(ctx: Context, field: str, view: str) -> None:
     for c in grid.columns[1:]:
         mid = c[len(edits.METHOD_PREFIX) :]
         cfg[c] = st.column_config.TextColumn(
-            names.get(mid, mid), help=t("grid_cell_help", method=mid)
+            names.get(mid, mid), help=t.md("grid_cell_help", method=mid)
         )
     key = f"editor::{view}::{state.editor_version(view)}"
     st.data_editor(
