@@ -1089,10 +1089,10 @@ def _unfunded(
 
 # ---- needed values --------------------------------------------------------------------------
 # "auto" computes exact needed values when the continuous max-value model has at most this many
-# columns (measured in benchmarks/bench_engine.py: the sample's 75 open cells take a few tens of
-# ms; at 2,500 clients, 7,000 open cells on a 30,000-column LP, the exact list takes minutes),
-# and bounds above it.
-NEEDED_EXACT_UP_TO_COLUMNS = 5_000
+# columns, and bounds above it (benchmarks/bench_reasons.py: the sample, 303 columns, 75 open
+# cells: 0.07 s against 0.01 s; 250 clients, 2,934 columns, 693 cells: 1.2 s against 0.02 s;
+# each cell costs two to twenty warm re-solves, and a re-solve grows with the model).
+NEEDED_EXACT_UP_TO_COLUMNS = 3_000
 # The exact search stops after this many seconds; the cells not reached keep their bound.
 NEEDED_TIME_BUDGET_S = 10.0
 NEEDED_MODES: tuple[str, ...] = ("auto", "exact", "bound")
@@ -1108,6 +1108,8 @@ class _ValueProbe:
         self.model = model
         self.settings = settings
         self.h = highs_model(model, relax=True)
+        # The same scaling of the objective as the plan's own solve (see OBJECTIVE_BAND).
+        self.h.setOptionValue("user_objective_scale", objective_scale(model.c))
         cells = model.cells
         decay = problem.methods[DECAY].to_numpy(dtype=float)[cells.method]
         self.decay_pow = decay[model.col_cell] ** (model.col_k - 1)
