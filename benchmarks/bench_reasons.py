@@ -51,9 +51,7 @@ def main() -> None:
     rows = [needed_row("sample", sample, args.repeat)]
     for n in args.clients:
         rows.append(needed_row(f"{n:,} clients", make_problem(n), 1 if n > 500 else args.repeat))
-    print(
-        "| needed values | open cells | exact | bound only (s) | exact (s) | ratio | per cell (ms) |"
-    )
+    print("| needed values | open cells | exact | bound only (s) | exact (s) | ratio | ms a cell |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         extra = (r["exact_s"] - r["bound_s"]) / max(r["exact"], 1) * 1000
