@@ -13,6 +13,7 @@ from optimizer.analysis import Grid, Robustness, ScenarioDiff, Sweep
 from optimizer.schema import NAME, SHADOW_PRICE
 from optimizer.tolerances import funded
 
+from .charts import plot_text
 from .text import Translator
 
 ROW_PX = 26
@@ -33,7 +34,9 @@ def _layout(fig: go.Figure, t: Translator, height: int, **kw: object) -> go.Figu
 def _cells_text(
     cells: list[tuple[str, str]], names: Mapping[str, str] | None = None, limit: int = 6
 ) -> str:
-    shown = [f"{names.get(c, c) if names else c} · {m}" for c, m in cells[:limit]]
+    shown = [
+        f"{plot_text(names.get(c, c) if names else c)} · {plot_text(m)}" for c, m in cells[:limit]
+    ]
     if len(cells) > limit:
         shown.append(f"+{len(cells) - limit}")
     return "<br>".join(shown) or "–"
@@ -45,7 +48,7 @@ def frontier_figure(
     """Value against the pool's capacity, the marginal value per unit on a second axis, the
     current capacity, and the capacities where the plan changes course."""
     pts = sw.points
-    label = pool_name or sw.pool
+    label, unit = plot_text(pool_name or sw.pool), plot_text(sw.unit)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -55,7 +58,7 @@ def frontier_figure(
             name=t("wi_value_axis"),
             hovertemplate=label
             + ": %{x:,.0f} "
-            + sw.unit
+            + unit
             + "<br>"
             + t("wi_value_axis")
             + ": %{y:,.1f}<extra></extra>",
@@ -68,12 +71,12 @@ def frontier_figure(
             y=marginal,
             mode="lines",
             line=dict(shape="hv", dash="dot"),
-            name=t("wi_marginal_axis", unit=sw.unit),
+            name=t("wi_marginal_axis", unit=unit),
             yaxis="y2",
             hovertemplate="%{x:,.0f} "
-            + sw.unit
+            + unit
             + "<br>"
-            + t("wi_marginal_axis", unit=sw.unit)
+            + t("wi_marginal_axis", unit=unit)
             + ": %{y:,.4g}<extra></extra>",
         )
     )
@@ -96,7 +99,7 @@ def frontier_figure(
                 name=t("wi_breaks"),
                 marker=dict(symbol="line-ns-open", size=10),
                 text=text,
-                hovertemplate="%{x:,.1f} " + sw.unit + "<br>%{text}<extra></extra>",
+                hovertemplate="%{x:,.1f} " + unit + "<br>%{text}<extra></extra>",
             )
         )
     fig.add_vline(
@@ -106,11 +109,11 @@ def frontier_figure(
         annotation_text=t("wi_now"),
         annotation_position="top",
     )
-    fig.update_xaxes(title=f"{label} ({sw.unit})")
+    fig.update_xaxes(title=f"{label} ({unit})")
     fig.update_layout(
         yaxis=dict(title=t("wi_value_axis"), rangemode="tozero"),
         yaxis2=dict(
-            title=t("wi_marginal_axis", unit=sw.unit),
+            title=t("wi_marginal_axis", unit=unit),
             overlaying="y",
             side="right",
             rangemode="tozero",
@@ -130,6 +133,7 @@ def grid_heatmap(
     now: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Value over two pools' capacities; blank where there is no plan."""
+    x_label, y_label = plot_text(x_label or g.x_pool), plot_text(y_label or g.y_pool)
     fig = go.Figure(
         go.Heatmap(
             z=g.objective,
@@ -137,9 +141,9 @@ def grid_heatmap(
             y=g.y,
             colorscale="Viridis",
             colorbar=dict(title=dict(text=t("wi_value_axis"))),
-            hovertemplate=(x_label or g.x_pool)
+            hovertemplate=x_label
             + ": %{x:,.0f}<br>"
-            + (y_label or g.y_pool)
+            + y_label
             + ": %{y:,.0f}<br>"
             + t("wi_value_axis")
             + ": %{z:,.1f}<extra></extra>",
@@ -155,8 +159,8 @@ def grid_heatmap(
                 marker=dict(symbol="x", size=12, color="white", line=dict(width=1, color="black")),
             )
         )
-    fig.update_xaxes(title=x_label or g.x_pool)
-    fig.update_yaxes(title=y_label or g.y_pool)
+    fig.update_xaxes(title=x_label)
+    fig.update_yaxes(title=y_label)
     return _layout(fig, t, height=460, title=t("wi_grid_title"))
 
 
@@ -216,7 +220,7 @@ def funded_share_figure(
 ) -> go.Figure:
     """How often each uncertain cell is funded."""
     f = funded_share_frame(rb, client_names, method_names)
-    labels = [f"{c} · {m}" for c, m in zip(f["client"], f["method"])]
+    labels = [f"{plot_text(c)} · {plot_text(m)}" for c, m in zip(f["client"], f["method"])]
     in_plan = funded(f["nominal_units"].to_numpy())
     fig = go.Figure()
     for mask, name, color in (
@@ -289,8 +293,8 @@ def client_change_figure(d: ScenarioDiff, t: Translator) -> go.Figure:
     c = d.clients.copy()
     c["abs"] = c["delta_value"].abs()
     c = c.sort_values("abs", ascending=False, kind="stable")
-    names = [str(n) if isinstance(n, str) and n else str(i) for i, n in zip(c.index, c[NAME])]
-    a_name, b_name = d.names
+    names = [plot_text(n if isinstance(n, str) and n else i) for i, n in zip(c.index, c[NAME])]
+    a_name, b_name = (plot_text(n) for n in d.names)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(

@@ -3,6 +3,7 @@ to a plotly Figure. No streamlit here, so each chart is tested through its data.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,18 @@ from .text import Translator
 
 ROW_PX = 26  # height per client row, so every client's name stays readable
 FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
+
+# What plotly reads as markup in any text it draws (labels, ticks, legends, titles, hover):
+# tags, entities, and '%{' in a hover template.
+_PLOTLY_MARKUP = re.compile(r"[<>]|&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)|%(?=\{)")
+_PLOTLY_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "%": "&#37;"}
+
+
+def plot_text(text: object) -> str:
+    """User text (a client, method, pool or scenario name, a unit) for a plotly label: every
+    character plotly would read as markup becomes an entity, so the chart draws it as typed,
+    never as a link, a tag or a hover-template field. Every chart of the page uses it."""
+    return _PLOTLY_MARKUP.sub(lambda m: _PLOTLY_ENTITY[m.group()], str(text))
 
 
 def _figure(traces: list[Any], t: Translator, height: int, title: str, **layout: Any) -> go.Figure:
@@ -82,8 +95,8 @@ def units_heatmap(result: Result, t: Translator) -> go.Figure:
     ]
     heat = go.Heatmap(
         z=z.to_numpy(dtype=float),
-        x=[wrap(n) for n in result.methods[NAME]],
-        y=list(result.clients[NAME]),
+        x=[wrap(plot_text(n)) for n in result.methods[NAME]],
+        y=[plot_text(n) for n in result.clients[NAME]],
         text=text,
         texttemplate="%{text}",
         colorscale="Blues",
@@ -114,15 +127,15 @@ def value_by_client(result: Result, t: Translator) -> go.Figure:
         .reindex(index=order, columns=result.methods.index)
     )
     value = value.fillna(0.0)
-    names = list(result.clients[NAME].reindex(order))
+    names = [plot_text(n) for n in result.clients[NAME].reindex(order)]
     traces = [
         go.Bar(
             y=names,
             x=value[m].to_numpy(dtype=float),
-            name=str(result.methods.at[m, NAME]),
+            name=plot_text(result.methods.at[m, NAME]),
             orientation="h",
             hovertemplate="%{y}<br>"
-            + str(result.methods.at[m, NAME])
+            + plot_text(result.methods.at[m, NAME])
             + ": %{x:,.1f}<extra></extra>",
         )
         for m in result.methods.index
@@ -141,7 +154,7 @@ def value_by_client(result: Result, t: Translator) -> go.Figure:
 def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
     """Each client's use of each pool, as a share of the pool's capacity (units differ)."""
     order = client_order(result)
-    names = list(result.clients[NAME].reindex(order))
+    names = [plot_text(n) for n in result.clients[NAME].reindex(order)]
     traces = []
     for p, row in result.pools.iterrows():
         used = result.clients[use_col(p)].reindex(order).to_numpy(dtype=float)
@@ -152,12 +165,12 @@ def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
                 y=names,
                 x=share,
                 customdata=used,
-                name=f"{row[NAME]} ({row[UNIT]})",
+                name=f"{plot_text(row[NAME])} ({plot_text(row[UNIT])})",
                 orientation="h",
                 hovertemplate="%{y}<br>"
-                + str(row[NAME])
+                + plot_text(row[NAME])
                 + ": %{customdata:,.1f} "
-                + str(row[UNIT])
+                + plot_text(row[UNIT])
                 + " (%{x:.1%})<extra></extra>",
             )
         )
@@ -212,11 +225,11 @@ def value_curves(problem: Problem, result: Result, client_id: str, t: Translator
                 y=part[VALUE].to_numpy(),
                 customdata=funded * 100,
                 mode="lines+markers",
-                name=str(problem.methods.at[m, NAME]),
+                name=plot_text(problem.methods.at[m, NAME]),
                 marker=dict(symbol=list(symbols), size=12, line=dict(width=2)),
                 hovertemplate=t("curve_hover")
                 + "<extra>"
-                + str(problem.methods.at[m, NAME])
+                + plot_text(problem.methods.at[m, NAME])
                 + "</extra>",
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ from .tables import grid
 
 BLUE, GREY, ORANGE = "#2E6FAC", "#C9D3DF", "#E07B39"
 CHART_WIDTH = 680  # px: fits the printable width of A4 portrait
+
+# What plotly reads as markup in any text it draws (labels, ticks, legends, titles, hover):
+# tags, entities, and '%{' in a hover template.
+_PLOTLY_MARKUP = re.compile(r"[<>]|&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)|%(?=\{)")
+_PLOTLY_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "%": "&#37;"}
+
+
+def plotly_text(text: object) -> str:
+    """User text (a client, method or pool name, a unit) for a plotly label: every character
+    plotly would read as markup becomes an entity, so it is drawn as typed and never as a
+    link, tag or template field."""
+    return _PLOTLY_MARKUP.sub(lambda m: _PLOTLY_ENTITY[m.group()], str(text))
 
 
 def _layout(title: str, height: int, lang: str, **extra: Any) -> dict[str, Any]:
@@ -50,7 +63,7 @@ def report_figures(
     t = words(lang)
     figs: list[dict[str, Any]] = []
     cl = result.clients.sort_values(VALUE, ascending=False)
-    names = [str(n) for n in cl[NAME]]
+    names = [plotly_text(n) for n in cl[NAME]]
     gap = np.maximum(cl[ATTAINABLE].to_numpy() - cl[VALUE].to_numpy(), 0.0)
     figs.append(
         {
@@ -92,7 +105,7 @@ def report_figures(
             "export_fig_pools_label",
             used=num(u, ",.1f", lang),
             capacity=num(c, ",.1f", lang),
-            unit=str(un),
+            unit=plotly_text(un),
         )
         for u, c, un in zip(po[USED], po[CAPACITY], po[UNIT])
     ]
@@ -102,7 +115,7 @@ def report_figures(
                 {
                     "type": "bar",
                     "orientation": "h",
-                    "y": [str(n) for n in po[NAME]],
+                    "y": [plotly_text(n) for n in po[NAME]],
                     "x": np.round(share * 100, 2).tolist(),
                     "text": labels,
                     "textposition": "auto",
@@ -132,8 +145,8 @@ def report_figures(
                 {
                     "type": "heatmap",
                     "z": z,
-                    "x": [str(n) for n in problem.methods[NAME]],
-                    "y": [str(n) for n in problem.clients[NAME]],
+                    "x": [plotly_text(n) for n in problem.methods[NAME]],
+                    "y": [plotly_text(n) for n in problem.clients[NAME]],
                     "colorscale": "Blues",
                     "hoverongaps": False,
                     "colorbar": {"title": {"text": t("export_fig_units_axis")}},
@@ -150,13 +163,13 @@ def report_figures(
     )
     me = result.methods
     money = use_col(problem.money_pool)
-    pool_name = problem.resources.at[problem.money_pool, NAME]
+    pool_name = plotly_text(problem.resources.at[problem.money_pool, NAME])
     figs.append(
         {
             "data": [
                 {
                     "type": "bar",
-                    "x": [str(n) for n in me[NAME]],
+                    "x": [plotly_text(n) for n in me[NAME]],
                     "y": me[money].round(2).tolist(),
                     "name": str(pool_name),
                     "marker": {"color": BLUE},
@@ -169,7 +182,11 @@ def report_figures(
                 showlegend=False,
                 xaxis={"automargin": True, "tickangle": -30},
                 yaxis={
-                    "title": {"text": cell_text(problem.resources.at[problem.money_pool, UNIT])}
+                    "title": {
+                        "text": plotly_text(
+                            cell_text(problem.resources.at[problem.money_pool, UNIT])
+                        )
+                    }
                 },
             ),
         }
