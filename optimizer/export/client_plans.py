@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,59 +49,130 @@ from .common import (
     num,
     reason_texts,
     require_plan,
+    safe_suffix,
     status_text,
     words,
 )
 from .html import meta_rows, num_text, page_title, render, table
 from .tables import Row
-from .xlsx import Book, Col, neutral_properties, number_formats, pool_format
+from .xlsx import Book, Col, neutral_properties, number_formats
 
-# Words as the mention finder sees them: letters and digits, joined by inner '.' or '-' (as in
-# ids), or one other visible character. A trailing full stop is not part of a word.
-_TOKEN = re.compile(r"\w+(?:[.-]\w+)*|[^\w\s]")
 # Checklist answers that are words of the catalogue (anything else is shown as typed).
 _ANSWERS = {"yes": "export_yes", "no": "export_no", "unknown": "export_unknown"}
+_MIN_PHRASE = 2  # a one-character id or name would match everywhere
 
 
-def _tokens(text: str) -> list[str]:
-    return [t.lower() for t in _TOKEN.findall(text)]
+def _clusters(text: str) -> list[tuple[int, int, str]]:
+    """`text` as (start, end, key) pieces: a character with the combining marks after it, or a
+    run of white space. The key is the piece NFC-normalised and case-folded (a run of white
+    space is one space), so that 'Café' typed in either normal form, 'CAFÉ' and 'café' have
+    the same keys, and a match in the keys maps back to a span of the text."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        if text[i].isspace():
+            while j < n and text[j].isspace():
+                j += 1
+            out.append((i, j, " "))
+        else:
+            while j < n and unicodedata.combining(text[j]):
+                j += 1
+            piece = unicodedata.normalize("NFC", text[i:j])
+            out.append((i, j, unicodedata.normalize("NFC", piece.casefold())))
+        i = j
+    return out
+
+
+def mention_key(text: str) -> str:
+    """The text as the mention finder compares it (NFC, case-folded, white space as one
+    space, trimmed)."""
+    return "".join(k for _, _, k in _clusters(text.strip()))
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regular expression matching any of `words`, built as a trie so that the scan costs
+    the length of the text times the depth of the trie, whatever the number of words; at a
+    position the longest word wins."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        # A chain of single letters is written out in a loop; only a branch or the end of a
+        # word nests, so a long name does not make a deep recursion.
+        chain = ""
+        while len(node) == 1 and "" not in node:
+            ((ch, node),) = node.items()
+            chain += re.escape(ch)
+        end = "" in node
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return chain
+        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+        return chain + (f"(?:{body})?" if end else body)
+
+    return build(trie)
 
 
 class Mentions:
-    """Finds clients' ids and names in free text (whole words, any case) so that one client's
-    plan can replace every mention of another client. Built once per batch of plans: the
-    scan is linear in the text, whatever the number of clients."""
+    """Finds clients' ids and names in any text, so that one client's plan can replace every
+    mention of another client. Matching is on NFC-normalised, case-folded text and inside
+    words too (`anna@brennmoor.de`, `Brennmoor-Hartwell`, `brennmoor_2026.pdf`); where
+    mentions overlap the longest wins, so a client's own longer name is kept whole. Built once
+    per batch of plans: the scan is linear in the text, whatever the number of clients."""
 
     def __init__(self, problem: Problem, another: str):
         self.another = another
-        self.owners: dict[tuple[str, ...], set[str]] = {}
+        self.owners: dict[str, set[str]] = {}
         for c, name in problem.clients[NAME].items():
             for phrase in (str(c), cell_text(name)):
-                toks = tuple(_tokens(phrase))
-                if toks and len(phrase.strip()) >= 2:
-                    self.owners.setdefault(toks, set()).add(str(c))
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for toks in self.owners:
-            self.by_first.setdefault(toks[0], []).append(toks)
-        for cands in self.by_first.values():
-            cands.sort(key=len, reverse=True)  # the longest phrase wins ("Acme Steel" > "Acme")
+                key = mention_key(phrase)
+                if len(key) >= _MIN_PHRASE:
+                    self.owners.setdefault(key, set()).add(str(c))
+        # Longest first, so the regular expression's alternatives prefer the longest mention.
+        words = sorted(self.owners, key=len, reverse=True)
+        self._re = re.compile(_trie_pattern(words)) if words else None
+        self._found: dict[str, list[tuple[int, int, set[str]]]] = {}
+
+    def _spans(self, text: str) -> list[tuple[int, int, set[str]]]:
+        """The mentions in `text` as (start, end, owners), memoised: the same names and
+        reasons recur in every client's plan."""
+        hit = self._found.get(text)
+        if hit is not None:
+            return hit
+        out: list[tuple[int, int, set[str]]] = []
+        if self._re is not None:
+            pieces = _clusters(text)
+            keys = "".join(k for _, _, k in pieces)
+            # Where each key character comes from: the index of its piece.
+            owner_of = [i for i, (_, _, k) in enumerate(pieces) for _ in k]
+            pos = 0
+            while pos < len(keys):
+                m = self._re.search(keys, pos)
+                if m is None:
+                    break
+                if m.end() == m.start():
+                    pos = m.start() + 1
+                    continue
+                first, last = owner_of[m.start()], owner_of[m.end() - 1]
+                out.append((pieces[first][0], pieces[last][1], self.owners[m.group()]))
+                pos = m.end()
+        if len(self._found) < 100_000:
+            self._found[text] = out
+        return out
 
     def redact(self, text: Any, own: str) -> str:
         """`text` with each mention of a client other than `own` replaced."""
         text = cell_text(text)
-        found = list(_TOKEN.finditer(text))
-        low = [m.group().lower() for m in found]
-        out, pos, i = [], 0, 0
-        while i < len(found):
-            n = 0
-            for toks in self.by_first.get(low[i], ()):
-                if tuple(low[i : i + len(toks)]) == toks:
-                    n = len(toks)
-                    if own not in self.owners[toks]:
-                        out += [text[pos : found[i].start()], self.another]
-                        pos = found[i + n - 1].end()
-                    break
-            i += max(n, 1)
+        out, pos = [], 0
+        for start, end, owners in self._spans(text):
+            if own not in owners:
+                out += [text[pos:start], self.another]
+                pos = end
         out.append(text[pos:])
         return "".join(out)
 
@@ -194,6 +266,9 @@ class PlanBook:
             else {}
         )
         self.pool_kinds = ["money" if p == self.money else "value" for p in self.pools]
+        # Pool names and units are the same in every plan, but each plan clears them of the
+        # other clients (a pool named after a client would otherwise head every plan).
+        self.pool_names = [cell_text(problem.resources.at[p, NAME]) for p in self.pools]
         self.pool_units = [
             currency(problem) if p == self.money else cell_text(problem.resources.at[p, UNIT])
             for p in self.pools
@@ -220,7 +295,7 @@ class PlanBook:
             (t("export_col_max_units"), "int"),
             (t("export_col_committed_units"), "int"),
             (t("export_col_value"), "value"),
-            *[(str(problem.resources.at[p, NAME]), k) for p, k in zip(pools, self.pool_kinds)],
+            *[(red(n), k) for n, k in zip(self.pool_names, self.pool_kinds)],
         ]
         use = a[[use_col(p) for p in pools]].to_numpy()
         rows = [
@@ -243,7 +318,7 @@ class PlanBook:
         header: list[Row] = [
             (t("export_col_client"), cell_text(c[NAME]), "text"),
             (t("export_col_client_id"), client_id, "text"),
-            (t("export_col_segment"), cell_text(c[SEGMENT]), "text"),
+            (t("export_col_segment"), red(c[SEGMENT]), "text"),
             (
                 t("report_scenario"),
                 red(meta.scenario) if meta.scenario else t("export_unnamed"),
@@ -276,7 +351,7 @@ class PlanBook:
             name=cell_text(c[NAME]),
             header=header,
             cols=cols,
-            units=["", "", "", "", "", "", "", *self.pool_units],
+            units=["", "", "", "", "", "", "", *[red(u) for u in self.pool_units]],
             rows=rows,
             totals=totals,
             unfunded=unfunded,
@@ -294,8 +369,22 @@ class PlanBook:
             (t("export_plan_why_not"), "text"),
         ]
 
+    def _formats(self, plan: ClientPlan) -> tuple[dict[str, str], list[str]]:
+        """The number formats of this plan and of its pool columns. The units they carry (the
+        currency, each pool's unit) are this plan's, cleared of other clients, as
+        `number_formats` and `pool_format` would write them."""
+        cur = safe_suffix(self.mentions.redact(currency(self.problem), plan.client_id))
+        nf = {**number_formats(self.problem), "money": f'#,##0.00" {cur}"' if cur else "#,##0.00"}
+        pool_fmts = []
+        for p, unit in zip(self.pools, plan.units[7:]):
+            u = safe_suffix(unit)
+            other = f'#,##0.0" {u}"' if u else "#,##0.0"
+            pool_fmts.append(nf["money"] if p == self.money else other)
+        return nf, pool_fmts
+
     def xlsx(self, plan: ClientPlan) -> bytes:
-        problem, t, nf = self.problem, self.t, number_formats(self.problem)
+        t = self.t
+        nf, pool_fmts = self._formats(plan)
         kind_fmt = {
             "text": None,
             "value": nf["value"],
@@ -313,9 +402,7 @@ class PlanBook:
             r += 1
         r += 1
         cols = [Col(h, kind_fmt[k]) for h, k in plan.cols[:7]]
-        cols += [
-            Col(h, pool_format(problem, p, nf)) for (h, _), p in zip(plan.cols[7:], self.pools)
-        ]
+        cols += [Col(h, f) for (h, _), f in zip(plan.cols[7:], pool_fmts)]
         widths = [34.0, 14.0] + [14.0] * (len(cols) - 2)
         r = book.table(ws, r, cols, plan.rows, plan.totals, freeze=None, widths=widths)
         if plan.unfunded:
