@@ -4,6 +4,7 @@ plans hold one client's names only, and the scenario-file box stays inside its f
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -134,3 +135,247 @@ def test_one_hostile_cell_round_trips(payload: str) -> None:
     _no_formulas(data)
     back, _, _ = read_xlsx_bytes(data)
     assert back[CLIENTS]["name"].tolist() == [payload]
+
+
+# ---- plotly labels ------------------------------------------------------------------------
+LINK = '<a href="https://evil.invalid">x</a>'
+PLOTLY_PAYLOADS = {
+    "client": LINK,
+    "client2": "<b>bold</b> &amp; <br>%{x}",
+    "method": '<a href="javascript:alert(1)">m</a>',
+    "pool": "<img src=x onerror=alert(1)>",
+    "unit": "<i>h</i>",
+}
+
+
+def _plotly_problem():
+    tables = _sample_tables()
+    cli = tables[CLIENTS].copy()
+    cli.loc[0, "name"] = PLOTLY_PAYLOADS["client"]
+    cli.loc[1, "name"] = PLOTLY_PAYLOADS["client2"]
+    tables[CLIENTS] = cli
+    met = tables[METHODS].copy()
+    met.loc[0, "name"] = PLOTLY_PAYLOADS["method"]
+    tables[METHODS] = met
+    res = tables[RESOURCES].copy()
+    for i in range(len(res)):
+        res.loc[i, "name"] = f"{PLOTLY_PAYLOADS['pool']} {i}"
+        res.loc[i, "unit"] = PLOTLY_PAYLOADS["unit"] if i else "EUR"
+    tables[RESOURCES] = res
+    return parse_tables(tables)
+
+
+def _strings(obj: object):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from _strings(v)
+
+
+def _assert_no_markup_from_users(figs: list[dict]) -> None:
+    found = set()
+    for fig in figs:
+        for s in _strings(fig):
+            low = s.lower()
+            assert "<a" not in low and "<img" not in low and "<b>" not in low, s
+            assert "<i>" not in low, s
+            for payload in PLOTLY_PAYLOADS.values():
+                if _plotly_escaped(payload) in s:
+                    found.add(payload)
+    # Each payload is there, escaped, so it is drawn as typed.
+    assert found == set(PLOTLY_PAYLOADS.values()), found
+
+
+def _plotly_escaped(text: str) -> str:
+    return (
+        text.replace("&amp;", "&amp;amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("%{", "&#37;{")
+    )
+
+
+def _report_figures(html: bytes) -> list[dict]:
+    import json
+    import re
+
+    text = html.decode("utf-8")
+    dec = json.JSONDecoder()
+    figs = []
+    for m in re.finditer(r'Plotly\.newPlot\("chart-\d+", ', text):
+        data, end = dec.raw_decode(text, m.end())
+        layout, _ = dec.raw_decode(text, end + 2)
+        figs.append({"data": data, "layout": layout})
+    return figs
+
+
+def test_html_report_charts_escape_user_text() -> None:
+    from optimizer import export, solve
+
+    problem = _plotly_problem()
+    result = solve(problem)
+    data = export.html_report(problem, result)
+    figs = _report_figures(data)
+    assert len(figs) == len(export.report_figures(problem, result)) >= 3
+    _assert_no_markup_from_users(figs)
+    assert b"evil.invalid" in data  # the text is there, only not as a link
+    assert not re.search(rb"<a\s[^>]*evil\.invalid", data)
+
+
+def test_page_charts_escape_user_text() -> None:
+    from optimizer import solve
+    from ui import charts
+    from ui.text import Translator
+
+    problem = _plotly_problem()
+    result = solve(problem)
+    t = Translator("en")
+    figs = [
+        charts.units_heatmap(result, t),
+        charts.value_by_client(result, t),
+        charts.pool_use_by_client(result, t),
+        charts.value_curves(problem, result, str(problem.clients.index[0]), t),
+    ]
+    _assert_no_markup_from_users([f.to_plotly_json() for f in figs])
+
+
+def test_plotly_text_keeps_plain_text() -> None:
+    from optimizer.export.figures import plotly_text
+    from ui.charts import plot_text
+
+    for f in (plotly_text, plot_text):
+        assert f("Marlo Home & Garden") == "Marlo Home & Garden"
+        assert f("a < b") == "a &lt; b"
+        assert f("&lt;") == "&amp;lt;"
+        assert f("&#60;") == "&amp;#60;"
+        assert f("50% off %{y}") == "50% off &#37;{y}"
+
+
+# ---- per-client plans ---------------------------------------------------------------------
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+# Three clients with unique marker names; the third's name is typed in NFC (one 'é').
+PLAN_CLIENTS = {
+    "brennqx": "Brennqx Pumpworks",
+    "hartqx": "Hartqx Castings",
+    "zyxwqx": "Caf\u00e9qx Zyxw",
+}
+
+
+def _leaky_problem():
+    from optimizer.schema import RELATIONSHIP
+
+    tables, raw, issues = read_tables(TINY)
+    rename = dict(zip(["acme", "kedr", "zeta"], PLAN_CLIENTS))
+    for t in tables:
+        if "client_id" in tables[t].columns:
+            f = tables[t].copy()
+            f["client_id"] = f["client_id"].map(lambda c: rename.get(c, c))
+            tables[t] = f
+    cli = tables[CLIENTS].copy()
+    cli["name"] = [PLAN_CLIENTS[c] for c in cli["client_id"]]
+    cli.loc[0, "segment"] = "Supplier of hartqx castings"
+    tables[CLIENTS] = cli
+    # A pool named after a client heads a column of every plan; a method names another.
+    res = tables[RESOURCES].copy()
+    res.loc[1, "name"] = "Hartqx Castings hours"
+    res.loc[1, "unit"] = "h (zyxwqx)"
+    tables[RESOURCES] = res
+    met = tables[METHODS].copy()
+    met.loc[0, "name"] = "Demo at BRENNQX PUMPWORKS"
+    met.loc[1, "unit"] = "month for hartqx"
+    tables[METHODS] = met
+    nfd_cafe = "Cafe\u0301qx Zyxw"  # the same name in NFD
+    tables[RELATIONSHIP] = pd.DataFrame(
+        {
+            "client_id": list(PLAN_CLIENTS),
+            "plan_agreed": ["yes", "no", "unknown"],
+            "open_problems": [
+                f"write to anna@hartqx castings.de and {nfd_cafe}; see brennqx_2026.pdf",
+                "joint order Brennqx Pumpworks-Hartqx Castings, mail ops@zyxwqx.example",
+                "CAF\u00c9QX ZYXW asks what Brennqx pumpworks got (ref BRENNQX-7)",
+            ],
+            "last_review": ["2026-01-01", "2026-01-02", "2026-01-03"],
+        },
+        dtype=object,
+    )
+    return parse_tables(tables, raw, issues)
+
+
+def _folded(blob: bytes) -> str:
+    import unicodedata
+
+    text = blob.decode("utf-8", errors="ignore")
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
+def test_client_plans_hold_no_other_clients_name_or_id(tmp_path: Path) -> None:
+    from optimizer import export, solve
+    from optimizer.export import ExportMeta
+    from optimizer.export.client_plans import mention_key
+
+    problem = _leaky_problem()
+    result = solve(problem)
+    meta = ExportMeta(
+        scenario="Plan for hartqx after Café talks",
+        client_notes={
+            "brennqx": "ask Hartqx Castings first",
+            "hartqx": "brennqx-zyxwqx deal",
+            "zyxwqx": "nothing",
+        },
+    )
+    written = export.write_client_plans(problem, result, tmp_path, meta)
+    assert len(written) == 2 * len(PLAN_CLIENTS)
+    for path in written:
+        own = path.stem.removeprefix("plan_")
+        assert own in PLAN_CLIENTS
+        others = [c for c in PLAN_CLIENTS if c != own]
+        # Each other client's id, and the first word of its name (unique markers).
+        needles = {mention_key(x).split()[0] for c in others for x in (c, PLAN_CLIENTS[c])}
+        raw = path.read_bytes()
+        blobs = {"file": raw, "name": path.name.encode()}
+        if path.suffix == ".xlsx":
+            blobs.update(_parts(raw))
+            wb = openpyxl.load_workbook(path)
+            blobs["sheets"] = " ".join(wb.sheetnames).encode()
+            p = wb.properties
+            blobs["props"] = " ".join(
+                str(getattr(p, k) or "") for k in ("title", "subject", "creator", "keywords")
+            ).encode()
+        for part, blob in blobs.items():
+            text = _folded(blob)
+            for needle in needles:
+                # The marker words are unique, so any of them in a plan is a leak.
+                assert needle not in text, (path.name, part, needle)
+        # The own client's name stays, whole.
+        own_key = mention_key(PLAN_CLIENTS[own])
+        assert any(own_key in _folded(b) for b in blobs.values()), path.name
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_mentions_match_inside_words_in_any_normal_form_and_case() -> None:
+    from optimizer.export.client_plans import Mentions
+
+    problem = _leaky_problem()
+    m = Mentions(problem, "[X]")
+    cases = {
+        "anna@brennqx.de": "anna@[X].de",
+        "Brennqx Pumpworks-Hartqx Castings": "[X]-Hartqx Castings",
+        "brennqx_2026.pdf": "[X]_2026.pdf",
+        "Pumpworks alone": "Pumpworks alone",  # part of a name is not a mention
+        "Cafe\u0301qx Zyxw and CAFÉQX ZYXW": "[X] and [X]",
+        "Caféqx\u00a0Zyxw": "[X]",
+        "ZYXWQX-7": "[X]-7",
+    }
+    for text, want in cases.items():
+        assert m.redact(text, "hartqx") == want, text
+    # The own client is kept; the longest mention wins.
+    assert m.redact("Hartqx Castings hours", "hartqx") == "Hartqx Castings hours"
+    assert m.redact("Hartqx Castings hours", "brennqx") == "[X] hours"

@@ -46,7 +46,7 @@ OPTIONAL_TABS: tuple[tuple[str, str, str], ...] = (
 
 def _failed(message: str) -> Render:
     def render(ctx: Context) -> None:
-        st.error(ctx.t("tab_failed", error=message.splitlines()[-1] if message else ""))
+        st.error(ctx.t.md("tab_failed", error=message.splitlines()[-1] if message else ""))
         st.code(message)
 
     return render

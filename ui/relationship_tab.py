@@ -268,7 +268,7 @@ def _render_stale(problem: Problem, t: Translator) -> None:
 
 def _render_unconfirmed(problem: Problem, t: Translator) -> None:
     st.subheader(t("rel_unconfirmed_title"))
-    lines = unconfirmed_lines(problem, t)
+    lines = unconfirmed_lines(problem, t.md)
     if lines:
         st.warning("\n".join(f"- {line}" for line in lines))
         st.caption(t("rel_unconfirmed_caption"))
@@ -316,9 +316,7 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
     st.caption(t("rel_widen_caption", f=t.num(rel.WIDEN_FACTOR, 1)))
     widen = rel.widening_factors(problem)
     if widen:
-        st.markdown(
-            t("rel_widen_clients", n=len(widen), names=t("list_sep").join(_names(problem, widen)))
-        )
+        st.markdown(t.md("rel_widen_clients", n=len(widen), names=_names(problem, widen)))
     else:
         st.markdown(t("rel_widen_none"))
     if ctx.problem is None or ctx.result is None or not ctx.result.has_plan:
@@ -345,7 +343,7 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
             )
         except (NoPlanError, AnalysisError) as exc:
             bar.empty()
-            st.error(exc.text(t.lang))
+            st.error(t.md.render(exc.msg))
             return
         bar.empty()
         ss[ROBUST_KEY] = (cache_key, rows)
@@ -390,7 +388,7 @@ def render_relationship(ctx: Context) -> None:
         return
     missing = missing_clients(ctx.tables)
     if missing:
-        st.info(t("rel_missing_clients", n=len(missing), ids=", ".join(missing)))
+        st.info(t.md("rel_missing_clients", n=len(missing), ids=", ".join(missing)))
         st.button(
             t("rel_add_missing", n=len(missing)),
             key="rel_add_missing",

@@ -8,8 +8,10 @@ The scenarios live in an SQLite file shown at the top of the tab. If that file c
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,12 +20,12 @@ import streamlit as st
 from optimizer import analysis as an
 from optimizer.bundle import settings_dict
 from optimizer.schema import METHOD_ID, METHODS, NAME, Problem, Result
-from optimizer.store import ScenarioStore, StoreError, default_db_path
+from optimizer.store import ScenarioStore, StoreError, db_path_from, default_db_path
 
 from . import analysis_charts as charts
 from . import state
 from .state import Context
-from .text import Translator
+from .text import Translator, md_text
 from .widgets import render_diff
 
 DB_KEY = "scenario_db"  # the database path typed in the tab ("" = the default)
@@ -38,8 +40,50 @@ EXPORT_NOTES_KEY = "export_notes"
 EXPORT_CLIENT_NOTES_KEY = "export_client_notes"
 
 
+# Where a page visitor may keep scenario files (the server's configuration, not the page's):
+# $RISK_PLANNER_SCENARIO_DIR, else the folder of the default database. With
+# $RISK_PLANNER_SCENARIO_BOX=off the page offers no other file than the default one.
+SCENARIO_DIR_ENV = "RISK_PLANNER_SCENARIO_DIR"
+SCENARIO_BOX_ENV = "RISK_PLANNER_SCENARIO_BOX"
+_OFF = ("off", "0", "false", "no", "none")
+
+
+def scenario_dir() -> Path:
+    """The folder scenario files typed on the page must lie in (symlinks resolved)."""
+    env = os.environ.get(SCENARIO_DIR_ENV, "").strip()
+    folder = Path(env).expanduser() if env else default_db_path().parent
+    return folder.resolve()
+
+
+def box_enabled() -> bool:
+    """Whether the page offers the "use another scenario file" box."""
+    return os.environ.get(SCENARIO_BOX_ENV, "").strip().lower() not in _OFF
+
+
+def allowed_db_path(typed: str) -> Path | None:
+    """The file a visitor typed, if it lies inside `scenario_dir()` once `..` and symlinks are
+    resolved (a relative name is taken inside the folder); None for anything else."""
+    folder = scenario_dir()
+    try:
+        path = db_path_from(typed.strip())
+        path = (path if path.is_absolute() else folder / path).resolve()
+    except (StoreError, OSError, RuntimeError, ValueError):
+        return None
+    if path == folder or not path.is_relative_to(folder):
+        return None
+    return path
+
+
+def _typed_db() -> str:
+    return str(st.session_state.get(DB_KEY) or "").strip() if box_enabled() else ""
+
+
 def db_path() -> str:
-    return str(st.session_state.get(DB_KEY) or default_db_path())
+    """The scenario file in use: the one typed in the box if it is allowed, else the default
+    (the command line's --db is not limited: its user owns the shell)."""
+    typed = _typed_db()
+    allowed = allowed_db_path(typed) if typed else None
+    return str(allowed or default_db_path())
 
 
 def _flash(kind: str, message: str) -> None:
@@ -54,7 +98,8 @@ def _show_flash() -> None:
 
 
 def store_message(exc: StoreError, t: Translator) -> str:
-    """A store error in the page's language, with what to do on this page where it helps."""
+    """A store error in the page's language, with what to do on this page where it helps
+    (pass `t.md` for a Markdown element: the file name and scenario name are escaped)."""
     text = t.render(exc.msg)
     if exc.code == "exists":
         return text + t("sc_err_exists_hint")
@@ -95,18 +140,18 @@ def _save(problem: Problem, result: Result, t: Translator, client_notes: dict[st
             overwrite=bool(ss.get(OVERWRITE_KEY, False)),
         )
     except StoreError as exc:
-        _flash("error", t("sc_error", error=store_message(exc, t)))
+        _flash("error", t("sc_error", error=store_message(exc, t.md)))
         return
     ss[PICK_KEY] = name
     ss.pop(NAME_KEY, None)  # a fresh default name for the next save
-    _flash("ok", t("sc_saved", name=name))
+    _flash("ok", t.md("sc_saved", name=name))
 
 
 def _load(name: str, t: Translator) -> None:
     try:
         sc = ScenarioStore(db_path()).get(name)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=store_message(exc, t)))
+        _flash("error", t("sc_error", error=store_message(exc, t.md)))
         return
     state.queue_inputs(tables_from_text(sc.tables), sc.settings, source=f"scenario {name}")
     ss = st.session_state
@@ -115,7 +160,7 @@ def _load(name: str, t: Translator) -> None:
     for k in [k for k in ss if str(k).startswith(EXPORT_CLIENT_NOTES_KEY + "::")]:
         del ss[k]  # the Export tab's note boxes re-read the loaded notes
     ss[NOTES_KEY] = sc.info.notes
-    _flash("ok", t("sc_loaded", name=name))
+    _flash("ok", t.md("sc_loaded", name=name))
 
 
 def _rename(old: str, t: Translator) -> None:
@@ -123,10 +168,10 @@ def _rename(old: str, t: Translator) -> None:
     try:
         ScenarioStore(db_path()).rename(old, new)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=store_message(exc, t)))
+        _flash("error", t("sc_error", error=store_message(exc, t.md)))
         return
     st.session_state[PICK_KEY] = new
-    _flash("ok", t("sc_renamed", old=old, new=new))
+    _flash("ok", t.md("sc_renamed", old=old, new=new))
 
 
 def _duplicate(source: str, t: Translator) -> None:
@@ -134,10 +179,10 @@ def _duplicate(source: str, t: Translator) -> None:
     try:
         ScenarioStore(db_path()).duplicate(source, new)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=store_message(exc, t)))
+        _flash("error", t("sc_error", error=store_message(exc, t.md)))
         return
     st.session_state[PICK_KEY] = new
-    _flash("ok", t("sc_duplicated", old=source, new=new))
+    _flash("ok", t.md("sc_duplicated", old=source, new=new))
 
 
 def _delete(name: str, t: Translator) -> None:
@@ -147,11 +192,11 @@ def _delete(name: str, t: Translator) -> None:
     try:
         ScenarioStore(db_path()).delete(name)
     except StoreError as exc:
-        _flash("error", t("sc_error", error=store_message(exc, t)))
+        _flash("error", t("sc_error", error=store_message(exc, t.md)))
         return
     st.session_state.pop(PICK_KEY, None)
     st.session_state["scenario_confirm_delete"] = False
-    _flash("ok", t("sc_deleted", name=name))
+    _flash("ok", t.md("sc_deleted", name=name))
 
 
 # ---- sections -------------------------------------------------------------------------------
@@ -207,9 +252,9 @@ def render_save(ctx: Context) -> None:
 def _kpi_lines(summary: dict[str, Any], t: Translator) -> list[str]:
     k = summary.get("kpis", {}) or {}
     if not k:
-        return [t("sc_no_plan", status=summary.get("status_text", summary.get("status", "")))]
+        return [t.md("sc_no_plan", status=summary.get("status_text", summary.get("status", "")))]
     return [
-        t(
+        t.md(
             "sc_kpis",
             value=t.num(k.get("total_value"), 0),
             weighted=t.num(k.get("objective"), 0),
@@ -248,7 +293,7 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
     try:
         sc = store.get(pick)
     except StoreError as exc:
-        st.error(t("sc_error", error=store_message(exc, t)))
+        st.error(t("sc_error", error=store_message(exc, t.md)))
         return
     st.caption(
         t(
@@ -260,7 +305,7 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
     for line in _kpi_lines(sc.summary, t):
         st.markdown(line)
     if sc.info.notes:
-        st.markdown(f"> {sc.info.notes}")
+        st.markdown(f"> {md_text(sc.info.notes)}")
     if sc.client_notes:
         st.dataframe(
             pd.DataFrame(
@@ -281,7 +326,7 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
         t("sc_copy_name"), key="scenario_copy_name", placeholder=t("sc_copy_default", name=pick)
     )
     a3.button(t("sc_duplicate"), on_click=_duplicate, args=(pick, t), key="scenario_duplicate")
-    a4.checkbox(t("sc_confirm_delete", name=pick), key="scenario_confirm_delete")
+    a4.checkbox(t.md("sc_confirm_delete", name=pick), key="scenario_confirm_delete")
     a4.button(t("sc_delete"), on_click=_delete, args=(pick, t), key="scenario_delete")
 
 
@@ -333,7 +378,7 @@ def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
         la, sa, ta, xa = _side(a, ctx, store)
         lb, sb, tb, xb = _side(b, ctx, store)
     except StoreError as exc:
-        st.error(t("sc_error", error=store_message(exc, t)))
+        st.error(t("sc_error", error=store_message(exc, t.md)))
         return
     if la == lb:
         lb = f"{lb} (2)"
@@ -357,16 +402,24 @@ def render_scenarios(ctx: Context) -> None:
     st.caption(t("sc_intro"))
     _show_flash()
     path = db_path()
-    st.caption(t("sc_where", path=path))
-    with st.expander(t("sc_db_change")):
-        st.text_input(
-            t("sc_db_path"), key=DB_KEY, placeholder=str(default_db_path()), help=t("sc_db_help")
-        )
+    st.caption(t.md("sc_where", path=path))
+    if box_enabled():
+        typed = _typed_db()
+        with st.expander(t("sc_db_change"), expanded=bool(typed)):
+            st.text_input(
+                t("sc_db_path"),
+                key=DB_KEY,
+                placeholder=str(default_db_path()),
+                help=t.md("sc_db_help_folder", folder=str(scenario_dir())),
+            )
+            st.caption(t.md("sc_dir_caption", folder=str(scenario_dir())))
+        if typed and allowed_db_path(typed) is None:
+            st.error(t.md("sc_dir_refused", folder=str(scenario_dir()), path=typed))
     store = ScenarioStore(path)
     try:
         infos = store.list()
     except StoreError as exc:
-        st.error(t("sc_store_error", error=store_message(exc, t)))
+        st.error(t("sc_store_error", error=store_message(exc, t.md)))
         st.info(t("sc_store_off"))
         return
     render_save(ctx)

@@ -9,7 +9,7 @@ import streamlit as st
 from optimizer.schema import OBJECTIVES, Settings
 
 from . import state
-from .text import LANGUAGES, Translator
+from .text import LANGUAGES, Translator, md_text
 
 
 def _step(capacity: float | None) -> float:
@@ -60,7 +60,7 @@ def render_sidebar() -> tuple[Settings, str]:
         if not pools:
             st.warning(t("sidebar_no_pools"))
         for _, pid, name, unit, cap in pools:
-            label = f"{name} ({unit})" if unit else name
+            label = f"{md_text(name)} ({md_text(unit)})" if unit else md_text(name)
             st.number_input(
                 label,
                 min_value=0.0,
@@ -69,7 +69,7 @@ def render_sidebar() -> tuple[Settings, str]:
                 key=state.cap_key(pid),
                 on_change=_on_capacity,
                 args=(pid,),
-                help=t("sidebar_pool_help", name=name),
+                help=t.md("sidebar_pool_help", name=name),
             )
             if cap is None or cap < 0:
                 st.caption(t("sidebar_pool_invalid"))

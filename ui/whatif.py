@@ -34,7 +34,7 @@ from optimizer.schema import (
 from . import analysis_charts as charts
 from . import state
 from .state import Context
-from .text import Translator
+from .text import Translator, md_text
 from .widgets import render_diff, styled
 
 JOBS_KEY = "whatif_jobs"  # kind -> Job (running or finished, not yet shown)
@@ -142,9 +142,9 @@ def _section(kind: str, key: tuple, t: Translator, show: Callable[[Any], None]) 
         st.warning(
             t("wi_needs_plan")
             if error == NO_PLAN
-            else t.render(error)
+            else t.md.render(error)
             if isinstance(error, Message)
-            else error
+            else md_text(error)
         )
         return
     if run_key[0] != key[0]:
@@ -212,7 +212,7 @@ def render_delta(ctx: Context, problem: Problem, result: Result) -> None:
         st.session_state.setdefault(PCT_PREFIX + p, 0)
         changes[p] = float(
             col.slider(
-                t("wi_pct", pool=_pool_label(problem, p)),
+                t.md("wi_pct", pool=_pool_label(problem, p)),
                 min_value=-90,
                 max_value=200,
                 step=5,
@@ -289,7 +289,9 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
         if sw.truncated:
             st.caption(t("wi_truncated", n=len(sw.breakpoints)))
         if sw.feasible_from is not None:
-            st.info(t("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit, pool=label))
+            st.info(
+                t.md("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit, pool=label)
+            )
         bps = sw.breakpoints
         if len(bps):
             with st.expander(t("wi_breaks_title", n=len(bps))):
