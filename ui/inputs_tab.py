@@ -10,7 +10,7 @@ import streamlit as st
 
 from optimizer import limits
 from optimizer.bundle import read_uploaded, settings_dict, tables_to_xlsx_bytes, tables_to_zip_bytes
-from optimizer.messages.describe import id_key
+from optimizer.messages.describe import id_key, issue_line
 from optimizer.schema import (
     CLIENTS,
     COMMITTED_UNITS,
@@ -29,7 +29,7 @@ from optimizer.schema import (
 from . import edits, state
 from .cells import cell_text, typed_tables
 from .state import Context
-from .text import Translator
+from .text import Translator, md_text
 
 EDITED_TABLES: tuple[str, ...] = (RESOURCES, METHODS, CLIENTS, OVERRIDES)
 DETAIL_FIELDS: tuple[str, ...] = (VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS)
@@ -37,6 +37,7 @@ DETAIL_KEY = "values_detail_field"  # the field shown in the second grid
 CONFIRM_RESET_KEY = "_confirm_reset"
 UPLOAD_VERSION_KEY = "_upload_version"
 UPLOAD_MESSAGE_KEY = "_upload_message"
+UPLOAD_LINES = 5  # problems of a refused upload quoted in its message
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -142,7 +143,10 @@ def _read_upload(files: list[Any], t: Translator) -> None:
     # the current tables, the user's edits and the last valid plan stay as they are.
     failed = [i for i in issues if i.severity == "error" and i.table not in uploaded]
     if failed:
-        ss[UPLOAD_MESSAGE_KEY] = ("error", t.md("upload_refused", files=names), failed)
+        # The first problems in the message itself; all of them in the table below it.
+        lines = [f"- {md_text(issue_line(i, t))}" for i in failed[:UPLOAD_LINES]]
+        text = "\n".join([t.md("upload_refused", files=names), "", *lines])
+        ss[UPLOAD_MESSAGE_KEY] = ("error", text, failed)
         st.rerun()
     ss[UPLOAD_MESSAGE_KEY] = (
         "success",
