@@ -379,3 +379,204 @@ def test_mentions_match_inside_words_in_any_normal_form_and_case() -> None:
     # The own client is kept; the longest mention wins.
     assert m.redact("Hartqx Castings hours", "hartqx") == "Hartqx Castings hours"
     assert m.redact("Hartqx Castings hours", "brennqx") == "[X] hours"
+
+
+# ---- the page: user text inside Markdown ---------------------------------------------------
+DASHBOARD = ROOT / "dashboard.py"
+EVIL_NAME = (
+    "![x](http://example.invalid/a.png) [Re-enter your password](https://evil.invalid) "
+    "<b>bold</b> *star*"
+)
+EVIL_TEXT = (
+    "see [here](https://evil.invalid/x) ![i](http://example.invalid/i.png) <img src=x> "
+    "_em_ :red[alarm] $x^2$ `code` mail@evil.invalid www.evil.invalid"
+)
+# Pieces of the payloads that Markdown would turn into an image, a link, HTML, emphasis, a
+# colour, LaTeX, code or an autolink: none may reach an element's Markdown source as typed.
+LIVE = [
+    "![x](",
+    "](http",
+    "[Re-enter your password]",
+    "<b>",
+    "*star*",
+    "[here](",
+    "![i](",
+    "<img",
+    "_em_",
+    ":red[",
+    "$x^2$",
+    "`code`",
+    "https://",
+    "http://",
+    "mail@evil",
+    "www.evil",
+]
+
+
+def _sources(at) -> list[str]:
+    """The Markdown source of every element that renders Markdown: text elements, alerts,
+    metric labels and values, widget labels and help texts."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    out += [s for m in at.metric for s in (str(m.label), str(m.value))]
+    for kind in ("selectbox", "number_input", "text_input", "checkbox", "button", "slider"):
+        for w in getattr(at, kind):
+            out += [str(getattr(w, "label", "") or ""), str(getattr(w, "help", "") or "")]
+    for w in at.sidebar.number_input:
+        out += [str(w.label), str(w.help or "")]
+    return out
+
+
+def _shown(source: str) -> str:
+    """What a Markdown source shows once its backslash escapes are read."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source)
+
+
+def _assert_literal(at, *payloads: str) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    sources = _sources(at)
+    for s in sources:
+        # An escaped character is inert: blank it out, then look for live Markdown.
+        live = re.sub(r"\\[!-/:-@\[-`{-~]", "\x00", s)
+        for piece in LIVE:
+            assert piece not in live, (piece, s)
+    for payload in payloads:
+        assert any(payload in _shown(s) for s in sources), payload
+
+
+def _hostile_app():
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+    from ui.relationship_tab import AS_OF_KEY
+
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=120).run()
+    tables = dict(at.session_state[state.TABLES_KEY])
+    cli = tables[CLIENTS].copy()
+    row = cli.index[cli["client_id"] == "kedr_stanko"][0]
+    cli.loc[row, "name"] = EVIL_NAME
+    cli.loc[row, "segment"] = "<b>seg</b> *star*"
+    tables[CLIENTS] = cli
+    relt = tables["relationship"].copy()
+    r = relt.index[relt["client_id"] == "kedr_stanko"][0]
+    relt.loc[r, "open_problems"] = EVIL_TEXT
+    tables["relationship"] = relt
+    at.session_state[state.TABLES_KEY] = tables
+    at.session_state[AS_OF_KEY] = __import__("datetime").date(2026, 11, 28)
+    return at.run()
+
+
+def test_plan_client_and_relationship_tabs_show_user_text_literally() -> None:
+    from ui import state
+
+    at = _hostile_app()
+    # Plan: the checklist's warnings name the client and quote its open problems.
+    _assert_literal(at, EVIL_NAME, EVIL_TEXT)
+    # Client view of that client: its open problems, unconfirmed commitments, segment.
+    at.session_state[state.OPEN_TAB_KEY] = "client"
+    at.run()
+    at.selectbox(key="client_pick_widget").set_value("kedr_stanko").run()
+    _assert_literal(at, EVIL_TEXT, "<b>seg</b> *star*")
+    # Relationship: the unconfirmed commitments name the client.
+    at.session_state[state.OPEN_TAB_KEY] = "relationship"
+    at.run()
+    _assert_literal(at, EVIL_NAME)
+
+
+def _scenarios_app(monkeypatch: pytest.MonkeyPatch, db: Path, **env: str):
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    monkeypatch.setenv("RISK_PLANNER_DB", str(db))
+    for k in ("RISK_PLANNER_SCENARIO_DIR", "RISK_PLANNER_SCENARIO_BOX"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=120).run()
+    at.session_state[state.OPEN_TAB_KEY] = "scenarios"
+    return at.run()
+
+
+def test_scenarios_tab_shows_names_and_notes_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _scenarios_app(monkeypatch, tmp_path / "s.sqlite3")
+    at.text_input(key="scenario_name").set_value(EVIL_NAME).run()
+    at.text_area(key="scenario_notes").set_value(EVIL_TEXT).run()
+    at.button(key="scenario_save").click().run()
+    # The message after saving names the scenario, the list quotes its notes.
+    _assert_literal(at, EVIL_NAME, EVIL_TEXT)
+
+
+def _texts(at) -> str:
+    return "\n".join(
+        _shown(str(e.value)) for kind in ("error", "caption", "success") for e in getattr(at, kind)
+    )
+
+
+def test_scenario_box_refuses_paths_outside_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.scenarios import DB_KEY
+    from ui.text import Translator
+
+    folder, outside = tmp_path / "scenarios", tmp_path / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "link").symlink_to(outside, target_is_directory=True)
+    at = _scenarios_app(monkeypatch, folder / "default.sqlite3")
+    t = Translator("en")
+    for typed in (
+        str(outside / "x.sqlite3"),
+        "../elsewhere/y.sqlite3",
+        str(folder / ".." / "elsewhere" / "z.sqlite3"),
+        "link/w.sqlite3",
+        f"sqlite:///{outside / 'u.sqlite3'}",
+        "/etc/passwd",
+    ):
+        at.text_input(key=DB_KEY).set_value(typed).run()
+        assert not at.exception, [e.value for e in at.exception]
+        refused = t("sc_dir_refused", folder=str(folder.resolve()), path=typed)
+        assert refused in _texts(at), typed
+        # The page keeps using the default file, and saving writes nothing outside.
+        at.text_input(key="scenario_name").set_value("one").run()
+        at.button(key="scenario_save").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert list(outside.iterdir()) == [], typed
+    assert (folder / "default.sqlite3").exists()
+    # A file inside the folder is used.
+    at.text_input(key=DB_KEY).set_value("team.sqlite3").run()
+    assert "Scenario files can only" not in _texts(at)
+    at.text_input(key="scenario_name").set_value("two").run()
+    at.button(key="scenario_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    from optimizer.store import ScenarioStore
+
+    assert ScenarioStore(folder / "team.sqlite3").names() == ["two"]
+    assert str(folder / "team.sqlite3") in _texts(at)
+
+
+def test_scenario_folder_is_configured_and_the_box_can_be_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.scenarios import DB_KEY
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    db = tmp_path / "home" / "default.sqlite3"
+    at = _scenarios_app(monkeypatch, db, RISK_PLANNER_SCENARIO_DIR=str(shared))
+    at.text_input(key=DB_KEY).set_value(str(shared / "team.sqlite3")).run()
+    at.text_input(key="scenario_name").set_value("a").run()
+    at.button(key="scenario_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (shared / "team.sqlite3").exists() and not db.exists()
+    # Turned off: no box, and a path put into the session is not used.
+    at = _scenarios_app(monkeypatch, db, RISK_PLANNER_SCENARIO_BOX="off")
+    assert not [w for w in at.text_input if w.key == DB_KEY]
+    at.session_state[DB_KEY] = str(tmp_path / "other.sqlite3")
+    at.text_input(key="scenario_name").set_value("b").run()
+    at.button(key="scenario_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert db.exists() and not (tmp_path / "other.sqlite3").exists()
