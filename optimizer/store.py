@@ -5,6 +5,10 @@ dashboard sessions (or command-line runs) can save at once; every write is one `
 IMMEDIATE` transaction, so a save that is killed half-way leaves nothing behind. The schema
 version is kept in `PRAGMA user_version` for future migrations. A file that is not a scenario
 database, or is damaged, raises StoreError and is never written to.
+
+Reading (list, get, load, exists, compare) opens the file read-only (`mode=ro`) and never
+creates the schema or changes the journal mode, so a file (or folder) without write access can
+be read; a write to one raises StoreError "read_only".
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ class StoreError(CodedError):
     """The scenario store cannot do what was asked (damaged file, unknown name, ...).
 
     `code` names the kind of problem (exists, missing, no_name, long_name, folder, not_db,
-    unusable, busy, newer, foreign, io, url, damaged_scenario, no_result); `msg` says it (the
+    unusable, busy, newer, foreign, io, url, damaged_scenario, no_result, read_only); `msg`
+    says it (the
     catalogue code `store_<code>`, or a variant of it, with its params); `name` and `path` are
     the scenario and file concerned. str() is the English text."""
 
@@ -184,6 +189,10 @@ class ScenarioStore:
         self.timeout_s = float(timeout_s)
         self._ready = False
 
+    def files(self) -> tuple[Path, ...]:
+        """The database file and the journal files SQLite keeps beside it."""
+        return (self.path, *(Path(f"{self.path}{end}") for end in ("-wal", "-shm", "-journal")))
+
     # -- connection -------------------------------------------------------------------------
     def _check_file(self) -> None:
         """Refuse a file that is not an SQLite database before SQLite touches it."""
@@ -196,27 +205,71 @@ class ScenarioStore:
             if head and head != SQLITE_HEADER:
                 raise StoreError("not_db", path=str(p))
 
+    def _read_only(self, exc: sqlite3.Error) -> bool:
+        """Whether a write failed because the file or its folder may not be written."""
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_READONLY") or "readonly" in str(exc):
+            return True
+        folder = self.path.parent
+        return name.startswith("SQLITE_CANTOPEN") and not os.access(folder, os.W_OK)
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A read-only connection (`mode=ro`): it cannot create the file, the schema or a
+        journal-mode change. A WAL file in a folder this process may not write cannot get its
+        shared-memory index there; it is then read as `immutable` (as it is, here)."""
+        uri = Path(os.path.abspath(self.path)).as_uri()
+        last: sqlite3.Error | None = None
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            conn = sqlite3.connect(
+                uri + query, uri=True, timeout=self.timeout_s, isolation_level=None
+            )
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                name = getattr(exc, "sqlite_errorname", "") or ""
+                if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+                    raise
+                last = exc
+        assert last is not None
+        raise last
+
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection: for writing (the folder and schema created when missing), or for
+        reading only (`write=False`: the file must exist; nothing is created or changed)."""
         self._check_file()
+        if write:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    "io", path=str(self.path), text_code="store_io_folder", error=str(exc)
+                ) from exc
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                "io", path=str(self.path), text_code="store_io_folder", error=str(exc)
-            ) from exc
-        try:
-            conn = sqlite3.connect(str(self.path), timeout=self.timeout_s, isolation_level=None)
+            if write:
+                conn = sqlite3.connect(str(self.path), timeout=self.timeout_s, isolation_level=None)
+            else:
+                conn = self._open_read_only()
         except sqlite3.Error as exc:
+            if write and self._read_only(exc):
+                raise StoreError("read_only", path=str(self.path)) from exc
+            if not isinstance(exc, sqlite3.OperationalError):  # read: "malformed" and the like
+                raise StoreError("unusable", path=str(self.path), error=str(exc)) from exc
             raise StoreError(
                 "io", path=str(self.path), text_code="store_io_open", error=str(exc)
             ) from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
-            if not self._ready:
+            if not write:
+                self._check_schema(conn)
+            elif not self._ready:
                 self._prepare(conn)
             yield conn
         except sqlite3.OperationalError as exc:
+            if write and self._read_only(exc):
+                raise StoreError("read_only", path=str(self.path)) from exc
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise StoreError("unusable", path=str(self.path), error=str(exc)) from exc
             raise StoreError("busy", path=str(self.path), seconds=self.timeout_s) from exc
@@ -226,12 +279,12 @@ class ScenarioStore:
         finally:
             conn.close()
 
-    def _prepare(self, conn: sqlite3.Connection) -> None:
-        """Check the schema version; create the tables in a new file."""
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    def _check_schema(self, conn: sqlite3.Connection) -> int:
+        """The schema version, after refusing a newer one or another program's database."""
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(
-                "newer", path=str(self.path), version=int(version), supported=SCHEMA_VERSION
+                "newer", path=str(self.path), version=version, supported=SCHEMA_VERSION
             )
         if version == 0:
             tables = {
@@ -239,6 +292,11 @@ class ScenarioStore:
             }
             if tables - {"meta", "scenarios"}:
                 raise StoreError("foreign", path=str(self.path))
+        return version
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check the schema version; create the tables in a new file."""
+        if self._check_schema(conn) == 0:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -292,11 +350,24 @@ class ScenarioStore:
         """True while the file does not exist: reads answer 'empty' without creating it."""
         return not self.path.exists()
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection | None]:
+        """A read-only connection, or None when there are no scenarios yet to read (no file,
+        or a file whose schema has not been created: reads never create it)."""
+        if self._missing():
+            yield None
+            return
+        with self._connect(write=False) as conn:
+            has = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scenarios'"
+            ).fetchone()
+            yield conn if has else None
+
     def list(self) -> list[ScenarioInfo]:
         """Every scenario, newest first."""
-        if self._missing():
-            return []
-        with self._connect() as conn:
+        with self._reading() as conn:
+            if conn is None:
+                return []
             rows = conn.execute(
                 f"SELECT {self._INFO_COLS} FROM scenarios ORDER BY saved_at DESC, id DESC"
             ).fetchall()
@@ -306,9 +377,9 @@ class ScenarioStore:
         return [i.name for i in self.list()]
 
     def exists(self, name: str) -> bool:
-        if self._missing():
-            return False
-        with self._connect() as conn:
+        with self._reading() as conn:
+            if conn is None:
+                return False
             return (
                 conn.execute(
                     "SELECT 1 FROM scenarios WHERE name = ?", (str(name).strip(),)
@@ -318,9 +389,9 @@ class ScenarioStore:
 
     def get(self, name: str) -> Scenario:
         """One scenario, with its inputs and summary."""
-        if self._missing():
-            raise _missing(name)
-        with self._connect() as conn:
+        with self._reading() as conn:
+            if conn is None:
+                raise _missing(name)
             row = conn.execute(
                 f"SELECT {self._INFO_COLS}, client_notes, inputs, summary "
                 "FROM scenarios WHERE name = ?",
@@ -477,11 +548,11 @@ class ScenarioStore:
 
     # -- health -----------------------------------------------------------------------------
     def integrity(self) -> str:
-        """SQLite's integrity check: 'ok' for a sound file."""
-        with self._connect() as conn:
+        """SQLite's integrity check: 'ok' for a sound file (a missing one is created)."""
+        with self._connect(write=self._missing()) as conn:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         return "; ".join(str(r[0]) for r in rows)
 
     def schema_version(self) -> int:
-        with self._connect() as conn:
+        with self._connect(write=self._missing()) as conn:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])

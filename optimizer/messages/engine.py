@@ -559,3 +559,17 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 register(TEXTS)
+
+# ---- the scenario store without write access ------------------------------------------------
+STORE_ACCESS_TEXTS: dict[str, tuple[str, str]] = {
+    "store_read_only": (
+        "'{path}' cannot be written here (the file or its folder is read-only): its scenarios "
+        "can be listed, shown, compared and loaded, but not saved, renamed or deleted. Ask for "
+        "write access to the file and its folder, or choose another file.",
+        "«{path}» здесь нельзя изменить (файл или его папка только для чтения): сценарии из "
+        "него можно просматривать, сравнивать и загружать, но не сохранять, переименовывать "
+        "или удалять. Попросите права на запись в файл и его папку или выберите другой файл.",
+    ),
+}
+
+register(STORE_ACCESS_TEXTS)
