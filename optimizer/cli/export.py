@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from ..bundle import atomic_write_bytes
-from ..export import EXTENSIONS, FORMATS, ExportMeta, lp_bytes, write_export
+from ..export import EXTENSIONS, FORMATS, ExportMeta, ExportPathError, lp_bytes, write_export
+from ..export.files import bundle_files, check_not_inputs, check_plans_folder
 from ..solve import solve
 from .common import (
     EXIT_NO_PLAN,
     EXIT_PLAN,
     Command,
+    UsageError,
     Words,
     add_bundle_args,
     load_with_overrides,
@@ -50,6 +52,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         asked = EXTENSIONS.get(out.suffix.lower())
         if asked is not None and asked != fmt:
             raise usage_error("cli_export_extension", out=str(out), asked=asked, format=fmt)
+    protect = bundle_files(args.bundle)
+    try:  # before anything is solved or written
+        if fmt == "client-plans":
+            check_plans_folder(out, protect)
+        else:
+            check_not_inputs([out], protect)
+    except ExportPathError as exc:
+        raise UsageError(w.error(exc)) from None
     problem = load_with_overrides(args)
     unknown = [c for c in args.client or [] if c not in problem.clients.index]
     if unknown:
@@ -73,7 +83,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         if fmt in ("csv", "client-plans"):
             print(w("cli_export_nothing_written"), file=sys.stderr)
             return EXIT_NO_PLAN
-    paths = write_export(problem, result, fmt, out, meta, args.client, lang=args.lang)
+    try:
+        paths = write_export(
+            problem, result, fmt, out, meta, args.client, lang=args.lang, protect=protect
+        )
+    except ExportPathError as exc:  # a client plan's file name is one of the bundle's
+        raise UsageError(w.error(exc)) from None
     code = "cli_export_wrote_plan" if result.has_plan else "cli_export_wrote_reasons"
     files = w("cli_export_files", count=len(paths)) if len(paths) > 1 else ""
     print(w(code, out=str(out), files=files))

@@ -9,6 +9,8 @@ from typing import Any
 
 from ..analysis import diff_inputs, diff_summaries
 from ..bundle import write_bundle
+from ..export import ExportPathError
+from ..export.files import bundle_targets, check_not_inputs
 from ..solve import solve
 from ..store import ScenarioStore, StoreError, db_path_from
 from .common import (
@@ -213,6 +215,10 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
         print(w("cli_scenario_copied", name=args.name, new_name=info.name))
         return EXIT_PLAN
     if cmd == "load":
+        try:  # never over the scenario file being read
+            check_not_inputs(bundle_targets(args.out), store.files())
+        except ExportPathError as exc:
+            raise UsageError(w.error(exc)) from None
         problem, _ = store.load(args.name)
         dest = write_bundle(problem, args.out)
         print(w("cli_scenario_loaded", name=args.name, path=str(dest)))

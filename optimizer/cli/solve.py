@@ -121,6 +121,9 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     w = words(args)
+    protect = _inputs(args.bundle)
+    outs = [Path(out) for out in args.out or []]
+    _refuse_inputs(outs, protect, w)  # before anything is solved or written
     problem = load_with_overrides(args)
     result = solve(problem)
     if args.json:
@@ -129,18 +132,42 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print_json(result_to_json(problem, result))
     else:
         _print_summary(problem, result, w)
-    for out in args.out or []:
-        write_output(problem, result, Path(out), w)
+    for out in outs:
+        write_output(problem, result, out, w, protect)
     return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
 
 
-def write_output(problem: Problem, result: Result, path: Path, w: Words | None = None) -> None:
-    """Write a result to a file whose format follows its extension."""
+def _inputs(bundle: str) -> tuple[Path, ...]:
+    from ..export.files import bundle_files
+
+    return bundle_files(bundle)
+
+
+def _refuse_inputs(outs: list[Path], protect: tuple[Path, ...], w: Words) -> None:
+    """UsageError when an --out file is one of the bundle's own files."""
+    from ..export import ExportPathError
+    from ..export.files import check_not_inputs
+
+    try:
+        check_not_inputs(outs, protect)
+    except ExportPathError as exc:
+        raise UsageError(w.error(exc)) from None
+
+
+def write_output(
+    problem: Problem,
+    result: Result,
+    path: Path,
+    w: Words | None = None,
+    protect: tuple[Path, ...] = (),
+) -> None:
+    """Write a result to a file whose format follows its extension; never over `protect`
+    (the files of the bundle being read)."""
     from .. import export  # imported here: the export module is only needed for --out
 
     w = w or Words()
     try:
-        export.write_by_extension(problem, result, path, lang=w.lang)
+        export.write_by_extension(problem, result, path, lang=w.lang, protect=protect)
     except export.NoPlanError:
         print(w("cli_not_written_no_plan", path=str(path)), file=sys.stderr)
     except export.ExportPathError as exc:  # a bad --out name

@@ -556,12 +556,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "a scenario needs a result or a summary of one",
         "сценарию нужен результат расчёта или его сводка",
     ),
-}
-
-register(TEXTS)
-
-# ---- the scenario store without write access ------------------------------------------------
-STORE_ACCESS_TEXTS: dict[str, tuple[str, str]] = {
+    # ---- the scenario store without write access -------------------------------------------------
     "store_read_only": (
         "'{path}' cannot be written here (the file or its folder is read-only): its scenarios "
         "can be listed, shown, compared and loaded, but not saved, renamed or deleted. Ask for "
@@ -572,4 +567,4 @@ STORE_ACCESS_TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-register(STORE_ACCESS_TEXTS)
+register(TEXTS)

@@ -233,16 +233,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Value of one more step (per unit, re-solved)",
         "Ценность ещё одного шага (за единицу, пересчёт)",
     ),
-}
-
-register(TEXTS)
-
-# ---- never over a bundle's own files ---------------------------------------------------------
-INPUT_TEXTS: dict[str, tuple[str, str]] = {
+    # ---- never over a bundle's own files ---------------------------------------------------------
     "export_overwrites_input": (
-        "nothing was written: {path} would replace {input}, a file of the bundle being read "
+        "nothing was written: {path} would replace {name}, a file of the bundle being read "
         "(choose another name or folder)",
-        "ничего не записано: {path} заменил бы {input}, файл читаемого набора данных "
+        "ничего не записано: {path} заменил бы {name}, файл читаемого набора данных "
         "(выберите другое имя или папку)",
     ),
     "export_into_input_folder": (
@@ -253,4 +248,4 @@ INPUT_TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-register(INPUT_TEXTS)
+register(TEXTS)
