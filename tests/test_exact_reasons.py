@@ -11,6 +11,7 @@ import copy
 import importlib
 import math
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -440,3 +441,28 @@ def test_exports_label_estimates(sample_problem: Problem) -> None:
     needs = [u["reason"] for u in out["unfunded"] if "first-unit value" in u["reason"]]
     assert needs and all("an estimate from the prices, not a threshold" in t for t in needs)
     assert all("step_price" in p for p in out["pools"])
+
+
+def test_the_report_and_workbook_show_whole_unit_step_prices(
+    sample_problem: Problem, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from optimizer.export.html import html_report
+    from optimizer.export.xlsx import xlsx_bytes
+
+    p = sample_problem.with_settings(integer_units=True)
+    whole = solve(p)
+    assert "Value of one more step (per unit, re-solved)" in html_report(p, whole).decode()
+    out = tmp_path / "plan.xlsx"
+    out.write_bytes(xlsx_bytes(p, whole))
+    cells = [
+        c
+        for row in openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True)
+        for c in row
+    ]
+    assert "Value of one more step (per unit, re-solved)" in cells
+    assert (
+        "Value of one more step (per unit, re-solved)"
+        not in html_report(sample_problem, solve(sample_problem)).decode()
+    )

@@ -26,10 +26,12 @@ from ..schema import (
     CAPACITY,
     COMMITTED_UNITS,
     NAME,
+    PRICE_STEP,
     SEGMENT,
     SHADOW_PRICE,
     SHARE,
     SLACK,
+    STEP_PRICE,
     UNIT,
     UNITS,
     USED,
@@ -237,19 +239,22 @@ def html_report(
         ]
         for _, r in po.iterrows()
     ]
-    context["pools"] = table(
-        [
-            (t("export_col_pool"), "text"),
-            (t("export_col_capacity"), "value"),
-            (t("export_col_used"), "value"),
-            (t("export_col_slack"), "value"),
-            (t("export_col_use"), "share"),
-            (t("export_col_shadow_price"), "price"),
-        ],
-        pool_rows,
-        row_units=[["", u, u, u, "", ""] for u in units],
-        lang=lang,
-    )
+    pool_cols = [
+        (t("export_col_pool"), "text"),
+        (t("export_col_capacity"), "value"),
+        (t("export_col_used"), "value"),
+        (t("export_col_slack"), "value"),
+        (t("export_col_use"), "share"),
+        (t("export_col_shadow_price"), "price"),
+    ]
+    pool_units_row = [["", u, u, u, "", ""] for u in units]
+    # Whole units: one more step of each pool, re-solved, beside the LP price.
+    if result.settings.integer_units and STEP_PRICE in po.columns:
+        pool_cols += [(t("export_col_price_step"), "value"), (t("export_col_step_price"), "price")]
+        for row, (_, r) in zip(pool_rows, po.iterrows()):
+            row += [r[PRICE_STEP], r[STEP_PRICE]]
+        pool_units_row = [[*u, u[1], ""] for u in pool_units_row]
+    context["pools"] = table(pool_cols, pool_rows, row_units=pool_units_row, lang=lang)
 
     pools = problem.pools
     pu = pool_units(problem, pools)
