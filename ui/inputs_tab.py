@@ -30,6 +30,7 @@ from . import edits, state
 from .cells import cell_text, typed_tables
 from .state import Context
 from .text import Translator, md_text
+from .widgets import render_issues
 
 EDITED_TABLES: tuple[str, ...] = (RESOURCES, METHODS, CLIENTS, OVERRIDES)
 DETAIL_FIELDS: tuple[str, ...] = (VALUE_LOW, VALUE_HIGH, COMMITTED_UNITS, MAX_UNITS)
@@ -102,7 +103,7 @@ def render_validation(ctx: Context) -> None:
     warnings = [i for i in ctx.issues if i.severity != "error"]
     if errors:
         st.error(t("validation_errors", n=len(errors)))
-        st.dataframe(issues_frame(errors, t), hide_index=True, key="table_issues")
+        render_issues(list(errors), t, "table_issues", issues_frame)
     elif ctx.problem is not None:
         p = ctx.problem
         st.success(
@@ -116,7 +117,7 @@ def render_validation(ctx: Context) -> None:
         )
     if warnings:
         with st.expander(t("validation_warnings", n=len(warnings))):
-            st.dataframe(issues_frame(warnings, t), hide_index=True, key="table_warnings")
+            render_issues(warnings, t, "table_warnings", issues_frame)
 
 
 def _read_upload(files: list[Any], t: Translator) -> None:
@@ -187,7 +188,7 @@ def render_files(ctx: Context) -> None:
             kind, text, issues = msg
             (st.success if kind == "success" else st.error)(text)
             if issues:
-                st.dataframe(issues_frame(issues, t), hide_index=True, key="table_upload")
+                render_issues(list(issues), t, "table_upload", issues_frame)
     with down:
         source = ss.get(state.SOURCE_KEY, "")
         st.caption(t("source_sample") if source == "sample" else t.md("source_files", files=source))

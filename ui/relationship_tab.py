@@ -28,13 +28,14 @@ from optimizer.schema import (
     NAME,
     OPEN_PROBLEMS,
     RELATIONSHIP,
+    Issue,
     Problem,
 )
 
 from . import edits, state
 from .state import Context
 from .text import Translator
-from .widgets import answer_text, date_text, unconfirmed_lines
+from .widgets import answer_text, date_text, render_issues, unconfirmed_lines
 
 STALE_DAYS_KEY = "rel_stale_days"  # the number input: a review older than this is due
 AS_OF_KEY = "rel_as_of"  # the date input reviews are aged against (default today)
@@ -193,6 +194,18 @@ def _render_editor(ctx: Context) -> None:
     )
 
 
+def _issues_frame(issues: list[Issue], t: Translator) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("col_row"): ["" if i.row is None else str(i.row) for i in issues],
+            t("col_key"): [id_key(i.ids, t) for i in issues],
+            t("col_column"): [i.column or "" for i in issues],
+            t("col_bad_value"): ["" if i.value is None else i.value for i in issues],
+            t("col_problem"): [t.render(i.msg) for i in issues],
+        }
+    )
+
+
 def _render_issues(ctx: Context) -> None:
     t = ctx.t
     mine = [i for i in ctx.issues if i.table == RELATIONSHIP]
@@ -200,19 +213,7 @@ def _render_issues(ctx: Context) -> None:
     if errors:
         st.error(t("rel_errors", n=len(errors)))
     if mine:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("col_row"): ["" if i.row is None else str(i.row) for i in mine],
-                    t("col_key"): [id_key(i.ids, t) for i in mine],
-                    t("col_column"): [i.column or "" for i in mine],
-                    t("col_bad_value"): ["" if i.value is None else i.value for i in mine],
-                    t("col_problem"): [t.render(i.msg) for i in mine],
-                }
-            ),
-            hide_index=True,
-            key="rel_issues",
-        )
+        render_issues(mine, t, "rel_issues", _issues_frame)
     elif ctx.errors:
         st.warning(t("rel_other_errors", n=len(ctx.errors)))
 

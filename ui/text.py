@@ -1365,3 +1365,14 @@ TEXT.update(
         ),
     }
 )
+
+
+# ---- long lists of input problems ------------------------------------------------------------
+TEXT.update(
+    {
+        "issues_download_all": (
+            "Download all {n:d} problems (CSV)",
+            "Скачать все проблемы ({n:d}, CSV)",
+        ),
+    }
+)

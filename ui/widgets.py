@@ -20,6 +20,8 @@ import streamlit as st
 
 from optimizer import analysis as an
 from optimizer import relationship as rel
+from optimizer.export.common import neutralise
+from optimizer.messages.describe import summarize_issues
 from optimizer.schema import (
     CLIENT_ID,
     COMMITTED_UNITS,
@@ -28,6 +30,7 @@ from optimizer.schema import (
     NEEDED_KIND,
     OPEN_PROBLEMS,
     WRITTEN_CONFIRMATION,
+    Issue,
     Problem,
     Result,
 )
@@ -193,6 +196,35 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
             ),
             icon=":material/report:",
         )
+
+
+# ---- lists of input problems ----------------------------------------------------------------
+IssueFrame = Callable[[list[Issue], Translator], pd.DataFrame]
+
+
+def issues_csv(issues: list[Issue], t: Translator, frame: IssueFrame) -> bytes:
+    """Every issue as a CSV table in the page's language (cells that could start a formula
+    quoted, as in every export)."""
+    table = frame(issues, t).map(lambda v: neutralise(str(v)))
+    return table.to_csv(index=False).encode("utf-8-sig")  # the BOM: Excel reads it as UTF-8
+
+
+def render_issues(issues: list[Issue], t: Translator, key: str, frame: IssueFrame) -> None:
+    """An issue table with at most ISSUES_PER_KIND issues of each kind (a code in a table): the
+    rest of each kind counted below it, and the whole list as a download."""
+    shown, hidden = summarize_issues(issues)
+    st.dataframe(frame(shown, t), hide_index=True, key=key)
+    if not hidden:
+        return
+    st.caption("  \n".join(t.md.render(h.msg) for h in hidden))
+    st.download_button(
+        t("issues_download_all", n=len(issues)),
+        key=f"{key}_all",
+        data=lambda: issues_csv(issues, t, frame),
+        file_name="problems.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
 
 
 # ---- two plans side by side ----------------------------------------------------------------

@@ -66,8 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             w("cli_bundle_problems", count=sum(i.severity == "error" for i in exc.issues)),
             file=sys.stderr,
         )
-        for issue in exc.issues:
-            print(f"  {w.issue(issue)}", file=sys.stderr)
+        for line in w.issues(exc.issues):
+            print(f"  {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader (e.g. `| head`) closed the pipe: not an error of ours.

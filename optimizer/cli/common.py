@@ -30,6 +30,7 @@ from ..messages import (
     issue_line,
     status_line,
 )
+from ..messages.describe import issue_lines
 from ..schema import OBJECTIVES, SOLVERS, Issue, Problem, Result, SettingsError
 from ..tolerances import ROUNDING
 
@@ -114,6 +115,10 @@ class Words:
 
     def issue(self, issue: Issue) -> str:
         return issue_line(issue, self.t)
+
+    def issues(self, issues: Sequence[Issue]) -> list[str]:
+        """Issues one a line, the first ISSUES_PER_KIND of each kind and a count of the rest."""
+        return issue_lines(issues, self.t)
 
     def status(self, result: Result) -> str:
         return status_line(result, self.t)

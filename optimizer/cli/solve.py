@@ -36,8 +36,8 @@ from .common import (
 def cmd_validate(args: argparse.Namespace) -> int:
     w = words(args)
     problem = load_bundle(args.bundle)
-    for issue in problem.warnings:
-        print(w.issue(issue), file=sys.stderr)
+    for line in w.issues(problem.warnings):
+        print(line, file=sys.stderr)
     print(
         w(
             "cli_validate_ok",

@@ -17,8 +17,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_error": ("error: {error}", "ошибка: {error}"),
     "cli_bundle_problems": (
-        "The bundle has {count:i} problem(s):",
-        "Проблем в наборе данных: {count:i}",
+        "The bundle has {count:d} problem(s):",
+        "Проблем в наборе данных: {count:d}",
     ),
     "cli_progress": ("{label}: {percent:i}%", "{label}: {percent:i} %"),
     "cli_stopping": (

@@ -565,6 +565,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "него можно просматривать, сравнивать и загружать, но не сохранять, переименовывать "
         "или удалять. Попросите права на запись в файл и его папку или выберите другой файл.",
     ),
+    # ---- long lists of issues: the rest of a kind counted ----------------------------------------
+    "issues_more": (
+        "… and {count:d} more of this kind in {table} (such as: {message})",
+        "… и ещё {count:d} таких же в таблице {table} (например: {message})",
+    ),
 }
 
 register(TEXTS)
