@@ -576,6 +576,29 @@ def test_a_huge_entry_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     assert "'cell.zip: values.csv' unpacks to more than 64 MB" in out.stdout + out.stderr
 
 
+def test_a_huge_shared_string_in_a_workbook_in_bounded_memory(tmp_path: Path) -> None:
+    """A workbook whose shared strings hold one 100 MB cell, at the real caps: refused
+    before openpyxl loads them."""
+    xlsx = sample_xlsx()
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    path = tmp_path / "cell.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                out.writestr(info.filename, src.read(info))
+                continue
+            head, tail = src.read(info).split(b"<si>", 1)
+            with out.open(info.filename, "w", force_zip64=True) as fh:
+                fh.write(head + b"<si><t>")
+                for _ in range(100):
+                    fh.write(b"x" * (1024 * 1024))
+                fh.write(b"</t></si><si>" + tail)
+    out_ = run_bounded(path, limit_mb=900)
+    assert out_.returncode == 2, out_.stderr
+    said = out_.stdout + out_.stderr
+    assert "'cell.xlsx: xl/sharedStrings.xml' unpacks to more than 64 MB" in said
+
+
 def test_a_deep_settings_json_through_the_command_line(tmp_path: Path) -> None:
     folder = tmp_path / "b"
     shutil.copytree(TINY, folder)
