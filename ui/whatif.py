@@ -8,6 +8,7 @@ was computed (marked partial).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from optimizer import analysis as an
+from optimizer.analysis.common import MAX_DRAWS, MAX_GRID_POINTS, MAX_SWEEP_STEPS
 from optimizer.messages import Message
 from optimizer.relationship import widening_factors
 from optimizer.schema import (
@@ -43,6 +45,14 @@ BASELINE_KEY = "whatif_baseline"  # (Problem, Result, label) pinned as the basel
 PCT_PREFIX = "whatif_pct::"  # + pool id: the tab's capacity change in percent
 POLL_S = 0.4
 NO_PLAN = "\u0000no plan"  # a run's error when the baseline has no plan
+
+# What a visitor may ask, within the engine's bounds (optimizer.analysis.common): every step,
+# grid point and draw is a re-solve on a server the sessions share. A sweep of 500 steps is
+# finer than the chart; a grid of 40 x 40 = 1,600 points; 100,000 draws pin every share shown
+# to within 0.3 percentage points (a run can be stopped from the page and keeps what it has).
+SWEEP_STEPS = min(500, MAX_SWEEP_STEPS)
+GRID_STEPS = min(40, math.isqrt(MAX_GRID_POINTS))
+DRAWS = min(100_000, MAX_DRAWS)
 
 
 # ---- background runs ------------------------------------------------------------------------
@@ -267,7 +277,9 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
         t("wi_to"), min_value=0.0, value=round(1.5 * cap, 6) or 1.0, key=f"whatif_to::{pool}"
     )
     steps = int(
-        c4.number_input(t("wi_steps"), min_value=2, max_value=500, value=41, key="whatif_steps")
+        c4.number_input(
+            t("wi_steps"), min_value=2, max_value=SWEEP_STEPS, value=41, key="whatif_steps"
+        )
     )
     key = (problem.fingerprint(), pool, lo, hi, steps)
     if st.button(t("wi_run_frontier"), key="whatif_run_sweep", type="primary"):
@@ -340,7 +352,11 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
         )
         n = int(
             g2.number_input(
-                t("wi_grid_steps"), min_value=2, max_value=40, value=11, key="whatif_grid_steps"
+                t("wi_grid_steps"),
+                min_value=2,
+                max_value=GRID_STEPS,
+                value=11,
+                key="whatif_grid_steps",
             )
         )
         ocap = float(problem.resources.at[other, CAPACITY])
@@ -467,7 +483,7 @@ def render_robustness(ctx: Context, problem: Problem) -> None:
         c1.number_input(
             t("wi_rb_draws"),
             min_value=1,
-            max_value=100_000,
+            max_value=DRAWS,
             value=300,
             step=100,
             key="whatif_draws",

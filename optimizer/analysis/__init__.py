@@ -18,7 +18,14 @@ run); a stopped run returns what it computed, marked `partial`.
 
 from __future__ import annotations
 
-from .common import ProgressFn, StopFn
+from .common import (
+    MAX_DRAWS,
+    MAX_GRID_POINTS,
+    MAX_SWEEP_STEPS,
+    MAX_SWEEP_VALUES,
+    ProgressFn,
+    StopFn,
+)
 from .errors import AnalysisError, NoPlanError
 from .frontier import MAX_BREAKPOINT_SOLVES, Grid, Sweep, grid, min_feasible_capacity, sweep
 from .resolver import METHODS_AVAILABLE, Resolver, pool_row
@@ -38,6 +45,10 @@ __all__ = [
     "DRAW_CHUNK",
     "KEY_COLUMNS",
     "MAX_BREAKPOINT_SOLVES",
+    "MAX_DRAWS",
+    "MAX_GRID_POINTS",
+    "MAX_SWEEP_STEPS",
+    "MAX_SWEEP_VALUES",
     "METHODS_AVAILABLE",
     "AnalysisError",
     "Grid",

@@ -37,3 +37,20 @@ def value_problem(problem: Problem) -> Problem:
     if problem.settings.objective == "max_value":
         return problem
     return problem.with_settings(objective="max_value")
+
+
+# ---- how large a question may be ------------------------------------------------------------
+# Every step, grid point and draw is one re-solve (about 1-3 ms for a sample-sized bundle, half
+# a second for 10,000 clients), run while a command waits or a shared dashboard works.
+# A sweep: more points than a chart has pixels show nothing new, and the capacities where the
+# plan changes are found exactly between grid points anyway (continuous mode).
+MAX_SWEEP_STEPS = 10_000
+# A sweep keeps the units of every cell at every step: steps x cells numbers (8 bytes each).
+MAX_SWEEP_VALUES = 20_000_000  # 160 MB
+# A grid of two pools: nx x ny re-solves; 100 x 100 draws a finer heat map than a page shows.
+MAX_GRID_POINTS = 10_000
+# Robustness keeps two numbers a draw (16 bytes; 5,000,000 draws: 80 MB) while the draws
+# themselves come in blocks. Far fewer draws already pin every share it reports (100,000: to
+# within 0.3 percentage points, 95%, the worst case of a share of one half), so the bound is the
+# memory one; a long run can be stopped (Ctrl-C, the page's stop button) and keeps what it has.
+MAX_DRAWS = 5_000_000

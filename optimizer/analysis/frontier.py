@@ -39,7 +39,17 @@ from ..tolerances import (
     funded,
     zero_small,
 )
-from .common import ProgressFn, StopFn, num, stopped, tick, value_problem
+from .common import (
+    MAX_GRID_POINTS,
+    MAX_SWEEP_STEPS,
+    MAX_SWEEP_VALUES,
+    ProgressFn,
+    StopFn,
+    num,
+    stopped,
+    tick,
+    value_problem,
+)
 from .errors import AnalysisError, echo
 from .resolver import Resolver, cell_label, cell_units, check_pool, pool_row
 
@@ -71,6 +81,8 @@ def _validate_range(pool: str, start: float, stop: float, steps: int) -> None:
             raise AnalysisError("analysis_sweep_bound", pool=pool, end=name, value=echo(v))
     if not isinstance(steps, (int, np.integer)) or steps < 2:
         raise AnalysisError("analysis_sweep_steps", steps=echo(steps))
+    if steps > MAX_SWEEP_STEPS:
+        raise AnalysisError("analysis_sweep_steps_max", steps=echo(steps), value=MAX_SWEEP_STEPS)
     if stop <= start:
         raise AnalysisError("analysis_sweep_order", pool=pool, start=echo(start), stop=echo(stop))
 
@@ -297,6 +309,13 @@ def sweep(
     vp = value_problem(problem)
     model = build_model(vp, "max_value")
     row = pool_row(model, pool)
+    n_cells = len(model.cells.value)
+    if int(steps) * n_cells > MAX_SWEEP_VALUES:
+        raise AnalysisError(
+            "analysis_sweep_size",
+            steps=echo(steps),
+            value=max(2, MAX_SWEEP_VALUES // max(n_cells, 1)),
+        )
     resolver = Resolver(model, vp.settings, method)
     front = Frontier(resolver, row)
     caps = np.linspace(float(start), float(stop), int(steps))
@@ -553,6 +572,10 @@ def grid(
     for p, (a, b), k in ((x_pool, x_range, nx), (y_pool, y_range, ny)):
         check_pool(problem, p)
         _validate_range(p, float(a), float(b), k)
+    if int(nx) * int(ny) > MAX_GRID_POINTS:
+        raise AnalysisError(
+            "analysis_grid_points", steps=f"{int(nx)} × {int(ny)}", value=MAX_GRID_POINTS
+        )
     vp = value_problem(problem)
     model = build_model(vp, "max_value")
     rx, ry = pool_row(model, x_pool), pool_row(model, y_pool)

@@ -26,7 +26,7 @@ from ..schema import (
     Problem,
 )
 from ..tolerances import funded
-from .common import ProgressFn, StopFn, num, stopped, tick, value_problem
+from .common import MAX_DRAWS, ProgressFn, StopFn, num, stopped, tick, value_problem
 from .errors import AnalysisError, echo
 from .resolver import Resolver, cell_units, no_plan
 
@@ -209,6 +209,8 @@ def robustness(
     t0 = time.perf_counter()
     if not isinstance(draws, (int, np.integer)) or draws < 1:
         raise AnalysisError("analysis_draws", draws=echo(draws))
+    if draws > MAX_DRAWS:
+        raise AnalysisError("analysis_draws_max", draws=echo(draws), value=MAX_DRAWS)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise AnalysisError("analysis_seed", seed=echo(seed))
     ranges = widened_ranges(problem, widen)

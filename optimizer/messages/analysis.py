@@ -49,6 +49,33 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the baseline has no plan ({status})",
         "у исходной задачи нет плана ({status})",
     ),
+    # ---- how large a question may be (each step, point or draw is one re-solve) ------------------
+    "analysis_sweep_steps_max": (
+        "a sweep takes at most {value} steps, not {steps}: each step is one re-solve, and more "
+        "points than a chart has pixels show nothing new (the capacities where the plan "
+        "changes are found exactly between steps)",
+        "перебор допускает не больше {value} шагов, а не {steps}: каждый шаг — это пересчёт, "
+        "а точек больше, чем пикселей на графике, ничего нового не покажут (ёмкости, где "
+        "меняется план, находятся точно между шагами)",
+    ),
+    "analysis_sweep_size": (
+        "a sweep keeps the units of every cell at every step: with this bundle's cells it takes "
+        "at most {value} steps (about 160 MB), not {steps}",
+        "перебор хранит единицы каждой ячейки на каждом шаге: при ячейках этого набора данных "
+        "он допускает не больше {value} шагов (около 160 МБ), а не {steps}",
+    ),
+    "analysis_grid_points": (
+        "a grid takes at most {value} points, not {steps}: each point is one re-solve",
+        "сетка допускает не больше {value} точек, а не {steps}: каждая точка — это пересчёт",
+    ),
+    "analysis_draws_max": (
+        "robustness takes at most {value} draws, not {draws}: the run keeps two numbers a draw, "
+        "and far fewer already pin every share it reports (100,000 draws: to within 0.3 "
+        "percentage points)",
+        "для проверки устойчивости допускается не больше {value} выборок, а не {draws}: расчёт "
+        "хранит два числа на выборку, а каждую долю гораздо меньшее число выборок уже "
+        "определяет (100 000 выборок: с точностью до 0,3 процентного пункта)",
+    ),
     # ---- notes on a sweep ------------------------------------------------------------------
     "analysis_note_max_value": (
         "The frontier shows the most value at each capacity (max_value mode).",
