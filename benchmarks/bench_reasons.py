@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.instances import make_problem
 from optimizer.bundle import load_bundle
-from optimizer.schema import NEEDED_EXACT, NEEDED_KIND, Problem
+from optimizer.schema import MIN_VALUE_SHARE, NEEDED_EXACT, NEEDED_KIND, Problem
 from optimizer.solve import solve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,13 +63,22 @@ def main() -> None:
     print()
     print("| conflicting set | requirements named | solve + explanation (s) |")
     print("|---|---|---|")
-    for name, problem in (
+    cases = [
         ("sample, budget 1 EUR", sample.with_capacity("budget", 1.0)),
         (
             "sample, budget 1 EUR, whole units",
             sample.with_capacity("budget", 1.0).with_settings(integer_units=True),
         ),
-    ):
+    ]
+    for n in args.clients:
+        for integer in (False, True):
+            words = ", whole units" if integer else ""
+            base = make_problem(n, integer=integer)
+            cases.append((f"{n:,} clients, budget 1 EUR{words}", base.with_capacity("budget", 1.0)))
+            clients = base.clients.copy()
+            clients[MIN_VALUE_SHARE] = 0.95
+            cases.append((f"{n:,} clients, floors 95%{words}", replace(base, clients=clients)))
+    for name, problem in cases:
         t, r = best_of(lambda p=problem: solve(p), args.repeat)
         print(f"| {name} | {len(r.conflicts)} | {t:.3f} |")  # type: ignore[attr-defined]
 
