@@ -83,6 +83,7 @@ from .tolerances import (
     FEASIBILITY,
     FUNDED,
     GAP_FLOOR,
+    GAP_NOISE,
     NEEDED_RTOL,
     ROUNDED_ROW,
     ROUNDING,
@@ -108,9 +109,6 @@ HIGHS_OPTIONS: dict[str, object] = {"presolve": "off", "mip_abs_gap": 0.0}
 # unscaled. Objectives of ordinary size are handed over as they are.
 OBJECTIVE_BAND = (0, 20)
 OBJECTIVE_TO = 7
-# HiGHS's "optimal" for whole units is kept only when the gap it reports is within the requested
-# one (up to this much float noise in its division); otherwise the plan is "feasible".
-GAP_NOISE = 1e-9
 # Above this many columns a continuous solve uses the interior-point method with crossover (a
 # basic, vertex solution as from simplex): dual simplex pays for the dense pool rows at every
 # iteration (10,000 clients: 4.7 s simplex, 0.45 s IPM; 250 clients: 5 ms vs 7 ms).

@@ -30,6 +30,9 @@ TARGET_SLACK = 1e-9
 TINY = 1e-12
 # The relative gap of a whole-units plan divides by max(|objective|, GAP_FLOOR).
 GAP_FLOOR = 1e-9
+# HiGHS's "optimal" for whole units is kept only when the gap it reports is within the requested
+# one (up to this much float noise in its division); otherwise the plan is "feasible".
+GAP_NOISE = 1e-9
 # Rounding an LP plan to whole units: a unit this close to whole counts as whole, and sums of
 # use are compared with this slack.
 ROUNDING = 1e-9
