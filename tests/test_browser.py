@@ -4,55 +4,22 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import ARTIFACTS, ROOT, screenshot_module
 from optimizer import load_bundle, solve
 from ui.plan_tab import plan_kpis
 from ui.text import fmt_num
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
+shot = screenshot_module()
 
-_spec = importlib.util.spec_from_file_location("screenshot", ROOT / "scripts" / "screenshot.py")
-assert _spec is not None and _spec.loader is not None
-shot = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(shot)
-
-# One server and one browser per module and process: under pytest-xdist (`make test`), each
-# worker that gets a test from here starts its own, on its own free port, with its own log.
+# The `server` and `browser` fixtures (tests/conftest.py): one per module and process, so under
+# pytest-xdist (`make test`) each worker starts its own, on its own free port, with its own log.
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[int]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    log = ARTIFACTS / (f"streamlit-{worker}.log" if worker else "streamlit.log")
-    port = shot.free_port()
-    proc = shot.start_app(port, log)
-    try:
-        yield port
-    finally:
-        shot.stop_app(proc)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = shot.launch_browser(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _wait_for_value(page: Any, expected: str, timeout_ms: float = 30_000) -> list[str]:

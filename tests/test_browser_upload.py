@@ -4,10 +4,8 @@ uploader is empty and usable again, and the user's edits and plan are still ther
 from __future__ import annotations
 
 import io
-import os
 import struct
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,31 +18,6 @@ from ui.text import fmt_num
 
 pytestmark = pytest.mark.browser
 SAMPLE = ROOT / "sample_data"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[int]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    log = ARTIFACTS / (f"streamlit-upload-{worker}.log" if worker else "streamlit-upload.log")
-    port = shot.free_port()
-    proc = shot.start_app(port, log)
-    try:
-        yield port
-    finally:
-        shot.stop_app(proc)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = shot.launch_browser(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def encrypted_zip(folder: Path) -> bytes:
