@@ -24,8 +24,9 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 venv: $(APP_STAMP)
 
+# `make run BUNDLE=path/to/bundle` opens the dashboard on that bundle (folder, .xlsx or .zip).
 run: $(APP_STAMP)
-	$(VENV)/bin/streamlit run dashboard.py
+	$(VENV)/bin/streamlit run dashboard.py $(if $(BUNDLE),-- "$(BUNDLE)")
 
 # One worker per core (pytest-xdist).
 test: $(DEV_STAMP)

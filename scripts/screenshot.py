@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,10 @@ def free_port() -> int:
 
 
 def start_app(
-    port: int, log: Path | None = None, script: Path | None = None
+    port: int, log: Path | None = None, script: Path | None = None, args: Sequence[str] = ()
 ) -> subprocess.Popen[bytes]:
-    """Start `streamlit run dashboard.py` (or `script`) headless on `port`; return once it
-    answers."""
+    """Start `streamlit run dashboard.py` (or `script`) headless on `port`, with `args` for the
+    script (e.g. a bundle to open); return once it answers."""
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     # The server writes its log through its own copy of the file.
     with open(log or os.devnull, "wb") as out:
@@ -69,6 +70,7 @@ def start_app(
                 # No "file changed" prompts on the page while the code is being edited.
                 "--server.fileWatcherType",
                 "none",
+                *(["--", *args] if args else []),
             ],
             cwd=ROOT,
             stdout=out,

@@ -9,7 +9,8 @@ dropped; each run validates them and solves the result through the content-keyed
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,23 @@ def sample_inputs() -> tuple[dict[str, pd.DataFrame], dict[str, Any], list[Issue
     return read_tables(SAMPLE_DIR)
 
 
+START_BUNDLE_ENV = "RISK_PLANNER_BUNDLE"  # the bundle a new session opens, when no argument
+
+
+def start_bundle(
+    argv: Sequence[str], script: str, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The bundle a new session opens: the first argument after the script
+    (`streamlit run dashboard.py -- PATH`, `make run BUNDLE=PATH`), else $RISK_PLANNER_BUNDLE,
+    else the sample. A folder of CSV files, an .xlsx or a .zip; one that cannot be read opens
+    with its problems listed on the Inputs tab. `argv` is sys.argv: its arguments count only
+    when argv[0] is `script` (Streamlit sets it so); under a test runner they are the runner's."""
+    env = os.environ if environ is None else environ
+    args = argv[1:] if argv and Path(argv[0]).name == Path(script).name else []
+    chosen = next((a for a in args if a.strip()), "") or env.get(START_BUNDLE_ENV, "").strip()
+    return Path(chosen).expanduser() if chosen else SAMPLE_DIR
+
+
 def queue_inputs(
     tables: dict[str, pd.DataFrame],
     raw_settings: dict[str, Any] | Settings | None,
@@ -153,8 +171,9 @@ def _apply_inputs(
     bump_all_editors()
 
 
-def init_state() -> None:
-    """First run: load the sample bundle; every run: apply inputs queued by `load_inputs`."""
+def init_state(start: Path = SAMPLE_DIR) -> None:
+    """First run: load the start bundle (the sample unless the page was started on another);
+    every run: apply inputs queued by `load_inputs`."""
     ss = st.session_state
     if LANG_KEY not in ss:
         ss[LANG_KEY] = DEFAULT_LANG
@@ -166,8 +185,9 @@ def init_state() -> None:
     if pending is not None:
         _apply_inputs(*pending)
     elif TABLES_KEY not in ss:
-        tables, raw, issues = sample_inputs()
-        _apply_inputs(tables, raw, tuple(issues), "sample")
+        tables, raw, issues = read_tables(start)
+        source = "sample" if start == SAMPLE_DIR else start.name
+        _apply_inputs(tables, raw, tuple(issues), source)
     base = ss.get(BUNDLE_SETTINGS_KEY, Settings())
     for key, name in SETTING_WIDGETS.items():
         if key not in ss:  # a test may set the tables alone
