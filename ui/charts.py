@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from optimizer.schema import (
     CAPACITY,
@@ -31,6 +32,21 @@ from .text import Translator
 
 ROW_PX = 26  # height per client row, so every client's name stays readable
 FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
+# The page's chart colours: Streamlit's light theme. Its plotly theme (the default template
+# once streamlit is imported) holds stand-ins (#000001...) that the page swaps for these when
+# it draws a chart, so a figure drawn anywhere else needs them put in.
+PAGE_COLORWAY = (
+    "#0068c9",
+    "#83c9ff",
+    "#ff2b2b",
+    "#ffabab",
+    "#29b09d",
+    "#7defa1",
+    "#ff8700",
+    "#ffd16a",
+    "#6d3fc0",
+    "#d5dae5",
+)
 
 # What plotly reads as markup in any text it draws (labels, ticks, legends, titles, hover):
 # tags, entities, and '%{' in a hover template.
@@ -57,6 +73,25 @@ def _figure(traces: list[Any], t: Translator, height: int, title: str, **layout:
     )
     base.update(layout)
     return go.Figure(data=traces, layout=base)
+
+
+def off_page_template() -> go.layout.Template:
+    """A real template in the page's colours, for a figure drawn outside the page."""
+    template = go.layout.Template(pio.templates["plotly_white"])
+    template.layout.colorway = PAGE_COLORWAY
+    return template
+
+
+def off_page(fig: go.Figure, width: int) -> dict[str, Any]:
+    """`fig` as a figure dictionary to draw outside the page (the HTML report), looking as on
+    the page: a real template in the page's colours instead of Streamlit's stand-ins, every
+    axis's margin grown to fit its labels (the page's theme does that), `width` px wide."""
+    out = go.Figure(fig)
+    out.layout.template = off_page_template()
+    out.update_layout(width=width, autosize=False)
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
+    return out.to_plotly_json()
 
 
 def client_order(result: Result) -> list[str]:

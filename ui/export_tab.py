@@ -93,12 +93,11 @@ def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
         if isinstance(getattr(ctx, "t", None), Translator)
         else Translator(getattr(ctx, "lang", "en"))
     )
-    figs = []
-    for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap):
-        fig = build(result, t)
-        fig.update_layout(width=REPORT_WIDTH, autosize=False)
-        figs.append(fig.to_plotly_json())
-    return figs
+    # As on the page: the page's colours and margins that fit the labels (see charts.off_page).
+    return [
+        charts.off_page(build(result, t), REPORT_WIDTH)
+        for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap)
+    ]
 
 
 def _meta(problem: Problem) -> export.ExportMeta:

@@ -6,9 +6,12 @@ file of the installed plotly package (read from disk, not imported).
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import json
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,23 @@ from .tables import grid
 
 BLUE, GREY, ORANGE = "#2E6FAC", "#C9D3DF", "#E07B39"
 CHART_WIDTH = 680  # px: fits the printable width of A4 portrait
+# A chart library's stand-in colours (Streamlit's plotly theme sends #000001... and swaps them
+# for its theme's colours only when it draws the chart itself); never a colour to print.
+_PLACEHOLDER = re.compile(r'"#0000[0-4][0-9]"')
+# Plotly's own colours, for a figure whose template held only stand-ins.
+COLORWAY = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+_AXIS = re.compile(r"^[xy]axis\d*$")
 
 # What plotly reads as markup in any text it draws (labels, ticks, legends, titles, hover):
 # tags, entities, and '%{' in a hover template.
@@ -192,6 +212,23 @@ def report_figures(
         }
     )
     return figs
+
+
+def report_ready(fig: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a figure dictionary as the report draws it: a template holding stand-in
+    colours is replaced by plotly's own colours, and every axis grows its margin to fit its
+    labels (unless the figure says otherwise)."""
+    out = copy.deepcopy(dict(fig))
+    layout: dict[str, Any] = dict(out.get("layout") or {})
+    template = layout.get("template")
+    if template is not None and _PLACEHOLDER.search(json.dumps(template, default=str)):
+        layout["template"] = {"layout": {"colorway": list(COLORWAY)}}
+    for key in dict.fromkeys(["xaxis", "yaxis", *filter(_AXIS.match, layout)]):
+        axis = dict(layout.get(key) or {})
+        axis.setdefault("automargin", True)
+        layout[key] = axis
+    out["layout"] = layout
+    return out
 
 
 def plotly_js() -> str | None:

@@ -54,7 +54,7 @@ from .common import (
     when_text,
     words,
 )
-from .figures import plotly_js, report_figures
+from .figures import plotly_js, report_figures, report_ready
 from .tables import Row, header_rows, kpis, pool_units, unfunded_rows
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -303,7 +303,10 @@ def html_report(
         lang=lang,
     )
 
-    figs = report_figures(problem, result, lang) if figures is None else list(figures)
+    figs = [
+        report_ready(f)
+        for f in (report_figures(problem, result, lang) if figures is None else figures)
+    ]
     js = plotly_js() if figs else None
     context["charts"] = (
         [
