@@ -28,7 +28,10 @@ from .state import Context
 from .text import Translator, md_text
 from .widgets import render_diff
 
-DB_KEY = "scenario_db"  # the database path typed in the tab ("" = the default)
+DB_KEY = "scenario_db"  # the box where another scenario file is typed (a widget)
+# The typed file, kept for the whole session: Streamlit forgets a widget's value while its tab
+# is closed, and a save after a tab switch must still go to the file the user chose.
+DB_CHOSEN_KEY = "_scenario_db_chosen"
 NAME_KEY = "scenario_name"
 NOTES_KEY = "scenario_notes"
 OVERWRITE_KEY = "scenario_overwrite"
@@ -75,7 +78,14 @@ def allowed_db_path(typed: str) -> Path | None:
 
 
 def _typed_db() -> str:
-    return str(st.session_state.get(DB_KEY) or "").strip() if box_enabled() else ""
+    if not box_enabled():
+        return ""
+    ss = st.session_state
+    return str(ss.get(DB_CHOSEN_KEY, ss.get(DB_KEY)) or "").strip()
+
+
+def _on_db_typed() -> None:
+    st.session_state[DB_CHOSEN_KEY] = str(st.session_state.get(DB_KEY) or "").strip()
 
 
 def db_path() -> str:
@@ -144,7 +154,7 @@ def _save(problem: Problem, result: Result, t: Translator, client_notes: dict[st
         return
     ss[PICK_KEY] = name
     ss.pop(NAME_KEY, None)  # a fresh default name for the next save
-    _flash("ok", t.md("sc_saved", name=name))
+    _flash("ok", t.md("sc_saved", name=name, path=db_path()))
 
 
 def _load(name: str, t: Translator) -> None:
@@ -247,6 +257,7 @@ def render_save(ctx: Context) -> None:
         args=(ctx.problem, ctx.result, t, notes),
         key="scenario_save",
     )
+    st.caption(t.md("sc_saves_to", path=db_path()))
 
 
 def _kpi_lines(summary: dict[str, Any], t: Translator) -> list[str]:
@@ -405,10 +416,12 @@ def render_scenarios(ctx: Context) -> None:
     st.caption(t.md("sc_where", path=path))
     if box_enabled():
         typed = _typed_db()
+        st.session_state[DB_KEY] = typed  # the box shows the session's choice again
         with st.expander(t("sc_db_change"), expanded=bool(typed)):
             st.text_input(
                 t("sc_db_path"),
                 key=DB_KEY,
+                on_change=_on_db_typed,
                 placeholder=str(default_db_path()),
                 help=t.md("sc_db_help_folder", folder=str(scenario_dir())),
             )

