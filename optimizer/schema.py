@@ -183,6 +183,68 @@ class Settings:
         return replace(self, **changes)
 
 
+# ---- what the plan optimises when values are uncertain (optimizer/robust.py) ---------------
+PLAN_OBJECTIVES: tuple[str, ...] = ("nominal", "robust", "cvar", "expected")
+MAX_OBJECTIVE_DRAWS = 5_000  # CVaR: one LP row per draw (docs/model.md, "Plans that hold up")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """Which value a max-value plan maximises. `nominal`: the values as given; `robust`: the
+    total when the `protect` (Gamma) worst surprises happen, overall or per client
+    (`per_client`); `cvar`: the mean of the worst `alpha` share of `draws` seeded draws;
+    `expected`: the draws' mean. `widen` (client_id, factor) pairs widen ranges as robustness
+    does; `checklist` adds the relationship checklist's widening. Checks itself like Settings."""
+
+    kind: str = "nominal"
+    protect: float = 0.0
+    per_client: bool = False
+    alpha: float = 0.1
+    draws: int = 200
+    seed: int = 0
+    widen: tuple[tuple[str, float], ...] = ()
+    checklist: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in PLAN_OBJECTIVES:
+            raise SettingsError(
+                "objective", self.kind, "setting_one_of", options=list(PLAN_OBJECTIVES)
+            )
+        for name in ("protect", "alpha"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise SettingsError(name, v, "setting_not_number")
+        if self.protect < 0:
+            raise SettingsError("protect", self.protect, "setting_at_least", low=0.0)
+        if not 0 < self.alpha <= 1:
+            raise SettingsError("alpha", self.alpha, "setting_between", low=0.0, high=1.0)
+        for name, low, high in (("draws", 1, MAX_OBJECTIVE_DRAWS), ("seed", 0, 2**32 - 1)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise SettingsError(name, v, "setting_not_number")
+            if not low <= v <= high:
+                raise SettingsError(name, v, "setting_between", low=float(low), high=float(high))
+        if not isinstance(self.per_client, bool):
+            raise SettingsError("per_client", self.per_client, "setting_not_bool")
+
+    @property
+    def nominal(self) -> bool:
+        return self.kind == "nominal"
+
+    def params(self) -> dict[str, Any]:
+        """The parameters that made the plan, by kind (for exports and `solve --json`)."""
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.kind == "robust":
+            out.update(protect=self.protect, per_client=self.per_client)
+        elif self.kind in ("cvar", "expected"):
+            if self.kind == "cvar":
+                out["alpha"] = self.alpha
+            out.update(draws=self.draws, seed=self.seed)
+        if self.kind != "nominal":
+            out.update(widen=dict(self.widen), checklist_widening=self.checklist)
+        return out
+
+
 SETTINGS_FIELDS: tuple[str, ...] = (
     "currency",
     "integer_units",
@@ -362,6 +424,12 @@ class Result:
     notes: tuple[Message, ...] = ()  # why there is no plan (or what the solver said)
     message: str = ""  # solver error text, if any
     constraints: pd.DataFrame | None = None  # index constraint name: kind, activity, bounds, dual
+    # What the plan maximised when it is not the nominal value (optimizer/robust.py); the
+    # objective above is always the plan's nominal weighted value.
+    plan_objective: Objective | None = None
+    protected_value: float | None = None  # robust: the total when the worst surprises happen
+    cvar_value: float | None = None  # cvar: the mean of the worst alpha share of the draws
+    expected_value: float | None = None  # cvar / expected: the mean over the draws
 
     @property
     def has_plan(self) -> bool:

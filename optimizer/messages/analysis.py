@@ -76,6 +76,29 @@ TEXTS: dict[str, tuple[str, str]] = {
         "хранит два числа на выборку, а каждую долю гораздо меньшее число выборок уже "
         "определяет (100 000 выборок: с точностью до 0,3 процентного пункта)",
     ),
+    # ---- plans that hold up (optimizer/robust.py) -------------------------------------------
+    "robust_needs_max_value": (
+        "the '{objective}' objective protects a plan's value, so it needs the max_value mode "
+        "(a min-cost plan has no value to protect)",
+        "цель «{objective}» защищает ценность плана, поэтому нужен режим max_value (у плана "
+        "минимальной стоимости нет ценности, которую можно защитить)",
+    ),
+    "robust_prices_note": (
+        "Prices and reasons are those of the protected model: each cell counts at the value "
+        "the protection gives it, and the values it would need are estimates.",
+        "Цены и причины — из защищённой модели: каждая ячейка учитывается по той ценности, "
+        "которую ей оставляет защита, а нужные ценности — оценки.",
+    ),
+    "robust_compare_nominal": (
+        "the price of robustness compares a protected plan with the nominal one: choose the "
+        "robust, cvar or expected objective",
+        "цена устойчивости сравнивает защищённый план с обычным: выберите цель robust, cvar "
+        "или expected",
+    ),
+    "robust_no_plan": (
+        "there is no plan to compare: the bundle has no feasible plan",
+        "сравнивать нечего: для этих данных нет допустимого плана",
+    ),
     # ---- notes on a sweep ------------------------------------------------------------------
     "analysis_note_max_value": (
         "The frontier shows the most value at each capacity (max_value mode).",
