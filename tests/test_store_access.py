@@ -27,7 +27,7 @@ from optimizer.bundle import load_bundle
 from optimizer.cli import main
 from optimizer.schema import Problem
 from optimizer.solve import solve
-from optimizer.store import ScenarioStore, StoreError
+from optimizer.store import SCHEMA_VERSION, ScenarioStore, StoreError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 NOBODY = 65534
@@ -204,7 +204,7 @@ def test_reads_open_the_file_read_only(tmp_path: Path, solved, monkeypatch):
     store.get("a")
     store.exists("a")
     store.load("b")
-    assert store.schema_version() == 1 and store.integrity() == "ok"
+    assert store.schema_version() == SCHEMA_VERSION and store.integrity() == "ok"
     assert opened and all(uri and db.endswith("?mode=ro") for db, uri in opened), opened
     opened.clear()
     store.save("c", solved[0], summary=solved[1])

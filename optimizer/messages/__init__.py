@@ -10,6 +10,7 @@ from . import analysis as _analysis  # noqa: F401  (each section registers itsel
 from . import cli as _cli  # noqa: F401
 from . import engine as _engine  # noqa: F401
 from . import export as _export  # noqa: F401
+from . import storage as _storage  # noqa: F401
 from .catalog import CATALOG, Catalogue, Message, Translator, register
 from .describe import explanation_lines, issue_line, status_line, status_message
 from .formats import (

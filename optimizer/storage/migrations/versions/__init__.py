@@ -1,0 +1,1 @@
+"""One module per schema revision, numbered: the revision number is the schema version."""
