@@ -4,6 +4,7 @@ to a plotly Figure. No streamlit here, so each chart is tested through its data.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,9 @@ from optimizer.tolerances import funded as is_funded
 from .text import Translator
 
 ROW_PX = 26  # height per client row, so every client's name stays readable
+# Beyond this many cells the heatmap's numbers are left to the hover: thousands of text labels
+# cost the browser seconds on every redraw and cannot be read at that density anyway.
+HEATMAP_TEXT_CELLS = 2500
 FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
 # The page's chart colours: Streamlit's light theme. Its plotly theme (the default template
 # once streamlit is imported) holds stand-ins (#000001...) that the page swaps for these when
@@ -100,12 +104,21 @@ def client_order(result: Result) -> list[str]:
     return list(value.sort_values(ascending=False, kind="stable").index)
 
 
-def units_matrix(result: Result) -> pd.DataFrame:
-    """Units per client (rows, input order) x method (columns); NaN where not offered."""
+def _rows(result: Result, ids: Sequence[str] | None, by_value: bool) -> pd.Index:
+    """The clients a chart draws: `ids` in their order, else every client (highest value
+    first when `by_value`, else in input order)."""
+    if ids is not None:
+        return pd.Index(list(ids))
+    return pd.Index(client_order(result)) if by_value else result.clients.index
+
+
+def units_matrix(result: Result, ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Units per client (rows: `ids`, else every client in input order) x method (columns);
+    NaN where not offered."""
     units = (
         result.allocation[UNITS].unstack(METHOD_ID) if len(result.allocation) else pd.DataFrame()
     )
-    return units.reindex(index=result.clients.index, columns=result.methods.index)
+    return units.reindex(index=_rows(result, ids, False), columns=result.methods.index)
 
 
 def wrap(label: str, width: int = 14) -> str:
@@ -121,19 +134,21 @@ def wrap(label: str, width: int = 14) -> str:
     return "<br>".join(lines)
 
 
-def units_heatmap(result: Result, t: Translator) -> go.Figure:
-    """Client x method heatmap of planned units (blank cells: the method is not offered)."""
-    z = units_matrix(result)
+def units_heatmap(result: Result, t: Translator, ids: Sequence[str] | None = None) -> go.Figure:
+    """Client x method heatmap of planned units (blank cells: the method is not offered), for
+    the clients `ids` in their order (default: every client in input order)."""
+    z = units_matrix(result, ids)
+    values = z.to_numpy(dtype=float)
     text = [
         [("" if np.isnan(v) else t.num(v, 1 if not float(v).is_integer() else 0)) for v in row]
-        for row in z.to_numpy(dtype=float)
+        for row in values
     ]
     heat = go.Heatmap(
-        z=z.to_numpy(dtype=float),
+        z=values,
         x=[wrap(plot_text(n)) for n in result.methods[NAME]],
-        y=[plot_text(n) for n in result.clients[NAME]],
+        y=[plot_text(n) for n in result.clients[NAME].reindex(z.index)],
         text=text,
-        texttemplate="%{text}",
+        texttemplate="%{text}" if values.size <= HEATMAP_TEXT_CELLS else None,
         colorscale="Blues",
         zmin=0,
         colorbar=dict(title=dict(text=t("units"))),
@@ -153,9 +168,10 @@ def units_heatmap(result: Result, t: Translator) -> go.Figure:
     )
 
 
-def value_by_client(result: Result, t: Translator) -> go.Figure:
-    """Perceived value per client, stacked by method (highest total first)."""
-    order = client_order(result)
+def value_by_client(result: Result, t: Translator, ids: Sequence[str] | None = None) -> go.Figure:
+    """Perceived value per client, stacked by method, for the clients `ids` in their order
+    (default: every client, highest total first)."""
+    order = list(_rows(result, ids, True))
     value = (
         result.allocation[VALUE]
         .unstack(METHOD_ID)
@@ -186,9 +202,12 @@ def value_by_client(result: Result, t: Translator) -> go.Figure:
     )
 
 
-def pool_use_by_client(result: Result, t: Translator) -> go.Figure:
-    """Each client's use of each pool, as a share of the pool's capacity (units differ)."""
-    order = client_order(result)
+def pool_use_by_client(
+    result: Result, t: Translator, ids: Sequence[str] | None = None
+) -> go.Figure:
+    """Each client's use of each pool, as a share of the pool's capacity (units differ), for
+    the clients `ids` in their order (default: every client, highest value first)."""
+    order = list(_rows(result, ids, True))
     names = [plot_text(n) for n in result.clients[NAME].reindex(order)]
     traces = []
     for p, row in result.pools.iterrows():
@@ -273,6 +292,8 @@ def value_curves(problem: Problem, result: Result, client_id: str, t: Translator
         t,
         height=420,
         title=t("chart_curves"),
+        # The legend beside the plot: under it, it sat on the x-axis title.
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
         xaxis=dict(title=dict(text=t("unit_number")), dtick=1),
         yaxis=dict(title=dict(text=t("value_of_unit")), rangemode="tozero"),
     )

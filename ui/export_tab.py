@@ -5,6 +5,11 @@ language."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import io
+import threading
+import time
+import zipfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -23,6 +28,13 @@ SUGGESTED_KEY = "_export_scenario_suggested"  # the scenario name last put in SC
 CLIENT_KEY = "export_client"
 CLIENT_NOTES_KEY = "export_client_notes"  # dict client_id -> notes
 REPORT_WIDTH = 680  # px: charts in the HTML report fit the printable width of A4
+# Above this many clients the workbook, the report and the client plans take seconds to write
+# (2,000 clients: about 3 s, 1 s and 55 s), so they are prepared first, with progress shown.
+PREPARE_ABOVE = 200
+BUILT_KEY = "_export_built"  # button key -> (what it was built from, the file's bytes)
+RUNNING_KEY = "_export_running"  # button keys of builds under way (left set when stopped)
+POLL_S = 0.25  # how often the page updates a build's progress
+_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="export")
 
 # English text of this tab; the catalogue's entries (same keys) win when present.
 TEXT: dict[str, str] = {
@@ -52,6 +64,14 @@ TEXT: dict[str, str] = {
     "export_client_notes": "Notes for this client's plan",
     "export_client_xlsx": "This client's plan (.xlsx)",
     "export_client_html": "This client's plan (.html)",
+    "export_prepare": "Prepare: {what}",
+    "export_prepare_help": "A large plan takes a while to write: the page shows the progress, "
+    "and you can stop it.",
+    "export_building": "Writing {what}… {seconds} s",
+    "export_stop": "Stop",
+    "export_stopped": "Stopped: {what} was not written.",
+    "export_ready": "Ready: {what} ({size})",
+    "export_download": "Download: {what}",
 }
 
 
@@ -140,6 +160,132 @@ def _button(
     )
 
 
+# ---- long builds, prepared with progress ---------------------------------------------------
+Work = Callable[[threading.Event, list[float]], bytes]  # (stop, progress box) -> the file
+
+
+def _prepared(
+    ctx: Any,
+    label: str,
+    work: Work,
+    file_name: str,
+    fmt: str,
+    key: str,
+    content: tuple[Any, ...],
+    help_: str | None = None,
+) -> None:
+    """A file that takes a while to build (a large plan's workbook, report or client plans):
+    a "Prepare" button builds it on a worker thread while the page shows its progress and a
+    Stop button; then the download button offers it. Any click (Stop, another tab, a new
+    budget) ends the wait at once, and a stopped build of client plans stops at its next
+    client. `content` names what the file is built from: the prepared file is offered only
+    while it is the same."""
+    ss = st.session_state
+    built = ss.get(BUILT_KEY, {})
+    if built.get(key, (None,))[0] == content:
+        data = built[key][1]
+        st.caption(tr(ctx, "export_ready", what=label, size=_size(len(data))))
+        _button(tr(ctx, "export_download", what=label), lambda: data, file_name, fmt, key, help_)
+        return
+    running = ss.setdefault(RUNNING_KEY, set())
+    if key in running:  # the last run ended while this file was being built
+        running.discard(key)
+        st.info(tr(ctx, "export_stopped", what=label))
+    if not st.button(
+        tr(ctx, "export_prepare", what=label),
+        key=f"prepare_{key}",
+        help=help_ or tr(ctx, "export_prepare_help"),
+        icon=":material/build:",
+        width="stretch",
+    ):
+        return
+    running.add(key)
+    stop, progress = threading.Event(), [0.0]
+    started = time.monotonic()
+    with st.status(tr(ctx, "export_building", what=label, seconds=0), expanded=True) as status:
+        # A click on any widget reruns the page, which ends this run at its next update.
+        st.button(tr(ctx, "export_stop"), key=f"stop_{key}", icon=":material/stop:")
+        bar = st.progress(0.0)
+        job = _POOL.submit(work, stop, progress)
+        try:
+            while True:
+                try:
+                    data = job.result(timeout=POLL_S)
+                    break
+                except concurrent.futures.TimeoutError:
+                    seconds = t_num(ctx, time.monotonic() - started)
+                    text = tr(ctx, "export_building", what=label, seconds=seconds)
+                    status.update(label=text)
+                    bar.progress(min(max(progress[0], 0.0), 1.0), text=text)
+        finally:
+            stop.set()  # on a rerun too: the worker stops at its next step
+        running.discard(key)
+        status.update(label=tr(ctx, "export_ready", what=label, size=_size(len(data))))
+        status.update(state="complete", expanded=False)
+    ss[BUILT_KEY] = {**built, key: (content, data)}
+    st.rerun()  # draw the download button in the place of the Prepare button
+
+
+def t_num(ctx: Any, x: float) -> str:
+    t = getattr(ctx, "t", None)
+    num = getattr(t, "num", None)
+    return num(x, 0) if callable(num) else f"{x:.0f}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+
+
+def _all_plans_zip(problem: Problem, result: Result, meta: export.ExportMeta, lang: str) -> Work:
+    """Every client's plan files in one .zip, written client by client so the page can show
+    how far it got and a stop takes effect at the next client."""
+
+    def work(stop: threading.Event, progress: list[float]) -> bytes:
+        book = export.PlanBook(problem, result, meta, lang)
+        ids = list(problem.clients.index)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i, c in enumerate(ids):
+                if stop.is_set():
+                    return b""
+                plan, stem = book.plan(c), export.client_file_stem(str(c))
+                zf.writestr(f"{stem}.html", book.html(plan))
+                zf.writestr(f"{stem}.xlsx", book.xlsx(plan))
+                progress[0] = (i + 1) / len(ids)
+        return buf.getvalue()
+
+    return work
+
+
+def _whole(build: Callable[[], bytes]) -> Work:
+    """A build in one call: the page shows the seconds it has taken (no fraction to show)."""
+
+    def work(stop: threading.Event, progress: list[float]) -> bytes:
+        return build()
+
+    return work
+
+
+def _long(
+    ctx: Any,
+    problem: Problem,
+    label: str,
+    build: Callable[[], bytes],
+    file_name: str,
+    fmt: str,
+    key: str,
+    content: tuple[Any, ...],
+    help_: str | None = None,
+    work: Work | None = None,
+) -> None:
+    """A file that is quick on a small plan (built in the download click, as the others) and
+    slow on a large one (prepared first, with progress)."""
+    if len(problem.clients) <= PREPARE_ABOVE:
+        _button(label, build, file_name, fmt, key, help_)
+    else:
+        _prepared(ctx, label, work or _whole(build), file_name, fmt, key, content, help_)
+
+
 def _suggest_scenario_name() -> None:
     """Name the export after the scenario just loaded, unless the user typed a name."""
     ss = st.session_state
@@ -182,22 +328,36 @@ def render_export(ctx: Any) -> None:
         figures = dashboard_figures(result, ctx) if has_plan else None
         return export.html_report(problem, result, meta, figures, lang=lang)
 
+    # What the files are built from (a prepared file is offered while it is the same).
+    content = (
+        result.fingerprint,
+        meta.scenario,
+        meta.notes,
+        tuple(sorted(meta.client_notes.items())),
+        lang,
+    )
     cols = st.columns(3)
     with cols[0]:
-        _button(
+        _long(
+            ctx,
+            problem,
             tr(ctx, "export_xlsx"),
             lambda: export.xlsx_bytes(problem, result, meta, lang=lang),
             f"{stamp}plan.xlsx",
             "xlsx",
             "dl_xlsx",
+            content,
             tr(ctx, "export_xlsx_help"),
         )
-        _button(
+        _long(
+            ctx,
+            problem,
             tr(ctx, "export_html"),
             report,
             f"{stamp}report.html",
             "html",
             "dl_html",
+            content,
             tr(ctx, "export_html_help"),
         )
     with cols[1]:
@@ -230,12 +390,16 @@ def render_export(ctx: Any) -> None:
 
     st.markdown(f"#### {tr(ctx, 'export_clients_title')}")
     st.caption(tr(ctx, "export_clients_intro"))
-    _button(
+    _long(
+        ctx,
+        problem,
         tr(ctx, "export_all_clients"),
         lambda: export.client_plans_zip(problem, result, meta, lang=lang),
         f"{stamp}client_plans.zip",
         "zip",
         "dl_clients_zip",
+        content,
+        work=_all_plans_zip(problem, result, meta, lang),
     )
     ids = list(problem.clients.index)
     names = problem.clients[NAME]

@@ -18,6 +18,7 @@ from optimizer.schema import (
     COMMITTED_UNITS,
     INFEASIBLE,
     IS_FUNDED,
+    LIMITS,
     MAX_UNITS,
     NAME,
     NEEDED_KIND,
@@ -42,10 +43,13 @@ from optimizer.schema import (
 from optimizer.tolerances import BINDING, ZERO_PRICE
 
 from . import charts
+from .lists import MORE_N, SCROLL_PX, client_chooser
 from .state import Context
 from .text import Translator
 from .widgets import needed_caption, render_plan_warnings, show_table, shown_plan
 
+CHOOSER_KEY = "plan_clients"  # the chooser's widgets: plan_clients_count, _segments, _search
+TABLE_PX = 560  # the allocation and not-funded tables: about twenty rows, scrolling inside
 PREV_KEY = "_kpi_history"  # (fingerprint shown, its KPIs, the KPIs of the plan before it)
 
 
@@ -183,6 +187,9 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
     """Not (fully) funded cells with the reason, in the page's language."""
     u = result.unfunded
     cid, mid = u.index.get_level_values(0), u.index.get_level_values(1)
+    # Cells blocked by the same limits share them: each shared part is put into words once.
+    memo: dict[int, str] = {}
+    limits = u[LIMITS] if LIMITS in u.columns else pd.Series([()] * len(u), index=u.index)
     return pd.DataFrame(
         {
             t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
@@ -202,7 +209,8 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
             ]
             if NEEDED_KIND in u.columns
             else [""] * len(u),
-            t("col_reason"): [t.render(w) for w in u[WHY]],
+            t("col_blocked_by"): [t.join(lims, memo=memo) for lims in limits],
+            t("col_reason"): [t.render(w, memo) for w in u[WHY]],
         }
     )
 
@@ -364,6 +372,25 @@ def render_no_plan(ctx: Context, problem: Problem, result: Result) -> None:
         st.markdown(t("error_hint"))
 
 
+def render_charts(result: Result, t: Translator) -> None:
+    """The heatmap and the two bar charts for the clients the chooser picks (the top 25 by
+    value unless the user asks for more); every client of a large plan scrolls in a box."""
+    choice = client_chooser(result.clients, t, CHOOSER_KEY)
+    if not choice.ids:
+        return
+    ids = list(choice.ids)
+    # A chart of hundreds of clients scrolls inside a box, so the page keeps its height.
+    tall = len(ids) > MORE_N
+    box = st.container(height=SCROLL_PX, border=False) if tall else st.container()
+    with box:
+        st.plotly_chart(charts.units_heatmap(result, t, ids), key="chart_heatmap")
+    box = st.container(height=SCROLL_PX, border=False) if tall else st.container()
+    with box:
+        left, right = st.columns(2)
+        left.plotly_chart(charts.value_by_client(result, t, ids), key="chart_value")
+        right.plotly_chart(charts.pool_use_by_client(result, t, ids), key="chart_pools")
+
+
 def render_plan(ctx: Context) -> None:
     """The Plan tab."""
     t = ctx.t
@@ -376,10 +403,7 @@ def render_plan(ctx: Context) -> None:
         return
     render_kpis(ctx, problem, result)
     render_plan_warnings(ctx, problem, result)
-    st.plotly_chart(charts.units_heatmap(result, t), key="chart_heatmap")
-    left, right = st.columns(2)
-    left.plotly_chart(charts.value_by_client(result, t), key="chart_value")
-    right.plotly_chart(charts.pool_use_by_client(result, t), key="chart_pools")
+    render_charts(result, t)
 
     st.subheader(t("pools_title"))
     min_cost = result.settings.objective == "min_cost"
@@ -411,7 +435,7 @@ def render_plan(ctx: Context) -> None:
     dec[t("col_committed")] = 0
     dec[t("col_units")] = 2
     dec[alloc.columns[-1]] = 2
-    show_table(alloc, t, dec, key="table_allocation")
+    show_table(alloc, t, dec, key="table_allocation", height=TABLE_PX)
 
     st.subheader(t("unfunded_title"))
     st.caption(t("unfunded_caption"))
@@ -427,5 +451,11 @@ def render_plan(ctx: Context) -> None:
             t,
             {t("col_value"): 1, t("col_needed"): 1},
             key="table_unfunded",
-            column_config={t("col_reason"): st.column_config.TextColumn(width="large")},
+            # The blocking limit has its own column, before the long reason, so it shows
+            # whatever the width; the whole reason shows on hover.
+            column_config={
+                t("col_blocked_by"): st.column_config.TextColumn(width="large"),
+                t("col_reason"): st.column_config.TextColumn(width="large"),
+            },
+            height=TABLE_PX,
         )

@@ -33,6 +33,7 @@ from optimizer.schema import (
 )
 
 from . import edits, state
+from .lists import collapsed_lines
 from .state import Context
 from .text import Translator
 from .widgets import answer_text, date_text, render_issues, unconfirmed_lines
@@ -43,6 +44,7 @@ DRAWS_KEY = "rel_draws"  # draws of the robustness comparison
 ROBUST_KEY = "_rel_robustness"  # (cache key, rows) of the last robustness comparison
 ROBUST_SEED = 0
 DEFAULT_DRAWS = 100
+WIDEN_NAMES = 20  # widened clients named before the rest are counted
 
 
 # ---- the text table behind the editor ------------------------------------------------------
@@ -271,7 +273,8 @@ def _render_unconfirmed(problem: Problem, t: Translator) -> None:
     st.subheader(t("rel_unconfirmed_title"))
     lines = unconfirmed_lines(problem, t.md)
     if lines:
-        st.warning("\n".join(f"- {line}" for line in lines))
+        # Hundreds of commitments: the first few, the rest behind their count.
+        collapsed_lines(lines, t("rel_plan_unconfirmed", n=len(lines)), t, key="rel_unconf_all")
         st.caption(t("rel_unconfirmed_caption"))
     else:
         st.success(t("rel_unconfirmed_none"))
@@ -317,7 +320,10 @@ def _render_widening(ctx: Context, problem: Problem) -> None:
     st.caption(t("rel_widen_caption", f=t.num(rel.WIDEN_FACTOR, 1)))
     widen = rel.widening_factors(problem)
     if widen:
-        st.markdown(t.md("rel_widen_clients", n=len(widen), names=_names(problem, widen)))
+        names = _names(problem, list(widen)[:WIDEN_NAMES])
+        if len(widen) > WIDEN_NAMES:  # a thousand names would fill the page
+            names.append(t("list_more", n=t.num(len(widen) - WIDEN_NAMES, 0)))
+        st.markdown(t.md("rel_widen_clients", n=len(widen), names=names))
     else:
         st.markdown(t("rel_widen_none"))
     if ctx.problem is None or ctx.result is None or not ctx.result.has_plan:

@@ -1377,3 +1377,46 @@ TEXT.update(
         ),
     }
 )
+
+
+# ---- many clients: the client chooser, collapsed lists, prepared downloads -------------------
+TEXT.update(
+    {
+        "clients_shown": ("Clients shown", "Показать клиентов"),
+        "clients_top": ("Top {n} by value", "Первые {n} по ценности"),
+        "clients_all": ("All ({n:d})", "Все ({n:d})"),
+        "clients_segment": ("Segments", "Сегменты"),
+        "clients_segment_any": ("Every segment", "Все сегменты"),
+        "clients_search": ("Search by client name", "Поиск по названию клиента"),
+        "clients_search_help": (
+            "Part of a client's name or id, in any case.",
+            "Часть названия или идентификатора клиента, регистр не важен.",
+        ),
+        "clients_count": (
+            "Showing {shown} of {matched} matching clients ({total} in the plan).",
+            "Показано {shown} из {matched} подходящих клиентов (всего в плане: {total}).",
+        ),
+        "clients_none": (
+            "No client matches the segments and the search.",
+            "Ни один клиент не подходит под выбранные сегменты и поиск.",
+        ),
+        "list_all": ("Show all {n}", "Показать все ({n})"),
+        "list_more": ("and {n} more", "и ещё {n}"),
+        "col_blocked_by": ("Blocking limit", "Что ограничивает"),
+        "export_prepare": ("Prepare: {what}", "Подготовить: {what}"),
+        "export_prepare_help": (
+            "A large plan takes a while to write: the page shows the progress, and you can "
+            "stop it.",
+            "Большой план записывается не сразу: страница показывает ход работы, её можно "
+            "остановить.",
+        ),
+        "export_building": ("Writing {what}… {seconds} s", "Записываем: {what}… {seconds} с"),
+        "export_stop": ("Stop", "Остановить"),
+        "export_stopped": (
+            "Stopped: {what} was not written.",
+            "Остановлено: {what} — файл не записан.",
+        ),
+        "export_ready": ("Ready: {what} ({size})", "Готово: {what} ({size})"),
+        "export_download": ("Download: {what}", "Скачать: {what}"),
+    }
+)

@@ -37,6 +37,7 @@ from optimizer.schema import (
 from optimizer.tolerances import TINY, VALUE_NOISE
 
 from . import analysis_charts
+from .lists import collapsed_lines
 from .state import Context
 from .text import Translator, md_text
 
@@ -70,8 +71,10 @@ def show_table(
     decimals: dict[str, int],
     key: str,
     column_config: dict[str, Any] | None = None,
+    height: int | None = None,
 ) -> None:
-    """A sortable table with numbers in the page's language. English formats in the browser
+    """A sortable table with numbers in the page's language (`height`: px, scrolling inside;
+    default: Streamlit's ten rows). English formats in the browser
     (a printf format per column, cheap); Russian needs a pandas Styler (a space between
     thousands and a decimal comma are beyond printf), which costs more to send."""
     config = dict(column_config or {})
@@ -82,7 +85,9 @@ def show_table(
         data: Any = frame
     else:
         data = styled(frame, t, decimals)
-    st.dataframe(data, hide_index=True, key=key, column_config=config or None)
+    st.dataframe(
+        data, hide_index=True, key=key, column_config=config or None, height=height or "auto"
+    )
 
 
 def needed_caption(result: Result) -> str | None:
@@ -176,26 +181,26 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
     t = ctx.t
     if problem.relationship is None:
         return
+    # Long lists are collapsed: the first few sentences, the rest behind their count.
     lines = unconfirmed_lines(problem, t.md)
-    if lines:
-        st.warning(
-            t("rel_plan_unconfirmed", n=len(lines))
-            + "\n\n"
-            + "\n".join(f"- {line}" for line in lines),
-            icon=":material/edit_document:",
-        )
+    collapsed_lines(
+        lines,
+        t("rel_plan_unconfirmed", n=len(lines)),
+        t,
+        "warning",
+        key="plan_unconfirmed_all",
+        icon=":material/edit_document:",
+    )
     a = rel.answers(problem)
     open_ = a[a[OPEN_PROBLEMS] != ""]
-    if len(open_):
-        st.info(
-            t("rel_plan_open", n=len(open_))
-            + "\n\n"
-            + "\n".join(
-                f"- **{md_text(r[NAME])}**: {md_text(r[OPEN_PROBLEMS])}"
-                for _, r in open_.iterrows()
-            ),
-            icon=":material/report:",
-        )
+    collapsed_lines(
+        [f"**{md_text(n)}**: {md_text(p)}" for n, p in zip(open_[NAME], open_[OPEN_PROBLEMS])],
+        t("rel_plan_open", n=len(open_)),
+        t,
+        "info",
+        key="plan_open_all",
+        icon=":material/report:",
+    )
 
 
 # ---- lists of input problems ----------------------------------------------------------------
