@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..bundle import load_bundle
 from ..schema import (
     CAPACITY,
     IS_FUNDED,
+    OBJECTIVES,
+    PLAN_OBJECTIVES,
     SHADOW_PRICE,
     UNITS,
     USED,
     VALUE,
     WEIGHTED_VALUE,
+    Objective,
     Problem,
     Result,
+    SettingsError,
 )
 from ..solve import solve
 from .common import (
@@ -29,8 +34,12 @@ from .common import (
     add_lang_arg,
     load_with_overrides,
     print_json,
+    usage_error,
     words,
 )
+
+if TYPE_CHECKING:
+    from ..robust import PriceOfRobustness
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -124,14 +133,32 @@ def cmd_solve(args: argparse.Namespace) -> int:
     protect = _inputs(args.bundle)
     outs = [Path(out) for out in args.out or []]
     _refuse_inputs(outs, protect, w)  # before anything is solved or written
+    objective = plan_objective(args, w)  # before the settings: it takes --objective robust...
     problem = load_with_overrides(args)
-    result = solve(problem)
+    compare = None
+    if objective is None:
+        result = solve(problem)
+    else:
+        from .. import robust  # only the plans that hold up need it
+
+        try:
+            result = robust.solve_objective(problem, objective)
+            if args.compare and result.has_plan:
+                compare = robust.price_of_robustness(problem, objective, objective.draws)
+        except robust.RobustError as exc:
+            raise UsageError(w.error(exc)) from None
     if args.json:
         from ..export import result_to_json  # the export module is only needed here and --out
 
-        print_json(result_to_json(problem, result))
+        data = result_to_json(problem, result)
+        if compare is not None:
+            data["price_of_robustness"] = compare.to_json()
+        print_json(data)
     else:
         _print_summary(problem, result, w)
+        _print_objective(result, w)
+        if compare is not None:
+            _print_compare(compare, w)
     for out in outs:
         write_output(problem, result, out, w, protect)
     return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
@@ -178,6 +205,146 @@ def _solve_args(p: argparse.ArgumentParser, w: Words) -> None:
     add_bundle_args(p, w)
     p.add_argument("--json", action="store_true", help=w("cli_help_json"))
     p.add_argument("--out", action="append", metavar="FILE", help=w("cli_help_solve_out"))
+    _plan_objective_args(p, w)
+
+
+# ---- plans that hold up when the values are wrong (optimizer/robust.py) ----------------------
+_PLAN_KINDS = tuple(k for k in PLAN_OBJECTIVES if k != "nominal")
+# Each flag of a plan objective: (dest, the kinds it applies to).
+_PLAN_FLAGS = {
+    "--protect": ("protect", ("robust",)),
+    "--per-client": ("per_client", ("robust",)),
+    "--alpha": ("alpha", ("cvar",)),
+    "--draws": ("draws", ("cvar", "expected")),
+    "--seed": ("seed", ("cvar", "expected")),
+    "--widen": ("widen", _PLAN_KINDS),
+    "--no-checklist-widening": ("no_checklist_widening", _PLAN_KINDS),
+    "--compare": ("compare", _PLAN_KINDS),
+}
+
+
+def _plan_objective_args(p: argparse.ArgumentParser, w: Words) -> None:
+    # `solve --objective` also takes the plan objectives (the settings' own two stay as they are).
+    for action in p._actions:
+        if action.dest == "objective":
+            action.choices = (*OBJECTIVES, *_PLAN_KINDS)
+            action.help = w("cli_help_objective_plan")
+    p.add_argument("--protect", type=float, metavar="N", help=w("cli_help_protect"))
+    p.add_argument("--per-client", action="store_true", default=None, help=w("cli_help_per_client"))
+    p.add_argument("--alpha", type=float, metavar="A", help=w("cli_help_alpha"))
+    p.add_argument("--draws", type=int, metavar="S", help=w("cli_help_draws"))
+    p.add_argument("--seed", type=int, metavar="K", help=w("cli_help_seed"))
+    p.add_argument("--widen", action="append", metavar="CLIENT=FACTOR", help=w("cli_help_widen"))
+    p.add_argument(
+        "--no-checklist-widening",
+        action="store_true",
+        default=None,
+        help=w("cli_help_no_checklist_widening"),
+    )
+    p.add_argument("--compare", action="store_true", default=None, help=w("cli_help_compare"))
+
+
+def plan_objective(args: argparse.Namespace, w: Words) -> Objective | None:
+    """The Objective the flags ask for (None: the settings' own objective). Takes a plan
+    objective out of `args.objective`, which is a setting otherwise."""
+    kind = getattr(args, "objective", None)
+    if kind not in _PLAN_KINDS:
+        kind = None
+    for flag, (dest, kinds) in _PLAN_FLAGS.items():
+        if getattr(args, dest, None) is not None and kind not in kinds:
+            raise usage_error("cli_objective_flag", flag=flag, kinds=" | ".join(kinds))
+    if kind is None:
+        return None
+    args.objective = None
+    from .analysis import _parse_widen
+
+    given = {
+        "protect": args.protect,
+        "per_client": args.per_client,
+        "alpha": args.alpha,
+        "draws": args.draws,
+        "seed": args.seed,
+    }
+    try:
+        return Objective(
+            kind=kind,
+            widen=tuple(sorted(_parse_widen(args.widen or []).items())),
+            checklist=not args.no_checklist_widening,
+            **{k: v for k, v in given.items() if v is not None},
+        )
+    except SettingsError as exc:
+        raise UsageError(exc.msg) from None
+
+
+def _print_objective(result: Result, w: Words) -> None:
+    """What the plan is worth under the objective that chose it."""
+    ob = result.plan_objective
+    if ob is None or ob.nominal or not result.has_plan:
+        return
+    if ob.kind == "robust":
+        scope = w("cli_solve_per_client") if ob.per_client else ""
+        print(
+            w(
+                "cli_solve_protected",
+                protect=ob.protect,
+                scope=scope,
+                value=w.num(result.protected_value),
+            )
+        )
+    elif ob.kind == "cvar":
+        print(
+            w(
+                "cli_solve_cvar",
+                alpha=ob.alpha,
+                draws=ob.draws,
+                seed=ob.seed,
+                value=w.num(result.cvar_value),
+                mean=w.num(result.expected_value),
+            )
+        )
+    else:
+        print(
+            w(
+                "cli_solve_expected",
+                draws=ob.draws,
+                seed=ob.seed,
+                value=w.num(result.expected_value),
+            )
+        )
+
+
+def _print_compare(pr: PriceOfRobustness, w: Words) -> None:
+    """The protected plan beside the nominal one."""
+    nom, rob = pr.nominal_plan, pr.robust_plan
+    fn, fr = nom.fresh_summary(pr.objective.alpha), rob.fresh_summary(pr.objective.alpha)
+    print(
+        w(
+            "cli_solve_compare",
+            draws=pr.fresh_draws,
+            seed=pr.fresh_seed,
+            given_up=w.num(pr.value_given_up),
+            nominal=w.num(nom.nominal_value),
+            robust=w.num(rob.nominal_value),
+            gained=w.num(pr.value_gained),
+            nominal_obj=w.num(nom.objective_value),
+            robust_obj=w.num(rob.objective_value),
+            nominal_p10=w.num(fn["worst_decile_mean"]),
+            robust_p10=w.num(fr["worst_decile_mean"]),
+            nominal_regret=w.num(fn["regret_mean"]),
+            robust_regret=w.num(fr["regret_mean"]),
+            moves=len(pr.moves),
+        )
+    )
+    for (c, m), row in pr.moves.iterrows():
+        print(
+            w(
+                "cli_solve_move",
+                client=c,
+                method=m,
+                before=w.num(row["nominal_units"], ".2f"),
+                after=w.num(row["robust_units"], ".2f"),
+            )
+        )
 
 
 def _validate_args(p: argparse.ArgumentParser, w: Words) -> None:

@@ -56,6 +56,13 @@ def result_to_json(problem: Problem, result: Result) -> dict[str, Any]:
         "lp_objective": _num(result.lp_objective),
         "money_spent": _num(result.money_spent),
         "target_value": _num(result.target_value),
+        # What the plan maximised (optimizer/robust.py) and what it is worth under it.
+        "plan_objective": result.plan_objective.params()
+        if result.plan_objective is not None
+        else {"kind": "nominal"},
+        "protected_value": _num(result.protected_value),
+        "cvar_value": _num(result.cvar_value),
+        "expected_value": _num(result.expected_value),
         "allocation": [],
         "pools": [],
         "clients": [],

@@ -118,6 +118,22 @@ def mode_text(result: Result, t: Translator) -> str:
     return t("export_mode", mode=mode, units=units)
 
 
+def objective_text(result: Result, t: Translator) -> str:
+    """Which objective made the plan, with its parameters (optimizer/robust.py)."""
+    ob = result.plan_objective
+    if ob is None or ob.nominal:
+        return t("export_objective_nominal")
+    widen = t("export_objective_checklist") if ob.checklist else ""
+    if ob.widen:
+        widen += t("export_objective_widened", clients=[c for c, _ in ob.widen])
+    if ob.kind == "robust":
+        scope = t("export_objective_per_client") if ob.per_client else ""
+        return t("export_objective_robust", protect=ob.protect, scope=scope, widen=widen)
+    if ob.kind == "cvar":
+        return t("export_objective_cvar", alpha=ob.alpha, draws=ob.draws, seed=ob.seed, widen=widen)
+    return t("export_objective_expected", draws=ob.draws, seed=ob.seed, widen=widen)
+
+
 def kpis(problem: Problem, result: Result, t: Translator) -> list[Row]:
     """The headline figures; kind picks the number format."""
     a = result.allocation
@@ -148,6 +164,13 @@ def kpis(problem: Problem, result: Result, t: Translator) -> list[Row]:
         rows.append((t("export_kpi_bound"), result.lp_objective, "value"))
     if result.target_value is not None:
         rows.append((t("export_kpi_target"), result.target_value, "value"))
+    ob = result.plan_objective
+    if result.protected_value is not None:
+        rows.append((t("export_kpi_protected"), result.protected_value, "value"))
+    if result.cvar_value is not None and ob is not None:
+        rows.append((t("export_kpi_cvar", alpha=ob.alpha), result.cvar_value, "value"))
+    if result.expected_value is not None:
+        rows.append((t("export_kpi_expected"), result.expected_value, "value"))
     return rows
 
 
@@ -170,6 +193,7 @@ def header_rows(result: Result, meta: ExportMeta, t: Translator) -> list[Row]:
         (t("export_solve_time"), round(result.seconds, 3), "seconds"),
         (t("export_gap"), gap, "gap"),
         (t("export_plan_for"), mode_text(result, t), "text"),
+        (t("export_objective"), objective_text(result, t), "text"),
         (t("export_currency"), s.currency, "text"),
     ]
 

@@ -123,7 +123,49 @@ TEXTS: dict[str, tuple[str, str]] = {
         "last capacity (default: 1.5 x the current capacity)",
         "последняя ёмкость (по умолчанию 1,5 × текущая)",
     ),
-    "cli_help_steps": ("points (default 21)", "число точек (по умолчанию 21)"),
+    "cli_help_points": (
+        "capacities to solve, both ends included (default 21)",
+        "число ёмкостей для расчёта, включая оба конца (по умолчанию 21)",
+    ),
+    "cli_help_steps": (
+        "old name of --points (it always counted points, not steps)",
+        "прежнее имя --points (оно всегда задавало число точек, а не шагов)",
+    ),
+    "cli_sweep_steps_renamed": (
+        "--steps is now --points (the number of capacities solved, both ends included); "
+        "--steps {n:i} still works and means --points {n:i}",
+        "--steps теперь называется --points (число рассчитываемых ёмкостей, включая оба "
+        "конца); --steps {n:i} по-прежнему работает и означает --points {n:i}",
+    ),
+    "cli_sweep_points_twice": (
+        "--points {points:i} and --steps {steps:i} disagree; give --points only",
+        "--points {points:i} и --steps {steps:i} не совпадают; укажите только --points",
+    ),
+    "cli_help_breakpoint_budget": (
+        "most re-solves the search for change points may use (default {n:i}); where it "
+        "runs out, the stretches not searched are listed",
+        "наибольшее число пересчётов при поиске точек изменения плана (по умолчанию {n:i}); "
+        "если их не хватит, непроверенные участки будут перечислены",
+    ),
+    "cli_help_breakpoint_seconds": (
+        "most seconds the search for change points may take (default: no limit)",
+        "наибольшее время поиска точек изменения плана, в секундах (по умолчанию без предела)",
+    ),
+    "cli_sweep_budget_bad": (
+        "{option} must be a number of at least 0, not {value}",
+        "{option} должно быть числом не меньше 0, а не {value}",
+    ),
+    "cli_sweep_search": (
+        "Change points: {count:i} found in {solves:i} re-solves, {seconds:.1f} s.",
+        "Точки изменения плана: найдено {count:i} за {solves:i} пересчётов, {seconds:.1f} с.",
+    ),
+    "cli_sweep_unresolved": (
+        "\nNot searched to the end (the search's budget ran out or it was stopped; there "
+        "may be change points here that are not listed): {count:i} stretches",
+        "\nНе проверено до конца (бюджет поиска исчерпан или поиск остановлен; здесь могут "
+        "быть неуказанные точки изменения плана): участков {count:i}",
+    ),
+    "cli_sweep_unresolved_span": ("  {start} – {stop} {unit}", "  {start} – {stop} {unit}"),
     "cli_help_no_breakpoints": (
         "skip the search for capacities where the plan changes",
         "не искать ёмкости, при которых меняется план",
@@ -138,6 +180,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_help_draws": ("draws (default 200)", "число выборок (по умолчанию 200)"),
     "cli_help_seed": ("random seed (default 0)", "зерно случайных чисел (по умолчанию 0)"),
+    "cli_help_protect": (
+        "--objective robust: protect against the N worst surprises (cells at their low value)",
+        "--objective robust: защита от N худших неожиданностей (ячеек с низшей ценностью)",
+    ),
+    "cli_help_per_client": (
+        "--objective robust: N surprises in each client, not N overall",
+        "--objective robust: N неожиданностей у каждого клиента, а не N всего",
+    ),
+    "cli_help_alpha": (
+        "--objective cvar: the worst share of the draws to average (default 0.1)",
+        "--objective cvar: доля худших выборок для усреднения (по умолчанию 0,1)",
+    ),
+    "cli_help_compare": (
+        "also print the price of robustness against the nominal plan (fresh draws, seed + 1)",
+        "также вывести цену устойчивости по сравнению с обычным планом (новые выборки, зерно + 1)",
+    ),
+    "cli_help_objective_plan": (
+        "max_value, min_cost, or a plan that holds up: robust, cvar, expected",
+        "max_value, min_cost или устойчивый план: robust, cvar, expected",
+    ),
     "cli_help_widen": (
         "widen a client's value ranges by FACTOR >= 1 (repeatable)",
         "расширить диапазоны ценности клиента в FACTOR >= 1 раз (можно повторять)",
@@ -228,6 +290,44 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Суммарная воспринимаемая ценность (взвешенная): {value}",
     ),
     "cli_solve_lp_bound": ("Continuous bound: {value}", "Непрерывная граница: {value}"),
+    # ---- plans that hold up (solve --objective robust | cvar | expected) ---------------------
+    "cli_solve_protected": (
+        "Protected value (the {protect:g} worst surprises{scope}): {value}",
+        "Защищённая ценность (худшие неожиданности: {protect:g}{scope}): {value}",
+    ),
+    "cli_solve_per_client": (" in each client", " у каждого клиента"),
+    "cli_solve_cvar": (
+        "Mean of the worst {alpha:.0%} of {draws:i} draws (seed {seed:i}): {value}; "
+        "mean over the draws: {mean}",
+        "Среднее по худшим {alpha:.0%} из {draws:i} выборок (зерно {seed:i}): {value}; "
+        "среднее по всем выборкам: {mean}",
+    ),
+    "cli_solve_expected": (
+        "Mean over {draws:i} draws (seed {seed:i}): {value}",
+        "Среднее по {draws:i} выборкам (зерно {seed:i}): {value}",
+    ),
+    "cli_solve_compare": (
+        "\nThe price of robustness (fresh draws: {draws:i}, seed {seed:i}):\n"
+        "  nominal value given up: {given_up} ({nominal} -> {robust})\n"
+        "  value under the objective gained: {gained} ({nominal_obj} -> {robust_obj})\n"
+        "  worst decile on the fresh draws: {nominal_p10} -> {robust_p10}\n"
+        "  mean regret on the fresh draws: {nominal_regret} -> {robust_regret}\n"
+        "  cells that move: {moves:i}",
+        "\nЦена устойчивости (новые выборки: {draws:i}, зерно {seed:i}):\n"
+        "  отданная номинальная ценность: {given_up} ({nominal} -> {robust})\n"
+        "  выигрыш по выбранной цели: {gained} ({nominal_obj} -> {robust_obj})\n"
+        "  худшие 10% новых выборок (среднее): {nominal_p10} -> {robust_p10}\n"
+        "  среднее сожаление на новых выборках: {nominal_regret} -> {robust_regret}\n"
+        "  ячеек, которые меняются: {moves:i}",
+    ),
+    "cli_solve_move": (
+        "  {client} / {method}: {before} -> {after}",
+        "  {client} / {method}: {before} -> {after}",
+    ),
+    "cli_objective_flag": (
+        "{flag} applies to --objective {kinds} only",
+        "{flag} действует только при --objective {kinds}",
+    ),
     "cli_solve_pools": ("\nPools:", "\nРесурсы:"),
     "cli_solve_pool": (
         "  {name}: {used} of {capacity} {unit}{price}",

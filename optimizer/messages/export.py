@@ -61,6 +61,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_gap_na": ("n/a", "н/д"),
     "export_plan_for": ("Plan for", "Цель плана"),
     "export_currency": ("Currency", "Валюта"),
+    # what the plan maximised (optimizer/robust.py)
+    "export_objective": ("Objective", "Критерий плана"),
+    "export_objective_nominal": ("the values as assessed", "ценности в том виде, как они оценены"),
+    "export_objective_robust": (
+        "protected against the {protect:g} worst surprises{scope} (Gamma){widen}",
+        "защита от худших неожиданностей: {protect:g}{scope} (Гамма){widen}",
+    ),
+    "export_objective_per_client": (" in each client", " у каждого клиента"),
+    "export_objective_cvar": (
+        "the mean of the worst {alpha:.0%} of {draws:i} draws (CVaR, seed {seed:i}){widen}",
+        "среднее по худшим {alpha:.0%} из {draws:i} выборок (CVaR, зерно {seed:i}){widen}",
+    ),
+    "export_objective_expected": (
+        "the mean over {draws:i} draws (seed {seed:i}){widen}",
+        "среднее по {draws:i} выборкам (зерно {seed:i}){widen}",
+    ),
+    "export_objective_checklist": (
+        "; ranges widened by the relationship checklist",
+        "; диапазоны расширены по чек-листу работы с клиентом",
+    ),
+    "export_objective_widened": (
+        "; ranges of {clients:,} widened by hand",
+        "; диапазоны расширены вручную: {clients:,}",
+    ),
     "export_mode": ("{mode}; {units}", "{mode}; {units}"),
     "export_mode_min_cost": (
         "least cost for a value target of {share} of the best attainable",
@@ -101,6 +125,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_kpi_reached": ("Clients reached", "Охвачено клиентов"),
     "export_kpi_clients": ("Clients", "Клиентов"),
     "export_kpi_share": ("Share of attainable value delivered", "Доля достижимой ценности в плане"),
+    "export_kpi_protected": (
+        "Protected value (the worst surprises happen)",
+        "Защищённая ценность (при худших неожиданностях)",
+    ),
+    "export_kpi_cvar": (
+        "Mean value of the worst {alpha:.0%} of the draws",
+        "Средняя ценность худших {alpha:.0%} выборок",
+    ),
+    "export_kpi_expected": ("Mean value over the draws", "Средняя ценность по выборкам"),
     "export_kpi_bound": (
         "Continuous bound (fractions of units allowed)",
         "Граница непрерывной задачи (доли единиц допускаются)",
