@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from test_browser import ARTIFACTS, shot
+from ui.inputs_tab import GRID_NAME_WIDTH
 
 pytestmark = pytest.mark.browser
 PORT = 8640  # this module's own server port
@@ -76,3 +77,38 @@ def test_the_chosen_scenario_file_lasts_across_tabs(
     assert saved_names(scenario_dir / "meeting.sqlite3") == ["first"]
     assert saved_names(scenario_dir / "default.sqlite3") == []
     assert page.query_selector(shot.EXCEPTION) is None
+
+
+def test_a_value_raised_above_its_high_estimate_moves_the_range_and_keeps_the_plan(
+    server: int, browser: Any
+) -> None:
+    page = shot.open_dashboard(browser, server)
+    shot.open_tab(page, "Inputs")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.locator("canvas").first.bounding_box()
+    assert box is not None
+    # The first row (the header is one 35 px row), first column after the client names: the
+    # first method of the first client (Hartwell, Free demonstration: 39, range 24 - 48).
+    x = box["x"] + GRID_NAME_WIDTH + 30
+    editor = page.locator("textarea.gdg-input")
+    page.mouse.click(x, box["y"] + 35 + 17)
+    page.keyboard.press("Enter")  # open the cell's editor on its value
+    editor.wait_for(timeout=30_000)
+    assert editor.input_value() == "39"
+    editor.fill("78")
+    editor.press("Enter")
+    note = page.get_by_text("The low and high estimates moved with the edited value")
+    note.wait_for(timeout=60_000)
+    shot.wait_for_run(page)
+    said = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert any(
+        "Hartwell Precision Castings · Free demonstration: value 78, range 48 – 96" in s
+        for s in said
+    ), said
+    # The plan is not blocked: the inputs are valid and the Plan tab shows a plan.
+    assert any(s.startswith("Inputs are valid") for s in said), said
+    assert not any("error" in s.lower() for s in said), said
+    shot.open_tab(page, "Plan")
+    assert shot.metric_values(page)
+    assert page.get_by_text("This is the plan of the last valid inputs").count() == 0

@@ -4,8 +4,10 @@ that refers to the id. No streamlit here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from optimizer.schema import (
@@ -19,12 +21,14 @@ from optimizer.schema import (
     RESOURCE_ID,
     RESOURCES,
     VALUE,
+    VALUE_HIGH,
+    VALUE_LOW,
     VALUES,
     Issue,
     client_cap_col,
 )
 
-from .cells import cell_text
+from .cells import cell_text, number_or_none
 
 Tables = dict[str, pd.DataFrame]
 ROW_COL = "_row"  # the read-only line-number column shown beside each table
@@ -243,6 +247,95 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
     out = dict(tables)
     out[VALUES] = vals.astype(object)
     return out
+
+
+@dataclass(frozen=True)
+class RangeMove:
+    """A value edited on the page whose low/high estimates moved with it."""
+
+    client_id: str
+    method_id: str
+    value: float
+    low: float | None
+    high: float | None
+
+
+def _numbers(col: pd.Series) -> pd.Series:
+    return col.map(lambda v: number_or_none(v)).astype(float)
+
+
+def _range_text(x: float) -> str:
+    return cell_text(round(float(x), 6))
+
+
+def carry_ranges(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFrame, list[RangeMove]]:
+    """Move each edited value's low/high estimates with it, so an edit on the page never leaves
+    the value outside its own range (which would stop the plan).
+
+    A row counts as edited when its value text changed and its estimates did not (an edit of
+    the estimates themselves is the user's to keep). Where the old range held the old positive
+    value, the range is scaled by new / old (the same relative spread around the new value);
+    otherwise only the bound the new value crossed moves onto it. Rows are matched by
+    (client_id, method_id); new rows are left as typed."""
+    cols = {CLIENT_ID, METHOD_ID, VALUE}
+    if not cols <= set(before.columns) or not cols <= set(after.columns):
+        return after, []
+    if VALUE_LOW not in after.columns and VALUE_HIGH not in after.columns:
+        return after, []
+    out = after.reset_index(drop=True).copy()
+    key = lambda f: f[CLIENT_ID].map(cell_text) + "\u0000" + f[METHOD_ID].map(cell_text)  # noqa: E731
+    old = before.reset_index(drop=True).copy()
+    old.index = key(old)
+    old = old[~old.index.duplicated()]
+    new_keys = key(out)
+    known = new_keys.isin(old.index).to_numpy()
+    if not known.any():
+        return out, []
+    prev = old.reindex(new_keys.to_numpy())
+    text = lambda f, c: (  # noqa: E731
+        f[c].map(cell_text).to_numpy() if c in f.columns else pd.Series([""] * len(f)).to_numpy()
+    )
+    changed = known & (text(prev, VALUE) != text(out, VALUE))
+    for c in (VALUE_LOW, VALUE_HIGH):
+        if c in out.columns and c in prev.columns:
+            changed &= text(prev, c) == text(out, c)
+    if not changed.any():
+        return out, []
+    v_old = _numbers(prev[VALUE]).to_numpy()
+    v_new = _numbers(out[VALUE]).to_numpy()
+    lo = (
+        _numbers(out[VALUE_LOW]).to_numpy()
+        if VALUE_LOW in out.columns
+        else np.full(len(out), np.nan)
+    )
+    hi = (
+        _numbers(out[VALUE_HIGH]).to_numpy()
+        if VALUE_HIGH in out.columns
+        else np.full(len(out), np.nan)
+    )
+    changed &= ~np.isnan(v_new) & ~(np.isnan(lo) & np.isnan(hi))
+    held = (v_old > 0) & (np.isnan(lo) | (lo <= v_old)) & (np.isnan(hi) | (hi >= v_old))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(held, v_new / np.where(v_old > 0, v_old, 1.0), np.nan)
+    new_lo = np.where(held, lo * ratio, np.where(lo > v_new, v_new, lo))
+    new_hi = np.where(held, hi * ratio, np.where(hi < v_new, v_new, hi))
+    moved = changed & ((new_lo != lo) | (new_hi != hi)) & ~(np.isnan(new_lo) & np.isnan(new_hi))
+    moves: list[RangeMove] = []
+    for i in np.flatnonzero(moved):  # the few cells of one edit, not the table
+        if VALUE_LOW in out.columns and not np.isnan(new_lo[i]):
+            out.iat[i, out.columns.get_loc(VALUE_LOW)] = _range_text(new_lo[i])
+        if VALUE_HIGH in out.columns and not np.isnan(new_hi[i]):
+            out.iat[i, out.columns.get_loc(VALUE_HIGH)] = _range_text(new_hi[i])
+        moves.append(
+            RangeMove(
+                cell_text(out.at[i, CLIENT_ID]),
+                cell_text(out.at[i, METHOD_ID]),
+                float(v_new[i]),
+                None if np.isnan(new_lo[i]) else float(new_lo[i]),
+                None if np.isnan(new_hi[i]) else float(new_hi[i]),
+            )
+        )
+    return out.astype(object), moves
 
 
 def merge_upload(

@@ -29,7 +29,7 @@ from optimizer.schema import (
 from . import edits, state
 from .cells import cell_text, typed_tables
 from .state import Context
-from .text import Translator, md_text
+from .text import Translator, auto_decimals, md_text
 from .widgets import render_issues
 
 EDITED_TABLES: tuple[str, ...] = (RESOURCES, METHODS, CLIENTS, OVERRIDES)
@@ -38,7 +38,9 @@ DETAIL_KEY = "values_detail_field"  # the field shown in the second grid
 CONFIRM_RESET_KEY = "_confirm_reset"
 UPLOAD_VERSION_KEY = "_upload_version"
 UPLOAD_MESSAGE_KEY = "_upload_message"
+RANGE_MOVES_KEY = "_range_moves"  # the estimates the last value edit moved, to say so once
 UPLOAD_LINES = 5  # problems of a refused upload quoted in its message
+GRID_NAME_WIDTH = 220  # px of the grid's client column: long names readable, methods in view
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -58,14 +60,62 @@ def _on_table_edit(name: str, key: str) -> None:
     _commit(tables, (*EDITED_TABLES, VALUES, "values_grid", "values_detail"))
 
 
+def _with_ranges(before: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> None:
+    """An edited value takes its low/high estimates along (see `edits.carry_ranges`)."""
+    if VALUES in before and VALUES in tables:
+        vals, moves = edits.carry_ranges(before[VALUES], tables[VALUES])
+        tables[VALUES] = vals
+        st.session_state[RANGE_MOVES_KEY] = moves
+
+
 def _on_grid_edit(field: str, key: str) -> None:
-    tables = edits.edit_grid(state.current_tables(), field, st.session_state.get(key))
+    before = state.current_tables()
+    tables = dict(edits.edit_grid(before, field, st.session_state.get(key)))
+    if field == VALUE:
+        _with_ranges(before, tables)
     _commit(tables, (VALUES, "values_grid", "values_detail"))
 
 
 def _on_values_edit(key: str) -> None:
-    tables = edits.edit_table(state.current_tables(), VALUES, st.session_state.get(key))
+    before = state.current_tables()
+    tables = dict(edits.edit_table(before, VALUES, st.session_state.get(key)))
+    _with_ranges(before, tables)
     _commit(tables, (VALUES, "values_grid", "values_detail"))
+
+
+def render_range_moves(ctx: Context) -> None:
+    """Say once which estimates moved with an edited value, and to what."""
+    moves: list[edits.RangeMove] = st.session_state.pop(RANGE_MOVES_KEY, None) or []
+    if not moves:
+        return
+    t = ctx.t
+    clients = ctx.tables.get(CLIENTS)
+    methods = ctx.tables.get(METHODS)
+    names: dict[str, str] = {}
+    if clients is not None and NAME in clients.columns:
+        names.update(zip(clients["client_id"].map(cell_text), clients[NAME].map(cell_text)))
+    mnames: dict[str, str] = {}
+    if methods is not None and NAME in methods.columns:
+        mnames.update(zip(methods["method_id"].map(cell_text), methods[NAME].map(cell_text)))
+    lines = [
+        t.md(
+            "range_moved_line",
+            client=names.get(m.client_id) or m.client_id,
+            method=mnames.get(m.method_id) or m.method_id,
+            value=t.num(m.value, auto_decimals(m.value)),
+            low="–" if m.low is None else t.num(m.low, auto_decimals(m.low)),
+            high="–" if m.high is None else t.num(m.high, auto_decimals(m.high)),
+        )
+        for m in moves[:UPLOAD_LINES]
+    ]
+    more = len(moves) - len(lines)
+    st.info(
+        "\n".join(
+            [t("range_moved", n=len(moves)), "", *(f"- {line}" for line in lines)]
+            + ([t("range_moved_more", n=more)] if more > 0 else [])
+        ),
+        icon=":material/swap_vert:",
+    )
 
 
 def _ask_reset() -> None:
@@ -266,7 +316,9 @@ def _grid(ctx: Context, field: str, view: str) -> None:
         for mid, nm in zip(edits.ids(methods, "method_id"), methods[NAME].map(cell_text)):
             names[mid] = nm or mid
     cfg: dict[str, Any] = {
-        edits.NAME_COL: st.column_config.TextColumn(t("col_client"), disabled=True, pinned=True)
+        edits.NAME_COL: st.column_config.TextColumn(
+            t("col_client"), disabled=True, pinned=True, width=GRID_NAME_WIDTH
+        )
     }
     for c in grid.columns[1:]:
         mid = c[len(edits.METHOD_PREFIX) :]
@@ -289,6 +341,7 @@ def render_editors(ctx: Context) -> None:
     t, ss = ctx.t, st.session_state
     st.subheader(t("values_title"))
     st.caption(t("values_caption"))
+    render_range_moves(ctx)
     _grid(ctx, VALUE, "values_grid")
     if ss.get(DETAIL_KEY) not in DETAIL_FIELDS:
         ss[DETAIL_KEY] = ss.get("_" + DETAIL_KEY, VALUE_LOW)

@@ -484,10 +484,24 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "values_caption": (
         "One row per client, one column per method: the value the client "
-        "attributes to the first unit of the method. Blank = not offered.",
+        "attributes to the first unit of the method. Blank = not offered. A changed value "
+        "takes its low and high estimates along.",
         "Строка — клиент, столбец — метод: ценность, которую клиент придаёт "
-        "первой единице метода. Пусто — метод не предлагается.",
+        "первой единице метода. Пусто — метод не предлагается. При изменении ценности "
+        "нижняя и верхняя оценки сдвигаются вместе с ней.",
     ),
+    "range_moved": (
+        "The low and high estimates moved with the edited value ({n:i}), so the value stays "
+        "inside its range; change them in the second grid if they should be different.",
+        "Нижняя и верхняя оценки сдвинуты вместе с изменённой ценностью ({n:i}), чтобы она "
+        "оставалась внутри диапазона; если оценки должны быть другими, измените их во второй "
+        "таблице.",
+    ),
+    "range_moved_line": (
+        "{client} · {method}: value {value}, range {low} – {high}",
+        "{client} · {method}: ценность {value}, диапазон {low} – {high}",
+    ),
+    "range_moved_more": ("… and {n:i} more", "… и ещё {n:i}"),
     "grid_cell_help": ("Method id: {method}", "Идентификатор метода: {method}"),
     "detail_field": ("Second grid shows", "Вторая таблица показывает"),
     "detail_field_help": (
@@ -1092,6 +1106,126 @@ TEXT: dict[str, tuple[str, str]] = {
         "worst {max}; ranges widened for {widened} clients.",
         "Розыгрышей: {draws}, зерно {seed}; упущенное в очках: 95-й процентиль "
         "{p95}, худшее {max}; диапазоны расширены для клиентов: {widened}.",
+    ),
+    # ---- plans that hold up (ui/robust_view.py) ---------------------------------------------
+    "ro_heading": (
+        "A plan that holds up when the values are wrong",
+        "План, который выдержит ошибки в оценках ценности",
+    ),
+    "ro_intro": (
+        "The values are estimates. Instead of the plan for the values as given, choose the "
+        "plan that keeps the most when the worst surprises happen, or the best average over "
+        "the worst draws, and see what that safety costs in points.",
+        "Ценности — это оценки. Вместо плана под заданные ценности выберите план, который "
+        "сохранит больше всего при худших неожиданностях или даст лучшее среднее по худшим "
+        "выборкам, и посмотрите, сколько баллов стоит такая надёжность.",
+    ),
+    "ro_needs_max_value": (
+        "Protection is about the plan's value: switch the mode to the most value to use it.",
+        "Защита касается ценности плана: чтобы ею воспользоваться, выберите режим наибольшей "
+        "ценности.",
+    ),
+    "ro_kind": ("Plan for", "Критерий плана"),
+    "ro_kind_robust": ("The N worst surprises", "N худших неожиданностей"),
+    "ro_kind_cvar": ("The worst share of the draws", "Худшая доля выборок"),
+    "ro_kind_expected": ("The average of the draws", "Среднее по выборкам"),
+    "ro_kind_help": (
+        "Worst surprises: any N cells with a range fall to their low value. Worst share: "
+        "the mean of the worst draws (CVaR). Average: the mean over the draws, which differs "
+        "from the value as given when a range is not symmetric.",
+        "Худшие неожиданности: любые N ячеек с диапазоном падают до нижней оценки. Худшая "
+        "доля: среднее по худшим выборкам (CVaR). Среднее: среднее по всем выборкам; оно "
+        "отличается от заданной ценности, если диапазон несимметричен.",
+    ),
+    "ro_protect": ("Surprises to withstand (N)", "Сколько неожиданностей выдержать (N)"),
+    "ro_protect_help": (
+        "How many cells may turn out at their low value at the same time (Gamma).",
+        "Сколько ячеек могут одновременно оказаться на нижней оценке (Гамма).",
+    ),
+    "ro_per_client": ("N in each client", "N у каждого клиента"),
+    "ro_per_client_help": (
+        "Up to N surprises in every client instead of N over the whole plan.",
+        "До N неожиданностей у каждого клиента, а не N на весь план.",
+    ),
+    "ro_alpha": ("Worst share of the draws", "Доля худших выборок"),
+    "ro_alpha_help": (
+        "0.1: the plan with the best average over its worst 10% of draws.",
+        "0,1: план с лучшим средним по худшим 10 % выборок.",
+    ),
+    "ro_draws": ("Draws", "Выборки"),
+    "ro_draws_help": (
+        "The same seeded draws as the robustness check below (one LP row each).",
+        "Те же выборки с зерном, что и в проверке надёжности ниже (по строке LP на каждую).",
+    ),
+    "ro_computing": ("Computing…", "Считаем…"),
+    "ro_run_compare": ("Compare with the plan as given", "Сравнить с обычным планом"),
+    "ro_run_curve": ("Draw the curve of N", "Построить кривую по N"),
+    "ro_given_up": (
+        "Points given up at the values as given",
+        "Баллы, отданные при заданных ценностях",
+    ),
+    "ro_given_up_help": (
+        "What the protected plan is worth less than the plan for the values as given, "
+        "if the values are right.",
+        "На сколько защищённый план дешевле обычного, если ценности оценены верно.",
+    ),
+    "ro_gained_robust": ("Value after the worst surprises", "Ценность после худших неожиданностей"),
+    "ro_gained_cvar": ("Average of the worst draws", "Среднее по худшим выборкам"),
+    "ro_gained_expected": ("Average over the draws", "Среднее по выборкам"),
+    "ro_gained_help": (
+        "The protected plan's value under its objective; the change is against the plan for "
+        "the values as given.",
+        "Ценность защищённого плана по его критерию; изменение — относительно обычного плана.",
+    ),
+    "ro_worst_decile": ("Worst 10% of fresh draws", "Худшие 10 % новых выборок"),
+    "ro_worst_decile_help": (
+        "The average of the worst tenth of draws with another seed than the plan's own.",
+        "Среднее по худшей десятой части выборок с другим зерном, чем у самого плана.",
+    ),
+    "ro_regret_mean": ("Regret on fresh draws, average", "Упущенное на новых выборках, в среднем"),
+    "ro_regret_mean_help": (
+        "How far the plan falls short of the best plan of each fresh draw, in points.",
+        "Насколько план уступает лучшему плану каждой новой выборки, в баллах.",
+    ),
+    "ro_compare_summary": (
+        "At the values as given: {nominal} → {robust} points. Under the objective: "
+        "{nominal_obj} → {robust_obj}. Fresh draws: {draws}, seed {seed}.",
+        "При заданных ценностях: {nominal} → {robust} баллов. По критерию плана: "
+        "{nominal_obj} → {robust_obj}. Новые выборки: {draws}, зерно {seed}.",
+    ),
+    "ro_moves_heading": ("**Cells that move: {n}**", "**Ячейки, которые меняются: {n}**"),
+    "ro_no_moves": (
+        "The protected plan is the plan for the values as given.",
+        "Защищённый план совпадает с обычным.",
+    ),
+    "ro_units_nominal": ("Units, as given", "Единицы, обычный план"),
+    "ro_units_robust": ("Units, protected", "Единицы, защищённый план"),
+    "ro_units_change": ("Change", "Изменение"),
+    "ro_plan_nominal": ("Plan for the values as given", "Обычный план"),
+    "ro_plan_robust": ("Protected plan", "Защищённый план"),
+    "ro_value_nominal": ("Value at the values as given", "Ценность при заданных ценностях"),
+    "ro_value_protected": (
+        "Value after the N worst surprises",
+        "Ценность после N худших неожиданностей",
+    ),
+    "ro_value_axis": ("Weighted value (points)", "Взвешенная ценность (баллы)"),
+    "ro_gamma_axis": ("N (surprises withstood)", "N (выдерживаемые неожиданности)"),
+    "ro_cells_changed": ("cells changed", "изменённых ячеек"),
+    "ro_curve_title": ("The price of protection", "Цена защиты"),
+    "ro_draws_axis": ("Draws", "Выборки"),
+    "ro_fresh_title": (
+        "Both plans on {draws} fresh draws (seed {seed})",
+        "Оба плана на {draws} новых выборках (зерно {seed})",
+    ),
+    "ro_regret_axis": ("Regret (points)", "Упущенное (баллы)"),
+    "ro_regret_title": ("Regret on the fresh draws", "Упущенное на новых выборках"),
+    "ro_scope_all": ("over the whole plan", "на весь план"),
+    "ro_scope_client": ("in each client", "у каждого клиента"),
+    "ro_curve_summary": (
+        "{points} values of N from 0 to {top} ({scope}; {cells} cells have a range), "
+        "{seconds} s. Full protection gives up {lost} points at the values as given.",
+        "{points} значений N от 0 до {top} ({scope}; ячеек с диапазоном: {cells}), "
+        "{seconds} с. Полная защита отдаёт {lost} баллов при заданных ценностях.",
     ),
     "wi_rb_title": ("Value over the draws", "Ценность по розыгрышам"),
     "wi_rb_best": ("Best plan for the draw", "Лучший план для розыгрыша"),
