@@ -16,6 +16,9 @@ import pytest
 from optimizer import load_bundle, solve
 from optimizer.schema import Problem, Result
 
+# tests/pg.py: a throwaway PostgreSQL server per test session (fixtures pg_cluster, pg_url).
+pytest_plugins = ["pg"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
 DASHBOARD = ROOT / "dashboard.py"
