@@ -48,6 +48,12 @@ DUAL_NOISE = 1e-12
 # Either side of a kink whose neighbours are too close to place a probe, look this share of its
 # capacity away.
 PROBE_STEP = 1e-6
+# The change-point walk (parametric simplex on a pool's bound, optimizer/analysis/frontier.py):
+# a pivot element, direction or reduced cost below PIVOT_RTOL of the largest of its kind is zero;
+# a walk whose value at the next grid point differs from the solver's by more than WALK_RTOL
+# (relative) is not trusted, and that stretch is searched by re-solves instead.
+PIVOT_RTOL = 1e-9
+WALK_RTOL = 1e-6
 # Value points below this are float noise: a client given no more is not reached, and a change
 # of no more is none.
 VALUE_NOISE = 1e-9

@@ -724,6 +724,10 @@ def test_the_analysis_catalogue_is_complete() -> None:
         "status": Message("status_infeasible"),
         "solves": 20_000,
         "found": 4321,
+        "seconds": 2.5,
+        "count": 3,
+        "share": 0.25,
+        "objective": "cvar",
     }
     for code, (en, ru) in TEXTS.items():
         assert en.strip() and ru.strip(), code

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from ..messages import Message
 from ..model import Model, build_model
@@ -33,9 +35,12 @@ from ..solve import Raw, pool_step, run_model
 from ..tolerances import (
     DUAL_NOISE,
     KINK_RTOL,
+    PIVOT_RTOL,
     PRICE_RTOL,
     PROBE_STEP,
     SEARCH_RTOL,
+    TINY,
+    WALK_RTOL,
     funded,
     zero_small,
 )
@@ -116,7 +121,14 @@ class Sweep:
     seconds: float = 0.0
     method: str = "warm"
     note_msgs: tuple[Message, ...] = ()  # what to know when reading it, as messages
-    truncated: bool = False  # the breakpoint search ran out of re-solves
+    truncated: bool = False  # the breakpoint search did not finish (see `unresolved`)
+    # Intervals (from, to) of capacity the search for change points did not finish (its budget
+    # ran out, or it was stopped): there may be change points in them that are not listed.
+    unresolved: tuple[tuple[float, float], ...] = ()
+    search_solves: int = 0  # re-solves (and pivots) the search used
+    search_seconds: float = 0.0
+    budget_solves: int | None = None
+    budget_seconds: float | None = None
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -156,6 +168,12 @@ class Sweep:
             "integer_units": self.integer,
             "partial": self.partial,
             "breakpoints_complete": not self.truncated,
+            "unresolved_intervals": [[num(a), num(b)] for a, b in self.unresolved],
+            "breakpoint_search": {
+                "solves": self.search_solves,
+                "budget_solves": self.budget_solves,
+                "budget_seconds": num(self.budget_seconds),
+            },
             "feasible_from": num(self.feasible_from),
             "points": pts,
             "breakpoints": bps,
@@ -217,10 +235,13 @@ class Frontier:
         self.model = resolver.model
         self.max_solves = max_solves
         self.solves = 0
+        self.allow: Callable[[], bool] | None = None  # a search's budget: False stops it
 
     def at(self, cap: float) -> Raw:
         self.solves += 1
         if self.max_solves is not None and self.solves > self.max_solves:
+            raise _OutOfSolves
+        if self.allow is not None and not self.allow():
             raise _OutOfSolves
         self.r.set_row_hi(self.row, cap)
         return self.r.solve()
@@ -273,6 +294,289 @@ class Frontier:
         return x2
 
 
+# ---- the change-point walk: the parametric simplex on one pool's bound ------------------------
+class Budget:
+    """What the change-point search may spend: re-solves and seconds (None: no bound), and
+    whether the caller asked it to stop. `spend()` is False once either runs out."""
+
+    def __init__(
+        self,
+        solves: int | None = None,
+        seconds: float | None = None,
+        stop_flag: StopFn | None = None,
+    ):
+        self.solves, self.seconds, self.stop_flag = solves, seconds, stop_flag
+        self.used = 0
+        self.t0 = time.perf_counter()
+        self.out = False  # ran out of its budget (not stopped by the caller)
+
+    def spend(self, k: int = 1) -> bool:
+        if self.out or stopped(self.stop_flag):
+            return False
+        over_solves = self.solves is not None and self.used + k > self.solves
+        over_time = self.seconds is not None and time.perf_counter() - self.t0 > self.seconds
+        if over_solves or over_time:
+            self.out = True
+            return False
+        self.used += k
+        return True
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+@dataclass(frozen=True)
+class _Start:
+    """A grid point's optimal basis, kept compactly for a walk from it."""
+
+    basic: np.ndarray  # positions in z = (columns, rows)
+    upper: np.ndarray  # packed bits over z: nonbasic at its upper bound
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A linear piece of the value curve: its price and how each cell's units grow on it."""
+
+    price: float
+    cells: np.ndarray  # cell positions whose units move
+    growth: np.ndarray  # their units per unit of the pool
+
+
+def _changes(before: _Piece, after: _Piece) -> tuple[np.ndarray, np.ndarray]:
+    """Cells that grow faster after a change point than before, and those that grow slower."""
+    cells, inv = np.unique(np.concatenate([before.cells, after.cells]), return_inverse=True)
+    diff = np.bincount(
+        inv, weights=np.concatenate([-before.growth, after.growth]), minlength=len(cells)
+    )
+    big = np.concatenate([np.abs(before.growth), np.abs(after.growth), [0.0]]).max()
+    tol = KINK_RTOL * max(1.0, float(big))
+    return cells[diff > tol], cells[diff < -tol]
+
+
+@dataclass
+class _WalkOut:
+    """What a walk over one interval found: its kinks, its first and last pieces, and how far
+    it got (`reached` < the interval's end when its budget ran out)."""
+
+    kinks: list[dict[str, Any]]
+    first: _Piece | None
+    last: _Piece | None
+    reached: float
+    ok: bool = True
+
+
+class _Inverse:
+    """B^-1 of a basis: a sparse LU of the basis it started from and one eta column per
+    pivot since (the product form), so a pivot costs two solves instead of a factorisation."""
+
+    def __init__(self, basis: sp.csc_matrix):
+        self.lu = spla.splu(basis)
+        self.etas: list[tuple[int, np.ndarray]] = []
+
+    def ftran(self, b: np.ndarray) -> np.ndarray:
+        """x with B x = b."""
+        x = self.lu.solve(b)
+        for r, w in self.etas:
+            xr = x[r] / w[r]
+            x -= w * xr
+            x[r] = xr
+        return x
+
+    def btran(self, b: np.ndarray) -> np.ndarray:
+        """x with B^T x = b."""
+        u = np.array(b, dtype=float)
+        for r, w in reversed(self.etas):
+            u[r] = (u[r] - (w @ u - w[r] * u[r])) / w[r]
+        # scipy's stubs omit SuperLU.solve's `trans` argument (documented: "N", "T", "H").
+        return self.lu.solve(u, trans="T")  # type: ignore[call-overload]
+
+    def pivot(self, r: int, w: np.ndarray) -> None:
+        """Column r of the basis replaced by the column whose ftran is w."""
+        self.etas.append((r, w))
+
+
+# Pivots between two fresh factorisations of the basis (each refreshes values and prices).
+REFACTOR_EVERY = 40
+
+
+class Walk:
+    """Follows the optimal basis of the value LP as one pool's bound grows (the parametric
+    dual simplex on a right-hand side), from the basis HiGHS leaves at a grid point.
+
+    On each basis the value grows linearly at the pool's price and the units of the basic
+    columns along B^-1 e_pool, so a ratio test gives where the basis stops being feasible
+    (the next possible change point) and one dual simplex pivot the next basis. A pivot costs
+    a few solves with the basis (rows x rows: a few hundred at 2,000 clients) and one product
+    with the constraint matrix, a fraction of a millisecond where a warm HiGHS re-solve costs
+    5-30 ms. Each walk is checked against the solver's value at the interval's end; a walk
+    that disagrees is not used (the interval is searched by re-solves instead).
+    The variables are z = (x, r) with A x - r = 0, so K = [A, -I].
+    """
+
+    def __init__(self, model: Model, row: int):
+        n, m = model.n_cols, len(model.row_lo)
+        self.model, self.n, self.m, self.row = model, n, m, row
+        self.pool = n + row
+        self.K = sp.hstack([model.A.tocsc(), -sp.identity(m, format="csc")], format="csc")
+        self.KT = self.K.T.tocsr()
+        self.lo = np.concatenate([model.col_lo, model.row_lo]).astype(float)
+        self.hi = np.concatenate([model.col_hi, model.row_hi]).astype(float)
+        self.value = np.concatenate([np.asarray(model.c, dtype=float), np.zeros(m)])
+        self.cost = -self.value if model.sense == "max" else self.value  # minimised
+        self.movable = self.hi > self.lo  # fixed variables never enter
+        self.d_tol = PIVOT_RTOL * max(1.0, float(np.max(np.abs(self.cost), initial=0.0)))
+        # |K_j . rho| <= max|K| * sum|rho|: the scale of a pivot row, without a pass over it.
+        self.k_max = float(np.max(np.abs(self.K.data), initial=1.0))
+
+    def start(self, basic: np.ndarray | None, x: np.ndarray, cap: float) -> _Start | None:
+        """The compact start of a walk from a grid point's basis and solution."""
+        if basic is None or len(basic) != self.m:
+            return None
+        z = np.concatenate([x, self.model.A @ x])
+        hi = self.hi.copy()
+        hi[self.pool] = cap
+        with np.errstate(invalid="ignore"):
+            upper = np.isfinite(hi) & (np.abs(z - hi) <= np.abs(z - self.lo))
+        upper[basic] = False
+        return _Start(np.asarray(basic, dtype=np.int64), np.packbits(upper))
+
+    def _column(self, j: int) -> np.ndarray:
+        a = np.zeros(self.m)
+        s, e = self.K.indptr[j], self.K.indptr[j + 1]
+        a[self.K.indices[s:e]] = self.K.data[s:e]
+        return a
+
+    def _piece(self, basic: np.ndarray, dz: np.ndarray, price: float) -> _Piece:
+        # A cell may appear twice (two of its unit columns basic): `_changes` adds them up.
+        cols = (basic < self.n) & (dz != 0)
+        return _Piece(float(price), self.model.col_cell[basic[cols]], dz[cols])
+
+    def walk(
+        self, st: _Start, b0: float, b1: float, f0: float, f1: float, budget: Budget
+    ) -> _WalkOut:
+        """Every change point in (b0, b1), from the basis at b0 (value f0) to b1 (value f1)."""
+        m, n_all, pool, K, KT = self.m, self.n + self.m, self.pool, self.K, self.KT
+        fail = _WalkOut([], None, None, b0, ok=False)
+        basic = st.basic.copy()
+        upper = np.unpackbits(st.upper, count=n_all).astype(bool)
+        is_basic = np.zeros(n_all, dtype=bool)
+        is_basic[basic] = True
+        lo, hi = self.lo, self.hi.copy()
+        hi[pool] = b0
+        zn = np.where(upper, hi, lo)
+        zn[is_basic] = 0.0
+        if not np.all(np.isfinite(zn)):
+            return fail
+        sgn = np.where(upper, -1.0, 1.0)  # reduced costs times this are >= 0 when optimal
+        open_ = ~is_basic & self.movable  # may enter
+        e_pool = np.zeros(m)
+        e_pool[self.row] = 1.0
+        pos, f = b0, f0
+        kinks_: list[dict[str, Any]] = []
+        first: _Piece | None = None
+        prev: _Piece | None = None
+        idle, since = 0, REFACTOR_EVERY  # pivots without a move; pivots since a factorisation
+        inv: _Inverse | None = None
+        zb = y = d = np.zeros(0)
+        while True:
+            if not budget.spend():
+                return _WalkOut(kinks_, first, prev, pos)
+            if since >= REFACTOR_EVERY:
+                try:
+                    inv = _Inverse(K[:, basic].tocsc())
+                except RuntimeError:  # a singular basis: not one to walk from
+                    return fail
+                zb = inv.ftran(-(K @ zn))
+                y = inv.btran(self.cost[basic])
+                d = self.cost - KT @ y
+                since = 0
+            assert inv is not None
+            binding = upper[pool] and not is_basic[pool]
+            dz = inv.ftran(e_pool) if binding else np.zeros(m)
+            price = float(self.value[basic] @ dz)
+            big = float(np.max(np.abs(dz), initial=0.0))
+            tol = PIVOT_RTOL * max(big, TINY)
+            room = np.full(m, math.inf)
+            inc, dec = dz > tol, dz < -tol
+            with np.errstate(invalid="ignore"):
+                room[inc] = (hi[basic[inc]] - zb[inc]) / dz[inc]
+                room[dec] = (lo[basic[dec]] - zb[dec]) / dz[dec]
+            room = np.maximum(np.nan_to_num(room, nan=math.inf), 0.0)
+            r = int(np.argmin(room))
+            end = min(pos + float(room[r]), b1)
+            if end > pos + SEARCH_RTOL * max(1.0, abs(pos)):
+                piece = self._piece(basic, dz, price)
+                if prev is not None and not same_price(prev.price, piece.price):
+                    more, less = _changes(prev, piece)
+                    kinks_.append(
+                        {
+                            "capacity": pos,
+                            "objective": f,
+                            "price_before": prev.price,
+                            "price_after": piece.price,
+                            "more_k": more,
+                            "less_k": less,
+                            "exact": True,
+                        }
+                    )
+                first = piece if first is None else first
+                prev = piece
+                f += price * (end - pos)
+                zb += (end - pos) * dz
+                pos, idle = end, 0
+                hi[pool] = pos
+                if upper[pool]:
+                    zn[pool] = pos
+            else:
+                idle += 1
+                if idle > 5 * m + 50:  # cycling on a degenerate vertex
+                    return fail
+            if pos >= b1:
+                break
+            # The basic variable r reaches its bound at pos: one dual simplex pivot.
+            leave, to_upper = int(basic[r]), bool(dz[r] > 0)
+            e_r = np.zeros(m)
+            e_r[r] = 1.0
+            rho = inv.btran(e_r)
+            alpha = KT @ rho
+            a_tol = PIVOT_RTOL * max(1.0, self.k_max * float(np.abs(rho).sum()))
+            sa = sgn * alpha
+            cand = np.flatnonzero(open_ & ((sa > a_tol) if to_upper else (sa < -a_tol)))
+            if not len(cand):
+                return fail
+            abs_a = np.abs(alpha[cand])
+            dd = np.maximum(sgn[cand] * d[cand], 0.0)
+            # Harris' two passes: among the nearly tied ratios, the largest pivot element.
+            bound = float(np.min((dd + self.d_tol) / abs_a))
+            near = dd / abs_a <= bound
+            k = int(np.argmax(np.where(near, abs_a, -1.0)))
+            q = int(cand[k])
+            theta = float(d[q] / alpha[q])
+            w = inv.ftran(self._column(q))
+            if abs(w[r]) <= a_tol:  # the pivot is too small to trust: refactor and retry
+                if since == 0:
+                    return fail
+                since = REFACTOR_EVERY
+                continue
+            y += theta * rho
+            d -= theta * alpha
+            d[q], d[leave] = 0.0, -theta
+            zb[r] = zn[q]
+            basic[r] = q
+            is_basic[q], is_basic[leave] = True, False
+            open_[q], open_[leave] = False, bool(self.movable[leave])
+            upper[leave] = to_upper
+            sgn[leave] = -1.0 if to_upper else 1.0
+            zn[leave] = hi[leave] if to_upper else lo[leave]
+            zn[q] = 0.0
+            inv.pivot(r, w)
+            since += 1
+        if abs(f - f1) > WALK_RTOL * max(1.0, abs(f1)):
+            return fail
+        return _WalkOut(kinks_, first, prev, b1)
+
+
 def _growth(front: Frontier, x: float, delta: float) -> tuple[np.ndarray, np.ndarray] | None:
     """Units gained per unit of capacity just before and just after x."""
     u0, u1, u2 = front.units(x - delta), front.units(x), front.units(x + delta)
@@ -292,13 +596,18 @@ def sweep(
     progress: ProgressFn | None = None,
     stop_flag: StopFn | None = None,
     method: str = "warm",
-    max_solves: int = MAX_BREAKPOINT_SOLVES,
+    max_solves: int | None = MAX_BREAKPOINT_SOLVES,
+    max_seconds: float | None = None,
 ) -> Sweep:
-    """Sweep one pool's capacity from `start` to `stop` in `steps` points.
+    """Sweep one pool's capacity from `start` to `stop` in `steps` points (grid points, both
+    ends included).
 
     The model is built once; each point changes only the pool row's bound and re-solves. In
     continuous mode the capacities where the plan changes course are found exactly (where the
-    shadow price changes); in whole-units mode they are bracketed between grid points.
+    shadow price changes), within a budget of `max_solves` re-solves (a pivot of the walk
+    counts as one) and `max_seconds` seconds (None: no bound), nearest the current capacity
+    first; the intervals the search did not finish are in `Sweep.unresolved`. In whole-units
+    mode they are bracketed between grid points.
     """
     t0 = time.perf_counter()
     check_pool(problem, pool)
@@ -318,6 +627,13 @@ def sweep(
         )
     resolver = Resolver(model, vp.settings, method)
     front = Frontier(resolver, row)
+    # The walk starts from the basis HiGHS leaves at each grid point (continuous, warm only).
+    walker = (
+        Walk(model, row)
+        if breakpoints and not model.integer and resolver.method == "warm"
+        else None
+    )
+    starts: list[_Start | None] = []
     caps = np.linspace(float(start), float(stop), int(steps))
     n = len(caps)
     objective = np.full(n, np.nan)
@@ -339,6 +655,10 @@ def sweep(
             units[i] = cell_units(model, raw.x)
             if raw.row_dual is not None:
                 price[i] = raw.row_dual[row]
+            if walker is not None:
+                starts.append(walker.start(resolver.basic_variables(), raw.x, float(cap)))
+        elif walker is not None:
+            starts.append(None)
             if math.isfinite(step) and raw.objective is not None:
                 more = front.at(cap + step)
                 if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
@@ -375,18 +695,31 @@ def sweep(
         feasible_from = min_feasible_capacity(model, vp.settings, row)
     bps: list[dict[str, Any]] = []
     truncated = False
+    unresolved: list[tuple[float, float]] = []
+    budget = Budget(max_solves, max_seconds, stop_flag)
     if breakpoints and done > 1 and not partial:
         if model.integer:
             bps = _integer_breakpoints(model, caps, objective, units, price)
         else:
-            front.max_solves, front.solves = max_solves, 0
-            bps, truncated = _lp_breakpoints(front, model, caps, objective, price, stop_flag)
+            baseline = float(problem.resources.at[pool, CAPACITY])
+            bps, unresolved = _lp_breakpoints(
+                front, walker, starts, caps, objective, price, units, baseline, budget
+            )
             if stopped(stop_flag):
                 partial = True
+            truncated = bool(unresolved)
             if truncated:
+                span = float(caps[-1] - caps[0])
                 notes.append(
                     Message(
-                        "analysis_note_truncated", {"solves": int(max_solves), "found": len(bps)}
+                        "analysis_note_truncated",
+                        {
+                            "solves": budget.used,
+                            "seconds": budget.elapsed,
+                            "found": len(bps),
+                            "count": len(unresolved),
+                            "share": sum(b - a for a, b in unresolved) / span if span else 1.0,
+                        },
                     )
                 )
     tick(progress, 1, 1)
@@ -407,39 +740,162 @@ def sweep(
         method=resolver.method,
         note_msgs=tuple(notes),
         truncated=truncated,
+        unresolved=tuple(unresolved),
+        search_solves=budget.used,
+        search_seconds=budget.elapsed if breakpoints and not model.integer else 0.0,
+        budget_solves=max_solves,
+        budget_seconds=max_seconds,
     )
+
+
+def _search_order(caps: np.ndarray, todo: list[int], baseline: float) -> list[int]:
+    """Intervals nearest the current capacity first: a search cut short by its budget has
+    the neighbourhood of today's plan exact."""
+
+    def distance(i: int) -> float:
+        a, b = caps[i], caps[i + 1]
+        return 0.0 if a <= baseline <= b else min(abs(a - baseline), abs(b - baseline))
+
+    return sorted(todo, key=lambda i: (distance(i), i))
 
 
 def _lp_breakpoints(
     front: Frontier,
-    model: Model,
+    walker: Walk | None,
+    starts: list[_Start | None],
     caps: np.ndarray,
     objective: np.ndarray,
     price: np.ndarray,
-    stop_flag: StopFn | None,
-) -> tuple[list[dict[str, Any]], bool]:
-    """The exact breakpoints between grid points whose prices differ, each with the cells
-    that gain or lose from it; and whether the search ran out of re-solves."""
-    found: list[float] = []
-    truncated = False
+    units: np.ndarray,
+    baseline: float,
+    budget: Budget,
+) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
+    """The exact change points between grid points whose prices differ, each with the cells
+    that gain or lose from it; and the intervals (from, to) the search did not finish.
+
+    Each interval is walked basis by basis from its left grid point (`Walk`); an interval the
+    walk cannot follow is searched by re-solves (Eisner-Severance, `kinks`). A change point
+    exactly at a grid point is where the last piece of one interval and the first of the next
+    have different prices."""
+    model = front.model
     ok = np.isfinite(objective) & np.isfinite(price)
-    try:
-        for i in range(len(caps) - 1):
-            if stopped(stop_flag):
-                break
-            if ok[i] and ok[i + 1] and not same_price(price[i], price[i + 1]):
-                front.breakpoints(
-                    caps[i],
-                    objective[i],
-                    price[i],
-                    caps[i + 1],
-                    objective[i + 1],
-                    price[i + 1],
-                    found,
-                )
-    except _OutOfSolves:
-        truncated = True
-    found = sorted(found)
+    n = len(caps)
+    todo = [
+        i for i in range(n - 1) if ok[i] and ok[i + 1] and not same_price(price[i], price[i + 1])
+    ]
+    walked: dict[int, _WalkOut] = {}
+    unresolved: list[tuple[float, float]] = []
+    kinks_: list[dict[str, Any]] = []
+    probed: list[float] = []
+    front.allow = budget.spend
+    for i in _search_order(caps, todo, baseline):
+        a, b = float(caps[i]), float(caps[i + 1])
+        if budget.out or stopped(budget.stop_flag):
+            unresolved.append((a, b))
+            continue
+        st = starts[i] if walker is not None and i < len(starts) else None
+        got = (
+            walker.walk(st, a, b, objective[i], objective[i + 1], budget) if walker and st else None
+        )
+        if got is not None and got.ok:
+            kinks_ += got.kinks
+            walked[i] = got
+            if got.reached < b:
+                unresolved.append((got.reached, b))
+            continue
+        # Searched by re-solves: every kink found is exact; a search cut short leaves the
+        # whole interval marked.
+        found: list[float] = []
+        try:
+            front.breakpoints(a, objective[i], price[i], b, objective[i + 1], price[i + 1], found)
+        except _OutOfSolves:
+            unresolved.append((a, b))
+        probed += found
+    kinks_ += _grid_kinks(walked, set(todo), caps, objective, price, units)
+    kinks_ += _describe(front, sorted(probed), caps, budget)
+    front.allow = None
+    kinks_.sort(key=lambda k: k["capacity"])
+    listed: list[dict[str, Any]] = []
+    for k in kinks_:
+        x = k["capacity"]
+        if listed and x - listed[-1]["capacity"] <= KINK_RTOL * max(1.0, abs(x)):
+            continue
+        listed.append(k)
+    # (client_id, method_id) of every cell, once, for the cells the walk names by position.
+    client = np.asarray(model.clients, dtype=object)[model.cells.client]
+    method = np.asarray(model.methods, dtype=object)[model.cells.method]
+    for k in listed:
+        if "more_k" in k:
+            k["more"] = [(str(c), str(m)) for c, m in zip(client[k["more_k"]], method[k["more_k"]])]
+            k["less"] = [(str(c), str(m)) for c, m in zip(client[k["less_k"]], method[k["less_k"]])]
+            del k["more_k"], k["less_k"]
+    return listed, _merge(unresolved)
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted intervals, touching ones joined."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _grid_kinks(
+    walked: dict[int, _WalkOut],
+    todo: set[int],
+    caps: np.ndarray,
+    objective: np.ndarray,
+    price: np.ndarray,
+    units: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Change points exactly at grid points, from the pieces either side of each."""
+
+    def linear(i: int) -> _Piece:  # an interval on one piece: its grid points say it all
+        g = (units[i + 1] - units[i]) / (caps[i + 1] - caps[i])
+        keep = np.flatnonzero(np.abs(g) > 0)
+        return _Piece(float(price[i]), keep, g[keep])
+
+    def side(i: int, last: bool) -> _Piece | None:
+        if i < 0 or i >= len(caps) - 1 or not np.isfinite(objective[i : i + 2]).all():
+            return None
+        if i not in todo:
+            return linear(i)
+        w = walked.get(i)
+        if w is None or w.reached < caps[i + 1]:
+            return None
+        return w.last if last else w.first
+
+    out = []
+    for j in range(1, len(caps) - 1):
+        if j - 1 not in todo and j not in todo:
+            continue  # the same price on both sides
+        before, after = side(j - 1, True), side(j, False)
+        if before is None or after is None or same_price(before.price, after.price):
+            continue
+        more, less = _changes(before, after)
+        out.append(
+            {
+                "capacity": float(caps[j]),
+                "objective": float(objective[j]),
+                "price_before": before.price,
+                "price_after": after.price,
+                "more_k": more,
+                "less_k": less,
+                "exact": True,
+            }
+        )
+    return out
+
+
+def _describe(
+    front: Frontier, found: list[float], caps: np.ndarray, budget: Budget
+) -> list[dict[str, Any]]:
+    """The kinks found by re-solves, with prices and cells from re-solves either side (as
+    far as the budget goes; past it, the capacity alone)."""
+    model = front.model
     unique: list[float] = []
     for x in found:
         if not unique or x - unique[-1] > KINK_RTOL * max(1.0, abs(x)):
@@ -447,22 +903,20 @@ def _lp_breakpoints(
     out = []
     lo_cap, hi_cap = caps[0], caps[-1]
     for j, x in enumerate(unique):
-        if stopped(stop_flag):
-            break
         # Look just either side of x, well inside the neighbouring pieces.
         left = unique[j - 1] if j else lo_cap
         right = unique[j + 1] if j + 1 < len(unique) else hi_cap
         delta = 0.25 * min(x - left if x > left else math.inf, right - x if right > x else math.inf)
         if not math.isfinite(delta) or delta <= 0:
             delta = PROBE_STEP * max(1.0, x)
+        grow = at = before = after = None
         try:
             grow = _growth(front, x, delta)
             at = front.point(x)
             before = front.point(x - delta)
             after = front.point(x + delta)
         except _OutOfSolves:
-            truncated = True
-            grow = at = before = after = None
+            pass
         more: list[tuple[str, str]] = []
         less: list[tuple[str, str]] = []
         if grow is not None:
@@ -481,7 +935,7 @@ def _lp_breakpoints(
                 "exact": True,
             }
         )
-    return out, truncated
+    return out
 
 
 def _integer_breakpoints(

@@ -75,6 +75,20 @@ class Resolver:
         if self._h is not None and len(cols):
             self._h.changeColsCost(len(cols), cols, np.ascontiguousarray(c))
 
+    def basic_variables(self) -> np.ndarray | None:
+        """The last solve's basis: positions in (columns, rows), a row i as n_cols + i; None
+        without a HiGHS object (the "model" method) or a basis."""
+        if self._h is None or self.model.integer:
+            return None
+        import highspy
+
+        status, basic = self._h.getBasicVariables()
+        if status != highspy.HighsStatus.kOk or len(basic) != len(self.model.row_lo):
+            return None
+        hv = np.asarray(basic, dtype=np.int64)
+        # HiGHS numbers a basic row i as -(1 + i).
+        return np.where(hv >= 0, hv, self.model.n_cols - 1 - hv)
+
     def solve(self) -> Raw:
         """Solve with the current changes."""
         if self._h is None:

@@ -7,11 +7,20 @@ printed, marked partial.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..analysis import AnalysisError, NoPlanError, Robustness, Sweep, robustness, sweep
+from ..analysis import (
+    MAX_BREAKPOINT_SOLVES,
+    AnalysisError,
+    NoPlanError,
+    Robustness,
+    Sweep,
+    robustness,
+    sweep,
+)
 from ..bundle import atomic_write_bytes
 from ..messages import Message
 from ..relationship import robustness_widening
@@ -51,8 +60,20 @@ def _sweep_args(p: argparse.ArgumentParser, w: Words) -> None:
     p.add_argument("--pool", required=True, help=w("cli_help_pool"))
     p.add_argument("--from", dest="start", type=float, metavar="A", help=w("cli_help_from"))
     p.add_argument("--to", dest="stop", type=float, metavar="B", help=w("cli_help_to"))
-    p.add_argument("--steps", type=int, default=21, metavar="N", help=w("cli_help_steps"))
+    p.add_argument("--points", type=int, metavar="N", help=w("cli_help_points"))
+    # The old spelling: it always meant points (both ends included), so it still does.
+    p.add_argument("--steps", dest="steps_old", type=int, metavar="N", help=w("cli_help_steps"))
     p.add_argument("--no-breakpoints", action="store_true", help=w("cli_help_no_breakpoints"))
+    p.add_argument(
+        "--breakpoint-budget",
+        type=float,
+        default=MAX_BREAKPOINT_SOLVES,
+        metavar="N",
+        help=w("cli_help_breakpoint_budget", n=MAX_BREAKPOINT_SOLVES),
+    )
+    p.add_argument(
+        "--breakpoint-seconds", type=float, metavar="S", help=w("cli_help_breakpoint_seconds")
+    )
     p.add_argument("--json", action="store_true", help=w("cli_help_json"))
     p.add_argument("--out", metavar="FILE", help=w("cli_help_sweep_out"))
 
@@ -76,6 +97,15 @@ def _print_sweep(sw: Sweep, w: Words) -> None:
             w("cli_sweep_feasible_from", capacity=f(sw.feasible_from), unit=sw.unit, pool=sw.pool)
         )
     bps = sw.breakpoints
+    if (len(bps) or sw.search_solves) and not sw.integer:
+        print(
+            w(
+                "cli_sweep_search",
+                count=len(bps),
+                solves=sw.search_solves,
+                seconds=sw.search_seconds,
+            )
+        )
     if len(bps):
         print(w("cli_sweep_breakpoints", count=len(bps)))
         for r in bps.head(30).itertuples():
@@ -97,8 +127,36 @@ def _print_sweep(sw: Sweep, w: Words) -> None:
             )
         if len(bps) > 30:
             print(w("cli_sweep_more", count=len(bps) - 30))
+    if sw.unresolved:
+        print(w("cli_sweep_unresolved", count=len(sw.unresolved)))
+        for a, b in sw.unresolved[:10]:
+            print(w("cli_sweep_unresolved_span", start=f(a), stop=f(b), unit=sw.unit))
+        if len(sw.unresolved) > 10:
+            print(w("cli_sweep_more", count=len(sw.unresolved) - 10))
     if sw.partial:
         print(w("cli_sweep_partial", count=len(sw.points)))
+
+
+def _points(args: argparse.Namespace, w: Words) -> int:
+    """--points, or the old --steps (which always meant points) with a word on stderr."""
+    old = args.steps_old
+    if old is None:
+        return 21 if args.points is None else args.points
+    if args.points is not None and args.points != old:
+        raise usage_error("cli_sweep_points_twice", points=args.points, steps=old)
+    print(w("cli_sweep_steps_renamed", n=old), file=sys.stderr, flush=True)
+    return old
+
+
+def _budget(args: argparse.Namespace) -> tuple[int, float | None]:
+    """The change-point search's budget: re-solves and seconds, each at least 0."""
+    for option, value in (
+        ("--breakpoint-budget", args.breakpoint_budget),
+        ("--breakpoint-seconds", args.breakpoint_seconds),
+    ):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise usage_error("cli_sweep_budget_bad", option=option, value=value)
+    return int(args.breakpoint_budget), args.breakpoint_seconds
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -109,18 +167,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     cap = float(problem.resources.at[args.pool, CAPACITY])
     start = 0.5 * cap if args.start is None else args.start
     stop = 1.5 * cap if args.stop is None else args.stop
+    points = _points(args, w)
+    solves, seconds = _budget(args)
     with interruptible(w) as stopped:
-        print(w("cli_sweep_start", steps=args.steps), file=sys.stderr, flush=True)
+        print(w("cli_sweep_start", steps=points), file=sys.stderr, flush=True)
         try:
             sw = sweep(
                 problem,
                 args.pool,
                 start,
                 stop,
-                args.steps,
+                points,
                 breakpoints=not args.no_breakpoints,
                 progress=Progress("sweep", w),
                 stop_flag=stopped,
+                max_solves=solves,
+                max_seconds=seconds,
             )
         except AnalysisError as exc:
             raise UsageError(w.error(exc)) from exc

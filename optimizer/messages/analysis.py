@@ -106,9 +106,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "analysis_note_truncated": (
         "The search for capacities where the plan changes stopped after "
-        "{solves:i} re-solves: the list of {found:i} is incomplete.",
+        "{solves:i} re-solves ({seconds:.1f} s): the {found:i} listed are exact, but the list "
+        "is incomplete: {count:i} stretches of capacity ({share:.0%} of the range) were not "
+        "searched to the end and are marked as unresolved.",
         "Поиск ёмкостей, где меняется план, остановлен после {solves:i} "
-        "пересчётов: список из {found:i} неполон.",
+        "пересчётов ({seconds:.1f} с): найденные {found:i} точны, но список неполон: "
+        "{count:i} участков ёмкости ({share:.0%} диапазона) не проверены до конца и отмечены "
+        "как непроверенные.",
     ),
     "analysis_note_whole_units": (
         "Whole units: the value moves in steps, so shadow prices are "
