@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from test_browser import ARTIFACTS, shot
+from test_browser import ARTIFACTS, ROOT, shot
 from ui.inputs_tab import GRID_NAME_WIDTH
 
 pytestmark = pytest.mark.browser
 PORT = 8640  # this module's own server port
+SAMPLE = ROOT / "sample_data"
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,63 @@ def test_a_value_raised_above_its_high_estimate_moves_the_range_and_keeps_the_pl
     shot.open_tab(page, "Plan")
     assert shot.metric_values(page)
     assert page.get_by_text("This is the plan of the last valid inputs").count() == 0
+
+
+def own_csvs() -> list[dict[str, Any]]:
+    """The user's own bundle as four CSV files: the sample's required tables with other client
+    ids (and no checklist of its own)."""
+    import pandas as pd
+
+    out = []
+    for n in ("resources", "methods", "clients", "values"):
+        frame = pd.read_csv(SAMPLE / f"{n}.csv", dtype=str, keep_default_na=False)
+        if "client_id" in frame.columns:
+            frame["client_id"] = "own_" + frame["client_id"]
+        out.append(
+            {
+                "name": f"{n}.csv",
+                "mimeType": "text/csv",
+                "buffer": frame.to_csv(index=False).encode(),
+            }
+        )
+    return out
+
+
+def upload(page: Any, files: list[dict[str, Any]], wait_text: str) -> list[str]:
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploader.set_input_files(files=files)
+    page.get_by_text(wait_text).first.wait_for(timeout=60_000)
+    shot.wait_for_run(page)
+    return page.locator('[data-testid="stAlert"]').all_inner_texts()
+
+
+def test_a_complete_upload_replaces_the_sample_and_a_single_table_merges(
+    server: int, browser: Any
+) -> None:
+    page = shot.open_dashboard(browser, server)
+    shot.open_tab(page, "Inputs")
+    said = upload(page, own_csvs(), "as a whole bundle")
+    assert any(s.startswith("Inputs are valid: 24 clients") for s in said), said
+    assert not any("not in the clients table" in s for s in said), said
+    assert page.get_by_text("Drop the rest of the sample").count() == 0
+    shot.open_tab(page, "Relationship")
+    page.get_by_text("These inputs have no relationship table").wait_for(timeout=30_000)
+    assert page.query_selector(shot.EXCEPTION) is None
+
+    # Back to the sample, then one table of one's own: it merges, and the page says so.
+    shot.open_tab(page, "Inputs")
+    page.get_by_role("button", name="Reset to sample data").click()
+    page.get_by_role("button", name="Yes, reset").click()
+    shot.wait_for_run(page)
+    resources = own_csvs()[0]
+    upload(page, [resources], "replaced resources; kept")
+    origins = page.get_by_text("Where the tables come from:").locator("..")
+    text = origins.inner_text()
+    assert "resources: resources.csv" in text, text
+    assert "methods, clients, values, overrides, relationship checklist: the sample data" in text
+    page.get_by_role("button", name="Drop the rest of the sample").click()
+    # Only the uploaded table is left: the editors of the others say the table is absent.
+    page.get_by_text("The bundle has no methods table.").wait_for(timeout=30_000)
+    shot.wait_for_run(page)
+    assert page.get_by_text("Where the tables come from:").count() == 0
+    assert page.query_selector(shot.EXCEPTION) is None

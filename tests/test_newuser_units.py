@@ -76,3 +76,40 @@ def test_an_edit_of_the_estimates_themselves_is_left_as_typed() -> None:
     after.loc[0, "value_high"] = "50"  # the user set both: validation has the last word
     vals, moves = edits.carry_ranges(before, after)
     assert moves == [] and vals.loc[0, "value_high"] == "50"
+
+
+def own_bundle() -> dict[str, pd.DataFrame]:
+    """A bundle of the user's own: the sample's four required tables with other client ids."""
+    tables = sample_tables()
+    out = {n: tables[n].copy() for n in ("resources", "methods", "clients", "values")}
+    for n in ("clients", "values"):
+        out[n]["client_id"] = "own_" + out[n]["client_id"]
+    return out
+
+
+def test_a_complete_upload_replaces_the_whole_bundle() -> None:
+    current = sample_tables()
+    mine = own_bundle()
+    files = [f"{n}.csv" for n in mine]
+    assert edits.is_complete_upload(files, mine)
+    tables, _, kept = edits.merge_upload(current, mine, [], complete=True)
+    assert kept == [] and set(tables) == set(mine)  # the sample's checklist is gone
+    problem, issues = validate(tables, Settings(), ())
+    assert problem is not None, [str(i) for i in issues if i.severity == "error"][:3]
+    # Merged instead (the old behaviour), the sample's checklist names unknown clients.
+    merged, _, kept = edits.merge_upload(current, mine, [], complete=False)
+    assert "relationship" in kept
+    problem, issues = validate(merged, Settings(), ())
+    assert problem is None
+    assert sum(i.table == "relationship" for i in issues if i.severity == "error") == 24
+
+
+def test_a_workbook_or_archive_is_complete_and_a_single_table_merges() -> None:
+    assert edits.is_complete_upload(["mine.xlsx"], {"values": pd.DataFrame()})
+    assert edits.is_complete_upload(["mine.zip"], {})
+    one = {"values": sample_tables()["values"]}
+    assert not edits.is_complete_upload(["values.csv"], one)
+    tables, _, kept = edits.merge_upload(sample_tables(), one, [], complete=False)
+    assert set(kept) == {"resources", "methods", "clients", "overrides", "relationship"}
+    origins = {**dict.fromkeys(kept, "sample"), "values": "values.csv"}
+    assert set(edits.drop_tables(tables, origins, "sample")) == {"values"}

@@ -18,6 +18,7 @@ from optimizer.schema import (
     METHODS,
     OVERRIDES,
     RELATIONSHIP,
+    REQUIRED_TABLES,
     RESOURCE_ID,
     RESOURCES,
     VALUE,
@@ -338,12 +339,22 @@ def carry_ranges(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFram
     return out.astype(object), moves
 
 
+def is_complete_upload(file_names: list[str], uploaded: Tables) -> bool:
+    """Whether an upload is a bundle of its own: a workbook or an archive (each holds a whole
+    bundle), or CSV files with every required table. Such an upload replaces every table; a
+    single table merges into the current ones."""
+    whole = any(n.lower().endswith((".xlsx", ".xlsm", ".zip")) for n in file_names)
+    return whole or set(REQUIRED_TABLES) <= set(uploaded)
+
+
 def merge_upload(
-    current: Tables, uploaded: Tables, issues: list[Issue]
+    current: Tables, uploaded: Tables, issues: list[Issue], complete: bool = False
 ) -> tuple[Tables, list[Issue], list[str]]:
-    """Uploaded tables replace the current tables of the same name; the others are kept.
+    """Uploaded tables replace the current tables of the same name; the others are kept, unless
+    the upload is `complete` (see `is_complete_upload`): then it is the whole bundle, and a
+    table it lacks (the sample's checklist, say) is dropped rather than kept.
     Returns (tables, issues without the "table missing" ones for kept tables, kept names)."""
-    kept = [n for n in current if n not in uploaded]
+    kept = [] if complete else [n for n in current if n not in uploaded]
     issues = [
         i
         for i in issues
@@ -351,6 +362,11 @@ def merge_upload(
     ]
     merged = {**{n: current[n] for n in kept}, **uploaded}
     return complete_columns(merged), issues, kept
+
+
+def drop_tables(tables: Tables, origins: dict[str, str], origin: str) -> Tables:
+    """The tables without those that came from `origin` (the rest of the sample, say)."""
+    return {n: f for n, f in tables.items() if origins.get(n) != origin}
 
 
 def with_row_numbers(frame: pd.DataFrame) -> pd.DataFrame:

@@ -129,7 +129,7 @@ def _cancel_reset() -> None:
 def _do_reset() -> None:
     st.session_state.pop(CONFIRM_RESET_KEY, None)
     tables, raw, issues = state.sample_inputs()
-    state.queue_inputs(tables, raw, issues, "sample")
+    state.queue_inputs(tables, raw, issues, state.SAMPLE_SOURCE)
 
 
 # ---- sections --------------------------------------------------------------------------------
@@ -189,7 +189,8 @@ def _read_upload(files: list[Any], t: Translator) -> None:
     if not uploaded and not raw:
         ss[UPLOAD_MESSAGE_KEY] = ("error", t.md("upload_nothing", files=names), issues)
         st.rerun()
-    tables, issues, kept = edits.merge_upload(state.current_tables(), uploaded, issues)
+    complete = edits.is_complete_upload([f.name for f in files], uploaded)
+    tables, issues, kept = edits.merge_upload(state.current_tables(), uploaded, issues, complete)
     # A file that could not be read (damaged, too large, ambiguous) refuses the whole upload:
     # the current tables, the user's edits and the last valid plan stay as they are.
     failed = [i for i in issues if i.severity == "error" and i.table not in uploaded]
@@ -199,17 +200,84 @@ def _read_upload(files: list[Any], t: Translator) -> None:
         text = "\n".join([t.md("upload_refused", files=names), "", *lines])
         ss[UPLOAD_MESSAGE_KEY] = ("error", text, failed)
         st.rerun()
-    ss[UPLOAD_MESSAGE_KEY] = (
-        "success",
-        t.md(
-            "upload_done",
-            files=names,
-            tables=", ".join(sorted(uploaded)),
-            kept=", ".join(sorted(kept)) or "–",
-        ),
-        [],
+    names_of = lambda ns: ", ".join(table_name(n, t) for n in sorted(ns)) or "–"  # noqa: E731
+    done = (
+        t.md("upload_done_all", files=names, tables=names_of(uploaded))
+        if complete
+        else t.md("upload_done", files=names, tables=names_of(uploaded), kept=names_of(kept))
     )
-    state.load_inputs(tables, raw if raw else state.current_settings(), issues, names)
+    ss[UPLOAD_MESSAGE_KEY] = ("success", done, [])
+    before = state.table_origins()
+    origins = {**{n: before.get(n, "") for n in kept}, **dict.fromkeys(uploaded, names)}
+    # A whole bundle brings its own settings (the defaults without a settings.json), so the
+    # page plans what the command line would plan on the same files.
+    settings = (raw or {}) if complete else (raw if raw else state.current_settings())
+    state.load_inputs(tables, settings, issues, names, origins)
+
+
+def table_name(name: str, t: Translator) -> str:
+    """A table as a sentence names it: its name in the page's language."""
+    key = f"tname_{name}"
+    return t(key) if t.has(key) else name
+
+
+def origin_text(origin: str, t: Translator) -> str:
+    if origin == state.SAMPLE_SOURCE:
+        return t("origin_sample")
+    return origin or t("origin_page")
+
+
+def _drop_sample() -> None:
+    """Keep only the tables that did not come from the sample."""
+    ss = st.session_state
+    origins = state.table_origins()
+    tables = edits.drop_tables(state.current_tables(), origins, state.SAMPLE_SOURCE)
+    kept = {n: o for n, o in origins.items() if n in tables}
+    sources = sorted(set(kept.values()))
+    state.queue_inputs(
+        tables,
+        state.current_settings(),
+        (),
+        ", ".join(sources),
+        kept,
+    )
+    ss[UPLOAD_MESSAGE_KEY] = None
+
+
+def render_origins(ctx: Context) -> None:
+    """Which tables came from where, and a way to drop the rest of the sample."""
+    t = ctx.t
+    origins = state.table_origins()
+    by_origin: dict[str, list[str]] = {}
+    for name in ctx.tables:
+        by_origin.setdefault(origins.get(name, ""), []).append(name)
+    if len(by_origin) <= 1:
+        source = next(iter(by_origin), "")
+        st.caption(
+            t("source_sample")
+            if source == state.SAMPLE_SOURCE
+            else t.md("source_files", files=source)
+        )
+        return
+    lines = [
+        t.md(
+            "origin_line",
+            tables=", ".join(table_name(n, t) for n in names),
+            origin=origin_text(where, t),
+        )
+        for where, names in sorted(by_origin.items(), key=lambda kv: kv[0] == state.SAMPLE_SOURCE)
+    ]
+    st.markdown("\n".join([t("origins_title"), "", *(f"- {line}" for line in lines)]))
+    if state.SAMPLE_SOURCE in by_origin:
+        st.button(
+            t("drop_sample"),
+            on_click=_drop_sample,
+            key="drop_sample",
+            help=t.md(
+                "drop_sample_help",
+                tables=", ".join(table_name(n, t) for n in by_origin[state.SAMPLE_SOURCE]),
+            ),
+        )
 
 
 def render_files(ctx: Context) -> None:
@@ -240,8 +308,7 @@ def render_files(ctx: Context) -> None:
             if issues:
                 render_issues(list(issues), t, "table_upload", issues_frame)
     with down:
-        source = ss.get(state.SOURCE_KEY, "")
-        st.caption(t("source_sample") if source == "sample" else t.md("source_files", files=source))
+        render_origins(ctx)
         tables = edits.complete_columns(ctx.tables)
         settings = settings_dict(ctx.settings)
         st.download_button(
@@ -293,7 +360,7 @@ def _column_config(name: str, frame: pd.DataFrame, t: Translator) -> dict[str, A
 def _table_editor(name: str, ctx: Context) -> None:
     frame = ctx.tables.get(name)
     if frame is None:
-        st.info(ctx.t.md("table_absent", table=name))
+        st.info(ctx.t.md("table_absent", table=table_name(name, ctx.t)))
         return
     key = _editor_key(name)
     st.data_editor(

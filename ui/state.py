@@ -42,6 +42,8 @@ TABLES_KEY = "tables"  # dict[str, DataFrame]: the current inputs as text, edits
 BUNDLE_SETTINGS_KEY = "bundle_settings"  # Settings read with the inputs (before the sidebar)
 READ_ISSUES_KEY = "read_issues"  # issues met while reading the inputs (encoding, settings...)
 SOURCE_KEY = "inputs_source"  # where the inputs came from, for the page to say
+ORIGINS_KEY = "inputs_origins"  # table -> where that table came from ("sample", file names...)
+SAMPLE_SOURCE = "sample"  # the origin of the sample's tables
 LANG_KEY = "lang"  # 'en' | 'ru' (the sidebar's language widget)
 OPEN_TAB_KEY = "open_tab"  # id of the open tab ('plan', 'inputs', 'client', 'whatif', ...)
 PENDING_KEY = "_pending_inputs"  # inputs to load at the start of the next run
@@ -130,11 +132,19 @@ def queue_inputs(
     raw_settings: dict[str, Any] | Settings | None,
     read_issues: list[Issue] | tuple[Issue, ...] = (),
     source: str = "",
+    origins: Mapping[str, str] | None = None,
 ) -> None:
     """Replace the inputs (and the run settings they carry) at the start of the next run.
     Call it from a widget callback; from a tab's body call `load_inputs`.
-    `raw_settings` may be a Settings or a settings.json-style dict (None keeps the defaults)."""
-    st.session_state[PENDING_KEY] = (tables, raw_settings, tuple(read_issues), source)
+    `raw_settings` may be a Settings or a settings.json-style dict (None keeps the defaults).
+    `origins` says where each table came from (default: every table from `source`)."""
+    st.session_state[PENDING_KEY] = (
+        tables,
+        raw_settings,
+        tuple(read_issues),
+        source,
+        dict(origins) if origins is not None else None,
+    )
 
 
 def load_inputs(
@@ -142,10 +152,21 @@ def load_inputs(
     raw_settings: dict[str, Any] | Settings | None,
     read_issues: list[Issue] | tuple[Issue, ...] = (),
     source: str = "",
+    origins: Mapping[str, str] | None = None,
 ) -> None:
     """`queue_inputs`, then rerun the app now (for use in a tab's body, not in a callback)."""
-    queue_inputs(tables, raw_settings, read_issues, source)
+    queue_inputs(tables, raw_settings, read_issues, source, origins)
     st.rerun()
+
+
+def table_origins() -> dict[str, str]:
+    """Where each current table came from (a table added on the page has none)."""
+    ss = st.session_state
+    got = ss.get(ORIGINS_KEY)
+    if got is None:
+        source = str(ss.get(SOURCE_KEY, ""))
+        return dict.fromkeys(ss.get(TABLES_KEY, {}), source)
+    return dict(got)
 
 
 def _apply_inputs(
@@ -153,6 +174,7 @@ def _apply_inputs(
     raw_settings: dict[str, Any] | Settings | None,
     read_issues: tuple[Issue, ...],
     source: str,
+    origins: dict[str, str] | None = None,
 ) -> None:
     ss = st.session_state
     issues = list(read_issues)
@@ -165,6 +187,8 @@ def _apply_inputs(
     ss[BUNDLE_SETTINGS_KEY] = settings
     ss[READ_ISSUES_KEY] = tuple(issues)
     ss[SOURCE_KEY] = source
+    given = origins or {}
+    ss[ORIGINS_KEY] = {name: given.get(name, source) for name in ss[TABLES_KEY]}
     for key, name in SETTING_WIDGETS.items():
         ss[key] = _widget_value(key, getattr(settings, name))
     ss[CURRENCY_SEEN_KEY] = settings.currency
@@ -186,7 +210,7 @@ def init_state(start: Path = SAMPLE_DIR) -> None:
         _apply_inputs(*pending)
     elif TABLES_KEY not in ss:
         tables, raw, issues = read_tables(start)
-        source = "sample" if start == SAMPLE_DIR else start.name
+        source = SAMPLE_SOURCE if start == SAMPLE_DIR else start.name
         _apply_inputs(tables, raw, tuple(issues), source)
     base = ss.get(BUNDLE_SETTINGS_KEY, Settings())
     for key, name in SETTING_WIDGETS.items():

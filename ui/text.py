@@ -434,17 +434,40 @@ TEXT: dict[str, tuple[str, str]] = {
         "Загрузить набор: CSV-файлы, одна книга .xlsx или .zip с CSV",
     ),
     "upload_help": (
-        "Tables you upload replace the tables of the same name (resources.csv, "
-        "methods.csv, clients.csv, values.csv, overrides.csv, relationship.csv, "
-        "settings.json); the others are kept.",
-        "Загруженные таблицы заменяют одноимённые (resources.csv, methods.csv, "
-        "clients.csv, values.csv, overrides.csv, relationship.csv, settings.json); "
-        "остальные сохраняются.",
+        "A whole bundle (a .zip, an .xlsx workbook, or CSV files with all of resources.csv, "
+        "methods.csv, clients.csv and values.csv) replaces every table. A single table "
+        "(say values.csv) replaces the table of the same name and the others are kept. "
+        "The Upload button and its file note are Streamlit's own and stay in English.",
+        "Полный набор (.zip, книга .xlsx или CSV-файлы, среди которых есть все четыре: "
+        "resources.csv, methods.csv, clients.csv и values.csv) заменяет все таблицы. Отдельная "
+        "таблица (например, values.csv) заменяет одноимённую, остальные сохраняются. Кнопка "
+        "Upload и подпись о размере файла — стандартные элементы Streamlit, они остаются на "
+        "английском.",
     ),
     "upload_done": (
         "Loaded {files}: replaced {tables}; kept {kept}.",
-        "Загружено {files}: заменены {tables}; сохранены {kept}.",
+        "Загружено {files}: заменены таблицы {tables}; сохранены {kept}.",
     ),
+    "upload_done_all": (
+        "Loaded {files} as a whole bundle: {tables}. Nothing is kept from the previous inputs.",
+        "Загружен полный набор ({files}): {tables}. Из прежних исходных данных ничего не осталось.",
+    ),
+    "origins_title": ("Where the tables come from:", "Откуда взяты таблицы:"),
+    "origin_line": ("{tables}: {origin}", "{tables}: {origin}"),
+    "origin_sample": ("the sample data", "пример данных"),
+    "origin_page": ("added on this page", "добавлены на этой странице"),
+    "drop_sample": ("Drop the rest of the sample", "Убрать остальные таблицы примера"),
+    "drop_sample_help": (
+        "Remove the tables still taken from the sample ({tables}), keeping only yours.",
+        "Удалить таблицы, ещё взятые из примера ({tables}), и оставить только ваши.",
+    ),
+    # Tables as a sentence names them (the file names stay as they are: resources.csv ...).
+    "tname_resources": ("resources", "ресурсы"),
+    "tname_methods": ("methods", "методы"),
+    "tname_clients": ("clients", "клиенты"),
+    "tname_values": ("values", "ценности"),
+    "tname_overrides": ("overrides", "особые расходы"),
+    "tname_relationship": ("relationship checklist", "чек-лист отношений"),
     "upload_nothing": (
         "No table could be read from {files}; the inputs are unchanged.",
         "Из {files} не удалось прочитать ни одной таблицы; исходные данные не изменены.",
@@ -476,7 +499,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "reset_yes": ("Yes, reset", "Да, заменить"),
     "reset_no": ("Cancel", "Отмена"),
-    "table_absent": ("The bundle has no {table} table.", "В наборе нет таблицы {table}."),
+    "table_absent": ("The bundle has no {table} table.", "В наборе нет таблицы «{table}»."),
     # inputs: editors
     "values_title": (
         "Value matrix: value of the first unit",
@@ -986,6 +1009,36 @@ TEXT: dict[str, tuple[str, str]] = {
         "from here on more goes to:<br>{more}<br>and no more to:<br>{less}",
         "отсюда больше получают:<br>{more}<br>и перестают получать:<br>{less}",
     ),
+    "wi_break_strip": ("Change points", "Точки изменения"),
+    "wi_break_bin_hover": (
+        "{start} – {stop} {unit}: {n:i} change points{top}",
+        "{start} – {stop} {unit}: точек изменения плана — {n:i}{top}",
+    ),
+    "wi_break_item": (
+        "{capacity} {unit}: price {before} → {after}; more to {more}; no more to {less}",
+        "{capacity} {unit}: цена {before} → {after}; больше получают {more}; перестают {less}",
+    ),
+    "wi_unresolved": ("Not searched to the end", "Не проверено до конца"),
+    "wi_unresolved_hover": (
+        "{start} – {stop} {unit}: not searched to the end, there may be change points here "
+        "that are not shown",
+        "{start} – {stop} {unit}: не проверено до конца, здесь могут быть точки изменения "
+        "плана, которых нет на графике",
+    ),
+    "wi_find_breaks": ("Find where the plan changes", "Искать точки изменения плана"),
+    "wi_find_breaks_help": (
+        "The exact capacities where the plan changes course, searched between the points "
+        "nearest today's capacity first, for at most the time below.",
+        "Точные ёмкости, при которых план меняет направление; поиск идёт от точек рядом с "
+        "текущей ёмкостью и длится не дольше указанного ниже времени.",
+    ),
+    "wi_break_seconds": ("Time for the search, s", "Время на поиск, с"),
+    "wi_break_seconds_help": (
+        "Where the search runs out of time, the stretches it did not finish are hatched on "
+        "the chart and listed; allow more time to search them.",
+        "Участки, которые поиск не успел проверить, заштрихованы на графике и перечислены; "
+        "чтобы проверить их, дайте поиску больше времени.",
+    ),
     "wi_now": ("now", "сейчас"),
     "wi_feasible_from": (
         "No plan is possible below {amount} {unit} of {pool}: the commitments "
@@ -1031,9 +1084,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "прирост ценности на единицу на каждом шаге.",
     ),
     "wi_truncated": (
-        "The search for where the plan changes stopped early: {n} found, there may be more.",
-        "Поиск точек изменения плана остановлен досрочно: найдено {n}, могут быть и другие.",
+        "The search for where the plan changes stopped after {seconds} s and {solves:i} "
+        "re-solves: the {n:i} shown are exact, but {k:i} stretches ({share} of the range) were "
+        "not searched to the end (hatched below the chart); there may be more change points "
+        "in them.",
+        "Поиск точек изменения плана остановлен через {seconds} с и {solves:i} пересчётов: "
+        "показанные {n:i} точны, но {k:i} участков ({share} диапазона) не проверены до конца "
+        "(заштрихованы под графиком); в них могут быть и другие точки.",
     ),
+    "wi_unresolved_title": (
+        "Stretches not searched to the end: {n:i}",
+        "Участки, не проверенные до конца: {n:i}",
+    ),
+    "wi_unresolved_from": ("From", "От"),
+    "wi_unresolved_to": ("To", "До"),
     "wi_holds_from": ("Holds from", "Верна от"),
     "wi_holds_to": ("Holds to", "Верна до"),
     "wi_feasible_min": ("Least capacity for a plan", "Минимум для плана"),
@@ -1545,7 +1609,7 @@ TEXT.update(
             "остановить.",
         ),
         "export_building": ("Writing {what}… {seconds} s", "Записываем: {what}… {seconds} с"),
-        "export_stop": ("Stop", "Остановить"),
+        "export_stop": ("Stop writing", "Остановить запись"),
         "export_stopped": (
             "Stopped: {what} was not written.",
             "Остановлено: {what} — файл не записан.",
