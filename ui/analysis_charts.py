@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from optimizer.analysis import Grid, Robustness, ScenarioDiff, Sweep
 from optimizer.schema import NAME, SHADOW_PRICE
@@ -42,14 +44,73 @@ def _cells_text(
     return "<br>".join(shown) or "–"
 
 
+# Change points drawn as markers on the curve up to this many; past it the strip alone says
+# where they are (hundreds of markers would hide the curve).
+MARK_LIMIT = 40
+TOP_K = 3  # change points named in a strip bar's hover: the largest price drops
+STRIP_BINS = (20, 80)  # bars in the strip: one per grid step, within these bounds
+UNRESOLVED_COLOR = "#9E9E9E"
+
+
+def breakpoint_strip(sw: Sweep, bins: int | None = None) -> pd.DataFrame:
+    """Change points counted per bar of the frontier's strip: start, stop, count and the
+    positions (in sw.breakpoints) of the TOP_K largest price drops in each bar."""
+    pts = sw.points["capacity"].to_numpy(dtype=float)
+    lo, hi = (float(pts[0]), float(pts[-1])) if len(pts) else (0.0, 1.0)
+    lo, hi = (lo, hi) if hi > lo else (lo, lo + 1.0)
+    n = bins or int(np.clip(len(pts) - 1, *STRIP_BINS))
+    edges = np.linspace(lo, hi, n + 1)
+    bps = sw.breakpoints
+    caps = bps["capacity"].to_numpy(dtype=float)
+    where = np.clip(np.searchsorted(edges, caps, side="right") - 1, 0, n - 1)
+    drop = np.nan_to_num(
+        bps["price_before"].to_numpy(dtype=float) - bps["price_after"].to_numpy(dtype=float)
+    )
+    order = np.lexsort((-drop, where))  # by bar, the largest drop first
+    first = np.searchsorted(where[order], np.arange(n))
+    count = np.bincount(where, minlength=n)
+    return pd.DataFrame(
+        {
+            "start": edges[:-1],
+            "stop": edges[1:],
+            "count": count,
+            "top": [order[f : f + min(c, TOP_K)].tolist() for f, c in zip(first, count)],
+        }
+    )
+
+
+def _break_text(
+    sw: Sweep, k: int, t: Translator, unit: str, names: Mapping[str, str] | None
+) -> str:
+    r = sw.breakpoints.iloc[k]
+    return t(
+        "wi_break_item",
+        capacity=t.num(r["capacity"], 0),
+        unit=unit,
+        before=t.num(r["price_before"], 4),
+        after=t.num(r["price_after"], 4),
+        more=_cells_text(list(r["more"]), names, 2).replace("<br>", ", "),
+        less=_cells_text(list(r["less"]), names, 2).replace("<br>", ", "),
+    )
+
+
 def frontier_figure(
     sw: Sweep, t: Translator, pool_name: str = "", client_names: Mapping[str, str] | None = None
 ) -> go.Figure:
-    """Value against the pool's capacity, the marginal value per unit on a second axis, the
-    current capacity, and the capacities where the plan changes course."""
+    """Value against the pool's capacity with the marginal value per unit on a second axis and
+    the current capacity; below it, a strip counting the capacities where the plan changes
+    course (hover: how many, and the largest price drops) and hatching the stretches the
+    search did not finish. Up to MARK_LIMIT change points are also marked on the curve."""
     pts = sw.points
     label, unit = plot_text(pool_name or sw.pool), plot_text(sw.unit)
-    fig = go.Figure()
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.8, 0.2],
+        vertical_spacing=0.04,
+        specs=[[{"secondary_y": True}], [{}]],
+    )
     fig.add_trace(
         go.Scatter(
             x=pts["capacity"],
@@ -62,7 +123,9 @@ def frontier_figure(
             + "<br>"
             + t("wi_value_axis")
             + ": %{y:,.1f}<extra></extra>",
-        )
+        ),
+        row=1,
+        col=1,
     )
     marginal = pts[SHADOW_PRICE] if pts[SHADOW_PRICE].notna().any() else pts["marginal"]
     fig.add_trace(
@@ -72,17 +135,19 @@ def frontier_figure(
             mode="lines",
             line=dict(shape="hv", dash="dot"),
             name=t("wi_marginal_axis", unit=unit),
-            yaxis="y2",
             hovertemplate="%{x:,.0f} "
             + unit
             + "<br>"
             + t("wi_marginal_axis", unit=unit)
             + ": %{y:,.4g}<extra></extra>",
-        )
+        ),
+        row=1,
+        col=1,
+        secondary_y=True,
     )
     bps = sw.breakpoints
     exact = bps[bps["exact"]] if len(bps) else bps
-    if len(exact):
+    if 0 < len(exact) <= MARK_LIMIT:
         text = [
             t(
                 "wi_break_hover",
@@ -97,10 +162,57 @@ def frontier_figure(
                 y=exact["objective"],
                 mode="markers",
                 name=t("wi_breaks"),
-                marker=dict(symbol="line-ns-open", size=10),
+                marker=dict(symbol="circle", size=6, color=PLAN_COLOR),
                 text=text,
                 hovertemplate="%{x:,.1f} " + unit + "<br>%{text}<extra></extra>",
-            )
+            ),
+            row=1,
+            col=1,
+        )
+    strip = breakpoint_strip(sw)
+    hover = [
+        t(
+            "wi_break_bin_hover",
+            start=t.num(a, 0),
+            stop=t.num(b, 0),
+            unit=unit,
+            n=int(c),
+            top="".join("<br>" + _break_text(sw, k, t, unit, client_names) for k in top),
+        )
+        for a, b, c, top in strip.itertuples(index=False)
+    ]
+    fig.add_trace(
+        go.Bar(
+            x=(strip["start"] + strip["stop"]) / 2,
+            y=strip["count"],
+            width=strip["stop"] - strip["start"],
+            name=t("wi_break_strip"),
+            marker_color=PLAN_COLOR,
+            hovertext=hover,
+            hoverinfo="text",
+        ),
+        row=2,
+        col=1,
+    )
+    if sw.unresolved:
+        top = max(1, int(strip["count"].max()) if len(strip) else 1)
+        spans = np.asarray(sw.unresolved, dtype=float)
+        fig.add_trace(
+            go.Bar(
+                x=spans.mean(axis=1),
+                y=[top] * len(spans),
+                width=spans[:, 1] - spans[:, 0],
+                name=t("wi_unresolved"),
+                marker=dict(color="rgba(0,0,0,0)", line=dict(color=UNRESOLVED_COLOR, width=1)),
+                marker_pattern=dict(shape="/", fgcolor=UNRESOLVED_COLOR),
+                hovertext=[
+                    t("wi_unresolved_hover", start=t.num(a, 0), stop=t.num(b, 0), unit=unit)
+                    for a, b in spans
+                ],
+                hoverinfo="text",
+            ),
+            row=2,
+            col=1,
         )
     fig.add_vline(
         x=sw.baseline_capacity,
@@ -109,19 +221,19 @@ def frontier_figure(
         annotation_text=t("wi_now"),
         annotation_position="top",
     )
-    fig.update_xaxes(title=f"{label} ({unit})")
-    fig.update_layout(
-        yaxis=dict(title=t("wi_value_axis"), rangemode="tozero"),
-        yaxis2=dict(
-            title=t("wi_marginal_axis", unit=unit),
-            overlaying="y",
-            side="right",
-            rangemode="tozero",
-            showgrid=False,
-        ),
+    fig.update_xaxes(title=f"{label} ({unit})", row=2, col=1)
+    fig.update_yaxes(title=t("wi_value_axis"), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(
+        title=t("wi_marginal_axis", unit=unit),
+        rangemode="tozero",
+        showgrid=False,
+        row=1,
+        col=1,
+        secondary_y=True,
     )
-    fig = _layout(fig, t, height=450, title=t("wi_frontier_title", pool=label))
-    fig.update_layout(margin=dict(l=70, r=80))  # room for both axis titles
+    fig.update_yaxes(title=t("wi_break_strip"), rangemode="tozero", row=2, col=1)
+    fig = _layout(fig, t, height=520, title=t("wi_frontier_title", pool=label), barmode="overlay")
+    fig.update_layout(margin=dict(l=70, r=80), bargap=0)  # room for both axis titles
     return fig
 
 
@@ -363,6 +475,7 @@ def names_from(summary: Mapping[str, object], key: str, id_col: str) -> dict[str
 
 
 __all__ = [
+    "breakpoint_strip",
     "cell_change_frame",
     "client_change_figure",
     "frontier_figure",

@@ -51,6 +51,10 @@ NO_PLAN = "\u0000no plan"  # a run's error when the baseline has no plan
 # finer than the chart; a grid of 40 x 40 = 1,600 points; 100,000 draws pin every share shown
 # to within 0.3 percentage points (a run can be stopped from the page and keeps what it has).
 SWEEP_STEPS = min(500, MAX_SWEEP_STEPS)
+# The search for change points on the page: at most this long (the visitor may choose less or
+# more up to BREAK_SECONDS_MAX); the stretches it does not finish are hatched and listed.
+BREAK_SECONDS = 10
+BREAK_SECONDS_MAX = 300
 GRID_STEPS = min(40, math.isqrt(MAX_GRID_POINTS))
 DRAWS = min(100_000, MAX_DRAWS)
 
@@ -281,12 +285,34 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
             t("wi_steps"), min_value=2, max_value=SWEEP_STEPS, value=41, key="whatif_steps"
         )
     )
-    key = (problem.fingerprint(), pool, lo, hi, steps)
+    d1, d2 = st.columns([2, 1])
+    find = d1.checkbox(
+        t("wi_find_breaks"), value=True, key="whatif_find_breaks", help=t("wi_find_breaks_help")
+    )
+    seconds = float(
+        d2.number_input(
+            t("wi_break_seconds"),
+            min_value=0,
+            max_value=BREAK_SECONDS_MAX,
+            value=BREAK_SECONDS,
+            step=5,
+            key="whatif_break_seconds",
+            disabled=not find,
+            help=t("wi_break_seconds_help"),
+        )
+    )
+    key = (problem.fingerprint(), pool, lo, hi, steps, find, seconds)
     if st.button(t("wi_run_frontier"), key="whatif_run_sweep", type="primary"):
         if hi <= lo:
             st.error(t("wi_bad_range"))
         else:
-            start_job("sweep", key, lambda **kw: an.sweep(problem, pool, lo, hi, steps, **kw))
+            start_job(
+                "sweep",
+                key,
+                lambda **kw: an.sweep(
+                    problem, pool, lo, hi, steps, breakpoints=find, max_seconds=seconds, **kw
+                ),
+            )
     names = _names(problem)[0]
 
     def show(sw: an.Sweep) -> None:
@@ -298,8 +324,29 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
         )
         if sw.integer:
             st.caption(t("wi_integer_note"))
-        if sw.truncated:
-            st.caption(t("wi_truncated", n=len(sw.breakpoints)))
+        if sw.unresolved:
+            span = float(sw.points["capacity"].iloc[-1] - sw.points["capacity"].iloc[0])
+            share = sum(b - a for a, b in sw.unresolved) / span if span else 1.0
+            st.warning(
+                t(
+                    "wi_truncated",
+                    seconds=t.num(sw.search_seconds, 1),
+                    solves=sw.search_solves,
+                    n=len(sw.breakpoints),
+                    k=len(sw.unresolved),
+                    share=t.pct(share, 0),
+                )
+            )
+            with st.expander(t("wi_unresolved_title", n=len(sw.unresolved))):
+                spans = pd.DataFrame(
+                    sw.unresolved, columns=[t("wi_unresolved_from"), t("wi_unresolved_to")]
+                )
+                st.dataframe(
+                    styled(spans, t, dict.fromkeys(spans.columns, 1)),
+                    hide_index=True,
+                    width="stretch",
+                    height=min(400, 38 + 35 * len(spans)),
+                )
         if sw.feasible_from is not None:
             st.info(
                 t.md("wi_feasible_from", amount=t.num(sw.feasible_from), unit=sw.unit, pool=label)

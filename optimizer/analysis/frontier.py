@@ -325,6 +325,16 @@ class Budget:
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
 
+    @property
+    def fraction(self) -> float:
+        """The share of the budget spent (the larger of re-solves and seconds)."""
+        parts = [0.0]
+        if self.solves:
+            parts.append(self.used / self.solves)
+        if self.seconds:
+            parts.append(self.elapsed / self.seconds)
+        return min(1.0, max(parts))
+
 
 @dataclass(frozen=True)
 class _Start:
@@ -703,7 +713,16 @@ def sweep(
         else:
             baseline = float(problem.resources.at[pool, CAPACITY])
             bps, unresolved = _lp_breakpoints(
-                front, walker, starts, caps, objective, price, units, baseline, budget
+                front,
+                walker,
+                starts,
+                caps,
+                objective,
+                price,
+                units,
+                baseline,
+                budget,
+                None if progress is None else lambda f: progress(0.8 + 0.2 * min(f, 1.0)),
             )
             if stopped(stop_flag):
                 partial = True
@@ -769,6 +788,7 @@ def _lp_breakpoints(
     units: np.ndarray,
     baseline: float,
     budget: Budget,
+    progress: ProgressFn | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
     """The exact change points between grid points whose prices differ, each with the cells
     that gain or lose from it; and the intervals (from, to) the search did not finish.
@@ -788,7 +808,9 @@ def _lp_breakpoints(
     kinks_: list[dict[str, Any]] = []
     probed: list[float] = []
     front.allow = budget.spend
-    for i in _search_order(caps, todo, baseline):
+    for n_done, i in enumerate(_search_order(caps, todo, baseline)):
+        if progress is not None:
+            progress(max(n_done / len(todo), budget.fraction))
         a, b = float(caps[i]), float(caps[i + 1])
         if budget.out or stopped(budget.stop_flag):
             unresolved.append((a, b))
