@@ -135,3 +135,12 @@ def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
     # The server may have been stopped by the test and not started again.
     with contextlib.suppress(Exception):
         pg_cluster.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database of one test, once on each engine: an SQLite file, then a new database on
+    the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "team.sqlite3")
+    return str(request.getfixturevalue("pg_url"))

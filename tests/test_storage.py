@@ -49,12 +49,10 @@ def _spawn_without_main() -> Iterator[None]:
         main.__dict__.update(saved)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The database of one test: an SQLite file, or a new database on the test server."""
-    if request.param == "sqlite":
-        return str(tmp_path / "team.sqlite3")
-    return str(request.getfixturevalue("pg_url"))
+@pytest.fixture
+def target(db_target: str) -> str:
+    """The database of one test, on each engine (tests/pg.py)."""
+    return db_target
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Command line: `python -m optimizer validate|solve|sweep|robustness|export|scenario|checklist`
-(installed as `risk-planner`).
+"""Command line: `python -m optimizer validate|solve|sweep|robustness|export|scenario|checklist|
+workspace|team` (installed as `risk-planner`).
 
 A layer over the engine: the engine modules never import this package. Every command takes
 `--lang en|ru` (default en) for its human-readable output; `--json` output does not depend on
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 from ..messages import DEFAULT_LANG
 from ..schema import BundleError
-from . import analysis, checklist, export, scenario, solve
+from ..storage import StoreError
+from . import analysis, checklist, export, scenario, solve, team, workspace
 from .common import (
     EXIT_BAD_INPUT,
     EXIT_NO_PLAN,
@@ -26,6 +27,7 @@ from .common import (
     UsageError,
     Words,
     lang_option,
+    resolve_inputs,
     words,
 )
 
@@ -33,9 +35,19 @@ from .common import (
 def commands() -> dict[str, Command]:
     """Every command, in the order `--help` lists them."""
     cmds: dict[str, Command] = {}
-    for module in (solve, export, analysis, scenario, checklist):
+    for module in (solve, export, analysis, scenario, checklist, workspace, team):
         cmds.update(module.commands())
-    order = ("validate", "solve", "export", "sweep", "robustness", "scenario", "checklist")
+    order = (
+        "validate",
+        "solve",
+        "export",
+        "sweep",
+        "robustness",
+        "scenario",
+        "checklist",
+        "workspace",
+        "team",
+    )
     return {name: cmds[name] for name in order}
 
 
@@ -57,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser(w.lang).parse_args(argv)
         w = words(args)
+        resolve_inputs(args)
         return int(args.handler(args))
     except UsageError as exc:
         print(w("cli_error", error=w.error(exc)), file=sys.stderr)
@@ -68,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for line in w.issues(exc.issues):
             print(f"  {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except StoreError as exc:  # the database (of --db): unreachable, damaged, no plan yet
+        print(w("cli_error", error=w.error(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader (e.g. `| head`) closed the pipe: not an error of ours.

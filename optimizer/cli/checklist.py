@@ -7,7 +7,6 @@ import sys
 
 import pandas as pd
 
-from ..bundle import load_bundle
 from ..relationship import (
     DAYS_SINCE,
     DEFAULT_STALE_DAYS,
@@ -27,7 +26,17 @@ from ..schema import (
     OPEN_PROBLEMS,
     WRITTEN_CONFIRMATION,
 )
-from .common import EXIT_PLAN, Command, UsageError, Words, add_lang_arg, dump, words
+from .common import (
+    EXIT_PLAN,
+    Command,
+    UsageError,
+    Words,
+    add_bundle_arg,
+    add_lang_arg,
+    dump,
+    load_inputs,
+    words,
+)
 
 
 def _print(cl: Checklist, w: Words) -> None:
@@ -83,7 +92,7 @@ def _print(cl: Checklist, w: Words) -> None:
 
 
 def _args(p: argparse.ArgumentParser, w: Words) -> None:
-    p.add_argument("bundle", help=w("cli_help_bundle"))
+    add_bundle_arg(p, w)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help=w("cli_help_as_of"))
     p.add_argument(
         "--stale-days",
@@ -98,7 +107,7 @@ def _args(p: argparse.ArgumentParser, w: Words) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     w = words(args)
-    problem = load_bundle(args.bundle)
+    problem = load_inputs(args)
     try:
         cl = checklist(problem, args.as_of, args.stale_days)
     except RelationshipError as exc:

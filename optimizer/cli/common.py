@@ -176,9 +176,22 @@ def usage_errors(messages: Sequence[Message]) -> UsageError:
     return UsageError(tuple(messages))
 
 
-def add_bundle_args(p: argparse.ArgumentParser, w: Words) -> None:
-    """Arguments shared by every command that solves a bundle."""
-    p.add_argument("bundle", help=w("cli_help_bundle"))
+def add_bundle_arg(p: argparse.ArgumentParser, w: Words) -> None:
+    """The bundle, or `--db` in its place, for a command without the solving flags."""
+    p.add_argument("bundle", nargs="?", help=w("cli_help_bundle_or_db"))
+    p.add_argument("--db", metavar="PATH_OR_URL", help=w("cli_help_input_db"))
+    p.set_defaults(bundle_from_db=False, db_is_input=True)
+
+
+def add_bundle_args(p: argparse.ArgumentParser, w: Words, db_flag: bool = True) -> None:
+    """Arguments shared by every command that solves a bundle: the bundle, or `--db` (the
+    shared working plan in a database) in its place. A command with a `--db` of its own
+    (`scenario save`) passes db_flag=False: its database is then the inputs when no bundle
+    is given."""
+    p.add_argument("bundle", nargs="?", help=w("cli_help_bundle_or_db"))
+    if db_flag:
+        p.add_argument("--db", metavar="PATH_OR_URL", help=w("cli_help_input_db"))
+    p.set_defaults(bundle_from_db=False, db_is_input=db_flag)
     p.add_argument(
         "--set", action="append", default=[], metavar="POOL=CAPACITY", help=w("cli_help_set")
     )
@@ -205,9 +218,32 @@ _BAD_FLAG = {
 }
 
 
+def resolve_inputs(args: argparse.Namespace) -> None:
+    """After parsing: a command given `--db` and no bundle reads the working plan of that
+    database (`args.bundle` is then the database, `args.bundle_from_db` True)."""
+    if not hasattr(args, "bundle_from_db"):
+        return
+    db = getattr(args, "db", None)
+    if args.bundle is None:
+        if not db:
+            raise usage_error("cli_no_bundle")
+        args.bundle, args.bundle_from_db = str(db), True
+    elif db and args.db_is_input:
+        raise usage_error("cli_bundle_and_db")
+
+
+def load_inputs(args: argparse.Namespace) -> Problem:
+    """The bundle, or the working plan of the `--db` database (validated either way)."""
+    if getattr(args, "bundle_from_db", False):
+        from ..workspace import Workspace
+
+        return Workspace(args.bundle).problem()
+    return load_bundle(args.bundle)
+
+
 def load_with_overrides(args: argparse.Namespace) -> Problem:
     """Load the bundle and apply --set and the settings flags; raise UsageError on bad flags."""
-    problem = load_bundle(args.bundle)
+    problem = load_inputs(args)
     changes: dict[str, Any] = {}
     if getattr(args, "integer", None) is not None:
         changes["integer_units"] = args.integer

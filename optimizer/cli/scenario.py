@@ -12,7 +12,7 @@ from ..bundle import write_bundle
 from ..export import ExportPathError
 from ..export.files import bundle_targets, check_not_inputs
 from ..solve import solve
-from ..store import ScenarioStore, StoreError, db_path_from
+from ..store import ScenarioStore, StoreError
 from .common import (
     EXIT_BAD_INPUT,
     EXIT_PLAN,
@@ -37,7 +37,7 @@ def _common_args(p: argparse.ArgumentParser, w: Words, lang: bool = True) -> Non
 def _scenario_args(p: argparse.ArgumentParser, w: Words) -> None:
     sub = p.add_subparsers(dest="scenario_command", required=True, parser_class=type(p))
     s = sub.add_parser("save", help=w("cli_help_scenario_save"))
-    add_bundle_args(s, w)
+    add_bundle_args(s, w, db_flag=False)  # no bundle: the working plan of --db
     s.add_argument("--name", required=True)
     s.add_argument("--notes", default="")
     s.add_argument(
@@ -101,7 +101,7 @@ def _print_scenario_summary(summary: dict[str, Any], w: Words) -> None:
 def _scenario(args: argparse.Namespace, w: Words) -> int:
     f = w.fmt
     try:
-        store = ScenarioStore(db_path_from(args.db))
+        store = ScenarioStore(args.db)
     except StoreError as exc:
         raise UsageError(w.error(exc)) from exc
     cmd = args.scenario_command
@@ -126,7 +126,7 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
                 name=info.name,
                 status=w.status(result),
                 saved_at=info.saved_at,
-                path=str(store.path),
+                path=store.location,
             )
         )
         return EXIT_PLAN
@@ -135,9 +135,9 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
         if args.json:
             sys.stdout.write(dump([i.to_json() for i in infos]))
         elif not infos:
-            print(w("cli_scenario_none", path=str(store.path)))
+            print(w("cli_scenario_none", path=store.location))
         else:
-            print(w("cli_scenario_count", count=len(infos), path=str(store.path)))
+            print(w("cli_scenario_count", count=len(infos), path=store.location))
             for i in infos:
                 print(
                     f"  {i.name:<30} {i.saved_at[:19]}  {w.word('status', i.status):<10} "
