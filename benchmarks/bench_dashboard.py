@@ -1,15 +1,19 @@
-"""Dashboard benchmark: how fast the page follows a budget change, with baselines measured in
-the same run.
+"""Dashboard benchmark: what a user waits for, with baselines measured in the same run.
 
-    python benchmarks/bench_dashboard.py [--repeat 7] [--no-browser]
+    python benchmarks/bench_dashboard.py [--repeat 7] [--sizes 2000,10000] [--no-browser]
+                                         [--no-server-side]
 
-Server side (Streamlit's AppTest, one process): the script run after a budget change, for a
-budget never seen (the plan is solved) and for one seen before (the cache answers), against
-the engine alone doing the same work (parse the tables and solve; solve only).
-Browser (Debian's chromium, Playwright): from Enter in the budget input to new KPIs on screen,
-against a minimal Streamlit page with one number input and one metric served and driven the
-same way, which is the floor any Streamlit page pays on this machine.
-Machine load changes every number here, so the load average is printed with them.
+Server side (Streamlit's AppTest, one process, the sample): the script run after a budget
+change, for a budget never seen (the plan is solved) and for one seen before (the cache
+answers), against the engine alone doing the same work (parse the tables and solve; solve only).
+Browser (Debian's chromium, Playwright), a minimal Streamlit page with one number input and one
+metric (the floor any Streamlit page pays on this machine), then the dashboard on the sample and
+on generated bundles of `--sizes` clients (`write_scaled_bundle`, with a key-account checklist
+for a tenth of them): from opening the page to the first KPI on screen and to the end of the
+first run, the Plan tab's height, from Enter in the budget box to the new total value, and the
+server's memory (RSS) with one session and what a second session adds. Ratios are to the
+sample measured in the same run. Machine load changes every number here, so the load average
+is printed with them.
 """
 
 from __future__ import annotations
@@ -23,11 +27,47 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def write_scaled_bundle(
+    n_clients: int, dest: Path, seed: int = 0, checklist_share: float = 0.1
+) -> Path:
+    """A CSV bundle of `n_clients` synthetic clients (benchmarks/instances.py) with a
+    key-account checklist for `checklist_share` of them (the key accounts), so every block of
+    the page has something to draw: answers of all kinds, open problems with one checklist
+    client in five, commitments not all confirmed."""
+    import numpy as np
+    import pandas as pd
+
+    from benchmarks.instances import make_problem
+    from optimizer import write_bundle
+    from optimizer.relationship import ANSWERS
+    from optimizer.schema import CHECKLIST_ITEMS, CLIENT_ID, LAST_REVIEW, OPEN_PROBLEMS
+
+    problem = make_problem(n_clients, seed=seed)
+    write_bundle(problem, dest)
+    rng = np.random.default_rng(seed + 1)
+    all_ids = problem.clients.index.to_numpy()
+    ids = all_ids[: max(1, round(checklist_share * len(all_ids)))]
+    rel = pd.DataFrame({CLIENT_ID: ids})
+    for item in CHECKLIST_ITEMS:
+        rel[item] = rng.choice(np.array(ANSWERS), len(ids))
+    rel[OPEN_PROBLEMS] = np.where(
+        rng.random(len(ids)) < 0.2, "Delivery complaint open since the last review", ""
+    )
+    days = rng.integers(0, 400, len(ids))
+    rel[LAST_REVIEW] = (pd.Timestamp("2026-11-30") - pd.to_timedelta(days, unit="D")).strftime(
+        "%Y-%m-%d"
+    )
+    rel.to_csv(dest / "relationship.csv", index=False)
+    return dest
+
 
 MINIMAL_PAGE = """
 import time
@@ -91,76 +131,199 @@ def server_side(repeat: int) -> list[tuple[str, list[float]]]:
     return list(cases.items())
 
 
-def browser_side(repeat: int) -> list[tuple[str, list[float]]]:
-    """Seconds from Enter to changed metrics: the dashboard and a minimal page."""
-    from playwright.sync_api import sync_playwright
+PORTS = range(8630, 8640)  # the servers this benchmark starts listen on the first free one
+MAIN = '[data-testid="stMain"]'
 
+
+def _shot() -> Any:
     spec = importlib.util.spec_from_file_location("screenshot", ROOT / "scripts" / "screenshot.py")
+    assert spec is not None and spec.loader is not None
     shot = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(shot)
-    out: list[tuple[str, list[float]]] = []
+    return shot
+
+
+def _port(shot: Any) -> int:
+    """A free port of this benchmark's range (any free one if all are taken)."""
+    import socket
+
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return int(shot.free_port())
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def page_height(page: Any) -> int:
+    """The height of the page's main area in px (what a user scrolls through)."""
+    return int(page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight"))
+
+
+def _budget_changes(page: Any, shot: Any, repeat: int, start: float) -> list[float]:
+    """Seconds from Enter in the budget box to a changed first metric, `repeat` times, each
+    budget one the page has not solved."""
+    box = page.get_by_role("spinbutton", name="Budget (EUR)", exact=True)
+    times = []
+    for i in range(repeat):
+        before = shot.metric_values(page)
+        box.fill(str(round(start * (0.8 + 0.01 * (i + 1)))))
+        t0 = time.monotonic()
+        box.press("Enter")
+        # Until the headline KPI (the first metric) shows the new plan.
+        while shot.metric_values(page)[:1] == before[:1] and time.monotonic() - t0 < 300:
+            page.wait_for_timeout(10)
+        times.append(time.monotonic() - t0)
+        shot.wait_for_run(page, 600_000)  # the rest of the page, before the next one
+    return times
+
+
+@dataclass(frozen=True)
+class PageRun:
+    """One bundle served and driven in chromium."""
+
+    label: str
+    clients: int
+    first_kpi: float  # s from opening the page to the first metric on screen
+    first_run: float  # s to the end of the first script run
+    height: int  # px, the Plan tab
+    budget: list[float]  # s, Enter to the new total value
+    rss_one: float  # MB, the server with one session
+    rss_more: float  # MB a second session adds
+
+
+def measure_page(label: str, bundle: Path | None, clients: int, repeat: int) -> PageRun:
+    """Serve the dashboard on `bundle` (None: the sample), open it, change the budget."""
+    from playwright.sync_api import sync_playwright
+
+    shot = _shot()
+    port = _port(shot)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = shot.start_app(
+            port, Path(tmp) / "streamlit.log", args=[str(bundle)] if bundle else []
+        )
+        try:
+            with sync_playwright() as p:
+                browser = shot.launch_browser(p)
+                page = browser.new_page(viewport={"width": 1500, "height": 1000})
+                t0 = time.monotonic()
+                page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+                page.wait_for_selector(shot.METRIC_VALUE, timeout=600_000)
+                first_kpi = time.monotonic() - t0
+                shot.wait_for_run(page, 600_000)
+                first_run = time.monotonic() - t0
+                height = page_height(page)
+                box = page.get_by_role("spinbutton", name="Budget (EUR)", exact=True)
+                start = float(box.input_value().replace(",", ""))
+                budget = _budget_changes(page, shot, repeat, start)
+                rss_one = rss_mb(proc.pid)
+                # A second person opens the same bundle: what their session adds.
+                other = browser.new_context().new_page()
+                other.set_viewport_size({"width": 1500, "height": 1000})
+                other.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+                other.wait_for_selector(shot.METRIC_VALUE, timeout=600_000)
+                shot.wait_for_run(other, 600_000)
+                rss_two = rss_mb(proc.pid)
+                browser.close()
+        finally:
+            shot.stop_app(proc)
+    return PageRun(label, clients, first_kpi, first_run, height, budget, rss_one, rss_two - rss_one)
+
+
+def floor_page(repeat: int) -> list[float]:
+    """Enter to a changed metric on a minimal Streamlit page: the floor of any page here."""
+    from playwright.sync_api import sync_playwright
+
+    shot = _shot()
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal_page.py"
         minimal.write_text(MINIMAL_PAGE)
-        for label, script in (
-            ("browser: minimal page (floor)", minimal),
-            ("browser: dashboard", None),
-        ):
-            port = shot.free_port()
-            proc = shot.start_app(port, script=script)
-            times: list[float] = []
-            try:
-                with sync_playwright() as p:
-                    browser = shot.launch_browser(p)
-                    page = browser.new_page(viewport={"width": 1500, "height": 1000})
-                    page.goto(f"http://127.0.0.1:{port}/")
-                    page.wait_for_selector(shot.METRIC_VALUE, timeout=60_000)
-                    shot.wait_for_run(page)
-                    box = page.get_by_role("spinbutton", name="Budget (EUR)", exact=True)
-                    for i in range(repeat):
-                        before = shot.metric_values(page)
-                        box.fill(str(240000 + 1000 * (i + 1)))
-                        t0 = time.monotonic()
-                        box.press("Enter")
-                        # Until the headline KPI (the first metric) shows the new plan.
-                        while (
-                            shot.metric_values(page)[:1] == before[:1]
-                            and time.monotonic() - t0 < 30
-                        ):
-                            page.wait_for_timeout(10)
-                        times.append(time.monotonic() - t0)
-                        shot.wait_for_run(page)  # the rest of the page, before the next one
-                    browser.close()
-            finally:
-                shot.stop_app(proc)
-            out.append((label, times))
-    return out
+        port = _port(shot)
+        proc = shot.start_app(port, script=minimal)
+        try:
+            with sync_playwright() as p:
+                browser = shot.launch_browser(p)
+                page = browser.new_page(viewport={"width": 1500, "height": 1000})
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.wait_for_selector(shot.METRIC_VALUE, timeout=60_000)
+                shot.wait_for_run(page)
+                times = _budget_changes(page, shot, repeat, 480000.0)
+                browser.close()
+        finally:
+            shot.stop_app(proc)
+    return times
+
+
+def print_pages(runs: list[PageRun], floor: list[float]) -> None:
+    base = runs[0]
+    med = statistics.median
+    print(
+        f"{'page':24s} {'clients':>7s} {'1st KPI s':>9s} {'ratio':>6s} {'1st run s':>9s} "
+        f"{'height px':>9s} {'ratio':>6s} {'budget s':>8s} {'max s':>6s} {'ratio':>6s} "
+        f"{'RSS MB':>7s} {'+session':>8s}"
+    )
+    print(
+        f"{'minimal page (floor)':24s} {'':>7s} {'':>9s} {'':>6s} {'':>9s} {'':>9s} {'':>6s} "
+        f"{med(floor):8.3f} {max(floor):6.3f} {med(floor) / med(base.budget):6.2f}"
+    )
+    for r in runs:
+        print(
+            f"{r.label:24s} {r.clients:7,d} {r.first_kpi:9.2f} {r.first_kpi / base.first_kpi:6.2f} "
+            f"{r.first_run:9.2f} {r.height:9,d} {r.height / base.height:6.2f} "
+            f"{med(r.budget):8.3f} {max(r.budget):6.3f} {med(r.budget) / med(base.budget):6.2f} "
+            f"{r.rss_one:7.0f} {r.rss_more:8.0f}"
+        )
+    print("ratios: to the sample in this run (the floor's: to the sample's budget change)")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument(
+        "--sizes", default="2000", help="clients of the generated bundles, comma-separated"
+    )
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--no-server-side", action="store_true")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     import logging
 
+    import pandas as pd
+
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    rows = server_side(args.repeat)
-    if not args.no_browser:
-        rows += browser_side(args.repeat)
-    base_server = statistics.median(rows[0][1])
-    base_browser = next((statistics.median(t) for n, t in rows if "floor" in n), None)
     print(
         f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} CPUs; {args.repeat} runs each"
     )
-    print(f"{'case':34s} {'median s':>9s} {'max s':>7s} {'ratio':>7s}  baseline")
-    for name, times in rows:
-        med, worst = _stats(times)
-        base = base_browser if name.startswith("browser") else base_server
-        which = "minimal page" if name.startswith("browser") else "engine parse + solve"
-        print(f"{name:34s} {med:9.3f} {worst:7.3f} {med / base:7.2f}  {which}")
+    if not args.no_server_side:
+        rows = server_side(args.repeat)
+        base = statistics.median(rows[0][1])
+        print(f"{'case':34s} {'median s':>9s} {'max s':>7s} {'ratio':>7s}  baseline")
+        for name, times in rows:
+            med, worst = _stats(times)
+            print(f"{name:34s} {med:9.3f} {worst:7.3f} {med / base:7.2f}  engine parse + solve")
+    if args.no_browser:
+        return 0
+    floor = floor_page(args.repeat)
+    sample_clients = len(pd.read_csv(ROOT / "sample_data" / "clients.csv"))
+    runs = [measure_page("dashboard, sample", None, sample_clients, args.repeat)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+            t0 = time.monotonic()
+            bundle = write_scaled_bundle(n, Path(tmp) / f"clients_{n}")
+            print(f"generated {n:,} clients in {time.monotonic() - t0:.1f} s", flush=True)
+            runs.append(measure_page("dashboard, generated", bundle, n, args.repeat))
+    print_pages(runs, floor)
     return 0
 
 

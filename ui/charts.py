@@ -35,6 +35,7 @@ ROW_PX = 26  # height per client row, so every client's name stays readable
 # Beyond this many cells the heatmap's numbers are left to the hover: thousands of text labels
 # cost the browser seconds on every redraw and cannot be read at that density anyway.
 HEATMAP_TEXT_CELLS = 2500
+LEGEND_RIGHT: dict[str, Any] = dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top")
 FUNDED, PARTLY, OPEN = "circle", "circle-open-dot", "circle-open"
 # The page's chart colours: Streamlit's light theme. Its plotly theme (the default template
 # once streamlit is imported) holds stand-ins (#000001...) that the page swaps for these when
@@ -73,7 +74,8 @@ def _figure(traces: list[Any], t: Translator, height: int, title: str, **layout:
         margin=dict(l=10, r=10, t=40, b=10),
         separators=t.separators,
         title=dict(text=title),
-        legend=dict(orientation="h", y=-0.08, yanchor="top"),
+        # Beside the plot, top right: below it, the legend sat on the x-axis title.
+        legend=LEGEND_RIGHT,
     )
     base.update(layout)
     return go.Figure(data=traces, layout=base)
@@ -292,8 +294,6 @@ def value_curves(problem: Problem, result: Result, client_id: str, t: Translator
         t,
         height=420,
         title=t("chart_curves"),
-        # The legend beside the plot: under it, it sat on the x-axis title.
-        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
         xaxis=dict(title=dict(text=t("unit_number")), dtick=1),
         yaxis=dict(title=dict(text=t("value_of_unit")), rangemode="tozero"),
     )

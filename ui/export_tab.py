@@ -68,7 +68,7 @@ TEXT: dict[str, str] = {
     "export_prepare_help": "A large plan takes a while to write: the page shows the progress, "
     "and you can stop it.",
     "export_building": "Writing {what}… {seconds} s",
-    "export_stop": "Stop",
+    "export_stop": "Stop writing",
     "export_stopped": "Stopped: {what} was not written.",
     "export_ready": "Ready: {what} ({size})",
     "export_download": "Download: {what}",
@@ -215,7 +215,7 @@ def _prepared(
                 except concurrent.futures.TimeoutError:
                     seconds = t_num(ctx, time.monotonic() - started)
                     text = tr(ctx, "export_building", what=label, seconds=seconds)
-                    status.update(label=text)
+                    status.update(label=text, expanded=True)
                     bar.progress(min(max(progress[0], 0.0), 1.0), text=text)
         finally:
             stop.set()  # on a rerun too: the worker stops at its next step

@@ -435,7 +435,8 @@ def render_plan(ctx: Context) -> None:
     dec[t("col_committed")] = 0
     dec[t("col_units")] = 2
     dec[alloc.columns[-1]] = 2
-    show_table(alloc, t, dec, key="table_allocation", height=TABLE_PX)
+    with st.container(key="plan_allocation"):
+        show_table(alloc, t, dec, key="table_allocation", height=TABLE_PX)
 
     st.subheader(t("unfunded_title"))
     st.caption(t("unfunded_caption"))
