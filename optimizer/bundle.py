@@ -216,7 +216,7 @@ def _csv_text_to_frame(
             )
             return None
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame.attrs["lines"] = lines
+    frame.attrs["lines"] = Lines(lines)
     if delim == ";":
         frame.attrs["decimal_comma"] = True
     return frame
@@ -289,16 +289,25 @@ def _sheet_to_frame(ws: Any, table: str, label: str, issues: list[Issue]) -> pd.
     keep = [i for i, h in enumerate(header) if h]
     body = [[_cell_text(r[i]) if i < len(r) else "" for i in keep] for _, r in numbered[1:]]
     frame = pd.DataFrame(body, columns=[header[i] for i in keep], dtype=object)
-    frame.attrs["lines"] = [n for n, _ in numbered[1:]]
+    frame.attrs["lines"] = Lines(n for n, _ in numbered[1:])
     return frame
 
 
-def _lines(frame: pd.DataFrame) -> list[int]:
+class Lines(list[int]):
+    """The file's row number of each data row, kept in a table's `attrs`. Never changed once
+    read, so a deep copy is the list itself: pandas deep-copies `attrs` into every frame
+    derived from a table, which for a list of 70,000 rows cost a second per bundle."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Lines:
+        return self
+
+
+def _lines(frame: pd.DataFrame) -> np.ndarray:
     """The row number (as in the file, header = 1) of each data row of a table."""
     lines = frame.attrs.get("lines")
-    if isinstance(lines, list) and len(lines) == len(frame):
-        return lines
-    return list(range(2, len(frame) + 2))
+    if isinstance(lines, (list, np.ndarray)) and len(lines) == len(frame):
+        return np.asarray(lines, dtype=np.int64)
+    return np.arange(2, len(frame) + 2, dtype=np.int64)
 
 
 def _cell_text(v: Any) -> str:
@@ -646,6 +655,17 @@ def ambiguous_number(text: str, decimal_comma: bool = False) -> bool:
     return pattern.fullmatch(clean) is not None
 
 
+class Keys:
+    """The ids of each row of a table (`keys[i]` is row i's `Ids`), built only for the rows
+    an issue names."""
+
+    def __init__(self, *columns: tuple[str, pd.Series]) -> None:
+        self.columns = [(kind, ids.to_numpy(dtype=object)) for kind, ids in columns]
+
+    def __getitem__(self, i: int) -> Ids:
+        return tuple((kind, str(ids[i])) for kind, ids in self.columns)
+
+
 class _Checker:
     """Collects issues while converting text cells to typed values."""
 
@@ -671,7 +691,7 @@ class _Checker:
         frame: pd.DataFrame,
         table: str,
         column: str,
-        keys: list[Ids],
+        keys: Keys,
         *,
         required: bool,
         minimum: float | None = None,
@@ -682,66 +702,124 @@ class _Checker:
         units: bool = False,
     ) -> pd.Series:
         """Parse one column to floats (NaN = blank), reporting every bad cell. Every number is
-        bounded by MAX_MAGNITUDE; a number of units (`units`) by MAX_UNITS_PER_CELL."""
+        bounded by MAX_MAGNITUDE; a number of units (`units`) by MAX_UNITS_PER_CELL.
+
+        Column-wise: plain numbers are converted at once, only the other cells go through
+        `parse_number`, and the checks are masks; issues are then added in row order."""
         out = np.full(len(frame), np.nan)
         if column not in frame.columns:
             return pd.Series(out, index=frame.index)
-        decimal_comma = frame.attrs.get("decimal_comma", False)
-        lines = _lines(frame)
-        for i, raw in enumerate(frame[column].tolist()):
-            text = "" if raw is None else str(raw).strip()
-            row, key = lines[i], keys[i]
-            if text == "":
-                if required:
-                    self.add(table, "cell_required", row, column, "", key, what=what or column)
-                continue
-            x = parse_number(text, decimal_comma)
-            if x is None:
-                if ambiguous_number(text, decimal_comma):
-                    self.add(table, "number_ambiguous", row, column, text, key)
+        decimal_comma = bool(frame.attrs.get("decimal_comma", False))
+        text = _cell_texts(frame[column])
+        x = _parse_numbers(text, decimal_comma)
+        blank = text == ""
+        code = np.full(len(frame), "", dtype=object)
+        # Cells that are not plain numbers ("1 000", "1,5", "abc", "nan"): one by one.
+        for i in np.flatnonzero(np.isnan(x) & ~blank).tolist():
+            cell = str(text[i])
+            parsed = parse_number(cell, decimal_comma)
+            if parsed is None:
+                ambiguous = ambiguous_number(cell, decimal_comma)
+                code[i] = "number_ambiguous" if ambiguous else "not_number"
+            else:
+                x[i] = parsed
+        if required:
+            code[blank] = "cell_required"
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(x)
+            # NaN and infinities as written come back from `parse_number` as they are.
+            code[(code == "") & ~blank & ~finite] = "not_usable_number"
+            checks: list[tuple[np.ndarray, str]] = [
+                (np.abs(x) > limits.MAX_MAGNITUDE, "number_too_large")
+            ]
+            if units:
+                checks.append((x > limits.MAX_UNITS_PER_CELL, "units_too_many"))
+            if minimum is not None:
+                low = x <= minimum if strict_min else x < minimum
+                checks.append((low, "greater_than" if strict_min else "at_least"))
+            if maximum is not None:
+                checks.append((x > maximum, "at_most"))
+            if integer:
+                checks.append((np.floor(x) != x, "whole_number"))
+        todo = finite & (code == "")
+        for mask, name in checks:  # the first failed check names the cell, as it always did
+            hit = todo & mask
+            code[hit] = name
+            todo &= ~hit
+        out[todo] = x[todo]
+        bad = np.flatnonzero(code != "")
+        if len(bad):
+            lines = _lines(frame)
+            for i in bad.tolist():
+                c, row, key, t = code[i], int(lines[i]), keys[i], str(text[i])
+                if c == "cell_required":
+                    self.add(table, c, row, column, "", key, what=what or column)
+                elif c == "number_too_large":
+                    self.add(table, c, row, column, t, key, limit=limits.MAX_MAGNITUDE)
+                elif c == "units_too_many":
+                    self.add(table, c, row, column, t, key, limit=limits.MAX_UNITS_PER_CELL)
+                elif c in ("greater_than", "at_least"):
+                    self.add(table, c, row, column, t, key, x=minimum)
+                elif c == "at_most":
+                    self.add(table, c, row, column, t, key, x=maximum)
                 else:
-                    self.add(table, "not_number", row, column, text, key)
-                continue
-            if math.isnan(x) or math.isinf(x):
-                self.add(table, "not_usable_number", row, column, text, key)
-                continue
-            if abs(x) > limits.MAX_MAGNITUDE:
-                self.add(
-                    table, "number_too_large", row, column, text, key, limit=limits.MAX_MAGNITUDE
-                )
-                continue
-            if units and x > limits.MAX_UNITS_PER_CELL:
-                self.add(
-                    table, "units_too_many", row, column, text, key, limit=limits.MAX_UNITS_PER_CELL
-                )
-                continue
-            if minimum is not None and (x <= minimum if strict_min else x < minimum):
-                self.add(
-                    table,
-                    "greater_than" if strict_min else "at_least",
-                    row,
-                    column,
-                    text,
-                    key,
-                    x=minimum,
-                )
-                continue
-            if maximum is not None and x > maximum:
-                self.add(table, "at_most", row, column, text, key, x=maximum)
-                continue
-            if integer and not float(x).is_integer():
-                self.add(table, "whole_number", row, column, text, key)
-                continue
-            out[i] = x
+                    self.add(table, c, row, column, t, key)
         return pd.Series(out, index=frame.index)
 
 
+# A number as Python's float() reads it with nothing to clean or to doubt: most cells.
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+# The same with one decimal comma or point, in a file of decimal commas.
+_PLAIN_NUMBER_DC = re.compile(r"[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?")
+
+
+def _cell_texts(column: pd.Series) -> np.ndarray:
+    """A column's cells as stripped text (object array): None is blank, anything else is
+    `str()` of it, as `parse_number` would be given it."""
+    arr = column.to_numpy(dtype=object)
+    if lib_infer(arr) != "string":  # typed or missing cells (the page's tables): rare
+        arr = np.array(["" if v is None else str(v) for v in arr], dtype=object)
+    return pd.Series(arr, dtype=object).str.strip().to_numpy(dtype=object)
+
+
+def lib_infer(arr: np.ndarray) -> str:
+    """pandas' inferred kind of an object array ("string" when every cell is a str)."""
+    return str(pd.api.types.infer_dtype(arr, skipna=False))
+
+
+def _parse_numbers(text: np.ndarray, decimal_comma: bool) -> np.ndarray:
+    """`parse_number` of every stripped cell for the plain ones (NaN elsewhere): one regex
+    test and one conversion over the whole column."""
+    x = np.full(len(text), np.nan)
+    if not len(text):
+        return x
+    s = pd.Series(text, dtype=object)
+    if decimal_comma:
+        plain = s.str.fullmatch(_PLAIN_NUMBER_DC).to_numpy(dtype=bool)
+        # "1.600" where commas are decimal: ambiguous, left to `parse_number`.
+        plain = plain & ~s.str.fullmatch(_THOUSANDS_POINT).to_numpy(dtype=bool)
+        if plain.any():
+            x[plain] = s[plain].str.replace(",", ".", regex=False).to_numpy().astype(float)
+    else:
+        plain = s.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+        if plain.any():
+            x[plain] = text[plain].astype(float)
+    return x
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as stripped text; None and NaN are blank."""
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return frame[column].map(
-        lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-    )
+    arr = frame[column].to_numpy(dtype=object)
+    if lib_infer(arr) != "string":
+        arr = np.array(
+            ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in arr],
+            dtype=object,
+        )
+    stripped = pd.Series(arr, dtype=object).str.strip().to_numpy(dtype=object)
+    # Built without a dtype, so that pandas infers the same one as for the cells as read.
+    return pd.Series(stripped, index=frame.index)
 
 
 def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[str] = ()) -> bool:
@@ -780,18 +858,35 @@ def _unknown_columns(
     return rest
 
 
-def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str, lines: list[int]) -> None:
-    seen: dict[str, int] = {}
-    for i, v in enumerate(ids.tolist()):
-        row = lines[i]
-        if v == "":
+def _first_rows(
+    keys: pd.Series | pd.MultiIndex, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row: whether its key was met on an earlier row, and the line of the key's
+    first row."""
+    codes = pd.factorize(keys)[0] if isinstance(keys, pd.Series) else keys.factorize()[0]
+    again = pd.Series(codes).duplicated().to_numpy()
+    first = np.zeros(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[~again]] = lines[~again]
+    return again, first[codes]
+
+
+def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str, lines: np.ndarray) -> None:
+    v = ids.to_numpy(dtype=object)
+    blank = v == ""
+    chars = ~blank & ~ids.str.match(ID_RE).to_numpy(dtype=bool)
+    ok = ~blank & ~chars
+    again = np.zeros(len(v), dtype=bool)
+    first = np.zeros(len(v), dtype=np.int64)
+    if ok.any():  # only well-formed ids count as seen
+        again[ok], first[ok] = _first_rows(ids[ok], lines[ok])
+    for i in np.flatnonzero(blank | chars | again).tolist():
+        row = int(lines[i])
+        if blank[i]:
             ck.add(t, "id_blank", row, column, "")
-        elif not ID_RE.match(v):
-            ck.add(t, "id_chars", row, column, v)
-        elif v in seen:
-            ck.add(t, "id_duplicate", row, column, v, row_first=seen[v])
+        elif chars[i]:
+            ck.add(t, "id_chars", row, column, v[i])
         else:
-            seen[v] = row
+            ck.add(t, "id_duplicate", row, column, v[i], row_first=int(first[i]))
 
 
 def _settings(raw: dict[str, Any], base: Settings | None, ck: _Checker) -> Settings:
@@ -861,7 +956,7 @@ def parse_tables(
     if res is not None and _check_columns(ck, RESOURCES, res):
         ids = _text(res, RESOURCE_ID)
         _check_ids(ck, RESOURCES, ids, RESOURCE_ID, _lines(res))
-        keys: list[Ids] = [(("pool", v),) for v in ids]
+        keys = Keys(("pool", ids))
         cap = ck.number(res, RESOURCES, CAPACITY, keys, required=True, minimum=0)
         for c in _unknown_columns(ck, RESOURCES, res, BASE_COLUMNS[RESOURCES]):
             ck.add(
@@ -890,7 +985,7 @@ def parse_tables(
     if met is not None and _check_columns(ck, METHODS, met, pools):
         ids = _text(met, METHOD_ID)
         _check_ids(ck, METHODS, ids, METHOD_ID, _lines(met))
-        keys = [(("method", v),) for v in ids]
+        keys = Keys(("method", ids))
         data: dict[str, Any] = {
             NAME: _text(met, NAME).where(_text(met, NAME) != "", ids),
             UNIT: _text(met, UNIT),
@@ -937,7 +1032,7 @@ def parse_tables(
     if cli is not None and _check_columns(ck, CLIENTS, cli):
         ids = _text(cli, CLIENT_ID)
         _check_ids(ck, CLIENTS, ids, CLIENT_ID, _lines(cli))
-        keys = [(("client", v),) for v in ids]
+        keys = Keys(("client", ids))
         cdata: dict[str, Any] = {
             NAME: _text(cli, NAME).where(_text(cli, NAME) != "", ids),
             SEGMENT: _text(cli, SEGMENT),
@@ -987,7 +1082,7 @@ def parse_tables(
     )
     if val is not None and _check_columns(ck, VALUES, val):
         cids, mids = _text(val, CLIENT_ID), _text(val, METHOD_ID)
-        keys = [(("client", c), ("method", m)) for c, m in zip(cids, mids)]
+        keys = Keys(("client", cids), ("method", mids))
         v = ck.number(val, VALUES, VALUE, keys, required=False, minimum=0)
         lo = ck.number(val, VALUES, VALUE_LOW, keys, required=False, minimum=0)
         hi = ck.number(val, VALUES, VALUE_HIGH, keys, required=False, minimum=0)
@@ -1005,68 +1100,63 @@ def parse_tables(
                 severity="warning",
                 known=list(BASE_COLUMNS[VALUES]),
             )
-        seen: dict[tuple[str, str], int] = {}
-        keep: list[int] = []
         val_lines = _lines(val)
-        for i in range(len(val)):
-            row, c, m, key = val_lines[i], cids.iat[i], mids.iat[i], keys[i]
-            ok = True
-            if c not in clients.index:
+        c_arr, m_arr = cids.to_numpy(dtype=object), mids.to_numpy(dtype=object)
+        no_client = ~cids.isin(clients.index).to_numpy()
+        no_method = ~mids.isin(methods.index).to_numpy()
+        pairs = pd.MultiIndex.from_arrays([c_arr, m_arr])
+        again, first = _first_rows(pairs, val_lines)
+        ok = ~(no_client | no_method | again)
+        vv, lov, hiv, comv, mxv = (a.to_numpy() for a in (v, lo, hi, com, mx))
+        default_max = methods[MAX_UNITS].reindex(mids).to_numpy(dtype=float)
+        cell_max = np.where(np.isnan(mxv), default_max, mxv)
+        with np.errstate(invalid="ignore"):  # NaN compares False: a blank is never out of order
+            low_above = ok & (lov > vv)
+            high_below = ok & (hiv < vv)
+            committed_over = ok & (comv > cell_max)
+        committed_blank = ok & np.isnan(vv) & (comv > 0)
+        keep_mask = ok & ~np.isnan(vv)  # blank value: the method is not offered to this client
+        flagged = ~ok | low_above | high_below | committed_over | committed_blank
+        for i in np.flatnonzero(flagged).tolist():  # the bad rows only, each in row order
+            row, c, m, key = int(val_lines[i]), c_arr[i], m_arr[i], keys[i]
+            if no_client[i]:
                 ck.add(VALUES, "unknown_client", row, CLIENT_ID, c, key)
-                ok = False
-            if m not in methods.index:
+            if no_method[i]:
                 ck.add(VALUES, "unknown_method", row, METHOD_ID, m, key)
-                ok = False
-            if (c, m) in seen:
-                ck.add(VALUES, "pair_again", row, METHOD_ID, m, key, row_first=seen[(c, m)])
-                ok = False
-            seen.setdefault((c, m), row)
-            if not ok:
-                continue
-            cell_max = mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[m, MAX_UNITS]
-            if not math.isnan(lo.iat[i]) and not math.isnan(v.iat[i]) and lo.iat[i] > v.iat[i]:
+            if again[i]:
+                ck.add(VALUES, "pair_again", row, METHOD_ID, m, key, row_first=int(first[i]))
+            if low_above[i]:
                 ck.add(
-                    VALUES,
-                    "low_above",
-                    row,
-                    VALUE_LOW,
-                    f"{lo.iat[i]:g}",
-                    key,
-                    cell_value=float(v.iat[i]),
+                    VALUES, "low_above", row, VALUE_LOW, f"{lov[i]:g}", key, cell_value=float(vv[i])
                 )
-            if not math.isnan(hi.iat[i]) and not math.isnan(v.iat[i]) and hi.iat[i] < v.iat[i]:
+            if high_below[i]:
                 ck.add(
                     VALUES,
                     "high_below",
                     row,
                     VALUE_HIGH,
-                    f"{hi.iat[i]:g}",
+                    f"{hiv[i]:g}",
                     key,
-                    cell_value=float(v.iat[i]),
+                    cell_value=float(vv[i]),
                 )
-            if not math.isnan(cell_max) and com.iat[i] > cell_max:
+            if committed_over[i]:
                 ck.add(
                     VALUES,
                     "committed_over",
                     row,
                     COMMITTED_UNITS,
-                    f"{com.iat[i]:g}",
+                    f"{comv[i]:g}",
                     key,
-                    max=float(cell_max),
+                    max=float(cell_max[i]),
                 )
-            if math.isnan(v.iat[i]):
-                if com.iat[i] > 0:
-                    ck.add(VALUES, "committed_blank", row, VALUE, "", key)
-                continue  # blank value: the method is not offered to this client
-            keep.append(i)
+            if committed_blank[i]:
+                ck.add(VALUES, "committed_blank", row, VALUE, "", key)
+        keep = np.flatnonzero(keep_mask)
         idx = pd.MultiIndex.from_arrays(
-            [cids.iloc[keep].tolist(), mids.iloc[keep].tolist()], names=[CLIENT_ID, METHOD_ID]
+            [c_arr[keep].tolist(), m_arr[keep].tolist()], names=[CLIENT_ID, METHOD_ID]
         )
-        mx_res = [
-            mx.iat[i] if not math.isnan(mx.iat[i]) else methods.at[mids.iat[i], MAX_UNITS]
-            for i in keep
-        ]
-        total_units = float(np.nansum(mx_res)) if mx_res else 0.0
+        mx_res = cell_max[keep]
+        total_units = float(np.nansum(mx_res)) if len(mx_res) else 0.0
         if total_units > limits.MAX_MODEL_UNITS:
             # Checked before any array is built: every unit is one column of the model.
             ck.add(
@@ -1093,7 +1183,7 @@ def parse_tables(
     overrides = pd.DataFrame(columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
     if ovr is not None and _check_columns(ck, OVERRIDES, ovr):
         cids, mids, rids = _text(ovr, CLIENT_ID), _text(ovr, METHOD_ID), _text(ovr, RESOURCE_ID)
-        keys = [(("client", c), ("method", m), ("pool", r)) for c, m, r in zip(cids, mids, rids)]
+        keys = Keys(("client", cids), ("method", mids), ("pool", rids))
         pu = ck.number(ovr, OVERRIDES, PER_UNIT, keys, required=True, minimum=0)
         for c in _unknown_columns(ck, OVERRIDES, ovr, BASE_COLUMNS[OVERRIDES]):
             ck.add(
@@ -1103,38 +1193,53 @@ def parse_tables(
                 severity="warning",
                 known=list(BASE_COLUMNS[OVERRIDES]),
             )
-        rows = []
-        seen3: dict[tuple[str, str, str], int] = {}
         ovr_lines = _lines(ovr)
-        for i in range(len(ovr)):
-            row, c, m, r, key = ovr_lines[i], cids.iat[i], mids.iat[i], rids.iat[i], keys[i]
-            ok = not math.isnan(pu.iat[i])
-            for col, val_, known, what in (
-                (CLIENT_ID, c, clients.index, "clients"),
-                (METHOD_ID, m, methods.index, "methods"),
-                (RESOURCE_ID, r, resources.index, "resources"),
-            ):
-                if val_ not in known:
-                    ck.add(OVERRIDES, "unknown_id", row, col, val_, key, other=what)
-                    ok = False
-            if (c, m, r) in seen3:
+        arrays = [a.to_numpy(dtype=object) for a in (cids, mids, rids)]
+        unknown = [
+            ~ids.isin(known).to_numpy()
+            for ids, known in (
+                (cids, clients.index),
+                (mids, methods.index),
+                (rids, resources.index),
+            )
+        ]
+        again, first = _first_rows(pd.MultiIndex.from_arrays(arrays), ovr_lines)
+        puv = pu.to_numpy()
+        ok = ~np.isnan(puv) & ~unknown[0] & ~unknown[1] & ~unknown[2] & ~again
+        offered = pd.MultiIndex.from_arrays(arrays[:2]).isin(values.index)
+        flagged = unknown[0] | unknown[1] | unknown[2] | again | (ok & ~offered)
+        columns = ((CLIENT_ID, "clients"), (METHOD_ID, "methods"), (RESOURCE_ID, "resources"))
+        for i in np.flatnonzero(flagged).tolist():  # the bad rows only, each in row order
+            row, key = int(ovr_lines[i]), keys[i]
+            for (col, what), ids, bad in zip(columns, arrays, unknown):
+                if bad[i]:
+                    ck.add(OVERRIDES, "unknown_id", row, col, ids[i], key, other=what)
+            if again[i]:
                 ck.add(
                     OVERRIDES,
                     "override_again",
                     row,
                     RESOURCE_ID,
-                    r,
+                    arrays[2][i],
                     key,
-                    row_first=seen3[(c, m, r)],
+                    row_first=int(first[i]),
                 )
-                ok = False
-            seen3.setdefault((c, m, r), row)
-            if ok and (c, m) not in values.index:
+            if ok[i] and not offered[i]:
                 ck.add(
-                    OVERRIDES, "override_not_offered", row, METHOD_ID, m, key, severity="warning"
+                    OVERRIDES,
+                    "override_not_offered",
+                    row,
+                    METHOD_ID,
+                    arrays[1][i],
+                    key,
+                    severity="warning",
                 )
-            if ok:
-                rows.append((c, m, r, float(pu.iat[i])))
+        rows = {
+            CLIENT_ID: arrays[0][ok],
+            METHOD_ID: arrays[1][ok],
+            RESOURCE_ID: arrays[2][ok],
+            PER_UNIT: puv[ok].astype(float),
+        }
         overrides = pd.DataFrame(rows, columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
 
     relationship = _parse_relationship(tables.get(RELATIONSHIP), clients, ck)
@@ -1165,6 +1270,23 @@ def _review_date(text: str) -> Any:
     return parsed.normalize()
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _review_dates(texts: pd.Series) -> np.ndarray:
+    """`_review_date` of every cell (an object array of Timestamps and NaT, so that the
+    frame's dtype is inferred as for the dates one by one): plain days (2026-09-14) at once,
+    the rest one by one."""
+    out = np.full(len(texts), pd.NaT, dtype=object)
+    day = texts.str.fullmatch(_ISO_DAY).to_numpy(dtype=bool)
+    if day.any():
+        days = pd.to_datetime(texts[day], errors="coerce", format="%Y-%m-%d")
+        out[day] = days.astype(object).to_numpy()
+    for i in np.flatnonzero(~day & (texts != "").to_numpy()).tolist():
+        out[i] = _review_date(str(texts.iat[i]))
+    return out
+
+
 def _parse_relationship(
     rel: pd.DataFrame | None, clients: pd.DataFrame, ck: _Checker
 ) -> pd.DataFrame | None:
@@ -1179,38 +1301,51 @@ def _parse_relationship(
     ids = _text(rel, CLIENT_ID)
     rel_lines = _lines(rel)
     _check_ids(ck, RELATIONSHIP, ids, CLIENT_ID, rel_lines)
-    out: dict[str, list[Any]] = {c: [] for c in (*CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW)}
-    for i, cid in enumerate(ids.tolist()):
-        row, key = rel_lines[i], (("client", cid),)
-        if cid and cid not in clients.index:
-            ck.add(RELATIONSHIP, "unknown_client", row, CLIENT_ID, cid, key)
+    cid = ids.to_numpy(dtype=object)
+    no_client = (cid != "") & ~ids.isin(clients.index).to_numpy()
+    out: dict[str, Any] = {}
+    wrong: dict[str, np.ndarray] = {}  # per item: the answers that are not yes, no, unknown
+    given: dict[str, np.ndarray] = {}
+    for item in CHECKLIST_ITEMS:
+        a = _text(rel, item).str.lower().replace("", "unknown").to_numpy(dtype=object)
+        given[item] = a
+        wrong[item] = ~pd.Series(a, dtype=object).isin(CHECK_ANSWERS).to_numpy()
+        out[item] = np.where(wrong[item], "unknown", a)
+    out[OPEN_PROBLEMS] = _text(rel, OPEN_PROBLEMS).to_numpy(dtype=object)
+    dates = _text(rel, LAST_REVIEW)
+    d = dates.to_numpy(dtype=object)
+    parsed = _review_dates(dates)
+    not_date = (d != "") & pd.isna(parsed)
+    with_time = (d != "") & ~not_date & (dates.str.len().to_numpy() > 10)
+    flagged = no_client | not_date | with_time
+    for w in wrong.values():
+        flagged |= w
+    for i in np.flatnonzero(flagged).tolist():  # the bad rows only, each in row order
+        row, key = int(rel_lines[i]), (("client", str(cid[i])),)
+        if no_client[i]:
+            ck.add(RELATIONSHIP, "unknown_client", row, CLIENT_ID, cid[i], key)
         for item in CHECKLIST_ITEMS:
-            a = _text(rel, item).iat[i].lower() or "unknown"
-            if a not in CHECK_ANSWERS:
-                ck.add(RELATIONSHIP, "yes_no", row, item, a, key)
-                a = "unknown"
-            out[item].append(a)
-        out[OPEN_PROBLEMS].append(_text(rel, OPEN_PROBLEMS).iat[i])
-        d = _text(rel, LAST_REVIEW).iat[i]
-        parsed = pd.NaT
-        if d:
-            parsed = _review_date(d)
-            if pd.isna(parsed):
-                ck.add(RELATIONSHIP, "not_date", row, LAST_REVIEW, d, key)
-            elif len(d) > 10:
-                # A time or a UTC offset: the review was on the calendar date written.
-                ck.add(
-                    RELATIONSHIP,
-                    "date_time_dropped",
-                    row,
-                    LAST_REVIEW,
-                    d,
-                    key,
-                    severity="warning",
-                    date=parsed.strftime("%Y-%m-%d"),
-                )
-        out[LAST_REVIEW].append(parsed)
-    frame = pd.DataFrame(out, index=pd.Index(ids.tolist(), name=CLIENT_ID))
+            if wrong[item][i]:
+                ck.add(RELATIONSHIP, "yes_no", row, item, given[item][i], key)
+        if not_date[i]:
+            ck.add(RELATIONSHIP, "not_date", row, LAST_REVIEW, d[i], key)
+        elif with_time[i]:
+            # A time or a UTC offset: the review was on the calendar date written.
+            ck.add(
+                RELATIONSHIP,
+                "date_time_dropped",
+                row,
+                LAST_REVIEW,
+                d[i],
+                key,
+                severity="warning",
+                date=parsed[i].strftime("%Y-%m-%d"),
+            )
+    out[LAST_REVIEW] = parsed
+    # As lists, so that pandas infers each column's dtype as it always did.
+    frame = pd.DataFrame(
+        {k: list(v) for k, v in out.items()}, index=pd.Index(ids.tolist(), name=CLIENT_ID)
+    )
     return frame[~frame.index.duplicated()]
 
 
