@@ -35,6 +35,7 @@ from optimizer.schema import (
 
 from . import analysis_charts as charts
 from . import state
+from .robust_view import render_robust_panel
 from .state import Context
 from .text import Translator, md_text
 from .widgets import render_diff, styled
@@ -609,3 +610,5 @@ def render_whatif(ctx: Context) -> None:
     render_sensitivity(ctx, problem)
     st.divider()
     render_robustness(ctx, problem)
+    st.divider()
+    render_robust_panel(ctx, problem, result)
