@@ -1,13 +1,14 @@
 """The tabs of the page and how they are composed.
 
 Optional tabs live in modules written separately (what-if, scenarios, relationship, export).
-Each is imported when its module exists; a tab whose module fails shows the failure in its own
-tab, so the rest of the page keeps working.
+Each is shown when its module exists and imported when its tab is first drawn; a tab whose
+module fails shows the failure in its own tab, so the rest of the page keeps working.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,13 +54,25 @@ def _failed(message: str) -> Render:
 
 
 def _optional(module: str, function: str) -> Render | None:
-    """The tab's render function; None while its module does not exist yet."""
+    """The tab's render function; None while its module does not exist yet. The module is
+    imported when its tab is first drawn, so opening the page waits for the Plan tab's
+    modules only (the Scenarios tab's database layer alone takes most of a second)."""
+    try:
+        if importlib.util.find_spec(module) is None:
+            return None
+    except (ImportError, ValueError):
+        return None
+
+    def render(ctx: Context) -> None:
+        _loaded(module, function)(ctx)
+
+    return render
+
+
+def _loaded(module: str, function: str) -> Render:
+    """The imported tab function, or one that shows why it could not be imported."""
     try:
         mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        return _failed(traceback.format_exc())
     except Exception:  # a broken tab must not take the page down
         return _failed(traceback.format_exc())
     fn = getattr(mod, function, None)

@@ -4,6 +4,8 @@ and, when no plan exists, why."""
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ from optimizer.schema import (
     NEEDED_KIND,
     NEEDED_VALUE,
     PRICE_STEP,
+    REASON,
     SHADOW_PRICE,
     SLACK,
     STEP_PRICE,
@@ -183,24 +186,50 @@ def _money_unit(problem: Problem, result: Result) -> str:
     return str(result.pools.at[p, UNIT]) if p in result.pools.index else ""
 
 
+_UNFUNDED: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
+_UNFUNDED_SIZE = 16
+_UNFUNDED_LOCK = threading.Lock()
+
+
 def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
-    """Not (fully) funded cells with the reason, in the page's language."""
+    """Not (fully) funded cells with the reason, in the page's language. Built once per plan
+    and language, shared by every session and rerun (thousands of reasons take a good part
+    of a second to put into words); never modify the frame returned."""
+    key = (result.fingerprint, t.lang, type(t).__name__)
+    with _UNFUNDED_LOCK:
+        hit = _UNFUNDED.get(key)
+        if hit is not None:
+            _UNFUNDED.move_to_end(key)
+            return hit
+    frame = _unfunded_frame(result, t)
+    with _UNFUNDED_LOCK:
+        _UNFUNDED[key] = frame
+        while len(_UNFUNDED) > _UNFUNDED_SIZE:
+            _UNFUNDED.popitem(last=False)
+    return frame
+
+
+def _unfunded_frame(result: Result, t: Translator) -> pd.DataFrame:
     u = result.unfunded
     cid, mid = u.index.get_level_values(0), u.index.get_level_values(1)
     # Cells blocked by the same limits share them: each shared part is put into words once.
     memo: dict[int, str] = {}
     limits = u[LIMITS] if LIMITS in u.columns else pd.Series([()] * len(u), index=u.index)
+    blocked: dict[int, str] = {}
+    for lims in limits:
+        if id(lims) not in blocked:
+            blocked[id(lims)] = t.join(lims, memo=memo)
+    english = t.lang == "en" and type(t) is Translator  # plain text, not markdown
+    funded: dict[tuple[float, float], str] = {}  # a few distinct "x of y" in thousands of rows
+    for pair in set(zip(u[UNITS].astype(float), u[MAX_UNITS].astype(float))):
+        a, b = pair
+        funded[pair] = t("x_of_y", x=t.num(a, 2 if not a.is_integer() else 0), y=t.num(b, 0))
     return pd.DataFrame(
         {
             t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
             t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
             t("col_funded"): [
-                t(
-                    "x_of_y",
-                    x=t.num(float(a), 2 if not float(a).is_integer() else 0),
-                    y=t.num(float(b), 0),
-                )
-                for a, b in zip(u[UNITS], u[MAX_UNITS])
+                funded[pair] for pair in zip(u[UNITS].astype(float), u[MAX_UNITS].astype(float))
             ],
             t("col_value"): u[VALUE].to_numpy(),
             t("col_needed"): u[NEEDED_VALUE].to_numpy(),
@@ -209,8 +238,11 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
             ]
             if NEEDED_KIND in u.columns
             else [""] * len(u),
-            t("col_blocked_by"): [t.join(lims, memo=memo) for lims in limits],
-            t("col_reason"): [t.render(w, memo) for w in u[WHY]],
+            t("col_blocked_by"): [blocked[id(lims)] for lims in limits],
+            # The engine's own column holds the English words already.
+            t("col_reason"): u[REASON].to_numpy()
+            if english and REASON in u.columns
+            else [t.render(w, memo) for w in u[WHY]],
         }
     )
 
