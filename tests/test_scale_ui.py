@@ -98,12 +98,17 @@ def _export_script(tiny: str) -> None:
     from ui import export_tab
     from ui.text import Translator
 
-    export_tab.PREPARE_ABOVE = 0  # every plan is "large": its long files are prepared
     problem = load_bundle(tiny)
     ctx = type(
         "Ctx", (), {"problem": problem, "result": solve(problem), "lang": "en", "t": Translator()}
     )()
-    export_tab.render_export(ctx)
+    # Every plan is "large" here: its long files are prepared (the module is shared by the
+    # process's other tests, so the threshold is put back).
+    above, export_tab.PREPARE_ABOVE = export_tab.PREPARE_ABOVE, 0
+    try:
+        export_tab.render_export(ctx)
+    finally:
+        export_tab.PREPARE_ABOVE = above
     st.session_state["built"] = dict(st.session_state.get(export_tab.BUILT_KEY, {}))
 
 
@@ -131,3 +136,19 @@ def test_a_large_plans_files_are_prepared_then_offered() -> None:
     # A new scenario name changes the files: they are prepared again.
     at.text_input(key="export_scenario").set_value("Q4").run()
     assert "prepare_dl_xlsx" in {b.key for b in at.button}
+
+
+def test_the_reports_charts_draw_a_large_plans_top_clients(big: tuple[Problem, Result]) -> None:
+    from types import SimpleNamespace
+
+    from ui.export_tab import REPORT_CLIENTS, dashboard_figures
+
+    result = big[1]
+    figures = dashboard_figures(result, SimpleNamespace(t=EN, lang="en"))
+    assert figures is not None and len(figures) == 3
+    top = set(choose_clients(result.clients, REPORT_CLIENTS).ids)
+    names = set(result.clients.loc[list(top), NAME])
+    note = EN("report_top_clients", n=REPORT_CLIENTS, total=len(result.clients))
+    for fig in figures:
+        assert set(fig["data"][0]["y"]) == names
+        assert note in fig["layout"]["title"]["text"]

@@ -18,9 +18,12 @@ import streamlit as st
 
 from optimizer import export
 from optimizer.messages import DEFAULT_LANG, LANGUAGES, Translator, status_line
-from optimizer.schema import NAME, Problem, Result
+from optimizer.schema import NAME, VALUE, Problem, Result
 
-from .state import SOURCE_KEY  # where the inputs came from: "scenario <name>", "sample"...
+from .state import (
+    QUOTES_KEY,  # pool -> the amount its price is quoted for
+    SOURCE_KEY,  # where the inputs came from: "scenario <name>", "sample"...
+)
 
 NOTES_KEY = "export_notes"  # scenario notes typed in the tab
 SCENARIO_KEY = "export_scenario"
@@ -28,6 +31,7 @@ SUGGESTED_KEY = "_export_scenario_suggested"  # the scenario name last put in SC
 CLIENT_KEY = "export_client"
 CLIENT_NOTES_KEY = "export_client_notes"  # dict client_id -> notes
 REPORT_WIDTH = 680  # px: charts in the HTML report fit the printable width of A4
+REPORT_CLIENTS = 50  # clients the report's charts draw at most (the top ones by value)
 # Above this many clients the workbook, the report and the client plans take seconds to write
 # (2,000 clients: about 3 s, 1 s and 55 s), so they are prepared first, with progress shown.
 PREPARE_ABOVE = 200
@@ -72,6 +76,7 @@ TEXT: dict[str, str] = {
     "export_stopped": "Stopped: {what} was not written.",
     "export_ready": "Ready: {what} ({size})",
     "export_download": "Download: {what}",
+    "report_top_clients": "top {n} of {total} clients by value",
 }
 
 
@@ -113,11 +118,21 @@ def dashboard_figures(result: Result, ctx: Any) -> list[dict[str, Any]] | None:
         if isinstance(getattr(ctx, "t", None), Translator)
         else Translator(getattr(ctx, "lang", "en"))
     )
-    # As on the page: the page's colours and margins that fit the labels (see charts.off_page).
-    return [
-        charts.off_page(build(result, t), REPORT_WIDTH)
-        for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap)
-    ]
+    # A printed page holds a few dozen clients: a large plan's charts show its top clients by
+    # value, and say so in their titles (the workbook has every client).
+    ids: list[str] | None = None
+    if len(result.clients) > REPORT_CLIENTS:
+        ids = list(result.clients[VALUE].sort_values(ascending=False, kind="stable").index)
+        ids = ids[:REPORT_CLIENTS]
+    figures = []
+    for build in (charts.value_by_client, charts.pool_use_by_client, charts.units_heatmap):
+        fig = build(result, t, ids)
+        if ids is not None:
+            note = tr(ctx, "report_top_clients", n=REPORT_CLIENTS, total=len(result.clients))
+            fig.update_layout(title_text=f"{fig.layout.title.text} ({note})")
+        # As on the page: the page's colours and margins that fit the labels (charts.off_page).
+        figures.append(charts.off_page(fig, REPORT_WIDTH))
+    return figures
 
 
 def _meta(problem: Problem) -> export.ExportMeta:
@@ -128,6 +143,7 @@ def _meta(problem: Problem) -> export.ExportMeta:
         created=datetime.now(),
         notes=str(ss.get(NOTES_KEY, "")).strip(),
         client_notes={c: n for c, n in notes.items() if c in problem.clients.index and n.strip()},
+        quotes=dict(ss.get(QUOTES_KEY, {})),  # prices per the amounts the page quotes
     )
 
 
@@ -372,7 +388,7 @@ def render_export(ctx: Any) -> None:
             )
         _button(
             tr(ctx, "export_json"),
-            lambda: export.json_bytes(problem, result),
+            lambda: export.json_bytes(problem, result, meta.quotes),
             f"{stamp}plan.json",
             "json",
             "dl_json",

@@ -1616,5 +1616,9 @@ TEXT.update(
         ),
         "export_ready": ("Ready: {what} ({size})", "Готово: {what} ({size})"),
         "export_download": ("Download: {what}", "Скачать: {what}"),
+        "report_top_clients": (
+            "top {n} of {total:d} clients by value",
+            "первые {n} из {total:d} клиентов по ценности",
+        ),
     }
 )
