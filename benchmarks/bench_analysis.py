@@ -1,9 +1,24 @@
-"""Analysis benchmark: a 50-point sweep and 500 robustness draws on the sample bundle.
+"""Analysis benchmark: the frontier and robustness at scale against one solve of the same
+bundle, and the sample bundle's warm re-solves against rebuilding each time; all in one run.
 
-    python benchmarks/bench_analysis.py [--points 50] [--draws 500] [--repeat 2] [--pool budget]
+    python benchmarks/bench_analysis.py [--clients 2000] [--draw-clients 2500] [--points 50]
+                                        [--draws 500] [--repeat 2] [--no-sample] [--no-cli]
 
-Each task is timed several ways in the same run, and the ratio is taken against the rebuild
-loop, which re-builds and re-solves the model from scratch for each point or draw
+At scale (benchmarks/instances.py: clients x 7 methods, every constraint family):
+  one solve       optimizer.solve.solve on the bundle (build, solve, result frames), best of 3
+  sweep           `points` capacities from 0.5x to 1.5x the budget, warm, no change points
+  sweep+changes   the same with every change point, exactly (the walk of the optimal basis)
+  probe search    the search by re-solves it replaces (Eisner-Severance, then six re-solves to
+                  describe each change point), timed on the intervals nearest today's budget
+                  and counted per change point; "est. full" multiplies it out (an estimate)
+  draws           `draws` robustness draws on `draw-clients` clients
+  command line    whole processes on the bundle written as CSV: `solve --json` and
+                  `sweep --points N --json` (with change points), stdout discarded
+Targets (issue: real-size bundles): a 50-point sweep with change points at 2,000 clients
+<= 15x one solve; 500 draws at 2,500 clients <= 30 s.
+
+On the sample bundle each task is timed several ways, the ratio taken against the rebuild loop,
+which re-builds and re-solves the model from scratch for each point or draw
 (`optimizer.solve.solve` on a changed Problem):
   rebuild        solve() per point/draw (build, solve, result frames)
   rebuild-model  build_model + run_model per point/draw (no result frames)
@@ -19,19 +34,32 @@ Targets: sweep <= 1 s, 500 draws <= 10 s, and at least 3x faster than the rebuil
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.instances import make_problem  # noqa: E402
 from optimizer import analysis as an  # noqa: E402
-from optimizer.bundle import load_bundle  # noqa: E402
+from optimizer.analysis.frontier import (  # noqa: E402
+    Budget,
+    Frontier,
+    _describe,
+    _OutOfSolves,
+    _search_order,
+    same_price,
+)
+from optimizer.analysis.resolver import Resolver  # noqa: E402
+from optimizer.bundle import load_bundle, write_bundle  # noqa: E402
 from optimizer.model import build_model  # noqa: E402
 from optimizer.schema import CAPACITY, VALUE  # noqa: E402
 from optimizer.solve import run_model, solve  # noqa: E402
@@ -39,16 +67,159 @@ from optimizer.solve import run_model, solve  # noqa: E402
 SWEEP_TARGET_S = 1.0
 DRAWS_TARGET_S = 10.0
 RATIO_TARGET = 3.0
+SCALE_SWEEP_RATIO = 15.0  # sweep with change points, x one solve
+SCALE_DRAWS_S = 30.0
+PROBE_SECONDS = 20.0  # time given to the probe search's sample of intervals
 
 
-def best_of(repeat: int, fn: Callable[[], np.ndarray]) -> tuple[float, np.ndarray]:
-    """Fastest of `repeat` runs, and the answer of the last."""
-    times, out = [], None
-    for _ in range(repeat):
+T = TypeVar("T")
+
+
+def best_of(repeat: int, fn: Callable[[], T]) -> tuple[float, T]:
+    """Fastest of `repeat` runs (at least one), and the answer of the last."""
+    times = []
+    out = fn_time = None
+    for _ in range(max(1, repeat)):
         t0 = time.perf_counter()
         out = fn()
+        fn_time = time.perf_counter() - t0
+        times.append(fn_time)
+    return min(times), out  # type: ignore[return-value]
+
+
+def probe_search(problem, pool: str, sw: an.Sweep, seconds: float) -> tuple[float, int, int]:
+    """The search by re-solves on the intervals nearest today's capacity, for about `seconds`:
+    (seconds taken, change points found and described, intervals searched)."""
+    from optimizer.model import build_model
+
+    model = build_model(problem, "max_value")
+    row = an.pool_row(model, pool)
+    front = Frontier(Resolver(model, problem.settings), row)
+    pts = sw.points
+    caps, obj = pts["capacity"].to_numpy(), pts["objective"].to_numpy()
+    price = pts["shadow_price"].to_numpy()
+    todo = [i for i in range(len(caps) - 1) if not same_price(price[i], price[i + 1])]
+    base = float(problem.resources.at[pool, CAPACITY])
+    t0 = time.perf_counter()
+    found: list[float] = []
+    done = 0
+    for i in _search_order(caps, todo, base):
+        if time.perf_counter() - t0 > seconds:
+            break
+        try:
+            front.breakpoints(
+                caps[i], obj[i], price[i], caps[i + 1], obj[i + 1], price[i + 1], found
+            )
+        except _OutOfSolves:
+            break
+        done += 1
+    described = _describe(front, sorted(found), caps, Budget())
+    return time.perf_counter() - t0, len(described), done
+
+
+def best_cli(repeat: int, *args: str) -> float:
+    """Fastest of `repeat` whole processes `python -m optimizer ARGS`, stdout discarded."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "optimizer", *args],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
         times.append(time.perf_counter() - t0)
-    return min(times), out
+    return min(times)
+
+
+def scale(args: argparse.Namespace) -> None:
+    """The frontier and robustness at scale, against one solve of the same bundle."""
+    problem = make_problem(args.clients)
+    cap = float(problem.resources.at["budget", CAPACITY])
+    lo, hi = 0.5 * cap, 1.5 * cap
+    t_solve, _ = best_of(3, lambda: np.array([solve(problem).objective]))
+    t_plain, _ = best_of(
+        args.repeat, lambda: an.sweep(problem, "budget", lo, hi, args.points, breakpoints=False)
+    )
+    t_walk, sw = best_of(
+        args.repeat,
+        lambda: an.sweep(problem, "budget", lo, hi, args.points, max_solves=None),
+    )
+    n_kinks = len(sw.breakpoints)
+    t_probe, n_probe, n_int = probe_search(problem, "budget", sw, PROBE_SECONDS)
+    per_probe = t_probe / max(n_probe, 1)
+    search_walk = sw.search_seconds
+    rows = [
+        ("one solve", t_solve, 1.0, ""),
+        (f"sweep {args.points} pts", t_plain, t_plain / t_solve, "no change points"),
+        (
+            f"sweep {args.points} pts + changes",
+            t_walk,
+            t_walk / t_solve,
+            f"{n_kinks:,} change points, {sw.search_solves:,} pivots, "
+            f"{1e3 * search_walk / max(n_kinks, 1):.2f} ms each",
+        ),
+        (
+            "probe search (sample)",
+            t_probe,
+            t_probe / t_solve,
+            f"{n_probe:,} change points in {n_int} intervals, {1e3 * per_probe:.1f} ms each",
+        ),
+        (
+            "probe search (est. full)",
+            per_probe * n_kinks,
+            per_probe * n_kinks / t_solve,
+            "estimate: per change point x all",
+        ),
+    ]
+    dp = make_problem(args.draw_clients)
+    t_solve_d, _ = best_of(3, lambda: np.array([solve(dp).objective]))
+    t_draws, rb = best_of(1, lambda: an.robustness(dp, args.draws, args.seed))
+    print(
+        f"At scale: {args.clients:,} clients ({len(problem.values):,} cells); pool 'budget' "
+        f"{lo:,.0f}..{hi:,.0f}; best of {args.repeat}."
+    )
+    print(f"{'task':<30} {'seconds':>9} {'x solve':>9}  note")
+    for task, t, ratio, note in rows:
+        print(f"{task:<30} {t:>9.2f} {ratio:>9.1f}  {note}")
+    print(
+        f"{'one solve, ' + format(args.draw_clients, ',') + ' clients':<30} {t_solve_d:>9.2f} "
+        f"{1.0:>9.1f}"
+    )
+    print(
+        f"{'robustness ' + str(args.draws) + ' draws':<30} {t_draws:>9.2f} "
+        f"{t_draws / t_solve_d:>9.1f}  {1e3 * t_draws / args.draws:.1f} ms a draw, "
+        f"{rb.draws} done"
+    )
+    if not args.no_cli:
+        with tempfile.TemporaryDirectory() as tmp:
+            bundle = str(write_bundle(problem, Path(tmp) / "bundle"))
+            c_solve = best_cli(args.repeat, "solve", bundle, "--json")
+            c_sweep = best_cli(
+                args.repeat,
+                "sweep",
+                bundle,
+                "--pool",
+                "budget",
+                "--points",
+                str(args.points),
+                "--json",
+            )
+        print(f"{'command line: solve --json':<30} {c_solve:>9.2f} {1.0:>9.1f}  whole process")
+        print(
+            f"{'command line: sweep --points ' + str(args.points):<30} {c_sweep:>9.2f} "
+            f"{c_sweep / c_solve:>9.1f}  whole process, with change points"
+        )
+    ok_sweep = t_walk / t_solve <= SCALE_SWEEP_RATIO
+    print(
+        f"sweep with change points: {t_walk / t_solve:.1f}x one solve in process (target <= "
+        f"{SCALE_SWEEP_RATIO:g}x): {'met' if ok_sweep else 'NOT met'}"
+    )
+    print(
+        f"{args.draws} draws at {args.draw_clients:,} clients: {t_draws:.1f} s (target <= "
+        f"{SCALE_DRAWS_S:g} s): {'met' if t_draws <= SCALE_DRAWS_S else 'NOT met'}\n"
+    )
 
 
 def main() -> None:
@@ -59,8 +230,18 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--clients", type=int, default=2000)
+    ap.add_argument("--draw-clients", type=int, default=2500)
+    ap.add_argument("--no-sample", action="store_true", help="skip the sample-bundle part")
+    ap.add_argument("--no-cli", action="store_true", help="skip the whole-process rows")
     args = ap.parse_args()
+    scale(args)
+    if not args.no_sample:
+        sample(args)
 
+
+def sample(args: argparse.Namespace) -> None:
+    """Warm re-solves on the sample bundle against rebuilding each time."""
     problem = load_bundle(args.bundle)
     cap = float(problem.resources.at[args.pool, CAPACITY])
     caps = np.linspace(0.5 * cap, 1.5 * cap, args.points)

@@ -54,6 +54,10 @@ PROBE_STEP = 1e-6
 # (relative) is not trusted, and that stretch is searched by re-solves instead.
 PIVOT_RTOL = 1e-9
 WALK_RTOL = 1e-6
+# Robustness draws re-solve only the columns a draw can move (optimizer/analysis/robustness.py);
+# a column left out whose reduced cost has the wrong sign by more than this share of the largest
+# objective coefficient goes back in (less is the solver's own dual tolerance, not a better plan).
+PRICING_RTOL = 1e-7
 # Value points below this are float noise: a client given no more is not reached, and a change
 # of no more is none.
 VALUE_NOISE = 1e-9

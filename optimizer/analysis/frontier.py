@@ -407,7 +407,7 @@ class _Inverse:
 
 
 # Pivots between two fresh factorisations of the basis (each refreshes values and prices).
-REFACTOR_EVERY = 40
+REFACTOR_EVERY = 12
 
 
 class Walk:
@@ -502,8 +502,9 @@ class Walk:
                 d = self.cost - KT @ y
                 since = 0
             assert inv is not None
-            binding = upper[pool] and not is_basic[pool]
-            dz = inv.ftran(e_pool) if binding else np.zeros(m)
+            if since == 0:  # fresh factors: the direction from scratch (else from the pivot)
+                binding = upper[pool] and not is_basic[pool]
+                dz = inv.ftran(e_pool) if binding else np.zeros(m)
             price = float(self.value[basic] @ dz)
             big = float(np.max(np.abs(dz), initial=0.0))
             tol = PIVOT_RTOL * max(big, TINY)
@@ -512,7 +513,7 @@ class Walk:
             with np.errstate(invalid="ignore"):
                 room[inc] = (hi[basic[inc]] - zb[inc]) / dz[inc]
                 room[dec] = (lo[basic[dec]] - zb[dec]) / dz[dec]
-            room = np.maximum(np.nan_to_num(room, nan=math.inf), 0.0)
+            room = np.maximum(room, 0.0)  # finite bounds and values: no NaN here
             r = int(np.argmin(room))
             end = min(pos + float(room[r]), b1)
             if end > pos + SEARCH_RTOL * max(1.0, abs(pos)):
@@ -582,6 +583,13 @@ class Walk:
             zn[q] = 0.0
             inv.pivot(r, w)
             since += 1
+            # The new basis's direction B'^-1 e_pool = E^-1 (B^-1 e_pool), E the eta of w.
+            if is_basic[pool] or not upper[pool]:
+                dz = np.zeros(m)  # the pool stopped binding: more of it changes nothing
+            else:
+                dz_r = dz[r] / w[r]
+                dz = dz - w * dz_r
+                dz[r] = dz_r
         if abs(f - f1) > WALK_RTOL * max(1.0, abs(f1)):
             return fail
         return _WalkOut(kinks_, first, prev, b1)

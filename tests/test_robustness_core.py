@@ -1,0 +1,64 @@
+"""Robustness draws re-solve only the columns a draw can move; every answer is still the
+optimum of the whole LP (checked against full re-solves of the same draws)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer import analysis as an
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.instances import make_problem  # noqa: E402
+
+robustness_mod = importlib.import_module("optimizer.analysis.robustness")
+
+
+@pytest.mark.parametrize("widen", [1.0, 3.0])
+def test_draws_on_the_core_are_optima_of_the_whole_lp(monkeypatch, widen: float) -> None:
+    problem = make_problem(300, seed=5)
+    released: list[int] = []
+    release = robustness_mod._Core._release
+
+    def counting(self, cols):  # how often pricing had to put columns back
+        released.append(len(cols))
+        return release(self, cols)
+
+    monkeypatch.setattr(robustness_mod._Core, "_release", counting)
+    factors = dict.fromkeys(problem.clients.index[::3], widen)
+    core = an.robustness(problem, 80, 7, widen=factors)
+    full = an.robustness(problem, 80, 7, widen=factors, method="model")
+    assert core.statuses == full.statuses == {"optimal": 80}
+    np.testing.assert_allclose(core.objective, full.objective, rtol=1e-9)
+    np.testing.assert_allclose(core.nominal_value, full.nominal_value, rtol=1e-12)
+    np.testing.assert_allclose(core.cells["funded_share"], full.cells["funded_share"])
+    np.testing.assert_allclose(core.cells["mean_units"], full.cells["mean_units"], atol=1e-6)
+    if widen > 1:
+        # Wide ranges move the prices: some columns left out had to come back.
+        assert sum(released) > 0
+
+
+def test_the_core_leaves_out_most_columns_at_scale() -> None:
+    from optimizer.model import build_model
+    from optimizer.schema import DECAY, VALUE_HIGH, VALUE_LOW, WEIGHT
+
+    problem = make_problem(1000, seed=2)
+    model = build_model(problem, "max_value")
+    r = an.Resolver(model, problem.settings)
+    nominal = r.solve()
+    ranges = an.widened_ranges(problem)
+    weight = problem.clients[WEIGHT].to_numpy(dtype=float)[model.cells.client][model.col_cell]
+    decay = problem.methods[DECAY].to_numpy(dtype=float)[model.cells.method][model.col_cell]
+    mult = weight * decay ** (model.col_k - 1)
+    low = ranges[VALUE_LOW].to_numpy()[model.col_cell] * mult
+    high = ranges[VALUE_HIGH].to_numpy()[model.col_cell] * mult
+    core = robustness_mod._Core(model, problem.settings, nominal, low, high)
+    assert len(core.cols) < 0.5 * model.n_cols
+    # The nominal objective is the nominal optimum.
+    again = core.solve(model.c)
+    assert again.objective == pytest.approx(nominal.objective, rel=1e-9)
