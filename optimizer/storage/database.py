@@ -189,6 +189,7 @@ class Database:
         self.label = self.target.label
         self.timeout_s = float(timeout_s)
         self._ready = False
+        self._engines: dict[bool, Engine] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -253,6 +254,14 @@ class Database:
         raise last
 
     def _sqlite_engine(self, write: bool) -> Engine:
+        """This database's engine for writing or for reading (made once: NullPool, so each
+        use still opens the file afresh and no handle outlives its call)."""
+        engine = self._engines.get(write)
+        if engine is None:
+            engine = self._engines[write] = self._make_sqlite_engine(write)
+        return engine
+
+    def _make_sqlite_engine(self, write: bool) -> Engine:
         path = self.path
         assert path is not None
         timeout_ms = int(self.timeout_s * 1000)
@@ -339,8 +348,6 @@ class Database:
                 conn.close()
             except sa.exc.DBAPIError:  # the server is gone: nothing left to close
                 conn.invalidate()
-            if self.is_sqlite:
-                engine.dispose()
 
     # -- schema ---------------------------------------------------------------------------------
     @staticmethod
