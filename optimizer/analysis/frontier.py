@@ -478,8 +478,9 @@ class Walk:
         zn[is_basic] = 0.0
         if not np.all(np.isfinite(zn)):
             return fail
-        sgn = np.where(upper, -1.0, 1.0)  # reduced costs times this are >= 0 when optimal
-        open_ = ~is_basic & self.movable  # may enter
+        # Reduced costs times this are >= 0 when optimal; 0 marks what may not enter (basic or
+        # fixed), so one product with a pivot row finds the candidates.
+        sgn = np.where(upper, -1.0, 1.0) * (~is_basic & self.movable)
         e_pool = np.zeros(m)
         e_pool[self.row] = 1.0
         pos, f = b0, f0
@@ -508,11 +509,9 @@ class Walk:
             price = float(self.value[basic] @ dz)
             big = float(np.max(np.abs(dz), initial=0.0))
             tol = PIVOT_RTOL * max(big, TINY)
-            room = np.full(m, math.inf)
-            inc, dec = dz > tol, dz < -tol
-            with np.errstate(invalid="ignore"):
-                room[inc] = (hi[basic[inc]] - zb[inc]) / dz[inc]
-                room[dec] = (lo[basic[dec]] - zb[dec]) / dz[dec]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                room = (np.where(dz > 0, hi[basic], lo[basic]) - zb) / dz
+            room[np.abs(dz) <= tol] = math.inf
             room = np.maximum(room, 0.0)  # finite bounds and values: no NaN here
             r = int(np.argmin(room))
             end = min(pos + float(room[r]), b1)
@@ -553,7 +552,7 @@ class Walk:
             alpha = KT @ rho
             a_tol = PIVOT_RTOL * max(1.0, self.k_max * float(np.abs(rho).sum()))
             sa = sgn * alpha
-            cand = np.flatnonzero(open_ & ((sa > a_tol) if to_upper else (sa < -a_tol)))
+            cand = np.flatnonzero((sa > a_tol) if to_upper else (sa < -a_tol))
             if not len(cand):
                 return fail
             abs_a = np.abs(alpha[cand])
@@ -576,9 +575,9 @@ class Walk:
             zb[r] = zn[q]
             basic[r] = q
             is_basic[q], is_basic[leave] = True, False
-            open_[q], open_[leave] = False, bool(self.movable[leave])
             upper[leave] = to_upper
-            sgn[leave] = -1.0 if to_upper else 1.0
+            sgn[q] = 0.0
+            sgn[leave] = (-1.0 if to_upper else 1.0) if self.movable[leave] else 0.0
             zn[leave] = hi[leave] if to_upper else lo[leave]
             zn[q] = 0.0
             inv.pivot(r, w)
