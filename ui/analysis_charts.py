@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optimizer.analysis import Grid, Robustness, ScenarioDiff, Sweep
-from optimizer.schema import NAME, SHADOW_PRICE
+from optimizer.schema import NAME, SHADOW_PRICE, UNIT
 from optimizer.tolerances import funded
 
 from .charts import plot_text
@@ -80,22 +80,26 @@ def breakpoint_strip(sw: Sweep, bins: int | None = None) -> pd.DataFrame:
 
 
 def _break_text(
-    sw: Sweep, k: int, t: Translator, unit: str, names: Mapping[str, str] | None
+    sw: Sweep, k: int, t: Translator, unit: str, names: Mapping[str, str] | None, quote: float = 1.0
 ) -> str:
     r = sw.breakpoints.iloc[k]
     return t(
         "wi_break_item",
         capacity=t.num(r["capacity"], 0),
         unit=unit,
-        before=t.num(r["price_before"], 4),
-        after=t.num(r["price_after"], 4),
+        before=t.num(r["price_before"] * quote, 4),
+        after=t.num(r["price_after"] * quote, 4),
         more=_cells_text(list(r["more"]), names, 2).replace("<br>", ", "),
         less=_cells_text(list(r["less"]), names, 2).replace("<br>", ", "),
     )
 
 
 def frontier_figure(
-    sw: Sweep, t: Translator, pool_name: str = "", client_names: Mapping[str, str] | None = None
+    sw: Sweep,
+    t: Translator,
+    pool_name: str = "",
+    client_names: Mapping[str, str] | None = None,
+    quote: float = 1.0,
 ) -> go.Figure:
     """Value against the pool's capacity with the marginal value per unit on a second axis and
     the current capacity; below it, a strip counting the capacities where the plan changes
@@ -128,18 +132,17 @@ def frontier_figure(
         col=1,
     )
     marginal = pts[SHADOW_PRICE] if pts[SHADOW_PRICE].notna().any() else pts["marginal"]
+    # The price per the pool's quoted amount (optimizer.quoting), as every tab quotes it.
+    marginal = marginal * quote
+    axis = t("wi_marginal_axis", unit=unit, amount=t.num(quote, 0))
     fig.add_trace(
         go.Scatter(
             x=pts["capacity"],
             y=marginal,
             mode="lines",
             line=dict(shape="hv", dash="dot"),
-            name=t("wi_marginal_axis", unit=unit),
-            hovertemplate="%{x:,.0f} "
-            + unit
-            + "<br>"
-            + t("wi_marginal_axis", unit=unit)
-            + ": %{y:,.4g}<extra></extra>",
+            name=axis,
+            hovertemplate="%{x:,.0f} " + unit + "<br>" + axis + ": %{y:,.4g}<extra></extra>",
         ),
         row=1,
         col=1,
@@ -177,7 +180,7 @@ def frontier_figure(
             stop=t.num(b, 0),
             unit=unit,
             n=int(c),
-            top="".join("<br>" + _break_text(sw, k, t, unit, client_names) for k in top),
+            top="".join("<br>" + _break_text(sw, k, t, unit, client_names, quote) for k in top),
         )
         for a, b, c, top in strip.itertuples(index=False)
     ]
@@ -214,17 +217,14 @@ def frontier_figure(
             row=2,
             col=1,
         )
-    fig.add_vline(
-        x=sw.baseline_capacity,
-        line_dash="dash",
-        line_color="grey",
-        annotation_text=t("wi_now"),
-        annotation_position="top",
-    )
+    for row, note in ((1, {"annotation_text": t("wi_now"), "annotation_position": "top"}), (2, {})):
+        fig.add_vline(
+            x=sw.baseline_capacity, line_dash="dash", line_color="grey", row=row, col=1, **note
+        )
     fig.update_xaxes(title=f"{label} ({unit})", row=2, col=1)
     fig.update_yaxes(title=t("wi_value_axis"), rangemode="tozero", row=1, col=1)
     fig.update_yaxes(
-        title=t("wi_marginal_axis", unit=unit),
+        title=axis,
         rangemode="tozero",
         showgrid=False,
         row=1,
@@ -381,11 +381,26 @@ def kpi_table(
         if metric.startswith("used_"):
             pool = metric[len("used_") :]
             label = t("cmp_kpi_used", pool=(pool_names or {}).get(pool, pool))
+        elif metric.startswith("price_") and metric[len("price_") :] in d.pools.index:
+            # Each pool's price, A and B, per the one amount both are quoted for.
+            pool = metric[len("price_") :]
+            label = t(
+                "cmp_kpi_price",
+                pool=(pool_names or {}).get(pool, pool),
+                amount=t.num(float(d.pools.at[pool, "quoted_per"]), 0),
+                unit=str(d.pools.at[pool, UNIT]) if UNIT in d.pools.columns else "",
+            )
         else:
             label = t(f"cmp_kpi_{metric}")
         r = k.loc[metric]
         kind = (
-            "share" if metric.endswith("_share") else "count" if metric in COUNT_KPIS else "amount"
+            "share"
+            if metric.endswith("_share")
+            else "count"
+            if metric in COUNT_KPIS
+            else "price"
+            if metric.startswith("price_")
+            else "amount"
         )
         rows.append(
             {
