@@ -70,7 +70,8 @@ def segments_of(clients: pd.DataFrame) -> list[str]:
     """The segments present, sorted (blank ones left out)."""
     if SEGMENT not in clients.columns:
         return []
-    return sorted({str(s) for s in clients[SEGMENT].dropna() if str(s).strip()})
+    seg = clients[SEGMENT].dropna().astype(str)
+    return sorted(seg[seg.str.strip() != ""].unique())
 
 
 def client_chooser(clients: pd.DataFrame, t: Translator, key: str) -> ClientChoice:

@@ -220,17 +220,22 @@ def _unfunded_frame(result: Result, t: Translator) -> pd.DataFrame:
         if id(lims) not in blocked:
             blocked[id(lims)] = t.join(lims, memo=memo)
     english = t.lang == "en" and type(t) is Translator  # plain text, not markdown
-    funded: dict[tuple[float, float], str] = {}  # a few distinct "x of y" in thousands of rows
-    for pair in set(zip(u[UNITS].astype(float), u[MAX_UNITS].astype(float))):
-        a, b = pair
-        funded[pair] = t("x_of_y", x=t.num(a, 2 if not a.is_integer() else 0), y=t.num(b, 0))
+    # A few distinct "x of y" in thousands of rows: each put into words once.
+    pairs = pd.MultiIndex.from_arrays([u[UNITS].astype(float), u[MAX_UNITS].astype(float)])
+    distinct = pairs.unique()
+    funded = pd.Series(
+        [
+            t("x_of_y", x=t.num(a, 2 if not a.is_integer() else 0), y=t.num(b, 0))
+            for a, b in distinct
+        ],
+        index=distinct,
+        dtype=object,
+    )
     return pd.DataFrame(
         {
             t("col_client"): result.clients[NAME].reindex(cid).to_numpy(),
             t("col_method"): result.methods[NAME].reindex(mid).to_numpy(),
-            t("col_funded"): [
-                funded[pair] for pair in zip(u[UNITS].astype(float), u[MAX_UNITS].astype(float))
-            ],
+            t("col_funded"): funded.reindex(pairs).to_numpy(),
             t("col_value"): u[VALUE].to_numpy(),
             t("col_needed"): u[NEEDED_VALUE].to_numpy(),
             t("col_needed_kind"): [
