@@ -144,6 +144,23 @@ def _open_quote_line(text: str, start: int, delim: str) -> int | None:
     return opened if in_quotes else None
 
 
+def _plain_records(text: str, delim: str) -> list[tuple[int, list[str]]] | None:
+    """The non-blank records of a file without quotes, each with its line, as `csv.reader`
+    reads them: one record a line, split at the delimiter. None for a file `csv.reader` must
+    read: quotes, a line longer than its field limit, more lines than MAX_ROWS."""
+    # Past the row cap (counting blank lines too) csv.reader streams, stopping at the cap.
+    if '"' in text or text.count("\n") >= limits.MAX_ROWS:
+        return None
+    rows = text.split("\n")
+    if rows and rows[-1] == "":  # the newline that ends the last line starts no record
+        rows.pop()
+    if max(map(len, rows), default=0) > csv.field_size_limit():
+        return None
+    # A record is blank when every cell is spaces: the line without delimiters is.
+    kept = [(n, r) for n, r in enumerate(rows, start=1) if r.replace(delim, "").strip()]
+    return [(n, r.split(delim)) for n, r in kept]
+
+
 def _csv_text_to_frame(
     text: str, table: str, issues: list[Issue], file: str = ""
 ) -> pd.DataFrame | None:
@@ -157,9 +174,12 @@ def _csv_text_to_frame(
     # A Russian or German Excel writes ';' as the separator; "Unicode text" uses tabs.
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     delim = max(counts, key=lambda d: (counts[d], d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     numbered: list[tuple[int, list[str]]] = []
     start = 1  # the line the current record starts on
+    plain = _plain_records(text, delim)
+    if plain is not None:
+        numbered = plain
+    reader = csv.reader(io.StringIO(text if plain is None else "", newline=""), delimiter=delim)
     try:
         for r in reader:
             # Keep each record's line in the file, so messages point at the right row even
@@ -200,21 +220,26 @@ def _csv_text_to_frame(
         issues.append(Issue(table, "too_many_columns", {"file": file, "limit": limits.MAX_COLUMNS}))
         return None
     width = len(header)
-    body, lines = [], []
     for n, r in numbered[1:]:
         if len(r) > width and any(c.strip() for c in r[width:]):
             issues.append(Issue(table, "row_too_wide", {"cells": len(r), "width": width}, row=n))
-        body.append((r + [""] * width)[:width])
-        lines.append(n)
-    for n, r in zip(lines, body):
-        long = [c for c, v in zip(header, r) if len(v) > limits.MAX_CELL_CHARS]
-        if long:
-            issues.append(
-                Issue(
-                    table, "cell_too_long", {"limit": limits.MAX_CELL_CHARS}, row=n, column=long[0]
+    # Rows of the header's width (nearly all) are kept as they are, the others padded or cut.
+    body = [r if len(r) == width else (r + [""] * width)[:width] for _, r in numbered[1:]]
+    lines = [n for n, _ in numbered[1:]]
+    if len(text) > limits.MAX_CELL_CHARS:  # else no cell can be that long
+        for n, r in zip(lines, body):
+            long = [c for c, v in zip(header, r) if len(v) > limits.MAX_CELL_CHARS]
+            if long:
+                issues.append(
+                    Issue(
+                        table,
+                        "cell_too_long",
+                        {"limit": limits.MAX_CELL_CHARS},
+                        row=n,
+                        column=long[0],
+                    )
                 )
-            )
-            return None
+                return None
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame.attrs["lines"] = Lines(lines)
     if delim == ";":
