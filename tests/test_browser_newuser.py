@@ -173,3 +173,54 @@ def test_a_complete_upload_replaces_the_sample_and_a_single_table_merges(
     shot.wait_for_run(page)
     assert page.get_by_text("Where the tables come from:").count() == 0
     assert page.query_selector(shot.EXCEPTION) is None
+
+
+def test_the_money_price_is_quoted_for_one_amount_at_every_budget(
+    server: int, browser: Any
+) -> None:
+    from optimizer import load_bundle, solve
+
+    problem = load_bundle(SAMPLE)
+    prices = {
+        cap: float(solve(problem.with_capacity("budget", cap)).pools.at["budget", "shadow_price"])
+        for cap in (480_000, 384_000)
+    }
+    page = shot.open_dashboard(browser, server)
+
+    def budget_sentence() -> str:
+        item = page.locator("li").filter(has_text="Budget: one more")
+        item.first.wait_for(timeout=30_000)
+        return item.first.inner_text()
+
+    high = budget_sentence()
+    assert f"one more 1,000 EUR would add {prices[480_000] * 1000:.2f}" in high, high
+    box = page.get_by_role("spinbutton", name="Budget (EUR)", exact=True)
+    box.fill("384000")
+    box.press("Enter")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('li')].some(
+            e => e.innerText.includes('Budget: one more') && !e.innerText.includes('7.14'))""",
+        timeout=60_000,
+    )
+    shot.wait_for_run(page)
+    low = budget_sentence()
+    # The same 1,000 EUR, now worth more: money got dearer, and the sentence says so.
+    worth = prices[384_000] * 1000
+    assert f"one more 1,000 EUR would add {worth:.{2 if worth < 10 else 1}f}" in low, low
+    assert prices[384_000] > prices[480_000]
+
+    # The What-if tab: the budget's price before and after, per the same 1,000 EUR.
+    shot.open_tab(page, "What-if")
+    slider = page.get_by_role("tabpanel").get_by_role("slider", name="Budget (EUR): change")
+    slider.focus()
+    for _ in range(4):  # -20 %
+        slider.press("ArrowLeft")
+    # The KPI table is a data grid: its cells are in the grid's accessible table.
+    cell = page.locator("td").filter(has_text="Budget: value of 1,000 EUR more (points)")
+    cell.first.wait_for(state="attached", timeout=60_000)
+    shot.wait_for_run(page)
+    row = cell.first.locator("..").locator("td").all_inner_texts()
+    before, after = (float(x.replace(",", "")) for x in row[1:3])
+    assert before == pytest.approx(prices[384_000] * 1000, abs=0.01), row
+    assert after > before, row  # 20 % less money: each 1,000 EUR of it is worth more
+    assert page.query_selector(shot.EXCEPTION) is None

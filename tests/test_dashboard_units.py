@@ -14,6 +14,7 @@ import pytest
 from optimizer import parse_tables, read_tables, solve
 from optimizer.bundle import read_uploaded
 from optimizer.messages import CATALOG, Message
+from optimizer.quoting import quote_amount
 from optimizer.schema import (
     CHECKLIST_ITEMS,
     CLIENTS,
@@ -130,8 +131,8 @@ def test_shadow_prices_in_words(sample_result: Result) -> None:
         assert str(row["name"]) in text
         price = row["shadow_price"]
         if price > 0:
-            scale = price_scale(price)
-            assert 1 <= price * scale < 10 or scale == 1
+            scale = price_scale(row)  # per a fixed amount of the pool, from its capacity
+            assert scale == quote_amount(row["capacity"])
             assert fmt_num(price * scale, "en", 2 if price * scale < 10 else 1) in text
         elif row["slack"] > 1e-6:
             assert "unused" in text

@@ -4,6 +4,7 @@ uploads replace the bundle, price quoting amounts, the Russian catalogue's wordi
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from conftest import SAMPLE
 from optimizer.bundle import read_tables
@@ -113,3 +114,69 @@ def test_a_workbook_or_archive_is_complete_and_a_single_table_merges() -> None:
     assert set(kept) == {"resources", "methods", "clients", "overrides", "relationship"}
     origins = {**dict.fromkeys(kept, "sample"), "values": "values.csv"}
     assert set(edits.drop_tables(tables, origins, "sample")) == {"values"}
+
+
+# ---- prices per one fixed amount ----------------------------------------------------------
+def test_the_quoted_amount_follows_the_capacity_once() -> None:
+    from optimizer.quoting import quote_amount, quote_amounts
+
+    assert [quote_amount(c) for c in (480_000, 384_000, 600, 1_600, 5, None)] == [
+        1000.0,
+        1000.0,
+        1.0,
+        10.0,
+        1.0,
+        1.0,
+    ]
+    res = pd.DataFrame({"capacity": [384_000.0, 600.0]}, index=["budget", "exec_hours"])
+    assert quote_amounts(res, {"budget": 5_000}) == {"budget": 5000.0, "exec_hours": 1.0}
+
+
+def test_money_prices_at_two_budgets_are_quoted_for_the_same_amount(sample_problem) -> None:
+    from optimizer import analysis as an
+    from optimizer import solve
+    from ui.plan_tab import shadow_sentence
+    from ui.text import Translator
+
+    low = sample_problem.with_capacity("budget", 384_000)
+    high, r_high = sample_problem, solve(sample_problem)
+    r_low = solve(low)
+    quotes = {"budget": 1000.0}
+    en = Translator("en")
+    words_high = shadow_sentence(r_high.pools.loc["budget"], en, False, "EUR", quotes)
+    words_low = shadow_sentence(r_low.pools.loc["budget"], en, False, "EUR", quotes)
+    p_high = r_high.pools.at["budget", "shadow_price"] * 1000
+    p_low = r_low.pools.at["budget", "shadow_price"] * 1000
+    assert p_low > p_high  # money is dearer when there is less of it, and reads so
+    assert f"one more 1,000 EUR would add {en.num(p_high, 2)}" in words_high
+    assert f"one more 1,000 EUR would add {en.num(p_low, 1 if p_low >= 10 else 2)}" in words_low
+    # A comparison shows each pool's price before and after, per the same amount.
+    d = an.compare(high, r_high, low, r_low, quotes=quotes)
+    row = d.kpis.loc["price_budget"]
+    assert (row["a"], row["b"]) == pytest.approx((p_high, p_low))
+    assert d.pools.at["budget", "quoted_per"] == 1000.0
+
+
+def test_the_comparison_does_not_default_to_the_saved_plan_against_itself() -> None:
+    from ui.scenarios import CURRENT, compare_defaults
+
+    assert compare_defaults([CURRENT, "newest", "older"]) == ("older", "newest")
+    assert compare_defaults([CURRENT, "only"]) == ("only", CURRENT)
+    assert compare_defaults(["newest", "older"]) == ("older", "newest")
+
+
+def test_share_changes_are_in_percentage_points(sample_problem) -> None:
+    from optimizer import analysis as an
+    from optimizer import solve
+    from ui import analysis_charts
+    from ui.text import Translator
+    from ui.widgets import kpi_text
+
+    low = sample_problem.with_capacity("budget", 384_000)
+    d = an.compare(sample_problem, solve(sample_problem), low, solve(low), names=("A", "B"))
+    t = Translator("en")
+    names = {"budget": "Budget"}
+    shown = kpi_text(analysis_charts.kpi_table(d, t, names), t, d.names).set_index(t("cmp_metric"))
+    change = shown.loc[t("cmp_kpi_mean_share"), t("cmp_change")]
+    assert change.endswith(" p.p.") and "%" not in change, change
+    assert "Budget: value of 1,000 EUR more (points)" in shown.index

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ import streamlit as st
 
 from optimizer.messages import explanation_lines, status_line
 from optimizer.model import CELL_MAX, CLIENT_CAP, COMMITMENT, FLOOR, METHOD_CAP, POOL, TARGET
+from optimizer.quoting import quote_amount, quoted
 from optimizer.schema import (
     ATTAINABLE,
     CAPACITY,
@@ -45,7 +47,7 @@ from optimizer.schema import (
 )
 from optimizer.tolerances import BINDING, ZERO_PRICE
 
-from . import charts
+from . import charts, state
 from .lists import MORE_N, SCROLL_PX, client_chooser
 from .state import Context
 from .text import Translator
@@ -53,6 +55,7 @@ from .widgets import needed_caption, render_plan_warnings, show_table, shown_pla
 
 CHOOSER_KEY = "plan_clients"  # the chooser's widgets: plan_clients_count, _segments, _search
 TABLE_PX = 560  # the allocation and not-funded tables: about twenty rows, scrolling inside
+DELTA_BASE_KEY = "plan_delta_base"  # what the KPI deltas are against: baseline | previous
 PREV_KEY = "_kpi_history"  # (fingerprint shown, its KPIs, the KPIs of the plan before it)
 
 
@@ -83,19 +86,22 @@ def plan_kpis(result: Result) -> Kpis:
     )
 
 
-def price_scale(price: float) -> float:
-    """The amount of a pool to quote a shadow price for, so the number reads well: one hour,
-    but a thousand euros when one euro is worth a hundredth of a point."""
-    if not math.isfinite(price) or price == 0:
-        return 1.0
-    scale = 1.0
-    while abs(price) * scale < 1 and scale < 1e9:
-        scale *= 10
-    return scale
+def price_scale(row: pd.Series, quotes: Mapping[str, float] | None = None) -> float:
+    """The amount of a pool its shadow price is quoted for: the session's amount for the pool
+    (kept while the capacity moves, so prices at two budgets compare), else the one its
+    capacity suggests (optimizer.quoting)."""
+    got = (quotes or {}).get(str(row.name))
+    return float(got) if got else quote_amount(float(row[CAPACITY]))
 
 
-def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str) -> str:
-    """One pool's shadow price in words."""
+def shadow_sentence(
+    row: pd.Series,
+    t: Translator,
+    min_cost: bool,
+    currency: str,
+    quotes: Mapping[str, float] | None = None,
+) -> str:
+    """One pool's shadow price in words, per the pool's quoted amount."""
     price, slack, unit, name = row[SHADOW_PRICE], float(row[SLACK]), str(row[UNIT]), row[NAME]
     if price is None or not math.isfinite(float(price)):
         return t("price_unknown", pool=name)
@@ -104,15 +110,16 @@ def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str
         if slack > BINDING:
             return t("price_slack", pool=name, slack=t.num(slack), unit=unit)
         return t("price_zero_full", pool=name)
-    scale = price_scale(price)
+    scale = price_scale(row, quotes)
     amount = t.num(scale, 0)
+    worth = quoted(price, scale)
     if min_cost:
         return t(
             "price_saves",
             pool=name,
             amount=amount,
             unit=unit,
-            saving=t.num(abs(price) * scale, 2 if abs(price) * scale < 10 else 1),
+            saving=t.num(abs(worth), 2 if abs(worth) < 10 else 1),
             currency=currency,
         )
     return t(
@@ -120,7 +127,7 @@ def shadow_sentence(row: pd.Series, t: Translator, min_cost: bool, currency: str
         pool=name,
         amount=amount,
         unit=unit,
-        worth=t.num(price * scale, 2 if price * scale < 10 else 1),
+        worth=t.num(worth, 2 if abs(worth) < 10 else 1),
     )
 
 
@@ -294,14 +301,36 @@ def _delta(
     d = now - before
     if abs(d) < (5e-4 if pct else 0.05):  # smaller than the last digit the KPI shows
         return None
-    text = t.pct(abs(d), 1) if pct else t.num(abs(d), decimals)
+    # A change of a share is a difference of percentages: percentage points.
+    text = t("pp", x=t.num(abs(d) * 100, 1)) if pct else t.num(abs(d), decimals)
     return ("+" if d > 0 else "-") + text
+
+
+def _delta_base(ctx: Context, result: Result, k: Kpis) -> tuple[Kpis | None, str]:
+    """The KPIs the deltas are against, and how to say so: the previous inputs, or the
+    What-if tab's pinned baseline when there is one and the user chose it."""
+    prev = _kpi_deltas(result, k)
+    pinned = st.session_state.get(state.BASELINE_KEY)
+    if pinned is None or not pinned[1].has_plan:
+        return prev, "vs_previous"
+    t = ctx.t
+    state.relabel_on_language((DELTA_BASE_KEY,), t.lang, "plan_delta")
+    choice = st.segmented_control(
+        t("delta_against"),
+        ["baseline", "previous"],
+        format_func=lambda v: t(f"vs_{v}"),
+        default="baseline",
+        key=DELTA_BASE_KEY,
+    )
+    if choice == "previous":
+        return prev, "vs_previous"
+    return plan_kpis(pinned[1]), "vs_baseline"
 
 
 def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
     t = ctx.t
     k = plan_kpis(result)
-    prev = _kpi_deltas(result, k)
+    prev, against = _delta_base(ctx, result, k)
 
     def metric(
         col: Any, label: str, value: str, help_: str, delta: str | None = None, **kw: Any
@@ -312,7 +341,7 @@ def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
             value,
             help=help_,
             delta=delta,
-            delta_description=t("vs_previous") if delta else None,
+            delta_description=t(against) if delta else None,
             **kw,
         )
 
@@ -445,7 +474,7 @@ def render_plan(ctx: Context) -> None:
     st.subheader(t("pools_title"))
     min_cost = result.settings.objective == "min_cost"
     for _, row in result.pools.iterrows():
-        st.markdown("- " + shadow_sentence(row, t.md, min_cost, ctx.settings.currency))
+        st.markdown("- " + shadow_sentence(row, t.md, min_cost, ctx.settings.currency, ctx.quotes))
     st.caption(t("pools_caption_int") if result.settings.integer_units else t("pools_caption"))
     show_table(
         pools_table(result, t),

@@ -36,6 +36,8 @@ NAME_KEY = "scenario_name"
 NOTES_KEY = "scenario_notes"
 OVERWRITE_KEY = "scenario_overwrite"
 PICK_KEY = "scenario_pick"
+CMP_A_KEY = "scenario_cmp_a"
+CMP_B_KEY = "scenario_cmp_b"
 FLASH_KEY = "_scenario_flash"  # (kind, message) shown once after an action
 CURRENT = "\u0000current"  # the compare list's entry for the plan on screen
 # Shared with the Export tab, so notes travel with exports and saved scenarios alike.
@@ -154,6 +156,8 @@ def _save(problem: Problem, result: Result, t: Translator, client_notes: dict[st
         return
     ss[PICK_KEY] = name
     ss.pop(NAME_KEY, None)  # a fresh default name for the next save
+    for key in (CMP_A_KEY, CMP_B_KEY):  # the comparison starts again from its defaults
+        ss.pop(key, None)
     _flash("ok", t.md("sc_saved", name=name, path=db_path()))
 
 
@@ -357,6 +361,17 @@ def _side(
     return sc.name, sc.summary, sc.tables, sc.settings
 
 
+def compare_defaults(options: list[str]) -> tuple[str, str]:
+    """The comparison first shown: the two newest saved scenarios (older as A), which are the
+    ones a user saves to compare; with a single saved scenario, it against the current plan.
+    `options` is [CURRENT?, newest, ..., oldest]. Never the newest against the current plan
+    while two saved ones exist: just after a save those two are the same plan."""
+    saved = [o for o in options if o != CURRENT]
+    if len(saved) >= 2:
+        return saved[1], saved[0]
+    return saved[0], CURRENT if CURRENT in options else saved[0]
+
+
 def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
     t = ctx.t
     st.subheader(t("sc_compare_title"))
@@ -367,20 +382,21 @@ def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
         st.caption(t("sc_compare_needs_two"))
         return
     label = lambda o: t("sc_current") if o == CURRENT else o  # noqa: E731
+    first, second = compare_defaults(options)
     c1, c2 = st.columns(2)
     a = c1.selectbox(
         t("sc_compare_a"),
         options,
-        index=1 if options[0] == CURRENT else 0,
+        index=options.index(first),
         format_func=label,
-        key="scenario_cmp_a",
+        key=CMP_A_KEY,
     )
     b = c2.selectbox(
         t("sc_compare_b"),
         options,
-        index=0 if options[0] == CURRENT else 1,
+        index=options.index(second),
         format_func=label,
-        key="scenario_cmp_b",
+        key=CMP_B_KEY,
     )
     if a == b:
         st.caption(t("sc_compare_same"))
@@ -393,7 +409,7 @@ def render_compare(ctx: Context, store: ScenarioStore, infos: list) -> None:
         return
     if la == lb:
         lb = f"{lb} (2)"
-    d = an.diff_summaries(sa, sb)
+    d = an.diff_summaries(sa, sb, ctx.quotes)
     d = replace(d, inputs=an.diff_inputs(ta, tb, xa, xb), names=(la, lb))
     clients = {
         **charts.names_from(sa, "clients", "client_id"),

@@ -31,6 +31,34 @@ def _on_currency() -> None:
         ss[state.CURRENCY_SEEN_KEY] = new
 
 
+def _on_quote(pool: str) -> None:
+    state.set_quote(pool, st.session_state.get(state.quote_key(pool)))
+
+
+def _quotes(pools: list[tuple[int, str, str, str, float | None]], t: Translator) -> None:
+    """The amount each pool's price is quoted for, kept for the session (changeable here)."""
+    ss = st.session_state
+    quotes = state.price_quotes(pools)
+    with st.expander(t("sidebar_quotes")):
+        st.caption(t("sidebar_quotes_help"))
+        for _, pid, name, unit, _ in pools:
+            if pid not in quotes:
+                continue
+            key = state.quote_key(pid)
+            if ss.get(key) != quotes[pid]:
+                ss[key] = quotes[pid]
+            label = f"{md_text(name)} ({md_text(unit)})" if unit else md_text(name)
+            st.number_input(
+                label,
+                min_value=1.0,
+                step=1.0,
+                format="%.0f",
+                key=key,
+                on_change=_on_quote,
+                args=(pid,),
+            )
+
+
 def _sync_capacities(pools: list[tuple[int, str, str, str, float | None]]) -> None:
     """Show the resources table's capacities: a table edit moves the sidebar number too."""
     ss = st.session_state
@@ -73,6 +101,8 @@ def render_sidebar() -> tuple[Settings, str]:
             )
             if cap is None or cap < 0:
                 st.caption(t("sidebar_pool_invalid"))
+        if pools:
+            _quotes(pools, t)
         st.header(t("sidebar_run"))
         st.radio(
             t("mode"),

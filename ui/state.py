@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from optimizer.bundle import read_settings, read_tables
+from optimizer.quoting import quote_amount
 from optimizer.schema import (
     CAPACITY,
     RESOURCE_ID,
@@ -49,12 +50,17 @@ OPEN_TAB_KEY = "open_tab"  # id of the open tab ('plan', 'inputs', 'client', 'wh
 PENDING_KEY = "_pending_inputs"  # inputs to load at the start of the next run
 LAST_VALID_KEY = "_last_valid"  # (Problem, Result) of the last inputs that validated
 VERSIONS_KEY = "_editor_versions"  # table -> int; a new version remounts that table's editor
+BASELINE_KEY = "whatif_baseline"  # (Problem, Result, label) pinned in the What-if tab
 # Sidebar widgets holding run settings.
 INTEGER_KEY = "set_integer_units"
 OBJECTIVE_KEY = "set_objective"
 TARGET_KEY = "set_target_share"
 CURRENCY_KEY = "set_currency"
 CURRENCY_SEEN_KEY = "_currency_seen"  # the currency the money pool's unit was last set to
+# Pool id -> the amount its price is quoted for ("one more 1,000 EUR would add ..."): chosen
+# once per pool from its capacity (optimizer.quoting) or set in the sidebar, then kept for the
+# session, so a price read at two budgets is quoted for the same amount.
+QUOTES_KEY = "_price_quotes"
 
 SETTING_WIDGETS: dict[str, str] = {
     INTEGER_KEY: "integer_units",
@@ -67,6 +73,11 @@ SETTING_WIDGETS: dict[str, str] = {
 def cap_key(pool: str) -> str:
     """Session key of the sidebar's capacity input for one pool."""
     return f"cap::{pool}"
+
+
+def quote_key(pool: str) -> str:
+    """Session key of the sidebar's "prices quoted per" input for one pool."""
+    return f"quote::{pool}"
 
 
 # ---- the context passed to every tab ---------------------------------------------------------
@@ -93,6 +104,12 @@ class Context:
     last_valid: LastValid | None  # the plan to show; None before any input validated
     issues: tuple[Issue, ...] = ()  # validation errors and warnings of the current tables
     solve: Callable[[Problem], Result] = field(default=lambda p: cached_solve(p))
+    quotes: Mapping[str, float] = field(default_factory=dict)  # pool -> amount prices are per
+
+    def quote(self, pool: str, capacity: float | None = None) -> float:
+        """The amount the pool's price is quoted for in this session."""
+        got = self.quotes.get(pool)
+        return float(got) if got else quote_amount(capacity)
 
     @property
     def stale(self) -> bool:
@@ -309,6 +326,28 @@ def set_capacity(pool: str, value: float | None) -> None:
     bump_editor(RESOURCES)
 
 
+def price_quotes(pools: list[tuple[int, str, str, str, float | None]]) -> dict[str, float]:
+    """The session's quoted amount of each pool (see QUOTES_KEY): a pool seen for the first
+    time gets the amount its current capacity suggests, and keeps it."""
+    ss = st.session_state
+    quotes = dict(ss.get(QUOTES_KEY, {}))
+    for _, pid, _, _, cap in pools:
+        if pid not in quotes and cap is not None:
+            quotes[pid] = quote_amount(cap)
+    if quotes != ss.get(QUOTES_KEY):
+        ss[QUOTES_KEY] = quotes
+    return quotes
+
+
+def set_quote(pool: str, amount: float | None) -> None:
+    """The user's own quoted amount for a pool (None or 0: back to the capacity's choice)."""
+    quotes = dict(st.session_state.get(QUOTES_KEY, {}))
+    quotes.pop(pool, None)
+    if amount is not None and amount > 0:
+        quotes[pool] = float(amount)
+    st.session_state[QUOTES_KEY] = quotes
+
+
 def set_money_unit(old: str, new: str) -> None:
     """Relabel the money pool when the currency changes, so it stays the money pool."""
     res = current_tables().get(RESOURCES)
@@ -350,4 +389,5 @@ def build_context(settings: Settings, lang: str) -> Context:
         t=t,
         last_valid=last,
         issues=issues,
+        quotes=price_quotes(pool_rows(tables)),
     )

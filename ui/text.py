@@ -92,6 +92,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "units": ("units", "ед."),
     "value": ("Value", "Ценность"),
     "vs_previous": ("vs the previous inputs", "к предыдущим данным"),
+    "vs_baseline": ("vs the pinned baseline", "к закреплённому базовому плану"),
+    "delta_against": ("Changes shown against", "Изменения показаны"),
     # sidebar
     "language": ("Language · Язык", "Язык · Language"),
     "sidebar_pools": ("Resources", "Ресурсы"),
@@ -100,6 +102,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "resources table (Inputs tab).",
         "Ёмкость ресурса «{name}», общая для всех клиентов. То же число, что "
         "в таблице resources (вкладка «Исходные данные»).",
+    ),
+    "sidebar_quotes": ("Prices quoted per", "Цены указаны за"),
+    "sidebar_quotes_help": (
+        "The amount of each resource its price is quoted for on every tab and in exports "
+        "(\"one more 1,000 EUR would add ...\"). It is chosen from the capacity once and then "
+        "kept, so prices at two budgets compare; set your own here.",
+        "Объём каждого ресурса, за который указывается его цена на всех вкладках и в "
+        "выгрузках («ещё 1 000 EUR добавят …»). Он выбирается по лимиту один раз и дальше не "
+        "меняется, чтобы цены при разных бюджетах можно было сравнить; здесь можно задать "
+        "свой.",
     ),
     "sidebar_pool_invalid": (
         "The capacity in the resources table is not a number: type one "
@@ -310,7 +322,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_capacity": ("Capacity", "Ёмкость"),
     "col_used": ("Used", "Использовано"),
     "col_slack": ("Left", "Остаток"),
-    "col_shadow": ("Shadow price (points per unit)", "Теневая цена (очков за единицу)"),
+    "col_shadow": ("Shadow price (points per unit)", "Теневая цена (баллы за единицу)"),
+    "col_quoted_per": ("Price quoted per", "Цена указана за"),
+    "col_quoted_price": (
+        "Value of the quoted amount more (points)",
+        "Ценность ещё такого объёма (баллы)",
+    ),
     # reasons for not funding (rebuilt from the engine's fields)
     # infeasible and errors
     "infeasible_title": (
@@ -1003,7 +1020,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "wi_frontier_title": ("Value against {pool}", "Ценность в зависимости от ресурса «{pool}»"),
     "wi_value_axis": ("Weighted value (points)", "Взвешенная ценность (очки)"),
-    "wi_marginal_axis": ("Points per one more {unit}", "Очков за ещё одну ед. ({unit})"),
+    "wi_marginal_axis": (
+        "Points per {amount} {unit} more",
+        "Баллы ценности за ещё {amount} {unit}",
+    ),
     "wi_breaks": ("Plan changes course", "План меняет направление"),
     "wi_break_hover": (
         "from here on more goes to:<br>{more}<br>and no more to:<br>{less}",
@@ -1051,8 +1071,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ёмкостей, где план меняет направление: {n}",
     ),
     "wi_capacity": ("Capacity", "Ёмкость"),
-    "wi_price_before": ("Points per unit below", "Очков за единицу ниже"),
-    "wi_price_after": ("Points per unit above", "Очков за единицу выше"),
+    "wi_price_before": ("Points per {amount} {unit} below", "Баллы за {amount} {unit} ниже"),
+    "wi_price_after": ("Points per {amount} {unit} above", "Баллы за {amount} {unit} выше"),
+    "wi_price_per": ("Price per {amount} {unit}", "Цена за {amount} {unit}"),
     "wi_more": ("More from here on", "Больше отсюда"),
     "wi_less": ("No more from here on", "Больше не получают"),
     "wi_grid_heading": ("Two resources at once (heat map)", "Два ресурса сразу (тепловая карта)"),
@@ -1331,6 +1352,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Средняя доля достижимой ценности у клиента",
     ),
     "cmp_kpi_used": ("{pool} used", "{pool}: использовано"),
+    "cmp_kpi_price": (
+        "{pool}: value of {amount} {unit} more (points)",
+        "{pool}: ценность ещё {amount} {unit} (баллы ценности)",
+    ),
+    "pp": ("{x} p.p.", "{x} п. п."),
     "cmp_chart_title": ("Value per client, and the change", "Ценность по клиентам и изменение"),
     "cmp_cells_title": (
         "Methods whose funding changed: {n}",

@@ -42,7 +42,7 @@ from .widgets import render_diff, styled
 
 JOBS_KEY = "whatif_jobs"  # kind -> Job (running or finished, not yet shown)
 RESULTS_KEY = "whatif_results"  # kind -> (key, result)
-BASELINE_KEY = "whatif_baseline"  # (Problem, Result, label) pinned as the baseline
+BASELINE_KEY = state.BASELINE_KEY  # (Problem, Result, label) pinned as the baseline
 PCT_PREFIX = "whatif_pct::"  # + pool id: the tab's capacity change in percent
 POLL_S = 0.4
 NO_PLAN = "\u0000no plan"  # a run's error when the baseline has no plan
@@ -258,7 +258,9 @@ def render_delta(ctx: Context, problem: Problem, result: Result) -> None:
         st.info(t("wi_delta_hint"))
         return
     new_r = ctx.solve(new_p) if new_p is not problem else result
-    d = an.compare(base_p, base_r, new_p, new_r, names=(base_label, t("wi_whatif_label")))
+    d = an.compare(
+        base_p, base_r, new_p, new_r, names=(base_label, t("wi_whatif_label")), quotes=ctx.quotes
+    )
     names = [_names(p) for p in (base_p, new_p)]
     client_names, method_names, pool_names = ({**a, **b} for a, b in zip(*names))
     render_diff(d, t, client_names, method_names, pool_names, key="whatif")
@@ -318,8 +320,11 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
 
     def show(sw: an.Sweep) -> None:
         label = str(problem.resources.at[sw.pool, NAME]) if sw.pool in problem.pools else sw.pool
+        # Prices per the pool's quoted amount, the same on every tab (optimizer.quoting).
+        quote = ctx.quote(sw.pool, cap)
+        per = {"amount": t.num(quote, 0), "unit": sw.unit}
         st.plotly_chart(
-            charts.frontier_figure(sw, t, label, names),
+            charts.frontier_figure(sw, t, label, names, quote=quote),
             width="stretch",
             key="whatif_frontier_chart",
         )
@@ -359,8 +364,8 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
                     {
                         t("wi_capacity"): bps["capacity"],
                         t("wi_value_axis"): bps["objective"],
-                        t("wi_price_before"): bps["price_before"],
-                        t("wi_price_after"): bps["price_after"],
+                        t("wi_price_before", **per): bps["price_before"] * quote,
+                        t("wi_price_after", **per): bps["price_after"] * quote,
                         t("wi_more"): [
                             ", ".join(f"{names.get(c, c)} · {m}" for c, m in x) for x in bps["more"]
                         ],
@@ -376,8 +381,8 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
                         {
                             t("wi_capacity"): 1,
                             t("wi_value_axis"): 1,
-                            t("wi_price_before"): 4,
-                            t("wi_price_after"): 4,
+                            t("wi_price_before", **per): 4,
+                            t("wi_price_after", **per): 4,
                         },
                     ),
                     hide_index=True,
@@ -455,13 +460,17 @@ def render_sensitivity(ctx: Context, problem: Problem) -> None:
         if se.continuous:
             st.caption(t("wi_sens_continuous"))
         p = se.pools
+        amounts = pd.Series(
+            {q: ctx.quote(str(q), float(c)) for q, c in p[CAPACITY].items()}, dtype=float
+        )
         pools = pd.DataFrame(
             {
                 t("col_pool"): p[NAME],
                 t("col_unit"): p[UNIT],
                 t("col_capacity"): p[CAPACITY],
                 t("col_used"): p[USED],
-                t("col_shadow"): p[SHADOW_PRICE],
+                t("col_quoted_per"): amounts.reindex(p.index),
+                t("col_quoted_price"): p[SHADOW_PRICE].astype(float) * amounts.reindex(p.index),
                 t("wi_holds_from"): p["holds_from"],
                 t("wi_holds_to"): p["holds_to"],
                 t("wi_feasible_min"): p["feasible_from"],
@@ -474,7 +483,8 @@ def render_sensitivity(ctx: Context, problem: Problem) -> None:
                 {
                     t("col_capacity"): 1,
                     t("col_used"): 1,
-                    t("col_shadow"): 4,
+                    t("col_quoted_per"): 0,
+                    t("col_quoted_price"): 4,
                     t("wi_holds_from"): 1,
                     t("wi_holds_to"): 1,
                     t("wi_feasible_min"): 1,

@@ -320,7 +320,11 @@ def kpi_text(kpis: pd.DataFrame, t: Translator, names: tuple[str, str]) -> pd.Da
     def show(v: Any, kind: str, signed: bool = False) -> str:
         if pd.isna(v):
             return "–"
-        text = t.pct(v, 1) if kind == "share" else t.num(v, 0 if kind == "count" else 1)
+        if kind == "share":
+            # A change of a share is a difference of percentages: percentage points.
+            text = t("pp", x=t.num(v * 100, 1)) if signed else t.pct(v, 1)
+        else:
+            text = t.num(v, 0 if kind == "count" else 2 if kind == "price" else 1)
         return f"+{text}" if signed and v > TINY else text
 
     out = pd.DataFrame({t("cmp_metric"): kpis["metric"]})

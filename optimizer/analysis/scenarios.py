@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle import settings_dict, to_tables
+from ..quoting import quote_amounts
 from ..schema import (
     ATTAINABLE,
     CAPACITY,
@@ -184,13 +185,17 @@ def _delta_frame(a: pd.Series, b: pd.Series) -> pd.DataFrame:
     return frame
 
 
-def diff_summaries(a: Mapping[str, Any], b: Mapping[str, Any]) -> ScenarioDiff:
-    """Result differences between two summaries (see `summarize`); no input differences."""
+def diff_summaries(
+    a: Mapping[str, Any], b: Mapping[str, Any], quotes: Mapping[str, float] | None = None
+) -> ScenarioDiff:
+    """Result differences between two summaries (see `summarize`); no input differences.
+
+    Each pool's shadow price, A and B, is a KPI row `price_<pool>`: the value of one quoted
+    amount more of the pool (optimizer.quoting), the same amount on both sides: `quotes`
+    where given, else the amount A's capacity suggests. `pools` keeps the amount
+    (`quoted_per`) and the unit."""
     ka = pd.Series(a.get("kpis", {}), dtype=float)
     kb = pd.Series(b.get("kpis", {}), dtype=float)
-    order = list(dict.fromkeys([*ka.index, *kb.index]))
-    kpis = _delta_frame(ka.reindex(order), kb.reindex(order))
-    kpis.index.name = "metric"
 
     def frame(s: Mapping[str, Any], key: str, keys: list[str]) -> pd.DataFrame:
         rows = s.get(key, [])
@@ -204,6 +209,23 @@ def diff_summaries(a: Mapping[str, Any], b: Mapping[str, Any]) -> ScenarioDiff:
         pools[f"{col}_a"] = pa[col].reindex(pools.index) if col in pa else np.nan
         pools[f"{col}_b"] = pb[col].reindex(pools.index) if col in pb else np.nan
     pools["delta_used"] = pools[f"{USED}_b"] - pools[f"{USED}_a"]
+    units = pb[UNIT].reindex(pools.index) if UNIT in pb else pd.Series(index=pools.index)
+    if UNIT in pa:
+        units = units.combine_first(pa[UNIT].reindex(pools.index))
+    pools[UNIT] = units.fillna("").astype(str)
+    caps = pools[f"{CAPACITY}_a"].combine_first(pools[f"{CAPACITY}_b"]).astype(float)
+    pools["quoted_per"] = pd.Series(
+        quote_amounts(pd.DataFrame({CAPACITY: caps}), quotes), dtype=float
+    ).reindex(pools.index)
+
+    def prices(side: str) -> pd.Series:
+        price = pools[f"{SHADOW_PRICE}_{side}"].astype(float) * pools["quoted_per"]
+        return price.rename(index=lambda p: f"price_{p}")
+
+    ka, kb = pd.concat([ka, prices("a")]), pd.concat([kb, prices("b")])
+    order = list(dict.fromkeys([*ka.index, *kb.index]))
+    kpis = _delta_frame(ka.reindex(order), kb.reindex(order))
+    kpis.index.name = "metric"
 
     ca, cb = frame(a, "clients", [CLIENT_ID]), frame(b, "clients", [CLIENT_ID])
     clients = pd.DataFrame(index=ca.index.union(cb.index, sort=False))
@@ -341,9 +363,11 @@ def compare(
     problem_b: Problem,
     result_b: Result,
     names: tuple[str, str] = ("A", "B"),
+    quotes: Mapping[str, float] | None = None,
 ) -> ScenarioDiff:
-    """B against A: KPI deltas, per-client and per-cell differences, changed inputs."""
-    d = diff_summaries(summarize(problem_a, result_a), summarize(problem_b, result_b))
+    """B against A: KPI deltas (pool prices per `quotes`, see `diff_summaries`), per-client and
+    per-cell differences, changed inputs."""
+    d = diff_summaries(summarize(problem_a, result_a), summarize(problem_b, result_b), quotes)
     inputs = diff_inputs(
         bundle_text(problem_a),
         bundle_text(problem_b),

@@ -74,6 +74,9 @@ class ExportMeta:
     created: datetime | None = None
     notes: str = ""
     client_notes: Mapping[str, str] = field(default_factory=dict)
+    # Pool id -> the amount its price is quoted for (optimizer.quoting); a pool not named here
+    # gets the amount its capacity suggests, as on the command line.
+    quotes: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def when(self) -> datetime:

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from ..messages import DEFAULT_LANG, Translator
+from ..quoting import quote_amounts, quoted
 from ..schema import (
     ATTAINABLE,
     CAPACITY,
@@ -254,6 +255,12 @@ def html_report(
         for row, (_, r) in zip(pool_rows, po.iterrows()):
             row += [r[PRICE_STEP], r[STEP_PRICE]]
         pool_units_row = [[*u, u[1], ""] for u in pool_units_row]
+    # The price as the page quotes it: the value of one fixed amount more of the pool.
+    amounts = quote_amounts(po, meta.quotes)
+    pool_cols += [(t("export_col_quoted_per"), "value"), (t("export_col_quoted_price"), "price")]
+    for row, p in zip(pool_rows, po.index):
+        row += [amounts[str(p)], quoted(po.at[p, SHADOW_PRICE], amounts[str(p)])]
+    pool_units_row = [[*u, u[1], ""] for u in pool_units_row]
     context["pools"] = table(pool_cols, pool_rows, row_units=pool_units_row, lang=lang)
 
     pools = problem.pools

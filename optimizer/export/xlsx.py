@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..bundle import settings_dict, to_tables
 from ..messages import DEFAULT_LANG, Translator
+from ..quoting import quote_amounts, quoted
 from ..schema import (
     ATTAINABLE,
     CAPACITY,
@@ -231,7 +232,7 @@ def _write_summary(
     ws = book.sheet(t("export_sheet_summary"))
     ws.write_string(0, 0, t("report_title"), book.fmt(title=True))
     r = 2
-    w = [24.0, 30.0] + [14.0] * 7
+    w = [24.0, 30.0] + [14.0] * 9
     for label, v, kind in header_rows(result, meta, t):
         ws.write_string(r, 0, label, book.fmt(bold=True))
         w[1] = max(w[1], book.put(ws, r, 1, v, nf.get(kind)))
@@ -281,6 +282,9 @@ def _write_summary(
                 Col(t("export_col_price_step")),
                 Col(t("export_col_step_price"), nf["price"]),
             ]
+        # The price as the page quotes it: the value of one fixed amount more of the pool.
+        amounts = quote_amounts(result.pools, meta.quotes)
+        cols += [Col(t("export_col_quoted_per")), Col(t("export_col_quoted_price"), nf["price"])]
         book.table(ws, r, cols, [], freeze=None, widths=w)
         r += 1
         for p, row in result.pools.iterrows():
@@ -298,8 +302,21 @@ def _write_summary(
                         use,
                         row[SHADOW_PRICE],
                         *((row[PRICE_STEP], row[STEP_PRICE]) if steps else ()),
+                        amounts[str(p)],
+                        quoted(row[SHADOW_PRICE], amounts[str(p)]),
                     ),
-                    (None, None, pf, pf, pf, nf["share"], nf["price"], pf, nf["price"]),
+                    (
+                        None,
+                        None,
+                        pf,
+                        pf,
+                        pf,
+                        nf["share"],
+                        nf["price"],
+                        *((pf, nf["price"]) if steps else ()),
+                        pf,
+                        nf["price"],
+                    ),
                 )
             ):
                 w[j] = max(w[j], book.put(ws, r, j, v, f))

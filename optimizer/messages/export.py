@@ -266,6 +266,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Value of one more step (per unit, re-solved)",
         "Ценность ещё одного шага (за единицу, пересчёт)",
     ),
+    "export_col_quoted_per": ("Price quoted per", "Цена указана за"),
+    "export_col_quoted_price": (
+        "Value of the quoted amount more (points)",
+        "Ценность ещё такого объёма (баллы ценности)",
+    ),
     # ---- never over a bundle's own files ---------------------------------------------------------
     "export_overwrites_input": (
         "nothing was written: {path} would replace {name}, a file of the bundle being read "
