@@ -58,6 +58,7 @@ from .schema import (
 )
 from .solve import (
     GAP_NOISE,
+    IPM_FROM_COLUMNS,
     SOLVER_NAMES,
     Raw,
     _empty_frames,
@@ -71,7 +72,7 @@ from .solve import (
     run_model,
     solve,
 )
-from .tolerances import FUNDED, GAP_FLOOR, funded
+from .tolerances import COUNT_SLACK, FUNDED, GAP_FLOOR, ROBUST_GAP, ROBUST_TIE, funded
 
 # Row kinds of the counterparts' own rows.
 PROTECTION = "protection"
@@ -365,7 +366,7 @@ def _robust_extras(cp: Counterpart, x: np.ndarray) -> tuple[np.ndarray, np.ndarr
     assert cp.deviation is not None and cp.gamma is not None and cp.budget is not None
     loss = cp.deviation * cp.cell_weight(x)[cp.ranged]
     order, rank = _budget_ranks(cp, loss)
-    pick = np.maximum(np.ceil(cp.gamma - 1e-12), 1) - 1  # rank of the z loss in each budget
+    pick = np.maximum(np.ceil(cp.gamma - COUNT_SLACK), 1) - 1  # rank of the z loss in each budget
     z = np.zeros(len(cp.gamma))
     hit = rank == pick[cp.budget[order]]
     z[cp.budget[order][hit]] = loss[order][hit]
@@ -374,7 +375,7 @@ def _robust_extras(cp: Counterpart, x: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def _var(values: np.ndarray, alpha: float) -> float:
     """The ceil(alpha S)-th smallest value (the t of the CVaR LP at its best)."""
-    k = max(math.ceil(alpha * len(values) - 1e-9), 1)
+    k = max(math.ceil(alpha * len(values) - COUNT_SLACK), 1)
     return float(np.partition(values, k - 1)[k - 1])
 
 
@@ -441,6 +442,269 @@ def solve_counterpart(cp: Counterpart, settings: Any) -> tuple[Raw, Raw | None]:
     return raw, relaxed
 
 
+@dataclass(frozen=True, eq=False)
+class _Priced:
+    """A plan of the plan's columns with the prices that support it: `duals` of the plan's
+    rows and `c_eff`, the costs for which the plan is optimal in the plan model at them."""
+
+    x: np.ndarray
+    duals: np.ndarray | None
+    c_eff: np.ndarray | None
+    iterations: int = 0
+
+
+MAX_PRICE_STEPS = 12
+
+
+def price_search(cp: Counterpart, settings: Any) -> _Priced | None:
+    """The Gamma-robust plan of one overall budget, found by searching the budget's price z.
+
+    For a fixed z the counterpart needs no rows of its own: a cell's value v * W - max(0,
+    dev * W - z) is v per weighted unit up to the break W = z / dev and its low value beyond,
+    so each unit column is split at the break into a part at v and a part at the low value
+    (the same resources; the bounds follow z). H(z) = that LP's optimum - Gamma z is concave
+    and its largest value is the counterpart's optimum. Each solve's reduced costs bound H by
+    a line on each side of z (valid everywhere, as LP duality bounds the optimum of changed
+    bounds); the next z is where the lowest of these lines peaks (Kelley's cutting planes in
+    one dimension), every step a warm re-solve of the same LP with new bounds. The search
+    stops when the best plan's protected value (the exact formula) is within ROBUST_GAP of
+    that peak. None when it does not end within MAX_PRICE_STEPS steps or a solve fails: the
+    caller then solves the counterpart LP itself."""
+    assert cp.deviation is not None and cp.gamma is not None
+    import highspy
+
+    plan = cp.plan
+    n = plan.n_cols
+    gamma = float(cp.gamma[0])
+    dev_cell = np.zeros(len(plan.cells.value))
+    dev_cell[cp.ranged] = cp.deviation
+    dev = dev_cell[plan.col_cell]
+    mult = cp.mult
+    # The weighted units of a cell before each of its columns (units are taken in order).
+    start = (np.cumsum(plan.cells.units) - plan.cells.units)[plan.col_cell]
+    cum = np.cumsum(mult) - mult
+    before = cum - cum[start] if n else np.zeros(0)
+    split = (dev > 0) & (mult > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(split, 1.0 / (dev * mult), 0.0)  # d a / d z inside the break's unit
+    low_cost = plan.c - mult * dev  # weight * decay^(k-1) * value_low
+    lo = plan.col_lo
+
+    def below(z: float) -> np.ndarray:
+        """The share of each column below its cell's break at price z."""
+        a = np.ones(n)
+        a[split] = np.clip(z * kappa[split] - before[split] / mult[split], 0.0, 1.0)
+        return a
+
+    def bounds(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.concatenate([np.minimum(lo, a), np.maximum(0.0, lo - a)]),
+            np.concatenate([a, 1.0 - a]),
+        )
+
+    col_lo, col_hi = bounds(np.ones(n))
+    twin = replace(
+        plan,
+        c=np.concatenate([plan.c, low_cost]),
+        A=sp.hstack([plan.A, plan.A], format="csr"),
+        col_lo=col_lo,
+        col_hi=col_hi,
+        integer=False,
+    )
+    h = highs_model(twin)
+    h.setOptionValue("time_limit", float(settings.time_limit_s))
+    h.setOptionValue("solver", "simplex")  # every solve starts from the last one's basis
+    cols = np.arange(2 * n, dtype=np.int32)
+    weight_cell = np.bincount(plan.col_cell, weights=mult, minlength=len(dev_cell))
+    top = float(np.max(dev_cell * weight_cell)) if len(dev_cell) else 0.0
+    m = len(plan.row_lo)
+    tie = ROBUST_TIE * max(top, 1.0)
+    # Every solve: (z, H, slope bound to the right, slope bound to the left).
+    points: list[tuple[float, float, float, float]] = []
+    best: _Priced | None = None
+    best_value = -math.inf
+
+    best_z = 0.0
+
+    def solve_at(z: float) -> np.ndarray | None:
+        nonlocal best, best_value, best_z
+        a = below(z)
+        c_lo, c_hi = bounds(a)
+        h.changeColsBounds(2 * n, cols, c_lo, c_hi)
+        h.run()
+        raw = highs_result(h, False)
+        if raw.status != OPTIMAL or raw.x is None or raw.objective is None:
+            return None
+        if raw.row_dual is None:
+            return None
+        rc = np.asarray(h.getSolution().col_dual, dtype=float)
+        r1, r2 = rc[:n], rc[n:]
+        # d(optimum)/d(a) of each column through the bound it sits at (reduced cost > 0: at
+        # its upper bound; < 0: at its lower one, which moves with a only for committed units).
+        g = np.maximum(r1, 0) + np.minimum(r1, 0) * lo - np.maximum(r2, 0) - np.minimum(r2, 0) * lo
+        g = g * kappa
+        s_right = float(g[(g > 0) & (a < 1)].sum()) - gamma
+        s_left = float(g[(g < 0) & (a > 0)].sum()) - gamma
+        value = raw.objective - gamma * z
+        points.append((z, value, s_right, s_left))
+        x = np.clip(raw.x[:n] + raw.x[n:], plan.col_lo, plan.col_hi)
+        pv = protected_value(cp, x)
+        if pv > best_value:
+            priced = plan.A.T @ raw.row_dual
+            hi_c = np.where(a > 0, plan.c, low_cost)
+            lo_c = np.where(a < 1, low_cost, plan.c)
+            c_eff = np.clip(priced, np.minimum(lo_c, hi_c), hi_c)
+            best_value, best_z = pv, z
+            best = _Priced(x, raw.row_dual[:m], c_eff, len(points))
+        return x
+
+    def peak() -> tuple[float, float]:
+        """Where the lowest upper line is highest on [0, top], and its value. Upper lines: each
+        solve's own two (its reduced costs) and, H being concave, the secant of every two
+        neighbouring solves outside the stretch between them."""
+        order = sorted(points)
+        zs = np.array([p[0] for p in order])
+        hs = np.array([p[1] for p in order])
+        # (slope, intercept, valid from, valid to) of every upper line.
+        lines = []
+        for z_i, h_i, s_r, s_l in order:
+            lines.append((s_r, h_i - s_r * z_i, z_i, math.inf))
+            lines.append((s_l, h_i - s_l * z_i, -math.inf, z_i))
+        for i in range(len(zs) - 1):
+            if zs[i + 1] - zs[i] > tie:
+                s = (hs[i + 1] - hs[i]) / (zs[i + 1] - zs[i])
+                b = hs[i] - s * zs[i]
+                lines.append((s, b, -math.inf, zs[i]))
+                lines.append((s, b, zs[i + 1], math.inf))
+        sl = np.array([ln[0] for ln in lines])
+        ic = np.array([ln[1] for ln in lines])
+        lo_v = np.array([ln[2] for ln in lines])
+        hi_v = np.array([ln[3] for ln in lines])
+
+        def envelope(z: np.ndarray) -> np.ndarray:
+            val = sl[None, :] * z[:, None] + ic[None, :]
+            ok = (z[:, None] >= lo_v[None, :] - tie) & (z[:, None] <= hi_v[None, :] + tie)
+            return np.where(ok, val, math.inf).min(axis=1)
+
+        # Candidates: the ends, the solves, and the crossings of every two lines.
+        ds = sl[:, None] - sl[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = (ic[None, :] - ic[:, None]) / ds
+        cand = np.concatenate([[0.0, top], zs, cross[np.isfinite(cross)]])
+        c = np.unique(np.clip(cand, 0.0, top))
+        u = envelope(c)
+        k = int(np.argmax(u))
+        return float(c[k]), float(u[k])
+
+    # The Lagrangian bound: for any share lam (0..1) of each cell's loss with sum(lam) <= Gamma,
+    # the plan model valued at c - lam * loss per unit bounds the counterpart from above
+    # (LP duality). The shares of the worst surprises of the best plan, ties sharing the rest,
+    # make it tight at the top in the usual case: one warm re-solve certifies the plan.
+    lag = highs_model(replace(plan, integer=False))
+    lag.setOptionValue("time_limit", float(settings.time_limit_s))
+    if plan.n_cols >= IPM_FROM_COLUMNS:
+        lag.setOptionValue("solver", "ipm")
+        lag.setOptionValue("run_crossover", "on")
+    plan_cols = np.arange(n, dtype=np.int32)
+
+    def shares_at_price(x: np.ndarray, z: float, duals: np.ndarray) -> np.ndarray | None:
+        """Shares from the split LP's prices: 1 above the price, 0 below, and for the cells at
+        it the share that keeps each of their units' reduced costs of the right sign, moved
+        together within each cell's interval so that the shares add up to Gamma."""
+        loss = cp.deviation * cp.cell_weight(x)[cp.ranged]
+        lam = (loss > z + tie).astype(float)
+        level = np.flatnonzero(np.abs(loss - z) <= tie)
+        need = gamma - lam.sum()
+        if not len(level):
+            return lam if abs(need) <= COUNT_SLACK else None
+        pos = np.full(len(dev_cell), -1)
+        pos[cp.ranged[level]] = np.arange(len(level))
+        on = (pos[plan.col_cell] >= 0) & split
+        j = np.flatnonzero(on)
+        # The share at which a unit's cost c - share * loss per unit meets its price.
+        meet = (plan.c[j] - (plan.A[:, j].T @ duals)) / (mult[j] * dev[j])
+        lo_s = np.zeros(len(level))
+        hi_s = np.ones(len(level))
+        taken = x[j] > 1 - FUNDED
+        left = x[j] < FUNDED
+        np.maximum.at(lo_s, pos[plan.col_cell[j]][~taken], meet[~taken])
+        np.minimum.at(hi_s, pos[plan.col_cell[j]][~left], meet[~left])
+        lo_s, hi_s = np.clip(lo_s, 0, 1), np.clip(hi_s, 0, 1)
+        if np.any(lo_s > hi_s + COUNT_SLACK):
+            return None
+        hi_s = np.maximum(hi_s, lo_s)
+        span = float((hi_s - lo_s).sum())
+        if not lo_s.sum() - COUNT_SLACK <= need <= hi_s.sum() + COUNT_SLACK:
+            return None
+        theta = (need - lo_s.sum()) / span if span > 0 else 0.0
+        lam[level] = lo_s + np.clip(theta, 0.0, 1.0) * (hi_s - lo_s)
+        return lam
+
+    def worst_shares(x: np.ndarray) -> np.ndarray:
+        """Shares of the plan's own worst surprises (ties at the edge share the rest)."""
+        loss = cp.deviation * cp.cell_weight(x)[cp.ranged]
+        order = np.argsort(-loss, kind="stable")
+        lam = np.zeros(len(loss))
+        k = min(math.floor(gamma + COUNT_SLACK), len(loss))
+        lam[order[:k]] = 1.0
+        rest = min(gamma, len(loss)) - k
+        if rest > COUNT_SLACK and k < len(loss):
+            edge = loss[order[k]]
+            tied = order[k:][np.abs(loss[order[k:]] - edge) <= tie]
+            lam[tied] = rest / len(tied)
+        return lam
+
+    def lagrangian(lam: np.ndarray) -> float:
+        lam_cell = np.zeros(len(dev_cell))
+        lam_cell[cp.ranged] = lam
+        costs = plan.c - (lam_cell * dev_cell)[plan.col_cell] * mult
+        lag.changeColsCost(n, plan_cols, np.ascontiguousarray(costs))
+        lag.run()
+        lag.setOptionValue("solver", "simplex")
+        raw = highs_result(lag, False)
+        return raw.objective if raw.status == OPTIMAL and raw.objective is not None else math.inf
+
+    # The nominal plan first, solved as `solve` does; the split LP then starts from its basis
+    # (each part below the break as the nominal column, each part above at 0).
+    lag.run()
+    lag.setOptionValue("solver", "simplex")
+    nominal = highs_result(lag, False)
+    if nominal.status != OPTIMAL or nominal.x is None or nominal.objective is None:
+        return None
+    x_nom = np.clip(nominal.x, plan.col_lo, plan.col_hi)
+    basis = lag.getBasis()
+    start_basis = highspy.HighsBasis()
+    start_basis.col_status = list(basis.col_status) + [highspy.HighsBasisStatus.kLower] * n
+    start_basis.row_status = list(basis.row_status)
+    start_basis.valid = True
+    h.setBasis(start_basis)
+    # Above every loss the split LP is the nominal one: H(top) and, as the split LP is never
+    # worth more than the nominal one, slope -Gamma on both sides.
+    points.append((top, nominal.objective - gamma * top, -gamma, -gamma))
+    certified = -1  # the step whose best plan was last checked against the Lagrangian bound
+    loss0 = np.sort(dev_cell[cp.ranged] * cp.cell_weight(x_nom)[cp.ranged])[::-1]
+    k = max(math.ceil(gamma - COUNT_SLACK), 1)
+    z = float(loss0[k - 1]) if k <= len(loss0) else 0.0  # the nominal plan's own price
+    for _ in range(MAX_PRICE_STEPS):
+        if solve_at(z) is None:
+            return None
+        assert best is not None
+        if best.iterations != certified:
+            certified = best.iterations
+            assert best.duals is not None
+            for lam in (shares_at_price(best.x, best_z, best.duals), worst_shares(best.x)):
+                if lam is not None and lagrangian(lam) - best_value <= ROBUST_GAP * max(
+                    abs(best_value), 1.0
+                ):
+                    return best
+        z, upper = peak()
+        if upper - best_value <= ROBUST_GAP * max(abs(best_value), 1.0):
+            return best
+        if any(abs(z - p[0]) <= ROBUST_TIE * max(top, 1.0) for p in points):
+            return None  # the lines cannot narrow the search further
+    return None
+
+
 def _fingerprint(problem: Problem, objective: Objective) -> str:
     """The input fingerprint with the objective's parameters in it (they change the plan)."""
     base = problem.fingerprint()
@@ -470,8 +734,13 @@ def solve_objective(
     t0 = time.perf_counter()
     plan = build_model(problem, "max_value")
     cp, _ = counterpart(problem, objective, plan)
-    raw, _relaxed = solve_counterpart(cp, s)
     fp = _fingerprint(problem, objective)
+    fast = None
+    if cp.kind == "robust" and not plan.integer and not objective.per_client and len(cp.ranged):
+        fast = price_search(cp, s)
+    if fast is not None:
+        return _result(problem, objective, cp, fast, OPTIMAL, None, fp, t0)
+    raw, _relaxed = solve_counterpart(cp, s)
     if raw.status == INFEASIBLE:
         # The counterpart's own columns are free enough for any plan: only the plan's rows
         # conflict, as in the nominal model, so its conflicts are those of the nominal solve.
@@ -513,8 +782,30 @@ def solve_objective(
         row_dual = priced.row_dual if priced.status == OPTIMAL else None
     else:
         row_dual = raw.row_dual
-    frames, constraints = _plan_frames(problem, cp, x, row_dual, price_plan)
-    status, gap = raw.status, raw.gap
+    answer = _Priced(
+        x,
+        row_dual[: cp.n_rows] if row_dual is not None else None,
+        cp.effective_costs(row_dual) if row_dual is not None else None,
+    )
+    return _result(problem, objective, cp, answer, raw.status, raw.gap, fp, t0)
+
+
+def _result(
+    problem: Problem,
+    objective: Objective,
+    cp: Counterpart,
+    answer: _Priced,
+    status: str,
+    gap: float | None,
+    fp: str,
+    t0: float,
+) -> Result:
+    """The Result of a plan that holds up: amounts at nominal values, the objective's value."""
+    s = problem.settings
+    plan = cp.plan
+    x = answer.x
+    price_plan = plan.with_bounds(np.maximum(plan.col_lo, x), plan.col_hi) if plan.integer else plan
+    frames, constraints = _plan_frames(problem, cp, x, answer.duals, answer.c_eff, price_plan)
     values = _plan_values(cp, x)
     return Result(
         status=status,
@@ -558,18 +849,17 @@ def _plan_frames(
     problem: Problem,
     cp: Counterpart,
     x: np.ndarray,
-    row_dual: np.ndarray | None,
+    duals: np.ndarray | None,
+    c_eff: np.ndarray | None,
     price_plan: Model,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The result frames of plan `x`: amounts at nominal values; pool prices, needed values
-    and reasons from the counterpart's prices, on each cell's effective value."""
+    and reasons from the counterpart's prices (`duals` of the plan's rows, `c_eff` the costs
+    they support), on each cell's effective value."""
     plan = cp.plan
-    m = cp.n_rows
-    duals = row_dual[:m] if row_dual is not None else None
-    if row_dual is None:
+    if duals is None or c_eff is None:
         eff = plan
     else:
-        c_eff = cp.effective_costs(row_dual)
         with np.errstate(divide="ignore", invalid="ignore"):
             per_col = np.where(cp.mult > 0, c_eff / cp.mult, 0.0)
         n_cells = len(plan.cells.value)

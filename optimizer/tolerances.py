@@ -65,6 +65,13 @@ VALUE_NOISE = 1e-9
 # (what a CSV round trip of a float can change).
 SAME_INPUT_RTOL = 1e-12
 
+# Plans that hold up (optimizer/robust.py): the search for the price of the surprise budget stops
+# when the best plan's protected value is within ROBUST_GAP (relative) of the search's upper
+# bound; a loss within ROBUST_TIE (relative to the largest) of that price counts as at it, and a
+# share of the draws or a Gamma within COUNT_SLACK of a whole number counts as that number.
+ROBUST_GAP = 1e-9
+ROBUST_TIE = 1e-9
+COUNT_SLACK = 1e-9
 
 def funded(units: Any) -> Any:
     """True where a number (or array) of units counts as funded."""

@@ -21,7 +21,9 @@ from optimizer.robust import (
     cvar,
     gamma_curve,
     price_of_robustness,
+    price_search,
     protected_value,
+    solve_counterpart,
     solve_objective,
     unit_multiplier,
 )
@@ -306,3 +308,23 @@ def test_an_infeasible_bundle_gives_its_conflicts_not_a_plan() -> None:
     )
     r = solve_objective(p, Objective("robust", protect=1))
     assert not r.has_plan and r.objective is None and r.conflicts
+
+
+# ---- the search for the budget's price (the fast way to the same LP optimum) -----------------
+@pytest.mark.parametrize("gamma", [0.5, 3, 20, 1000])
+@pytest.mark.parametrize("clients", [25, 120])
+def test_price_search_finds_the_counterpart_lp_optimum(clients: int, gamma: float) -> None:
+    from benchmarks.instances import make_problem as bench_problem
+
+    p = bench_problem(clients, seed=3)
+    obj = Objective("robust", protect=gamma)
+    cp, _ = counterpart(p, obj)
+    exact, _ = solve_counterpart(cp, p.settings)
+    fast = price_search(cp, p.settings)
+    if gamma <= 3:  # it certifies its plan on these instances (else the LP is solved)
+        assert fast is not None
+    if fast is not None:
+        assert protected_value(cp, fast.x) == pytest.approx(exact.objective, rel=1e-9)
+    r = solve_objective(p, obj)
+    check(p, r)
+    assert r.protected_value == pytest.approx(exact.objective, rel=1e-9)
