@@ -180,3 +180,25 @@ def test_share_changes_are_in_percentage_points(sample_problem) -> None:
     change = shown.loc[t("cmp_kpi_mean_share"), t("cmp_change")]
     assert change.endswith(" p.p.") and "%" not in change, change
     assert "Budget: value of 1,000 EUR more (points)" in shown.index
+
+
+def test_plan_kpi_deltas_are_against_the_pinned_baseline_in_points(sample_problem) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import DASHBOARD
+    from optimizer import solve
+    from ui.plan_tab import plan_kpis
+
+    low = sample_problem.with_capacity("budget", 384_000)
+    base = solve(low)
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60).run()
+    assert not at.metric[0].delta  # nothing to compare with yet
+    at.session_state["whatif_baseline"] = (low, base, "pinned")
+    at.run()
+    now, then = plan_kpis(solve(sample_problem)), plan_kpis(base)
+    assert at.metric[0].proto.delta_description == "vs the pinned baseline"
+    assert at.metric[0].delta == f"+{now.value - then.value:,.0f}"
+    assert at.metric[1].delta == f"+{(now.share - then.share) * 100:.1f} p.p."
+    # The other choice: the previous inputs (none yet, so no delta).
+    at.button_group(key="plan_delta_base").set_value("previous").run()
+    assert not at.metric[0].delta
