@@ -437,3 +437,51 @@ def test_targets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("RISK_PLANNER_DB", str(tmp_path / "c.sqlite3"))
     assert Database().path == tmp_path / "c.sqlite3"
     dispose_engines()
+
+
+# ---- the schema ---------------------------------------------------------------------------------
+def _join_team(target: str, i: int, barrier: Any) -> None:
+    barrier.wait(timeout=120)
+    Team(target).add(f"m{i}@x.com", "viewer")
+
+
+def test_eight_processes_set_up_a_new_database_at_once(target: str) -> None:
+    """Each opens a database nobody has set up yet: they race to migrate it, one does."""
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(8)
+    procs = [ctx.Process(target=_join_team, args=(target, i, barrier)) for i in range(8)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=240)
+    assert [p.exitcode for p in procs] == [0] * 8
+    assert [m.email for m in Team(target).list()] == [f"m{i}@x.com" for i in range(8)]
+    assert Database(target).schema_version() == SCHEMA_VERSION
+
+
+def _schema_diff(db: Database, metadata: sa.MetaData) -> list[Any]:
+    """Alembic's comparison of a database with table definitions."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = sa.create_engine(db.target.url if not db.is_sqlite else f"sqlite:///{db.path}")
+    try:
+        with engine.connect() as conn:
+            return list(compare_metadata(MigrationContext.configure(conn), metadata))
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_make_the_tables_the_code_queries(target: str) -> None:
+    """The migrated database is what storage/tables.py describes (and a difference shows)."""
+    from optimizer.storage.tables import metadata
+
+    db = Database(target)
+    with db.write():
+        pass  # migrated to the newest revision
+    assert _schema_diff(db, metadata) == []
+    extra = sa.MetaData()
+    for table in metadata.sorted_tables:
+        table.to_metadata(extra)
+    extra.tables["members"].append_column(sa.Column("surplus", sa.Text))
+    assert [d[0] for d in _schema_diff(db, extra)] == ["add_column"]

@@ -73,6 +73,7 @@ ws_changes = sa.Table(
     sa.Column("new", sa.Text),
     sa.Column("client_id", sa.Text),
 )
+sa.Index("ws_changes_at", ws_changes.c.at)  # "changes since": a range on the time
 
 members = sa.Table(
     "members",
