@@ -9,7 +9,7 @@ answers), against the engine alone doing the same work (parse the tables and sol
 Browser (Debian's chromium, Playwright), a minimal Streamlit page with one number input and one
 metric (the floor any Streamlit page pays on this machine), then the dashboard on the sample and
 on generated bundles of `--sizes` clients (`write_scaled_bundle`, with a key-account checklist
-for a tenth of them): from opening the page to the first KPI on screen and to the end of the
+for every client): from opening the page to the first KPI on screen and to the end of the
 first run, the Plan tab's height, from Enter in the budget box to the new total value, and the
 server's memory (RSS) with one session and what a second session adds. Ratios are to the
 sample measured in the same run. Machine load changes every number here, so the load average
@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def write_scaled_bundle(
-    n_clients: int, dest: Path, seed: int = 0, checklist_share: float = 0.1
+    n_clients: int, dest: Path, seed: int = 0, checklist_share: float = 1.0
 ) -> Path:
     """A CSV bundle of `n_clients` synthetic clients (benchmarks/instances.py) with a
-    key-account checklist for `checklist_share` of them (the key accounts), so every block of
-    the page has something to draw: answers of all kinds, open problems with one checklist
+    key-account checklist for `checklist_share` of them (default: every one), so every block
+    of the page has something to draw: answers of all kinds, open problems with one checklist
     client in five, commitments not all confirmed."""
     import numpy as np
     import pandas as pd
