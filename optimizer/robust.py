@@ -705,6 +705,87 @@ def price_search(cp: Counterpart, settings: Any) -> _Priced | None:
     return None
 
 
+MAX_CUTS = 60
+
+
+def cvar_cuts(cp: Counterpart, settings: Any) -> _Priced | None:
+    """The CVaR plan by cutting planes (Kuenzi-Bay and Mayer): the CVaR of a plan is the
+    smallest mean of its draws' totals over weights q with 0 <= q <= 1 / (alpha S) and
+    sum 1, so the best CVaR is max theta over the plan's rows and theta <= sum_s q_s V_s(y)
+    for the weights q of each plan met so far (each cut one row over the plan's columns, like a
+    pool row). The plan model gains one column and one row a cut, re-solved warm; the search
+    stops when the best plan's CVaR (exact) is within ROBUST_GAP of theta, an upper bound.
+    None when it does not within MAX_CUTS cuts or a solve fails (the caller then solves the
+    counterpart LP)."""
+    assert cp.draws is not None
+    plan = cp.plan
+    n = plan.n_cols
+    n_s = len(cp.draws)
+    if n == 0 or n_s == 0:
+        return None
+
+    def weights(v: np.ndarray) -> np.ndarray:
+        """The CVaR weights of totals v: 1 / (alpha S) on the worst, part of one at the edge."""
+        k = cp.alpha * n_s
+        order = np.argsort(v, kind="stable")
+        q = np.zeros(n_s)
+        q[order] = np.clip(k - np.arange(n_s), 0.0, 1.0) / k
+        return q
+
+    def cut(q: np.ndarray) -> np.ndarray:
+        return cp.mult * (q @ cp.draws)[plan.col_cell]  # sum_s q_s V_s(y) per plan column
+
+    h = highs_model(replace(plan, integer=False))
+    h.setOptionValue("time_limit", float(settings.time_limit_s))
+    if plan.n_cols >= IPM_FROM_COLUMNS:
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "on")
+    h.run()  # the nominal plan, as `solve` finds it
+    h.setOptionValue("solver", "simplex")
+    raw = highs_result(h, False)
+    if raw.status != OPTIMAL or raw.x is None:
+        return None
+    x = np.clip(raw.x, plan.col_lo, plan.col_hi)
+    # theta: one more column, the only one with a cost; the plan's columns cost nothing now.
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.addCol(1.0, -highspy_inf(), highspy_inf(), 0, np.zeros(0, np.int32), np.zeros(0))
+    m = len(plan.row_lo)
+    cuts: list[np.ndarray] = []
+    best: _Priced | None = None
+    best_value = -math.inf
+    all_cols = np.arange(n + 1, dtype=np.int32)
+    for k in range(MAX_CUTS):
+        value = cvar(cp.scenario_values(x), cp.alpha)
+        g = cut(weights(cp.scenario_values(x)))
+        cuts.append(g)
+        if value > best_value:
+            best_value, best_x = value, x
+        # theta - g . y <= 0
+        h.addRow(-highspy_inf(), 0.0, n + 1, all_cols, np.concatenate([-g, [1.0]]))
+        h.run()
+        raw = highs_result(h, False)
+        if raw.status != OPTIMAL or raw.x is None or raw.objective is None:
+            return None
+        x = np.clip(raw.x[:n], plan.col_lo, plan.col_hi)
+        if raw.objective - best_value <= ROBUST_GAP * max(abs(best_value), 1.0):
+            if raw.row_dual is None:
+                return None
+            mu = raw.row_dual[m:]  # the cuts' prices: the weight of each cut at the optimum
+            c_eff = np.asarray(mu @ np.vstack(cuts), dtype=float)
+            value = cvar(cp.scenario_values(x), cp.alpha)
+            if value >= best_value:
+                best_x = x
+            best = _Priced(best_x, raw.row_dual[:m], c_eff, k + 1)
+            return best
+    return None
+
+
+def highspy_inf() -> float:
+    import highspy
+
+    return float(highspy.kHighsInf)
+
+
 def _fingerprint(problem: Problem, objective: Objective) -> str:
     """The input fingerprint with the objective's parameters in it (they change the plan)."""
     base = problem.fingerprint()
@@ -736,10 +817,23 @@ def solve_objective(
     cp, _ = counterpart(problem, objective, plan)
     fp = _fingerprint(problem, objective)
     fast = None
-    if cp.kind == "robust" and not plan.integer and not objective.per_client and len(cp.ranged):
+    if cp.kind == "robust" and not objective.per_client and len(cp.ranged):
         fast = price_search(cp, s)
-    if fast is not None:
+    elif cp.kind == "cvar":
+        fast = cvar_cuts(cp, s)
+    if fast is not None and not plan.integer:
         return _result(problem, objective, cp, fast, OPTIMAL, None, fp, t0)
+    if fast is not None:
+        # Whole units: the certified LP optimum bounds every whole-units plan; its rounding is
+        # the answer when that bound proves it within the requested gap (else the MIP below).
+        assert fast.c_eff is not None
+        x_int = _round_and_fill(replace(plan, c=fast.c_eff), fast.x)
+        if x_int is not None:
+            bound, got = cp.value(fast.x), cp.value(x_int)
+            gap = max(0.0, bound - got) / max(abs(got), GAP_FLOOR)
+            if gap <= s.mip_gap:
+                answer = replace(fast, x=x_int[np.lexsort((-x_int, plan.col_cell))])
+                return _result(problem, objective, cp, answer, OPTIMAL, gap, fp, t0)
     raw, _relaxed = solve_counterpart(cp, s)
     if raw.status == INFEASIBLE:
         # The counterpart's own columns are free enough for any plan: only the plan's rows

@@ -19,6 +19,7 @@ from optimizer.robust import (
     RobustError,
     counterpart,
     cvar,
+    cvar_cuts,
     gamma_curve,
     price_of_robustness,
     price_search,
@@ -328,3 +329,24 @@ def test_price_search_finds_the_counterpart_lp_optimum(clients: int, gamma: floa
     r = solve_objective(p, obj)
     check(p, r)
     assert r.protected_value == pytest.approx(exact.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1, 1.0])
+@pytest.mark.parametrize("clients", [25, 120])
+def test_cvar_cuts_find_the_counterpart_lp_optimum(clients: int, alpha: float) -> None:
+    from benchmarks.instances import make_problem as bench_problem
+
+    p = bench_problem(clients, seed=3)
+    obj = Objective("cvar", alpha=alpha, draws=150, seed=2)
+    cp, _ = counterpart(p, obj)
+    exact, _ = solve_counterpart(cp, p.settings)
+    fast = cvar_cuts(cp, p.settings)
+    assert fast is not None  # it converges on these instances
+    assert cvar(cp.scenario_values(fast.x), alpha) == pytest.approx(exact.objective, rel=1e-9)
+    r = solve_objective(p, obj)
+    check(p, r)
+    assert r.cvar_value == pytest.approx(exact.objective, rel=1e-9)
+    whole = p.with_settings(integer_units=True)
+    rw = solve_objective(whole, obj)
+    check(whole, rw)
+    assert rw.cvar_value >= exact.objective * (1 - whole.settings.mip_gap) - 1e-6
