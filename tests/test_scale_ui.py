@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -152,3 +153,34 @@ def test_the_reports_charts_draw_a_large_plans_top_clients(big: tuple[Problem, R
     for fig in figures:
         assert set(fig["data"][0]["y"]) == names
         assert note in fig["layout"]["title"]["text"]
+
+
+def test_the_relationship_tabs_long_lists_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from benchmarks.bench_dashboard import write_scaled_bundle
+    from optimizer import load_bundle
+    from optimizer import relationship as rel
+    from ui import state
+    from ui.relationship_tab import WIDEN_NAMES
+
+    bundle = write_scaled_bundle(400, tmp_path / "bundle")
+    problem = load_bundle(bundle)
+    unconfirmed = len(rel.unconfirmed_commitments(problem))
+    widened = len(rel.widening_factors(problem))
+    assert unconfirmed > 5 and widened > WIDEN_NAMES
+    monkeypatch.setenv(state.START_BUNDLE_ENV, str(bundle))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state[state.OPEN_TAB_KEY] = "relationship"
+    at.run()
+    assert not at.exception
+    title = EN("rel_plan_unconfirmed", n=unconfirmed)
+    box = next(w.value for w in at.warning if w.value.startswith(title))
+    assert box.count("\n- ") == 5  # the first five, the rest behind the expander
+    assert EN("list_all", n=EN.num(unconfirmed, 0)) in [e.label for e in at.expander]
+    # The widened clients: the first names, then how many more.
+    line = next(m.value for m in at.markdown if m.value.startswith(f"Widened ({widened})"))
+    assert EN("list_more", n=EN.num(widened - WIDEN_NAMES, 0)) in line
+    assert line.count("Client ") == WIDEN_NAMES
