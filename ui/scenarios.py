@@ -20,6 +20,7 @@ import streamlit as st
 from optimizer import analysis as an
 from optimizer.bundle import settings_dict
 from optimizer.schema import METHOD_ID, METHODS, NAME, Problem, Result
+from optimizer.storage import DB_ENV, target_from
 from optimizer.store import ScenarioStore, StoreError, db_path_from, default_db_path
 
 from . import analysis_charts as charts
@@ -95,7 +96,18 @@ def db_path() -> str:
     (the command line's --db is not limited: its user owns the shell)."""
     typed = _typed_db()
     allowed = allowed_db_path(typed) if typed else None
+    server = os.environ.get(DB_ENV, "").strip()  # a PostgreSQL URL: the team's database
+    if allowed is None and "://" in server and not server.startswith("sqlite:"):
+        return server
     return str(allowed or default_db_path())
+
+
+def db_label() -> str:
+    """What the page calls the database in use (a server's URL without its password)."""
+    try:
+        return target_from(db_path()).label
+    except StoreError as exc:  # a kind of URL the planner does not take: named as refused
+        return exc.path
 
 
 def _flash(kind: str, message: str) -> None:
@@ -158,7 +170,7 @@ def _save(problem: Problem, result: Result, t: Translator, client_notes: dict[st
     ss.pop(NAME_KEY, None)  # a fresh default name for the next save
     for key in (CMP_A_KEY, CMP_B_KEY):  # the comparison starts again from its defaults
         ss.pop(key, None)
-    _flash("ok", t.md("sc_saved", name=name, path=db_path()))
+    _flash("ok", t.md("sc_saved", name=name, path=db_label()))
 
 
 def _load(name: str, t: Translator) -> None:
@@ -261,7 +273,7 @@ def render_save(ctx: Context) -> None:
         args=(ctx.problem, ctx.result, t, notes),
         key="scenario_save",
     )
-    st.caption(t.md("sc_saves_to", path=db_path()))
+    st.caption(t.md("sc_saves_to", path=db_label()))
 
 
 def _kpi_lines(summary: dict[str, Any], t: Translator) -> list[str]:
@@ -429,7 +441,7 @@ def render_scenarios(ctx: Context) -> None:
     st.caption(t("sc_intro"))
     _show_flash()
     path = db_path()
-    st.caption(t.md("sc_where", path=path))
+    st.caption(t.md("sc_where", path=db_label()))
     if box_enabled():
         typed = _typed_db()
         st.session_state[DB_KEY] = typed  # the box shows the session's choice again
