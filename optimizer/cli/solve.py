@@ -33,7 +33,6 @@ from .common import (
     add_bundle_args,
     add_lang_arg,
     load_with_overrides,
-    print_json,
     usage_error,
     words,
 )
@@ -148,12 +147,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
         except robust.RobustError as exc:
             raise UsageError(w.error(exc)) from None
     if args.json:
-        from ..export import result_to_json  # the export module is only needed here and --out
+        # Built column-wise and written in one pass by the C encoder (json_text).
+        from ..export.json import json_text, result_to_json
 
         data = result_to_json(problem, result)
         if compare is not None:
             data["price_of_robustness"] = compare.to_json()
-        print_json(data)
+        sys.stdout.write(json_text(data))
     else:
         _print_summary(problem, result, w)
         _print_objective(result, w)

@@ -1,0 +1,68 @@
+"""The fast paths of a whole `solve --json` run: what it imports, how the JSON is written."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from optimizer.export.json import json_text
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+
+
+def test_solve_json_imports_only_its_own_command() -> None:
+    # The other commands' modules bring SQLAlchemy and the analyses: not for a plain solve.
+    code = (
+        "import sys, io, contextlib\n"
+        "from optimizer.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    rc = main(['solve', {str(TINY)!r}, '--json'])\n"
+        "import json; plan = json.loads(out.getvalue())\n"
+        "print(rc, plan['status'], sorted(m for m in ('sqlalchemy', 'optimizer.storage', "
+        "'optimizer.analysis.frontier', 'optimizer.store') if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.split(maxsplit=2) == ["0", "optimal", "[]\n"]
+
+
+def test_other_commands_still_load_theirs() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "optimizer", "scenario", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0 and "scenario" in proc.stdout
+    listing = subprocess.run(
+        [sys.executable, "-m", "optimizer", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    for name in ("validate", "solve", "export", "sweep", "robustness", "scenario", "team"):
+        assert name in listing.stdout
+
+
+def test_json_text_is_the_same_object_one_key_a_line() -> None:
+    obj = {
+        "status": "optimal",
+        "objective": 1.5,
+        "allocation": [{"client_id": "Ёлка", "units": None, "use": {"budget": 2.0}}] * 3,
+        "explanation": ['a "quoted"\nline'],
+    }
+    text = json_text(obj)
+    assert json.loads(text) == obj
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}" and len(lines) == len(obj) + 2
+    assert "Ёлка" in text  # not escaped: the JSON is UTF-8
+    assert text.endswith("}\n")
+
+
+def test_json_numbers_are_finite_or_null() -> None:
+    from optimizer.export.json import _nums
+
+    assert _nums([1.0, math.nan, math.inf, -2.5, -math.inf]) == [1.0, None, None, -2.5, None]
