@@ -37,9 +37,10 @@ import scipy.sparse as sp
 from .analysis.robustness import Robustness, draw_values, robustness, widened_ranges
 from .errors import CodedError
 from .messages import Message
-from .model import Model, build_model
+from .model import Model, attainable_per_client, build_model
 from .relationship import robustness_widening
 from .schema import (
+    ATTAINABLE,
     CLIENT_ID,
     DECAY,
     ERROR,
@@ -48,13 +49,17 @@ from .schema import (
     METHOD_ID,
     OPTIMAL,
     RESOURCE_ID,
+    SHARE,
     USED,
     VALUE,
     VALUE_LOW,
+    VALUE_PER_MONEY,
     WEIGHT,
+    WEIGHTED_VALUE,
     Objective,
     Problem,
     Result,
+    use_col,
 )
 from .solve import (
     GAP_NOISE,
@@ -65,7 +70,6 @@ from .solve import (
     _frames,
     _round_and_fill,
     _status_text,
-    _unfunded,
     constraint_report,
     highs_model,
     highs_result,
@@ -189,9 +193,16 @@ def _row_frame(
 
 
 def robust_counterpart(
-    problem: Problem, plan: Model, ranges: pd.DataFrame, protect: float, per_client: bool
+    problem: Problem,
+    plan: Model,
+    ranges: pd.DataFrame,
+    protect: float,
+    per_client: bool,
+    lp: bool = True,
 ) -> Counterpart:
-    """Bertsimas-Sim: protect against any `protect` cells falling to their low value."""
+    """Bertsimas-Sim: protect against any `protect` cells falling to their low value.
+    `lp` False: without the counterpart LP itself (model = the plan's), for the price search
+    and for valuing plans."""
     n = plan.n_cols
     mult = unit_multiplier(problem, plan)
     dev_all = (ranges[VALUE] - ranges[VALUE_LOW]).to_numpy(dtype=float)
@@ -205,6 +216,10 @@ def robust_counterpart(
     budgets, budget = np.unique(owner, return_inverse=True)
     n_b = len(budgets)
     gamma = np.minimum(float(protect), np.bincount(budget, minlength=n_b).astype(float))
+    if not lp:
+        return Counterpart(
+            "robust", plan, plan, mult, ranged, deviation=dev, budget=budget, gamma=gamma
+        )
     ext = sp.csr_matrix(
         (
             np.concatenate([mult[cols] * dev[row_of[plan.col_cell[cols]]], -np.ones(2 * n_r)]),
@@ -234,12 +249,20 @@ def robust_counterpart(
 
 
 def cvar_counterpart(
-    problem: Problem, plan: Model, draws: np.ndarray, alpha: float, ranges: pd.DataFrame
+    problem: Problem,
+    plan: Model,
+    draws: np.ndarray,
+    alpha: float,
+    ranges: pd.DataFrame,
+    lp: bool = True,
 ) -> Counterpart:
-    """Rockafellar-Uryasev: the mean of the worst `alpha` share of the draws' totals."""
+    """Rockafellar-Uryasev: the mean of the worst `alpha` share of the draws' totals. `lp`
+    False: without the counterpart LP itself (for the cutting planes and valuing plans)."""
     n = plan.n_cols
     mult = unit_multiplier(problem, plan)
     ranged = np.flatnonzero(ranges["ranged"].to_numpy(dtype=bool))
+    if not lp:
+        return Counterpart("cvar", plan, plan, mult, ranged, draws=draws, alpha=float(alpha))
     n_r, n_s = len(ranged), len(draws)
     row_of = np.full(len(ranges), -1)
     row_of[ranged] = np.arange(n_r)
@@ -324,19 +347,20 @@ def expected_counterpart(problem: Problem, plan: Model, draws: np.ndarray) -> Co
 
 
 def counterpart(
-    problem: Problem, objective: Objective, plan: Model | None = None
+    problem: Problem, objective: Objective, plan: Model | None = None, lp: bool = True
 ) -> tuple[Counterpart, pd.DataFrame]:
-    """The counterpart of `objective` on the max-value model, and the (widened) ranges."""
+    """The counterpart of `objective` on the max-value model, and the (widened) ranges.
+    `lp` False: what values a plan under the objective, without the counterpart LP."""
     plan = plan if plan is not None else build_model(problem, "max_value")
     ranges = widened_ranges(problem, objective_widening(problem, objective))
     if objective.kind == "robust":
-        return (
-            robust_counterpart(problem, plan, ranges, objective.protect, objective.per_client),
-            ranges,
+        cp = robust_counterpart(
+            problem, plan, ranges, objective.protect, objective.per_client, lp=lp
         )
+        return cp, ranges
     draws = draw_values(ranges, objective.draws, objective.seed)
     if objective.kind == "cvar":
-        return cvar_counterpart(problem, plan, draws, objective.alpha, ranges), ranges
+        return cvar_counterpart(problem, plan, draws, objective.alpha, ranges, lp=lp), ranges
     return expected_counterpart(problem, plan, draws), ranges
 
 
@@ -814,7 +838,8 @@ def solve_objective(
         raise RobustError("robust_needs_max_value", objective=objective.kind)
     t0 = time.perf_counter()
     plan = build_model(problem, "max_value")
-    cp, _ = counterpart(problem, objective, plan)
+    # The searches need only what values a plan; the counterpart LP is built when they fail.
+    cp, _ = counterpart(problem, objective, plan, lp=False)
     fp = _fingerprint(problem, objective)
     fast = None
     if cp.kind == "robust" and not objective.per_client and len(cp.ranged):
@@ -834,6 +859,8 @@ def solve_objective(
             if gap <= s.mip_gap:
                 answer = replace(fast, x=x_int[np.lexsort((-x_int, plan.col_cell))])
                 return _result(problem, objective, cp, answer, OPTIMAL, gap, fp, t0)
+    if cp.kind != "expected":
+        cp, _ = counterpart(problem, objective, plan)
     raw, _relaxed = solve_counterpart(cp, s)
     if raw.status == INFEASIBLE:
         # The counterpart's own columns are free enough for any plan: only the plan's rows
@@ -963,19 +990,50 @@ def _plan_frames(
         # The effective model counts every cell at its effective value. It is flagged whole
         # units so the needed values are called estimates: they hold for the counterpart at
         # its prices, not as thresholds re-solved one cell at a time.
+        weight = problem.clients[WEIGHT].to_numpy(dtype=float)[plan.cells.client][plan.col_cell]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit_eff = np.where(weight > 0, c_eff / weight, 0.0)
         eff = replace(
             plan,
             c=c_eff,
             weighted=c_eff,
-            unit_value=per_col,
+            unit_value=unit_eff,
             cells=replace(plan.cells, value=v_eff),
             integer=True,
         )
     eff_price = replace(eff, col_lo=price_plan.col_lo, col_hi=price_plan.col_hi)
-    frames = _frames(problem, plan, x, duals, eff_price, "bound")
-    units = np.bincount(plan.col_cell, weights=x, minlength=len(plan.cells.value))
-    frames["unfunded"] = _unfunded(problem, eff, x, units, duals, eff_price, "bound")
+    frames = _frames(problem, eff, x, duals, eff_price, "bound")
+    if eff is not plan:
+        _nominal_amounts(problem, plan, x, frames)
     return frames, constraint_report(price_plan, x, duals)
+
+
+def _nominal_amounts(
+    problem: Problem, plan: Model, x: np.ndarray, frames: dict[str, pd.DataFrame]
+) -> None:
+    """The frames' value columns at the nominal values (the frames were made on the effective
+    model, whose values are the protection's, so that its reasons are computed once)."""
+    n_cells = len(plan.cells.value)
+    value = np.bincount(plan.col_cell, weights=x * plan.unit_value, minlength=n_cells)
+    wvalue = np.bincount(plan.col_cell, weights=x * plan.weighted, minlength=n_cells)
+    alloc = frames["allocation"]
+    alloc[VALUE] = value
+    alloc[WEIGHTED_VALUE] = wvalue
+    if len(problem.pools):
+        money = alloc[use_col(problem.money_pool)].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alloc[VALUE_PER_MONEY] = np.where(money > FUNDED, value / money, np.nan)
+    for key, codes, size in (
+        ("clients", plan.cells.client, len(problem.clients)),
+        ("methods", plan.cells.method, len(problem.methods)),
+    ):
+        f = frames[key]
+        f[VALUE] = np.bincount(codes, weights=value, minlength=size)
+        f[WEIGHTED_VALUE] = np.bincount(codes, weights=wvalue, minlength=size)
+    cl = frames["clients"]
+    cl[ATTAINABLE] = attainable_per_client(problem, plan.cells).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cl[SHARE] = np.where(cl[ATTAINABLE] > 0, cl[VALUE] / cl[ATTAINABLE], np.nan)
 
 
 # ---- the price of robustness ----------------------------------------------------------------
@@ -1080,7 +1138,7 @@ def price_of_robustness(
     if not (nominal.has_plan and robust.has_plan):
         raise RobustError("robust_no_plan")
     plan = build_model(problem, "max_value")
-    cp, ranges = counterpart(problem, objective, plan)
+    cp, ranges = counterpart(problem, objective, plan, lp=False)
     widen = objective_widening(problem, objective)
     rb: Robustness = robustness(problem, int(fresh_draws), seed, widen=widen)
     fresh = draw_values(ranges, int(fresh_draws), seed)
