@@ -299,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     import pandas as pd
+    import streamlit.testing.v1  # noqa: F401  (creates Streamlit's loggers, each with a level)
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")]:
+        logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "bare mode" notes
     print(
         f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} CPUs; {args.repeat} runs each"
