@@ -351,40 +351,43 @@ class Database:
 
     # -- schema ---------------------------------------------------------------------------------
     @staticmethod
-    def _known_revisions() -> dict[str, int]:
-        return known_revisions()
-
-    @staticmethod
     def _head() -> str:
         return max(known_revisions(), key=int)
 
     def _tables(self, conn: Connection) -> frozenset[str]:
         return frozenset(sa.inspect(conn).get_table_names())
 
-    def _revision(self, conn: Connection, tables: frozenset[str]) -> str | None:
-        """The schema revision: Alembic's, "0001" for a scenario file from before migrations,
-        None for an empty database. Refuses another program's database and a newer schema."""
+    def _classify(self, tables: frozenset[str], stamped: str | None, legacy: int) -> str | None:
+        """The schema revision from what a database holds: its table names, Alembic's
+        version (`stamped`, None without a version table) and SQLite's `user_version`.
+        "0001" for a scenario file from before migrations, None for an empty database.
+        Refuses another program's database and a newer release's."""
+        known = known_revisions()
         if VERSION_TABLE in tables:
-            row = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
-            rev = None if row is None else str(row[0])
-            known = self._known_revisions()
-            if rev is not None and rev not in known:
-                if "scenarios" not in tables:
+            if stamped is not None and stamped not in known:
+                if "scenarios" not in tables:  # another program's Alembic
                     raise StoreError("foreign", path=self.label)
-                version = int(rev) if rev.isdigit() else 0
+                version = int(stamped) if stamped.isdigit() else 0
                 raise StoreError(
-                    "newer", path=self.label, version=version, supported=max(known.values())
+                    "newer", path=self.label, version=version, supported=head_version()
                 )
-            return rev
+            return stamped
         if tables - LEGACY_TABLES:
             raise StoreError("foreign", path=self.label)
-        if self.is_sqlite:
-            legacy = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
-            if legacy > int(LEGACY_REVISION):  # a newer release's file from before migrations
-                raise StoreError(
-                    "newer", path=self.label, version=legacy, supported=int(self._head())
-                )
+        if legacy > int(LEGACY_REVISION):  # a newer release's file from before migrations
+            raise StoreError("newer", path=self.label, version=legacy, supported=head_version())
         return LEGACY_REVISION if "scenarios" in tables else None
+
+    def _revision(self, conn: Connection, tables: frozenset[str]) -> str | None:
+        """`_classify` of a connection's database."""
+        stamped = None
+        if VERSION_TABLE in tables:
+            found = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+            stamped = None if found is None else str(found)
+        legacy = (
+            int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0) if self.is_sqlite else 0
+        )
+        return self._classify(tables, stamped, legacy)
 
     def _migrate(self, conn: Connection) -> None:
         """Bring the schema to the newest revision, in one transaction (nothing when it is)."""
@@ -395,7 +398,11 @@ class Database:
             names = frozenset(
                 r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             )
-            self._check_names(raw, names)
+            stamped = None
+            if VERSION_TABLE in names:
+                found = raw.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+                stamped = None if found is None else str(found[0])
+            self._classify(names, stamped, int(raw.execute("PRAGMA user_version").fetchone()[0]))
             if raw.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 raw.execute("PRAGMA journal_mode = WAL")
         with conn.begin():
@@ -408,28 +415,6 @@ class Database:
             if rev != head:
                 self._upgrade(conn, stamp=rev if VERSION_TABLE not in tables else None)
         self._ready = True
-
-    def _check_names(self, raw: Any, names: frozenset[str]) -> None:
-        """The refusals of `_revision`, on a raw SQLite connection."""
-        if VERSION_TABLE in names:
-            row = raw.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
-            known = self._known_revisions()
-            if row is not None and str(row[0]) not in known:
-                if "scenarios" not in names:
-                    raise StoreError("foreign", path=self.label)
-                rev = str(row[0])
-                raise StoreError(
-                    "newer",
-                    path=self.label,
-                    version=int(rev) if rev.isdigit() else 0,
-                    supported=max(known.values()),
-                )
-            return
-        if names - LEGACY_TABLES:
-            raise StoreError("foreign", path=self.label)
-        legacy = int(raw.execute("PRAGMA user_version").fetchone()[0])
-        if legacy > int(LEGACY_REVISION):
-            raise StoreError("newer", path=self.label, version=legacy, supported=int(self._head()))
 
     def _upgrade(self, conn: Connection, stamp: str | None) -> None:
         """Alembic's upgrade to head on `conn`, inside its open transaction; a database from
