@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from optimizer.export.json import json_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,3 +68,24 @@ def test_json_numbers_are_finite_or_null() -> None:
     from optimizer.export.json import _nums
 
     assert _nums([1.0, math.nan, math.inf, -2.5, -math.inf]) == [1.0, None, None, -2.5, None]
+    # Whatever reaches the encoder: numpy scalars and arrays, NaN written as null.
+    text = json_text({"x": np.float64(math.nan), "y": np.arange(2), "z": np.int64(3)})
+    assert json.loads(text) == {"x": None, "y": [0, 1], "z": 3}
+
+
+def test_solve_json_on_a_pipe_is_the_same_object_as_in_process() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "optimizer", "solve", str(TINY), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    from optimizer import load_bundle, solve
+    from optimizer.export.json import result_to_json
+
+    problem = load_bundle(TINY)
+    want = json.loads(json.dumps(result_to_json(problem, solve(problem))))
+    got = json.loads(proc.stdout.decode("utf-8"))
+    assert {k: v for k, v in got.items() if k != "seconds"} == {
+        k: v for k, v in want.items() if k != "seconds"
+    }

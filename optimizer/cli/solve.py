@@ -147,13 +147,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
         except robust.RobustError as exc:
             raise UsageError(w.error(exc)) from None
     if args.json:
-        # Built column-wise and written in one pass by the C encoder (json_text).
-        from ..export.json import json_text, result_to_json
+        # Built column-wise and encoded by orjson in one pass (json_encoded).
+        from ..export.json import json_encoded, result_to_json
 
         data = result_to_json(problem, result)
         if compare is not None:
             data["price_of_robustness"] = compare.to_json()
-        sys.stdout.write(json_text(data))
+        _write_stdout(json_encoded(data))
     else:
         _print_summary(problem, result, w)
         _print_objective(result, w)
@@ -162,6 +162,17 @@ def cmd_solve(args: argparse.Namespace) -> int:
     for out in outs:
         write_output(problem, result, out, w, protect)
     return EXIT_PLAN if result.has_plan else EXIT_NO_PLAN
+
+
+def _write_stdout(data: bytes) -> None:
+    """UTF-8 bytes to stdout: to its buffer when it has one (a file, a pipe), else as text."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _inputs(bundle: str) -> tuple[Path, ...]:

