@@ -1,10 +1,10 @@
 """The team: members and their roles in the planner's database, and what each may see.
 
 A *director* sees and edits everything; an *account planner* sees and edits only the clients
-assigned to them (their rows of every table; the pools, methods and settings, which name no
-client, are shown but only a director changes them); a *viewer* sees what a director sees and
-edits nothing. `member_tables` and `member_problem` give the part of the inputs a member may
-see, the basis of what a role-filtered page sends.
+assigned to them (their rows of every table; the pools, methods and settings are shown, less
+any text there that names another client, but only a director changes them); a *viewer* sees
+what a director sees and edits nothing. `member_tables` and `member_problem` give the part of
+the inputs a member may see, the basis of what a role-filtered page sends.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .bundle import parse_tables
-from .schema import CLIENT_ID, SETTINGS, Problem
+from .schema import CLIENT_ID, CLIENTS, NAME, SETTINGS, Problem
 from .storage import Database, StoreError, Target
 from .storage.tables import member_clients, members, ws_rows
-from .workspace import Change, problem_tables
+from .workspace import ROW_KEYS, Change, problem_tables
 
 DIRECTOR, PLANNER, VIEWER = "director", "planner", "viewer"
 ROLES: tuple[str, ...] = (DIRECTOR, PLANNER, VIEWER)
@@ -169,19 +169,47 @@ class Team:
 
 
 # ---- what a member may see --------------------------------------------------------------------
+def _others_pattern(tables: Mapping[str, pd.DataFrame], mine: set[str]) -> re.Pattern[str] | None:
+    """A pattern matching any other client's id or name as a whole word (case ignored)."""
+    clients = tables.get(CLIENTS)
+    if clients is None or CLIENT_ID not in clients.columns:
+        return None
+    others = clients[~clients[CLIENT_ID].astype(str).isin(mine)]
+    words = {str(v).strip() for c in (CLIENT_ID, NAME) if c in others for v in others[c]}
+    words.discard("")
+    if not words:
+        return None
+    # Longest first, so a name wins over an id that is part of it.
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def member_tables(tables: Mapping[str, pd.DataFrame], member: Member) -> dict[str, pd.DataFrame]:
     """The tables as `member` may see them: for a planner, only the rows of their clients in
-    every table that has a client column (the others, pools, methods and settings, name no
-    client and are kept); for a director or viewer, everything."""
+    every table that has a client column; the others (pools, methods, settings) are kept, but
+    a text cell there that names another client (their id or name, as a word) is blanked, a
+    `name` cell replaced by its row's id. A director or viewer sees everything."""
     if member.sees_all():
         return {t: f.copy() for t, f in tables.items()}
     mine = set(member.clients)
+    others = _others_pattern(tables, mine)
     out: dict[str, pd.DataFrame] = {}
     for t, frame in tables.items():
         if CLIENT_ID in frame.columns:
             out[t] = frame[frame[CLIENT_ID].astype(str).isin(mine)].reset_index(drop=True)
-        else:
-            out[t] = frame.copy()
+            continue
+        shared = frame.copy()
+        if others is not None:
+            keys = ROW_KEYS.get(t, ("setting",))
+            for col in shared.columns:
+                text = pd.api.types.is_string_dtype(shared[col]) or shared[col].dtype == object
+                if col in keys or not text:
+                    continue
+                named = shared[col].astype(str).str.contains(others, na=False)
+                if named.any():
+                    stand_in = shared[keys[0]] if col == NAME else ""
+                    shared[col] = shared[col].where(~named, stand_in)
+        out[t] = shared
     return out
 
 

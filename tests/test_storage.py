@@ -402,6 +402,15 @@ def test_team_members_and_what_a_planner_sees(target: str, sample: Problem) -> N
         assert cid not in text and name not in text, cid
     assert set(shown["values"][CLIENT_ID]) == {"hartwell"}
     assert len(shown["resources"]) == len(sample.resources)  # the pools are shared
+    # A shared table's text that names another client is not shown to this planner.
+    named = problem_tables(sample)
+    named["methods"].loc[0, NAME] = "Brennmoor Pump Works special"
+    named["methods"].loc[1, "unit"] = "visit at BRENNMOOR"
+    named["methods"].loc[2, NAME] = "as agreed with hartwell"  # their own client: kept
+    seen = member_tables(named, again)["methods"]
+    assert seen.loc[0, NAME] == seen.loc[0, "method_id"] and seen.loc[1, "unit"] == ""
+    assert seen.loc[2, NAME] == "as agreed with hartwell"
+    assert member_tables(named, d)["methods"].loc[0, NAME] == "Brennmoor Pump Works special"
     assert member_problem(sample, d) is sample
 
     # Edits by role: a planner only their clients' rows, a viewer nothing.
