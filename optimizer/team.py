@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -228,10 +228,28 @@ def member_problem(problem: Problem, member: Member) -> Problem:
     return parse_tables(tables, settings, [])
 
 
-def member_changes(changes: Iterable[Change], member: Member) -> list[Change]:
+def member_changes(
+    changes: Iterable[Change],
+    member: Member,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+) -> list[Change]:
     """The changes a member may see: a planner, those of their clients' rows and of rows about
-    no client (pools, methods, settings, imports)."""
-    return [c for c in changes if member.may_see(c.client_id)]
+    no client (pools, methods, settings, imports); with the bundle's `tables` (for the client
+    names), an old or new value there that names another client is blanked, as in
+    `member_tables`."""
+    shown = [c for c in changes if member.may_see(c.client_id)]
+    others = (
+        None
+        if member.sees_all() or tables is None
+        else _others_pattern(tables, set(member.clients))
+    )
+    if others is None:
+        return shown
+
+    def clean(text: str | None) -> str | None:
+        return "" if text and others.search(text) else text
+
+    return [replace(c, old=clean(c.old), new=clean(c.new)) for c in shown]
 
 
 def edit_as(

@@ -423,9 +423,12 @@ def test_team_members_and_what_a_planner_sees(target: str, sample: Problem) -> N
         with pytest.raises(StoreError) as denied:
             edit_as(ws, who, table, key, "value" if table == "values" else "capacity", "x", "y")
         assert denied.value.code == "team_denied"
-    seen_by_anna = member_changes(ws.changes(), again)
+    ws.set_cell("methods", "demo", NAME, "Free demonstration", "Brennmoor's demo", who="d@x.com")
+    seen_by_anna = member_changes(ws.changes(), again, ws.tables()[0])
     assert all(c.client_id in (None, "hartwell") for c in seen_by_anna)
     assert any(c.who == "anna@x.com" for c in seen_by_anna)
+    renamed = [c for c in seen_by_anna if c.key == "demo" and c.table == "methods"]
+    assert [(c.old, c.new) for c in renamed] == [("Free demonstration", "")]
 
 
 # ---- where the database is --------------------------------------------------------------------
