@@ -42,7 +42,9 @@ def test_workspace_commands(db_target: str, tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 2 and "anna@x.com" in err and "«400000»" in err and "не сохранено" in err
     assert "Traceback" not in err
-    # solve, export, checklist and scenario save read the working plan of --db.
+    # validate, solve, export, checklist and scenario save read the working plan of --db.
+    code, out, err = cli("validate", *db)
+    assert code == 0 and "OK: 24 clients" in out, err
     code, out, err = cli("solve", *db, "--json")
     assert code == 0, err
     cut = solve(load_bundle(SAMPLE).with_capacity("budget", 400_000))

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..bundle import load_bundle
 from ..schema import (
     CAPACITY,
     IS_FUNDED,
@@ -30,8 +29,10 @@ from .common import (
     Command,
     UsageError,
     Words,
+    add_bundle_arg,
     add_bundle_args,
     add_lang_arg,
+    load_inputs,
     load_with_overrides,
     usage_error,
     words,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     w = words(args)
-    problem = load_bundle(args.bundle)
+    problem = load_inputs(args)
     for line in w.issues(problem.warnings):
         print(line, file=sys.stderr)
     print(
@@ -359,7 +360,7 @@ def _print_compare(pr: PriceOfRobustness, w: Words) -> None:
 
 
 def _validate_args(p: argparse.ArgumentParser, w: Words) -> None:
-    p.add_argument("bundle")
+    add_bundle_arg(p, w)
     add_lang_arg(p, w)
 
 
