@@ -61,7 +61,7 @@ def test_solve_in_russian() -> None:
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("Статус: оптимально (HiGHS, ") and lines[0].endswith(" с)")
-    assert "Суммарная воспринимаемая ценность (взвешенная): 446,98" in out
+    assert "Взвешенная ценность (баллы): 446,98" in out
     assert "\nРесурсы:\n" in out and "\nПрофинансированные ячейки:\n" in out
     # the English figures, with the Russian signs: 10,000.0 -> 10 000,0
     assert "  Budget: 10\u00a0000,0 из 10\u00a0000,0 EUR" in out
@@ -97,7 +97,7 @@ def test_infeasible_and_bad_input_in_russian() -> None:
     code, _, err = run("solve", TINY, "--set", "budget=abc", "--set", "nopool=3", "--lang", "ru")
     assert code == 2
     assert err == (
-        "ошибка: --set budget=abc: ёмкость — число не меньше 0\n"
+        "ошибка: --set budget=abc: лимит — число не меньше 0\n"
         "--set nopool=3: «nopool» — не ресурс (ресурсы: budget, exec_hours)\n"
     )
     code, _, err = run("solve", TINY, "--lang", "de")

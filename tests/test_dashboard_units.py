@@ -163,7 +163,7 @@ def test_limit_labels_translate_each_kind() -> None:
             Message("limit_method_cap", {"method": "Trial"}),
         ]
     )
-    assert text == "Budget; лимит клиента Acme на «Budget»; ёмкость метода «Trial»"
+    assert text == "Budget; лимит клиента Acme на «Budget»; лимит метода «Trial»"
 
 
 def test_infeasible_conflicts_in_both_languages(sample_problem: Problem) -> None:
@@ -195,7 +195,7 @@ def test_validation_messages_translate(sample_problem: Problem) -> None:
     issues = err.value.issues
     ru = [RU.render(i.msg) for i in issues]
     assert "не число" in ru
-    assert "такого клиента нет в таблице clients" in ru
+    assert "такого клиента нет в таблице «Клиенты»" in ru
     assert [EN.render(i.msg) for i in issues] == [i.message for i in issues]
 
 

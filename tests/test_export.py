@@ -186,7 +186,7 @@ def test_workbook_numbers_equal_the_result(sample: tuple[Problem, Result]) -> No
     assert summary["Status"][1] == result.status_text
     assert summary["Scenario"][1] == "Base plan"
     assert summary["Exported"][1] == datetime(2026, 5, 4, 9, 30)
-    assert summary["Total weighted value (objective)"][1] == approx(result.objective)
+    assert summary["Weighted value (points, objective)"][1] == approx(result.objective)
     assert summary[f"Money spent ({problem.settings.currency})"][1] == approx(result.money_spent)
     for _, pool in result.pools.iterrows():
         row = summary[pool[NAME]]
@@ -218,8 +218,8 @@ def test_workbook_summary_in_whole_unit_and_least_cost_modes() -> None:
     summary = {row[0]: row[1] for row in sheet_rows(wb["Summary"]) if row[0]}
     assert summary["Money spent (objective, EUR)"] == approx(r.objective)
     assert summary["Value target the plan had to reach"] == approx(r.target_value)
-    assert summary["Total weighted value"] == approx(r.allocation[WEIGHTED_VALUE].sum())
-    assert summary["Total weighted value"] >= r.target_value * (1 - 1e-6)
+    assert summary["Weighted value (points)"] == approx(r.allocation[WEIGHTED_VALUE].sum())
+    assert summary["Weighted value (points)"] >= r.target_value * (1 - 1e-6)
 
 
 def test_workbook_inputs_reload_as_the_same_bundle(

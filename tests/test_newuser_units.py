@@ -3,6 +3,10 @@ uploads replace the bundle, price quoting amounts, the Russian catalogue's wordi
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 import pandas as pd
 import pytest
 
@@ -202,3 +206,111 @@ def test_plan_kpi_deltas_are_against_the_pinned_baseline_in_points(sample_proble
     # The other choice: the previous inputs (none yet, so no delta).
     at.button_group(key="plan_delta_base").set_value("previous").run()
     assert not at.metric[0].delta
+
+
+# ---- Russian: labels, table names, one term per concept ------------------------------------
+RAW_IDS = re.compile(
+    r"(?<![\w.\-])(resources|methods|clients|values|overrides|relationship|resource_id|"
+    r"method_id|client_id|max_units|min_value_share|capacity|value_low|value_high|"
+    r"committed_units|per_unit|yes|no|unknown)(?![\w.\-])"
+)
+# One Russian term per concept: the words to use, and the ones that must not appear.
+GLOSSARY: dict[str, tuple[str, re.Pattern[str]]] = {
+    "points": ("баллы", re.compile(r"(?<![тТ])очк|очков", re.I)),
+    "draws": ("выборки", re.compile(r"розыгрыш", re.I)),
+    "seed": ("начальное число (seed)", re.compile(r"\bзерн", re.I)),
+    "capacity": ("лимит / объём", re.compile(r"ёмкост|емкост", re.I)),
+    "hours": ("ч", re.compile(r"(?<![\w{])h(?![\w}])")),
+    "id": ("код", re.compile(r"идентификатор|\bId\b")),
+    "total perceived value": ("общая воспринимаемая ценность", re.compile(r"суммарн", re.I)),
+}
+# The one text that must name the file's own words: the answers a checklist file holds.
+FILE_WORDS = {"yes_no"}
+
+
+def russian_texts() -> list[tuple[str, str]]:
+    from optimizer.messages import CATALOG
+    from ui.text import TEXT
+
+    return [(k, ru) for cat in (TEXT, CATALOG) for k, (_, ru) in cat.items()]
+
+
+def test_russian_texts_name_no_table_or_column_by_its_id() -> None:
+    bad = [
+        (k, RAW_IDS.findall(re.sub(r"\{[^}]*\}", "", ru)))
+        for k, ru in russian_texts()
+        if k not in FILE_WORDS and RAW_IDS.search(re.sub(r"\{[^}]*\}", "", ru))
+    ]
+    assert bad == []
+
+
+@pytest.mark.parametrize("concept", sorted(GLOSSARY))
+def test_the_russian_catalogue_uses_one_term_per_concept(concept: str) -> None:
+    _, forbidden = GLOSSARY[concept]
+    bad = [(k, ru) for k, ru in russian_texts() if forbidden.search(re.sub(r"\{[^}]*\}", "", ru))]
+    assert bad == []
+
+
+def test_a_table_named_in_a_russian_sentence_is_translated() -> None:
+    from optimizer.messages import Message, Translator
+
+    msg = Message("unknown_id", {"other": "methods"})
+    assert Translator("ru").render(msg) == "такого кода нет в таблице «Методы»"
+    assert Translator("en").render(msg) == "this id is not in the methods table"
+
+
+def _editor_configs(lang: str, tab: str) -> list[dict[str, Any]]:
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import DASHBOARD
+
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["open_tab"] = tab
+    at.run()
+    found: list[Any] = []
+
+    def walk(node: Any) -> None:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for c in children.values():
+                walk(c)
+        if getattr(node, "type", "") == "dataframe":
+            found.append(node)
+
+    walk(at._tree)
+    return [json.loads(n.proto.columns) for n in found if n.proto.columns]
+
+
+def test_russian_editable_tables_show_labels_not_ids() -> None:
+    configs = _editor_configs("ru", "inputs")
+    labels = [str(c.get("label")) for cfg in configs for c in cfg.values() if c.get("label")]
+    assert "Код ресурса" in labels and "Мин. доля ценности" in labels
+    raw = [x for x in labels if RAW_IDS.fullmatch(x) or re.fullmatch(r"max_\w+|[a-z]+_[a-z_]+", x)]
+    assert raw == []
+
+
+def test_checklist_answers_are_chosen_in_the_page_language_and_stored_as_words() -> None:
+    configs = _editor_configs("ru", "relationship")
+    boxes = [
+        c["type_config"]["options"]
+        for cfg in configs
+        for c in cfg.values()
+        if c.get("type_config", {}).get("type") == "selectbox"
+    ]
+    assert len(boxes) == 5
+    assert boxes[0] == [
+        {"value": "yes", "label": "да"},
+        {"value": "no", "label": "нет"},
+        {"value": "unknown", "label": "неизвестно"},
+    ]
+
+
+def test_hours_read_ch_on_the_russian_page(sample_result) -> None:
+    from ui.plan_tab import shadow_sentence
+    from ui.text import Translator, unit_text
+
+    assert (unit_text("h", "ru"), unit_text("h", "en"), unit_text("EUR", "ru")) == ("ч", "h", "EUR")
+    row = sample_result.pools.loc["exec_hours"]
+    words = shadow_sentence(row, Translator("ru"), False, "EUR", {"exec_hours": 1.0})
+    assert "ещё 1 ч добавили бы" in words and " h " not in words, words

@@ -514,7 +514,7 @@ def test_dashboard_checklist_edits_are_validated_and_flow_into_the_flags(app) ->
     assert EN("rel_errors", n=1) in [e.value for e in app.error]
     issues = _frame_with(app, EN("col_problem"))
     assert issues.iloc[0][EN("col_row")] == str(row + 2)
-    assert issues.iloc[0][EN("col_column")] == "roles_mapped"
+    assert issues.iloc[0][EN("col_column")] == EN("rel_item_roles_mapped")  # as the editor says
     assert issues.iloc[0][EN("col_bad_value")] == "perhaps"
     assert app.session_state[state.TABLES_KEY][RELATIONSHIP].loc[row, "roles_mapped"] == "perhaps"
 

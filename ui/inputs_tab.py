@@ -135,12 +135,15 @@ def _do_reset() -> None:
 # ---- sections --------------------------------------------------------------------------------
 def issues_frame(issues: tuple[Issue, ...] | list[Issue], t: Translator) -> pd.DataFrame:
     """Issues as a table: where (table, row, column), the value, and what is wrong."""
+    pools = _pool_names(st.session_state.get(state.TABLES_KEY, {}))
     return pd.DataFrame(
         {
-            t("col_table"): [i.table for i in issues],
+            t("col_table"): [table_name(i.table, t) for i in issues],
             t("col_row"): [("" if i.row is None else str(i.row)) for i in issues],
             t("col_key"): [id_key(i.ids, t) for i in issues],
-            t("col_column"): [i.column or "" for i in issues],
+            t("col_column"): [
+                column_label(i.table, i.column, t, pools) if i.column else "" for i in issues
+            ],
             t("col_bad_value"): [("" if i.value is None else i.value) for i in issues],
             t("col_problem"): [t.render(i.msg) for i in issues],
         }
@@ -216,7 +219,7 @@ def _read_upload(files: list[Any], t: Translator) -> None:
 
 
 def table_name(name: str, t: Translator) -> str:
-    """A table as a sentence names it: its name in the page's language."""
+    """A table as a sentence names it: its name in the page's language («Методы»)."""
     key = f"tname_{name}"
     return t(key) if t.has(key) else name
 
@@ -338,22 +341,48 @@ def render_files(ctx: Context) -> None:
             st.button(t("reset"), on_click=_ask_reset, key="reset", help=t("reset_help"))
 
 
+def column_label(table: str, column: str, t: Translator, pools: dict[str, str]) -> str:
+    """A column of an editable table as the page labels it: in Russian a label, never the
+    file's raw id (a pool's columns are named by the pool); in English the file's header."""
+    for key in (f"colname::{table}::{column}", f"colname::{column}"):
+        if t.has(key):
+            return t(key)
+    if table == METHODS and column in pools:
+        return t("colname::pool", pool=pools[column]) if t.lang != "en" else column
+    if table == CLIENTS and column.startswith("max_") and column[4:] in pools:
+        return t("colname::max_pool", pool=pools[column[4:]]) if t.lang != "en" else column
+    return column
+
+
+def _pool_names(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    return {pid: name for _, pid, name, _, _ in state.pool_rows(tables)}
+
+
 def _column_config(name: str, frame: pd.DataFrame, t: Translator) -> dict[str, Any]:
     cfg: dict[str, Any] = {
         edits.ROW_COL: st.column_config.NumberColumn(
             t("col_row"), disabled=True, help=t("col_row_help"), width="small"
         )
     }
+    pools = _pool_names(state.current_tables())
     for c in frame.columns:
+        label = column_label(name, c, t, pools)
         key = f"help::{name}::{c}"
         if t.has(key):
-            cfg[c] = st.column_config.TextColumn(c, help=t(key))
+            text = t(key)
         elif c.startswith("max_") and name == CLIENTS:
-            cfg[c] = st.column_config.TextColumn(
-                c, help=t.md("help::clients::max_pool", pool=c[4:])
-            )
+            text = t.md("help::clients::max_pool", pool=c[4:])
         elif name == METHODS:
-            cfg[c] = st.column_config.TextColumn(c, help=t.md("help::methods::pool", pool=c))
+            text = t.md("help::methods::pool", pool=c)
+        else:
+            text = ""
+        if label != c:  # the file's own header, for whoever edits the files
+            text = (
+                f"{text}  \n{t.md('colname_file', column=c)}"
+                if text
+                else t.md("colname_file", column=c)
+            )
+        cfg[c] = st.column_config.TextColumn(label, help=text or None)
     return cfg
 
 

@@ -50,7 +50,7 @@ from optimizer.tolerances import BINDING, ZERO_PRICE
 from . import charts, state
 from .lists import MORE_N, SCROLL_PX, client_chooser
 from .state import Context
-from .text import Translator
+from .text import Translator, unit_text
 from .widgets import needed_caption, render_plan_warnings, show_table, shown_plan
 
 CHOOSER_KEY = "plan_clients"  # the chooser's widgets: plan_clients_count, _segments, _search
@@ -102,7 +102,8 @@ def shadow_sentence(
     quotes: Mapping[str, float] | None = None,
 ) -> str:
     """One pool's shadow price in words, per the pool's quoted amount."""
-    price, slack, unit, name = row[SHADOW_PRICE], float(row[SLACK]), str(row[UNIT]), row[NAME]
+    price, slack, name = row[SHADOW_PRICE], float(row[SLACK]), row[NAME]
+    unit = unit_text(row[UNIT], t.lang)
     if price is None or not math.isfinite(float(price)):
         return t("price_unknown", pool=name)
     price = float(price)
@@ -374,7 +375,7 @@ def render_kpis(ctx: Context, problem: Problem, result: Result) -> None:
         r = result.pools.loc[p]
         metric(
             col,
-            t.md("kpi_pool", pool=r[NAME], unit=r[UNIT]),
+            t.md("kpi_pool", pool=r[NAME], unit=unit_text(r[UNIT], t.lang)),
             t(
                 "x_of_y",
                 x=t.num(used, 0 if used >= 100 else 1),

@@ -172,11 +172,15 @@ def _render_editor(ctx: Context) -> None:
         edits.ROW_COL: st.column_config.NumberColumn(
             t("col_row"), disabled=True, help=t("col_row_help"), width="small"
         ),
-        CLIENT_ID: st.column_config.TextColumn(CLIENT_ID, help=t("rel_help_client")),
+        CLIENT_ID: st.column_config.TextColumn(t("colname::client_id"), help=t("rel_help_client")),
     }
     for item in CHECKLIST_ITEMS:
+        # Stored as yes/no/unknown (the file's words); shown in the page's language.
         cfg[item] = st.column_config.SelectboxColumn(
-            t("rel_item_" + item), options=list(rel.ANSWERS), help=t("rel_help_answer")
+            t("rel_item_" + item),
+            options=list(rel.ANSWERS),
+            format_func=lambda a: answer_text(str(a), t),
+            help=t("rel_help_answer"),
         )
     cfg[OPEN_PROBLEMS] = st.column_config.TextColumn(
         t("rel_col_open"), width="large", help=t("rel_help_open")
@@ -196,12 +200,24 @@ def _render_editor(ctx: Context) -> None:
     )
 
 
+def _column_text(column: str | None, t: Translator) -> str:
+    """A checklist column as the editor labels it."""
+    if not column:
+        return ""
+    for key in (f"rel_item_{column}", f"colname::{column}"):
+        if t.has(key):
+            return t(key)
+    return {OPEN_PROBLEMS: t("rel_col_open"), LAST_REVIEW: t("rel_col_last_review")}.get(
+        column, column
+    )
+
+
 def _issues_frame(issues: list[Issue], t: Translator) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("col_row"): ["" if i.row is None else str(i.row) for i in issues],
             t("col_key"): [id_key(i.ids, t) for i in issues],
-            t("col_column"): [i.column or "" for i in issues],
+            t("col_column"): [_column_text(i.column, t) for i in issues],
             t("col_bad_value"): ["" if i.value is None else i.value for i in issues],
             t("col_problem"): [t.render(i.msg) for i in issues],
         }

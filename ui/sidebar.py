@@ -9,7 +9,7 @@ import streamlit as st
 from optimizer.schema import OBJECTIVES, Settings
 
 from . import state
-from .text import LANGUAGES, Translator, md_text
+from .text import LANGUAGES, Translator, md_text, unit_text
 
 
 def _step(capacity: float | None) -> float:
@@ -47,6 +47,7 @@ def _quotes(pools: list[tuple[int, str, str, str, float | None]], t: Translator)
             key = state.quote_key(pid)
             if ss.get(key) != quotes[pid]:
                 ss[key] = quotes[pid]
+            unit = unit_text(unit, t.lang)
             label = f"{md_text(name)} ({md_text(unit)})" if unit else md_text(name)
             st.number_input(
                 label,
@@ -88,6 +89,7 @@ def render_sidebar() -> tuple[Settings, str]:
         if not pools:
             st.warning(t("sidebar_no_pools"))
         for _, pid, name, unit, cap in pools:
+            unit = unit_text(unit, lang)
             label = f"{md_text(name)} ({md_text(unit)})" if unit else md_text(name)
             st.number_input(
                 label,

@@ -41,6 +41,7 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "md_text",
+    "unit_text",
 ]
 
 NBSP = "\u00a0"
@@ -100,13 +101,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar_pool_help": (
         "Capacity of {name} shared by all clients. The same number as in the "
         "resources table (Inputs tab).",
-        "Ёмкость ресурса «{name}», общая для всех клиентов. То же число, что "
-        "в таблице resources (вкладка «Исходные данные»).",
+        "Лимит ресурса «{name}», общий для всех клиентов. То же число, что "
+        "в таблице «Ресурсы» (вкладка «Исходные данные»).",
     ),
     "sidebar_quotes": ("Prices quoted per", "Цены указаны за"),
     "sidebar_quotes_help": (
         "The amount of each resource its price is quoted for on every tab and in exports "
-        "(\"one more 1,000 EUR would add ...\"). It is chosen from the capacity once and then "
+        '("one more 1,000 EUR would add ..."). It is chosen from the capacity once and then '
         "kept, so prices at two budgets compare; set your own here.",
         "Объём каждого ресурса, за который указывается его цена на всех вкладках и в "
         "выгрузках («ещё 1 000 EUR добавят …»). Он выбирается по лимиту один раз и дальше не "
@@ -116,12 +117,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "sidebar_pool_invalid": (
         "The capacity in the resources table is not a number: type one "
         "here or fix it in the Inputs tab.",
-        "Ёмкость в таблице resources — не число: введите его здесь или "
+        "Лимит в таблице «Ресурсы» — не число: введите его здесь или "
         "исправьте на вкладке «Исходные данные».",
     ),
     "sidebar_no_pools": (
         "The resources table has no pool with an id.",
-        "В таблице resources нет ни одного ресурса с идентификатором.",
+        "В таблице «Ресурсы» нет ни одного ресурса с кодом.",
     ),
     "sidebar_run": ("Plan settings", "Настройки плана"),
     "mode": ("Units", "Единицы"),
@@ -198,12 +199,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Общая ценность, делённая на ту, что клиенты получили бы при всех "
         "предложенных методах в максимальном объёме.",
     ),
-    "kpi_weighted": ("Weighted value (points)", "Взвешенная ценность (очки)"),
+    "kpi_weighted": ("Weighted value (points)", "Взвешенная ценность (баллы)"),
     "kpi_weighted_help": (
         "Value times each client's strategic weight: the number the plan "
         "maximises. Shadow prices are in these points.",
         "Ценность, умноженная на стратегический вес клиента: именно её "
-        "максимизирует план. Теневые цены выражены в этих очках.",
+        "максимизирует план. Теневые цены выражены в этих баллах.",
     ),
     "kpi_status": ("Solver status", "Статус решения"),
     "kpi_status_help": (
@@ -215,7 +216,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi_pool": ("{pool} used ({unit})", "{pool}: использовано ({unit})"),
     "kpi_pool_help": (
         "How much of {pool} the plan uses, of its capacity.",
-        "Сколько ресурса «{pool}» использует план из его ёмкости.",
+        "Сколько ресурса «{pool}» использует план из его лимита.",
     ),
     "kpi_gap": ("Gap (whole units)", "Разрыв (целые единицы)"),
     "kpi_gap_help": (
@@ -224,20 +225,20 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "gap_detail": (
         "With fractions the plan would reach {lp} points: whole units cost {cost}.",
-        "С дробными единицами план достиг бы {lp} очков: целые единицы стоят {cost}.",
+        "С дробными единицами план достиг бы {lp} баллов: целые единицы стоят {cost}.",
     ),
     "min_cost_summary": (
         "Cheapest plan: {money} {currency} spent to reach {reached} weighted "
         "points (target {target}, {share} of the best plan).",
         "Самый дешёвый план: потрачено {money} {currency}, достигнуто {reached} "
-        "взвешенных очков (цель {target}, {share} лучшего плана).",
+        "баллов взвешенной ценности (цель {target}, {share} лучшего плана).",
     ),
     # charts
     "chart_heatmap": ("Units per client and method", "Единицы по клиентам и методам"),
     "chart_value_by_client": ("Value per client, by method", "Ценность по клиентам и методам"),
     "chart_pool_use": (
         "Use of each resource per client (share of its capacity)",
-        "Использование ресурсов клиентами (доля ёмкости)",
+        "Использование ресурсов клиентами (доля лимита)",
     ),
     "chart_curves": (
         "Value of each unit (filled: funded, open: not funded)",
@@ -264,7 +265,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pools_caption": (
         "Shadow prices hold for small changes; a value point is one unit of "
         "value times the client's weight.",
-        "Теневые цены верны для небольших изменений; очко ценности — единица "
+        "Теневые цены верны для небольших изменений; балл ценности — единица "
         "ценности, умноженная на вес клиента.",
     ),
     "pools_caption_int": (
@@ -274,7 +275,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "price_worth": (
         "{pool}: one more {amount} {unit} would add {worth} value points.",
-        "{pool}: ещё {amount} {unit} добавили бы {worth} очков ценности.",
+        "{pool}: ещё {amount} {unit} добавили бы {worth} баллов ценности.",
     ),
     "price_saves": (
         "{pool}: one more {amount} {unit} would save {saving} {currency}.",
@@ -319,7 +320,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_reason": ("Reason", "Причина"),
     "col_pool": ("Resource", "Ресурс"),
     "col_unit": ("Unit", "Ед. изм."),
-    "col_capacity": ("Capacity", "Ёмкость"),
+    "col_capacity": ("Capacity", "Лимит"),
     "col_used": ("Used", "Использовано"),
     "col_slack": ("Left", "Остаток"),
     "col_shadow": ("Shadow price (points per unit)", "Теневая цена (баллы за единицу)"),
@@ -347,15 +348,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "fix_pool": ("raise {pool} in the sidebar", "увеличьте «{pool}» на боковой панели"),
     "fix_client_cap": (
         "raise or clear {column} of {client} (Inputs, clients table)",
-        "увеличьте или очистите {column} клиента {client} (исходные данные, таблица clients)",
+        "увеличьте или очистите лимит «{column}» клиента {client} "
+        "(исходные данные, таблица «Клиенты»)",
     ),
     "fix_method_cap": (
         "raise or clear the capacity of {method} (Inputs, methods table)",
-        "увеличьте или очистите capacity метода «{method}» (исходные данные, таблица methods)",
+        "увеличьте или очистите лимит метода «{method}» (исходные данные, таблица «Методы»)",
     ),
     "fix_floor": (
         "lower min_value_share of {client} (Inputs, clients table)",
-        "уменьшите min_value_share клиента {client} (исходные данные, таблица clients)",
+        "уменьшите минимальную долю ценности клиента {client} (исходные данные, таблица «Клиенты»)",
     ),
     "fix_target": (
         "lower the value target in the sidebar",
@@ -370,7 +372,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "fix_cell_max": (
         "raise max_units of {client}'s methods (Inputs, value matrix)",
-        "увеличьте max_units методов клиента {client} (исходные данные, матрица ценностей)",
+        "увеличьте «Макс. единиц» у методов клиента {client} (исходные данные, матрица ценностей)",
     ),
     "error_title": (
         "The solver failed, so no plan is shown.",
@@ -399,7 +401,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "client_weight": ("Strategic weight", "Стратегический вес"),
     "client_weight_help": (
         "How much this client's value counts in the plan (clients table).",
-        "Насколько ценность этого клиента весома в плане (таблица clients).",
+        "Насколько ценность этого клиента весома в плане (таблица «Клиенты»).",
     ),
     "client_segment": ("Segment", "Сегмент"),
     "client_pool_use": ("{pool} ({unit})", "{pool} ({unit})"),
@@ -442,7 +444,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "The row's line in the file (the header is line 1), as validation messages quote it.",
         "Номер строки в файле (заголовок — строка 1), как в сообщениях о проверке.",
     ),
-    "col_key": ("Which", "Что"),
+    "col_key": ("Which", "Где"),
     "col_column": ("Column", "Столбец"),
     "col_bad_value": ("Value", "Значение"),
     "col_problem": ("Problem", "Проблема"),
@@ -478,13 +480,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Remove the tables still taken from the sample ({tables}), keeping only yours.",
         "Удалить таблицы, ещё взятые из примера ({tables}), и оставить только ваши.",
     ),
-    # Tables as a sentence names them (the file names stay as they are: resources.csv ...).
-    "tname_resources": ("resources", "ресурсы"),
-    "tname_methods": ("methods", "методы"),
-    "tname_clients": ("clients", "клиенты"),
-    "tname_values": ("values", "ценности"),
-    "tname_overrides": ("overrides", "особые расходы"),
-    "tname_relationship": ("relationship checklist", "чек-лист отношений"),
     "upload_nothing": (
         "No table could be read from {files}; the inputs are unchanged.",
         "Из {files} не удалось прочитать ни одной таблицы; исходные данные не изменены.",
@@ -542,7 +537,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{client} · {method}: ценность {value}, диапазон {low} – {high}",
     ),
     "range_moved_more": ("… and {n:i} more", "… и ещё {n:i}"),
-    "grid_cell_help": ("Method id: {method}", "Идентификатор метода: {method}"),
+    "grid_cell_help": ("Method id: {method}", "Код метода: {method}"),
     "detail_field": ("Second grid shows", "Вторая таблица показывает"),
     "detail_field_help": (
         "Ranges, commitments and per-cell caps, in the same grid layout.",
@@ -566,7 +561,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "field_max_units_help": (
         "Per-cell cap on units (blank: the method's max_units).",
-        "Лимит единиц для пары (пусто — max_units метода).",
+        "Лимит единиц для пары (пусто — «Макс. единиц» метода).",
     ),
     "values_long": (
         "All value rows (one row per client and method)",
@@ -577,7 +572,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Pools shared by all clients: money and management hours. Add "
         "a row for a new pool; the methods table gets its column.",
         "Ресурсы, общие для всех клиентов: деньги и часы руководителей. "
-        "Добавьте строку для нового ресурса — в таблице methods "
+        "Добавьте строку для нового ресурса — в таблице «Методы» "
         "появится его столбец.",
     ),
     "table_methods": ("Methods", "Методы"),
@@ -586,7 +581,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "further unit, optional total capacity, and use of each pool "
         "per unit.",
         "Для каждого метода: единица, лимит на клиента, убывание "
-        "ценности каждой следующей единицы, общая ёмкость (необязательно) "
+        "ценности каждой следующей единицы, общий лимит единиц (необязательно) "
         "и расход каждого ресурса на единицу.",
     ),
     "table_clients": ("Clients", "Клиенты"),
@@ -603,9 +598,31 @@ TEXT: dict[str, tuple[str, str]] = {
         "Расход ресурса для конкретного клиента вместо обычного "
         "(например, поездка к удалённому клиенту).",
     ),
+    # Column labels of the editable tables: in English the file's own header, in Russian a
+    # label (the file keeps its header; the column's help names it).
+    "colname::resource_id": ("resource_id", "Код ресурса"),
+    "colname::method_id": ("method_id", "Код метода"),
+    "colname::client_id": ("client_id", "Код клиента"),
+    "colname::name": ("name", "Название"),
+    "colname::unit": ("unit", "Единица"),
+    "colname::capacity": ("capacity", "Лимит"),
+    "colname::methods::capacity": ("capacity", "Лимит единиц"),
+    "colname::max_units": ("max_units", "Макс. единиц"),
+    "colname::decay": ("decay", "Убывание"),
+    "colname::segment": ("segment", "Сегмент"),
+    "colname::weight": ("weight", "Вес"),
+    "colname::min_value_share": ("min_value_share", "Мин. доля ценности"),
+    "colname::value": ("value", "Ценность"),
+    "colname::value_low": ("value_low", "Нижняя оценка"),
+    "colname::value_high": ("value_high", "Верхняя оценка"),
+    "colname::committed_units": ("committed_units", "Обещано единиц"),
+    "colname::per_unit": ("per_unit", "Расход на единицу"),
+    "colname::pool": ("{pool}", "{pool}: на единицу"),
+    "colname::max_pool": ("max_{pool}", "Макс. {pool}"),
+    "colname_file": ("Column in the file: {column}", "Столбец в файле: {column}"),
     "help::resources::resource_id": (
         "Short id: Latin letters, digits, _ . -",
-        "Краткий идентификатор: латиница, цифры, _ . -",
+        "Краткий код: латиница, цифры, _ . -",
     ),
     "help::resources::capacity": (
         "How much of the pool there is (also in the sidebar).",
@@ -715,7 +732,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "client's name, id, segment or figures, and no totals across "
         "clients.",
         "Файлы клиента содержат только его данные: ни имён, ни "
-        "идентификаторов, ни сегментов, ни цифр других клиентов и никаких "
+        "кодов, ни сегментов, ни цифр других клиентов и никаких "
         "итогов по всем клиентам.",
     ),
     "export_all_clients": (
@@ -739,14 +756,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "каждого клиента: согласован ли план взаимодействия, известны ли основные "
         "критерии выбора, определены ли роли в группе принятия решений, известна ли "
         "процедура принятия решений, подтверждены ли договорённости письменно. "
-        "Ответ: yes, no или unknown (пустая ячейка — unknown). Правки проверяются "
+        "Ответ выбирается из списка: да, нет или неизвестно (пустая ячейка — неизвестно). "
+        "Правки проверяются "
         "как в любой другой таблице и сохраняются вместе с исходными данными, "
         "сценариями и планом клиента при экспорте.",
     ),
     "rel_none": (
         "These inputs have no relationship table: the checklist is not assessed, so "
         "nothing is flagged and no value range is widened.",
-        "В исходных данных нет таблицы relationship: чек-лист не заполнен, поэтому "
+        "В исходных данных нет чек-листа отношений: он не заполнен, поэтому "
         "ничего не отмечается и диапазоны ценности не расширяются.",
     ),
     "rel_start": ("Start a checklist for every client", "Создать чек-лист для всех клиентов"),
@@ -773,11 +791,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rel_help_client": (
         "The client's id, as in the clients table.",
-        "Идентификатор клиента, как в таблице clients.",
+        "Код клиента, как в таблице «Клиенты».",
     ),
     "rel_help_answer": (
         "yes, no or unknown (blank = unknown).",
-        "yes, no или unknown (пусто = unknown).",
+        "да, нет или неизвестно (пусто — неизвестно).",
     ),
     "rel_help_open": (
         'Unresolved problems with the client, e.g. "late delivery in March".',
@@ -851,7 +869,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every plan includes committed units. Confirm them in writing, "
         "or take them out of the values table.",
         "Обязательства входят в каждый план. Подтвердите их письменно "
-        "или уберите из таблицы values.",
+        "или уберите из матрицы ценностей.",
     ),
     "rel_unconfirmed_none": (
         "Every committed unit is confirmed in writing.",
@@ -950,7 +968,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "The plan is set to the cheapest plan reaching a target; the analyses "
         "below look at the most value each capacity can buy.",
         "План настроен на самый дешёвый вариант, достигающий цели; анализ "
-        "ниже показывает наибольшую ценность при каждой ёмкости.",
+        "ниже показывает наибольшую ценность при каждом объёме ресурса.",
     ),
     "wi_delta_title": ("What if…", "Что если…"),
     "wi_delta_intro": (
@@ -963,16 +981,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "«Исходные данные»).",
     ),
     "wi_pct": ("{pool}: change", "{pool}: изменение"),
-    "wi_pin": ("Pin the current plan as the baseline", "Закрепить текущий план как базовый"),
+    "wi_pin": ("Pin the current plan as the baseline", "Закрепить как базовый"),
     "wi_pin_help": (
         "Later changes to any input are compared with this plan until you clear it.",
         "Дальнейшие изменения любых данных сравниваются с этим планом, пока вы его не сбросите.",
     ),
-    "wi_unpin": ("Clear the baseline", "Сбросить базовый план"),
-    "wi_apply": ("Apply these capacities to the inputs", "Перенести эти ёмкости в данные"),
+    "wi_unpin": ("Clear the baseline", "Снять базовый"),
+    "wi_apply": ("Apply these capacities to the inputs", "Записать в данные"),
     "wi_apply_help": (
         "Writes the changed capacities into the resources table.",
-        "Записывает изменённые ёмкости в таблицу resources.",
+        "Записывает изменённые лимиты в таблицу «Ресурсы».",
     ),
     "wi_reset": ("Reset the changes", "Сбросить изменения"),
     "wi_pinned_label": ("Pinned baseline", "Закреплённый базовый план"),
@@ -990,8 +1008,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "The most value each capacity of one resource can buy, what one more "
         "unit is worth there, and the capacities where the plan changes "
         "course (ticks on the curve).",
-        "Наибольшая ценность при каждой ёмкости ресурса, цена ещё одной "
-        "единицы и ёмкости, при которых план меняет направление (засечки "
+        "Наибольшая ценность при каждом объёме ресурса, цена ещё одной "
+        "единицы и объёмы, при которых план меняет направление (засечки "
         "на кривой).",
     ),
     "wi_pool": ("Resource", "Ресурс"),
@@ -1003,7 +1021,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "wi_run_frontier": ("Compute the frontier", "Рассчитать границу"),
     "wi_run_grid": ("Compute the grid", "Рассчитать сетку"),
     "wi_run_sens": ("Compute the sensitivity", "Рассчитать чувствительность"),
-    "wi_run_rb": ("Run the draws", "Запустить розыгрыши"),
+    "wi_run_rb": ("Run the draws", "Рассчитать выборки"),
     "wi_running": ("Computing… {pct}", "Расчёт… {pct}"),
     "wi_stop": ("Stop", "Остановить"),
     "wi_stop_help": (
@@ -1019,7 +1037,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Рассчитано для прежних данных: запустите снова, чтобы обновить.",
     ),
     "wi_frontier_title": ("Value against {pool}", "Ценность в зависимости от ресурса «{pool}»"),
-    "wi_value_axis": ("Weighted value (points)", "Взвешенная ценность (очки)"),
+    "wi_value_axis": ("Weighted value (points)", "Взвешенная ценность (баллы)"),
     "wi_marginal_axis": (
         "Points per {amount} {unit} more",
         "Баллы ценности за ещё {amount} {unit}",
@@ -1049,8 +1067,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "wi_find_breaks_help": (
         "The exact capacities where the plan changes course, searched between the points "
         "nearest today's capacity first, for at most the time below.",
-        "Точные ёмкости, при которых план меняет направление; поиск идёт от точек рядом с "
-        "текущей ёмкостью и длится не дольше указанного ниже времени.",
+        "Точные объёмы, при которых план меняет направление; поиск идёт от точек рядом с "
+        "текущим объёмом и длится не дольше указанного ниже времени.",
     ),
     "wi_break_seconds": ("Time for the search, s", "Время на поиск, с"),
     "wi_break_seconds_help": (
@@ -1068,9 +1086,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "wi_breaks_title": (
         "{n} capacities where the plan changes course",
-        "Ёмкостей, где план меняет направление: {n}",
+        "Объёмов, при которых план меняет направление: {n}",
     ),
-    "wi_capacity": ("Capacity", "Ёмкость"),
+    "wi_capacity": ("Capacity", "Объём ресурса"),
     "wi_price_before": ("Points per {amount} {unit} below", "Баллы за {amount} {unit} ниже"),
     "wi_price_after": ("Points per {amount} {unit} above", "Баллы за {amount} {unit} выше"),
     "wi_price_per": ("Price per {amount} {unit}", "Цена за {amount} {unit}"),
@@ -1085,7 +1103,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "For each resource, the range of capacity over which one more unit is "
         "worth the same; for each funded method, how far its value can fall "
         "before the plan gives it fewer units and before it leaves the plan.",
-        "Для каждого ресурса — диапазон ёмкости, в котором ещё одна единица "
+        "Для каждого ресурса — диапазон объёма, в котором ещё одна единица "
         "стоит столько же; для каждого профинансированного метода — насколько "
         "может упасть его ценность, прежде чем план сократит его и прежде чем "
         "исключит.",
@@ -1142,19 +1160,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "Each draw picks every value within its low–high range (most often near "
         "the value itself), finds the best plan for it, and checks what the plan "
         "on screen is worth there. Values without a range stay as they are.",
-        "Каждый розыгрыш выбирает каждую ценность в её диапазоне (чаще всего "
+        "Каждая выборка берёт каждую ценность из её диапазона (чаще всего "
         "рядом с самим значением), находит лучший для неё план и проверяет, чего "
         "стоит в ней план на экране. Ценности без диапазона не меняются.",
     ),
     "wi_rb_no_ranges": (
         "No value has a low–high range, so every draw is the same plan. Add "
         "ranges in the Inputs tab (value_low, value_high).",
-        "Ни у одной ценности нет диапазона, поэтому все розыгрыши дают один и "
+        "Ни у одной ценности нет диапазона, поэтому все выборки дают один и "
         "тот же план. Добавьте диапазоны на вкладке «Исходные данные» "
-        "(value_low, value_high).",
+        "(нижняя и верхняя оценки).",
     ),
-    "wi_rb_draws": ("Draws", "Розыгрышей"),
-    "wi_rb_seed": ("Seed (same seed, same answer)", "Зерно (то же зерно — тот же ответ)"),
+    "wi_rb_draws": ("Draws", "Число выборок"),
+    "wi_rb_seed": (
+        "Seed (same seed, same answer)",
+        "Начальное число (seed): с тем же числом — тот же ответ",
+    ),
     "wi_rb_widen": (
         "Widen the ranges of {n} clients whose criteria or roles are not known",
         "Расширить диапазоны {n} клиентов с неизвестными критериями или ролями",
@@ -1168,28 +1189,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "wi_rb_mean": ("Best value, average", "Лучшая ценность, в среднем"),
     "wi_rb_mean_help": (
         "The average, over the draws, of the best plan's weighted value.",
-        "Среднее по розыгрышам значение взвешенной ценности лучшего плана.",
+        "Среднее по выборкам значение взвешенной ценности лучшего плана.",
     ),
-    "wi_rb_band": ("Best value, 90% of draws", "Лучшая ценность, 90% розыгрышей"),
+    "wi_rb_band": ("Best value, 90% of draws", "Лучшая ценность, 90 % выборок"),
     "wi_rb_band_help": (
         "5th to 95th percentile of the best value over the draws.",
-        "От 5-го до 95-го процентиля лучшей ценности по розыгрышам.",
+        "От 5-го до 95-го процентиля лучшей ценности по выборкам.",
     ),
     "wi_rb_regret": ("Regret of this plan, average", "Упущенное этим планом, в среднем"),
     "wi_rb_regret_help": (
         "How much less this plan is worth than the best plan for each draw, "
         "as a share of the best.",
-        "Насколько этот план хуже лучшего для каждого розыгрыша, в долях лучшего.",
+        "Насколько этот план хуже лучшего для каждой выборки, в долях лучшего.",
     ),
-    "wi_rb_regret_worst": ("Regret, worst draw", "Упущенное, худший розыгрыш"),
+    "wi_rb_regret_worst": ("Regret, worst draw", "Упущенное, худшая выборка"),
     "wi_rb_regret_worst_help": (
         "The largest shortfall of this plan over all draws.",
-        "Наибольшее отставание этого плана по всем розыгрышам.",
+        "Наибольшее отставание этого плана по всем выборкам.",
     ),
     "wi_rb_summary": (
         "{draws} draws, seed {seed}; regret in points: 95th percentile {p95}, "
         "worst {max}; ranges widened for {widened} clients.",
-        "Розыгрышей: {draws}, зерно {seed}; упущенное в очках: 95-й процентиль "
+        "Выборок: {draws}, начальное число (seed) {seed}; упущенное в баллах: 95-й процентиль "
         "{p95}, худшее {max}; диапазоны расширены для клиентов: {widened}.",
     ),
     # ---- plans that hold up (ui/robust_view.py) ---------------------------------------------
@@ -1240,7 +1261,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ro_draws": ("Draws", "Выборки"),
     "ro_draws_help": (
         "The same seeded draws as the robustness check below (one LP row each).",
-        "Те же выборки с зерном, что и в проверке надёжности ниже (по строке LP на каждую).",
+        "Те же выборки и начальное число (seed), что и в проверке надёжности ниже "
+        "(по строке LP на каждую).",
     ),
     "ro_computing": ("Computing…", "Считаем…"),
     "ro_run_compare": ("Compare with the plan as given", "Сравнить с обычным планом"),
@@ -1265,7 +1287,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ro_worst_decile": ("Worst 10% of fresh draws", "Худшие 10 % новых выборок"),
     "ro_worst_decile_help": (
         "The average of the worst tenth of draws with another seed than the plan's own.",
-        "Среднее по худшей десятой части выборок с другим зерном, чем у самого плана.",
+        "Среднее по худшей десятой части выборок с другим начальным числом (seed), "
+        "чем у самого плана.",
     ),
     "ro_regret_mean": ("Regret on fresh draws, average", "Упущенное на новых выборках, в среднем"),
     "ro_regret_mean_help": (
@@ -1276,7 +1299,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "At the values as given: {nominal} → {robust} points. Under the objective: "
         "{nominal_obj} → {robust_obj}. Fresh draws: {draws}, seed {seed}.",
         "При заданных ценностях: {nominal} → {robust} баллов. По критерию плана: "
-        "{nominal_obj} → {robust_obj}. Новые выборки: {draws}, зерно {seed}.",
+        "{nominal_obj} → {robust_obj}. Новые выборки: {draws}, начальное число (seed) {seed}.",
     ),
     "ro_moves_heading": ("**Cells that move: {n}**", "**Ячейки, которые меняются: {n}**"),
     "ro_no_moves": (
@@ -1300,7 +1323,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ro_draws_axis": ("Draws", "Выборки"),
     "ro_fresh_title": (
         "Both plans on {draws} fresh draws (seed {seed})",
-        "Оба плана на {draws} новых выборках (зерно {seed})",
+        "Оба плана на {draws} новых выборках (начальное число (seed) {seed})",
     ),
     "ro_regret_axis": ("Regret (points)", "Упущенное (баллы)"),
     "ro_regret_title": ("Regret on the fresh draws", "Упущенное на новых выборках"),
@@ -1312,25 +1335,25 @@ TEXT: dict[str, tuple[str, str]] = {
         "{points} значений N от 0 до {top} ({scope}; ячеек с диапазоном: {cells}), "
         "{seconds} с. Полная защита отдаёт {lost} баллов при заданных ценностях.",
     ),
-    "wi_rb_title": ("Value over the draws", "Ценность по розыгрышам"),
-    "wi_rb_best": ("Best plan for the draw", "Лучший план для розыгрыша"),
-    "wi_rb_nominal": ("This plan in the draw", "Этот план в розыгрыше"),
+    "wi_rb_title": ("Value over the draws", "Ценность по выборкам"),
+    "wi_rb_best": ("Best plan for the draw", "Лучший план для выборки"),
+    "wi_rb_nominal": ("This plan in the draw", "Этот план в выборке"),
     "wi_rb_as_planned": ("as planned", "по плану"),
-    "wi_rb_draws_axis": ("draws", "розыгрыши"),
+    "wi_rb_draws_axis": ("draws", "выборки"),
     "wi_rb_cells_title": (
         "Methods funded in some draws only: how often",
-        "Методы, профинансированные не во всех розыгрышах: как часто",
+        "Методы, профинансированные не во всех выборках: как часто",
     ),
     "wi_rb_in_plan": ("in the plan on screen", "в плане на экране"),
     "wi_rb_not_in_plan": ("not in the plan on screen", "не в плане на экране"),
     "wi_rb_share_axis": (
         "share of draws in which it is funded",
-        "доля розыгрышей, где метод профинансирован",
+        "доля выборок, где метод профинансирован",
     ),
     "wi_rb_all_stable": (
         "Every method is funded in all draws or in none: the plan does not "
         "depend on the uncertain values.",
-        "Каждый метод профинансирован либо во всех розыгрышах, либо ни в "
+        "Каждый метод профинансирован либо во всех выборках, либо ни в "
         "одном: план не зависит от неопределённых ценностей.",
     ),
     "cmp_no_plan": ("{name} has no plan ({status}).", "У варианта «{name}» нет плана ({status})."),
@@ -1338,7 +1361,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp_metric": ("Measure", "Показатель"),
     "cmp_change": ("Change", "Изменение"),
     "cmp_change_pct": ("Change, %", "Изменение, %"),
-    "cmp_kpi_objective": ("Weighted value (points)", "Взвешенная ценность (очки)"),
+    "cmp_kpi_objective": ("Weighted value (points)", "Взвешенная ценность (баллы)"),
     "cmp_kpi_total_value": ("Total perceived value", "Общая воспринимаемая ценность"),
     "cmp_kpi_money_spent": ("Money spent", "Потрачено денег"),
     "cmp_kpi_funded_cells": ("Funded client × method cells", "Профинансировано пар клиент × метод"),
@@ -1436,8 +1459,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Сохранён {saved} UTC; данные {fingerprint}",
     ),
     "sc_kpis": (
-        "Value {value} ({weighted} points), {money} {currency} spent, {cells} methods funded.",
-        "Ценность {value} ({weighted} очков), потрачено {money} {currency}, "
+        "Total perceived value {value}, weighted value {weighted} points, {money} {currency} "
+        "spent, {cells} methods funded.",
+        "Общая воспринимаемая ценность {value}, взвешенная ценность {weighted} баллов, "
+        "потрачено {money} {currency}, "
         "профинансировано методов: {cells}.",
     ),
     "sc_no_plan": ("No plan: {status}.", "Плана нет: {status}."),
@@ -1481,7 +1506,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_price_step": ("Step re-solved", "Шаг пересчёта"),
     "col_step_price": (
         "Value of one more step (points per unit, re-solved)",
-        "Ценность ещё одного шага (очков за единицу, пересчёт)",
+        "Ценность ещё одного шага (баллов за единицу, пересчёт)",
     ),
     "needed_caption_exact": (
         "A threshold is the smallest first-unit value at which the plan takes some of the next "
@@ -1522,7 +1547,8 @@ TEXT.update(
         ),
         "upload_limits": (
             "Up to {mb:d} MB per file and {rows:d} rows per table.",
-            "До {mb:d} МБ на файл и до {rows:d} строк на таблицу.",
+            "До {mb:d} МБ на файл и до {rows:d} строк на таблицу. Кнопка Upload и подпись в "
+            "поле загрузки — стандартные элементы Streamlit и остаются на английском.",
         ),
     }
 )
@@ -1544,6 +1570,16 @@ _MD_INLINE = re.compile(
 _MD_LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+[.)])", re.MULTILINE)
 # A number the page has already formatted ("9,716.21", "-3.5", "12%") carries no Markdown.
 _FORMATTED_NUMBER = re.compile(r"[-+\u2212]?[\d\s.,\u00a0\u202f]*%?|\u2013")
+
+
+# Units written in a bundle in English, as the Russian page says them (the file keeps its own).
+UNIT_WORDS_RU = {"h": "ч", "hour": "ч", "hours": "ч", "day": "дн.", "days": "дн."}
+
+
+def unit_text(unit: object, lang: str) -> str:
+    """A pool's unit as the page shows it: "h" reads «ч» on the Russian page."""
+    text = str(unit)
+    return UNIT_WORDS_RU.get(text.strip().lower(), text) if lang == "ru" else text
 
 
 def md_text(text: object) -> str:
@@ -1614,7 +1650,7 @@ TEXT.update(
         "clients_search": ("Search by client name", "Поиск по названию клиента"),
         "clients_search_help": (
             "Part of a client's name or id, in any case.",
-            "Часть названия или идентификатора клиента, регистр не важен.",
+            "Часть названия или кода клиента, регистр не важен.",
         ),
         "clients_count": (
             "Showing {shown} of {matched} matching clients ({total} in the plan).",

@@ -16,7 +16,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "analysis_sweep_bound": (
         "the sweep of '{pool}' needs a '{end}' capacity of at least 0, not {value}",
-        "для перебора «{pool}» ёмкость «{end}» должна быть не меньше 0, а не {value}",
+        "для перебора «{pool}» объём «{end}» должна быть не меньше 0, а не {value}",
     ),
     "analysis_sweep_steps": (
         "a sweep needs at least 2 steps, not {steps}",
@@ -25,7 +25,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "analysis_sweep_order": (
         "the sweep of '{pool}' must go from a smaller to a larger capacity "
         "(from {start} to {stop})",
-        "перебор «{pool}» должен идти от меньшей ёмкости к большей (от {start} до {stop})",
+        "перебор «{pool}» должен идти от меньшего объёма к большему (от {start} до {stop})",
     ),
     "analysis_grid_same_pool": (
         "a grid needs two different pools",
@@ -55,7 +55,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "points than a chart has pixels show nothing new (the capacities where the plan "
         "changes are found exactly between steps)",
         "перебор допускает не больше {value} шагов, а не {steps}: каждый шаг — это пересчёт, "
-        "а точек больше, чем пикселей на графике, ничего нового не покажут (ёмкости, где "
+        "а точек больше, чем пикселей на графике, ничего нового не покажут (объёмы, при которых "
         "меняется план, находятся точно между шагами)",
     ),
     "analysis_sweep_size": (
@@ -102,16 +102,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---- notes on a sweep ------------------------------------------------------------------
     "analysis_note_max_value": (
         "The frontier shows the most value at each capacity (max_value mode).",
-        "Граница показывает наибольшую ценность при каждой ёмкости (режим max_value).",
+        "Граница показывает наибольшую ценность при каждом объёме ресурса "
+        "(режим «наибольшая ценность»).",
     ),
     "analysis_note_truncated": (
         "The search for capacities where the plan changes stopped after "
         "{solves:i} re-solves ({seconds:.1f} s): the {found:i} listed are exact, but the list "
         "is incomplete: {count:i} stretches of capacity ({share:.0%} of the range) were not "
         "searched to the end and are marked as unresolved.",
-        "Поиск ёмкостей, где меняется план, остановлен после {solves:i} "
+        "Поиск объёмов, при которых меняется план, остановлен после {solves:i} "
         "пересчётов ({seconds:.1f} с): найденные {found:i} точны, но список неполон: "
-        "{count:i} участков ёмкости ({share:.0%} диапазона) не проверены до конца и отмечены "
+        "{count:i} участков ({share:.0%} диапазона) не проверены до конца и отмечены "
         "как непроверенные.",
     ),
     "analysis_note_whole_units": (

@@ -10,7 +10,8 @@ Parameters are formatted in the language of the translator:
 - a `Message` inside the parameters is rendered in the same language; a list or tuple is
   rendered item by item and joined with the language's list separator ("; "), or with commas
   for `{items:,}`; an empty list reads "none";
-- text is inserted as it is (the user's names stay as typed).
+- text is inserted as it is (the user's names stay as typed); `{other:table}` names a table
+  by its id in the language ("methods" -> «Методы»), from the `tname_<id>` codes.
 
 Sections of the catalogue live beside this module (engine.py, export.py, cli.py); each code
 appears once, which a test checks, and every code has both languages.
@@ -120,6 +121,8 @@ class Translator:
 
     def _field(self, value: Any, spec: str, memo: dict[int, str] | None) -> str:
         """One parameter as text in this language (see the module's docstring)."""
+        if spec == "table":  # a table's id, as a sentence names it in this language
+            return self(f"tname_{value}") if self.has(f"tname_{value}") else str(value)
         if isinstance(value, str):
             return format(value, spec) if spec else value
         if isinstance(value, Message):

@@ -26,7 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "остановка: завершается текущий шаг (Ctrl-C ещё раз — прервать)",
     ),
     # ---- arguments ---------------------------------------------------------------------------
-    "cli_word_capacity": ("capacity", "ёмкость"),
+    "cli_word_capacity": ("capacity", "лимит"),
     "cli_word_factor": ("factor", "коэффициент"),
     "cli_bad_key_number": (
         "{flag} {item}: the {what} must be a number of at least {minimum}",
@@ -64,7 +64,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_help_set": (
         "override a pool's capacity (repeatable)",
-        "заменить ёмкость ресурса (можно повторять)",
+        "заменить лимит ресурса (можно повторять)",
     ),
     "cli_help_integer": ("whole units only", "только целые единицы"),
     "cli_help_continuous": ("fractions of units allowed", "допускаются доли единиц"),
@@ -114,18 +114,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "value frontier of one pool: value, shadow price, where the plan changes",
         "граница ценности по одному ресурсу: ценность, теневая цена, где меняется план",
     ),
-    "cli_help_pool": ("the pool whose capacity is swept", "ресурс, ёмкость которого меняется"),
+    "cli_help_pool": ("the pool whose capacity is swept", "ресурс, объём которого меняется"),
     "cli_help_from": (
         "first capacity (default: half the current capacity)",
-        "первая ёмкость (по умолчанию половина текущей)",
+        "первый объём (по умолчанию половина текущего)",
     ),
     "cli_help_to": (
         "last capacity (default: 1.5 x the current capacity)",
-        "последняя ёмкость (по умолчанию 1,5 × текущая)",
+        "последний объём (по умолчанию 1,5 × текущий)",
     ),
     "cli_help_points": (
         "capacities to solve, both ends included (default 21)",
-        "число ёмкостей для расчёта, включая оба конца (по умолчанию 21)",
+        "число объёмов для расчёта, включая оба конца (по умолчанию 21)",
     ),
     "cli_help_steps": (
         "old name of --points (it always counted points, not steps)",
@@ -134,7 +134,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_sweep_steps_renamed": (
         "--steps is now --points (the number of capacities solved, both ends included); "
         "--steps {n:i} still works and means --points {n:i}",
-        "--steps теперь называется --points (число рассчитываемых ёмкостей, включая оба "
+        "--steps теперь называется --points (число рассчитываемых объёмов, включая оба "
         "конца); --steps {n:i} по-прежнему работает и означает --points {n:i}",
     ),
     "cli_sweep_points_twice": (
@@ -168,7 +168,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_sweep_unresolved_span": ("  {start} – {stop} {unit}", "  {start} – {stop} {unit}"),
     "cli_help_no_breakpoints": (
         "skip the search for capacities where the plan changes",
-        "не искать ёмкости, при которых меняется план",
+        "не искать объёмы, при которых меняется план",
     ),
     "cli_help_sweep_out": (
         "also write FILE (.json, or .csv of points)",
@@ -179,7 +179,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "выбрать ценности в пределах их диапазонов и проверить на них план",
     ),
     "cli_help_draws": ("draws (default 200)", "число выборок (по умолчанию 200)"),
-    "cli_help_seed": ("random seed (default 0)", "зерно случайных чисел (по умолчанию 0)"),
+    "cli_help_seed": (
+        "random seed (default 0)",
+        "начальное число (seed) генератора случайных чисел (по умолчанию 0)",
+    ),
     "cli_help_protect": (
         "--objective robust: protect against the N worst surprises (cells at their low value)",
         "--objective robust: защита от N худших неожиданностей (ячеек с низшей ценностью)",
@@ -194,7 +197,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_help_compare": (
         "also print the price of robustness against the nominal plan (fresh draws, seed + 1)",
-        "также вывести цену устойчивости по сравнению с обычным планом (новые выборки, зерно + 1)",
+        "также вывести цену устойчивости по сравнению с обычным планом "
+        "(новые выборки, начальное число (seed) + 1)",
     ),
     "cli_help_objective_plan": (
         "max_value, min_cost, or a plan that holds up: robust, cvar, expected",
@@ -281,13 +285,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_solve_min_cost": (
         "Cheapest plan reaching {target} value points ({share} of the best): "
-        "spends {spent} {currency}, value {reached}",
+        "spends {spent} {currency}, weighted value {reached} points",
         "Самый дешёвый план, дающий {target} баллов ценности ({share} от "
-        "наилучшего): расходы {spent} {currency}, ценность {reached}",
+        "наилучшего): расходы {spent} {currency}, взвешенная ценность {reached} баллов",
     ),
     "cli_solve_max_value": (
-        "Total perceived value (weighted): {value}",
-        "Суммарная воспринимаемая ценность (взвешенная): {value}",
+        "Weighted value (points): {value}",
+        "Взвешенная ценность (баллы): {value}",
     ),
     "cli_solve_lp_bound": ("Continuous bound: {value}", "Непрерывная граница: {value}"),
     # ---- plans that hold up (solve --objective robust | cvar | expected) ---------------------
@@ -299,12 +303,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_solve_cvar": (
         "Mean of the worst {alpha:.0%} of {draws:i} draws (seed {seed:i}): {value}; "
         "mean over the draws: {mean}",
-        "Среднее по худшим {alpha:.0%} из {draws:i} выборок (зерно {seed:i}): {value}; "
+        "Среднее по худшим {alpha:.0%} из {draws:i} выборок "
+        "(начальное число (seed) {seed:i}): {value}; "
         "среднее по всем выборкам: {mean}",
     ),
     "cli_solve_expected": (
         "Mean over {draws:i} draws (seed {seed:i}): {value}",
-        "Среднее по {draws:i} выборкам (зерно {seed:i}): {value}",
+        "Среднее по {draws:i} выборкам (начальное число (seed) {seed:i}): {value}",
     ),
     "cli_solve_compare": (
         "\nThe price of robustness (fresh draws: {draws:i}, seed {seed:i}):\n"
@@ -313,7 +318,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "  worst decile on the fresh draws: {nominal_p10} -> {robust_p10}\n"
         "  mean regret on the fresh draws: {nominal_regret} -> {robust_regret}\n"
         "  cells that move: {moves:i}",
-        "\nЦена устойчивости (новые выборки: {draws:i}, зерно {seed:i}):\n"
+        "\nЦена устойчивости (новые выборки: {draws:i}, начальное число (seed) {seed:i}):\n"
         "  отданная номинальная ценность: {given_up} ({nominal} -> {robust})\n"
         "  выигрыш по выбранной цели: {gained} ({nominal_obj} -> {robust_obj})\n"
         "  худшие 10% новых выборок (среднее): {nominal_p10} -> {robust_p10}\n"
@@ -391,9 +396,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_sweep_header": (
         "Frontier of {pool} ({unit}); current capacity {capacity}",
-        "Граница по ресурсу {pool} ({unit}); текущая ёмкость {capacity}",
+        "Граница по ресурсу {pool} ({unit}); текущий лимит {capacity}",
     ),
-    "cli_col_capacity": ("capacity", "ёмкость"),
+    "cli_col_capacity": ("capacity", "объём"),
     "cli_col_value": ("value", "ценность"),
     "cli_col_shadow_price": ("shadow price", "теневая цена"),
     "cli_col_marginal": ("marginal", "прирост"),
@@ -404,7 +409,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_sweep_breakpoints": (
         "\nThe plan changes course at {count:i} capacities:",
-        "\nПлан меняется при ёмкостях (всего {count:i}):",
+        "\nПлан меняется при объёмах (всего {count:i}):",
     ),
     "cli_sweep_price": ("price {before} -> {after}", "цена {before} -> {after}"),
     "cli_sweep_between": ("between grid points", "между точками сетки"),
@@ -438,7 +443,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_robust_header": (
         "{draws:i} draws (seed {seed:i}); nominal plan value {nominal}",
-        "Выборок {draws:i} (зерно {seed:i}); ценность номинального плана {nominal}",
+        "Выборок {draws:i} (начальное число (seed) {seed:i}); "
+        "ценность номинального плана {nominal}",
     ),
     "cli_robust_best": (
         "Best value per draw:   mean {mean}, p5 {p5}, p50 {p50}, p95 {p95}",

@@ -151,7 +151,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "'{file}' has more than {limit:d} rows, the limit for one table: the values table of "
         "the largest sensible bundle (20,000 clients x 10 methods) has 200,000. It was not "
         "read further",
-        "в «{file}» больше {limit:d} строк — предела для одной таблицы: в таблице values "
+        "в «{file}» больше {limit:d} строк — предела для одной таблицы: в таблице «Ценности» "
         "самого большого разумного набора (20 000 клиентов × 10 методов) их 200 000. "
         "Дальше файл не читался",
     ),
@@ -216,7 +216,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "max_units of the methods or cells",
         "предлагаемые пары ({cells:d}) допускают в сумме {units:d} ед., больше предела "
         "модели в {limit:d}: каждая единица — отдельный столбец модели, и модель больше "
-        "заняла бы гигабайты памяти сервера и минуты расчёта. Уменьшите max_units методов "
+        "заняла бы гигабайты памяти сервера и минуты расчёта. Уменьшите «Макс. единиц» у методов "
         "или пар",
     ),
     "column_unknown": (
@@ -250,20 +250,29 @@ TEXTS: dict[str, tuple[str, str]] = {
     "at_most": ("must be at most {x:g}", "должно быть не больше {x:g}"),
     "whole_number": ("must be a whole number", "должно быть целым числом"),
     # ---- ids and columns -------------------------------------------------------------------
-    "id_blank": ("the id is blank", "идентификатор пуст"),
+    "id_blank": ("the id is blank", "код пуст"),
     "id_chars": (
         "ids may use only Latin letters, digits, '_', '.' and '-'",
-        "идентификатор может содержать только латинские буквы, цифры, «_», «.» и «-»",
+        "код может содержать только латинские буквы, цифры, «_», «.» и «-»",
     ),
     "id_duplicate": (
         "duplicate id (first used on row {row_first:i})",
-        "повторяющийся идентификатор (впервые в строке {row_first:i})",
+        "повторяющийся код (впервые в строке {row_first:i})",
     ),
     "column_missing": (
         "the column '{column}' is missing (columns found: {found:,})",
         "нет столбца «{column}» (найдены столбцы: {found:,})",
     ),
     "column_twice": ("the column appears more than once", "столбец встречается дважды"),
+    # Tables as a sentence names them (`{other:table}`); the files keep their names.
+    "tname_resources": ("resources", "«Ресурсы»"),
+    "tname_methods": ("methods", "«Методы»"),
+    "tname_clients": ("clients", "«Клиенты»"),
+    "tname_values": ("values", "«Ценности»"),
+    "tname_overrides": ("overrides", "«Особые расходы»"),
+    "tname_relationship": ("relationship", "«Чек-лист отношений»"),
+    "tname_bundle": ("bundle", "«Набор данных»"),
+    "tname_settings": ("settings", "«Настройки»"),
     "table_missing": ("the table is missing", "таблица отсутствует"),
     "no_pools": (
         "the table has no rows: at least one pool is needed",
@@ -275,23 +284,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "not_a_pool_column": (
         "this column is not a pool in the resources table, so it is ignored",
-        "этого столбца нет среди ресурсов в таблице resources, он не учитывается",
+        "этого столбца нет среди ресурсов в таблице «Ресурсы», он не учитывается",
     ),
     "cap_no_pool": (
         "'{column}' names no pool of the resources table (pools: {pools:,})",
-        "«{column}» не соответствует ни одному ресурсу таблицы resources (ресурсы: {pools:,})",
+        "«{column}» не соответствует ни одному ресурсу таблицы «Ресурсы» (ресурсы: {pools:,})",
     ),
     "unknown_client": (
         "this client id is not in the clients table",
-        "такого клиента нет в таблице clients",
+        "такого клиента нет в таблице «Клиенты»",
     ),
     "unknown_method": (
         "this method id is not in the methods table",
-        "такого метода нет в таблице methods",
+        "такого метода нет в таблице «Методы»",
     ),
     "unknown_id": (
         "this id is not in the {other} table",
-        "такого идентификатора нет в таблице {other}",
+        "такого кода нет в таблице {other:table}",
     ),
     "pair_again": (
         "this client and method pair is already on row {row_first:i}",
@@ -307,7 +316,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "committed_over": (
         "more units are committed than the cell allows (max_units {max:g})",
-        "обещано больше единиц, чем допускает пара (max_units {max:g})",
+        "обещано больше единиц, чем допускает пара («Макс. единиц»: {max:g})",
     ),
     "committed_blank": (
         "units are committed but the value is blank (blank = not offered); enter the value",
@@ -330,7 +339,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the column is missing, so every client's answer counts as unknown",
         "столбца нет, поэтому ответ каждого клиента считается неизвестным",
     ),
-    "yes_no": ("must be yes, no or unknown", "должно быть yes, no или unknown"),
+    "yes_no": (
+        "must be yes, no or unknown",
+        "допустимы только ответы «да», «нет» или «неизвестно» (в файле: yes, no, unknown)",
+    ),
     "not_date": ("is not a date (use YYYY-MM-DD)", "не дата (формат ГГГГ-ММ-ДД)"),
     "setting_unknown": (
         "unknown setting (known: {known:,})",
@@ -404,7 +416,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "infeasible_footer": (
         "Change at least one of them: raise a capacity or a cap, lower a floor "
         "or the target, or release a commitment.",
-        "Измените хотя бы одно из них: увеличьте ёмкость или лимит, уменьшите "
+        "Измените хотя бы одно из них: увеличьте объём ресурса или лимит, уменьшите "
         "минимальную долю или цель либо снимите обязательство.",
     ),
     "infeasible_too_large": (
@@ -413,7 +425,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "capacities and client floors.",
         "Ни один план не выполняет все требования сразу. Модель слишком "
         "велика, чтобы найти наименьший набор противоречий: сравните "
-        "обязательства с ёмкостями и минимальными долями клиентов.",
+        "обязательства с лимитами ресурсов и минимальными долями клиентов.",
     ),
     "solver_failed": ("The solver failed: {error}", "Решатель завершился с ошибкой: {error}"),
     # ---- statuses --------------------------------------------------------------------------
@@ -432,7 +444,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---- why a cell is not (fully) funded --------------------------------------------------
     "limit_pool": ("{pool}", "{pool}"),
     "limit_client_cap": ("{client}'s cap on {pool}", "лимит клиента {client} на «{pool}»"),
-    "limit_method_cap": ("the capacity of {method}", "ёмкость метода «{method}»"),
+    "limit_method_cap": ("the capacity of {method}", "лимит метода «{method}»"),
     "limit_floor": ("{client}'s value floor", "минимальная доля клиента {client}"),
     "limit_target": ("the value target", "цель по ценности"),
     "reason_limited_by": ("; limited by {limits}", "; ограничивает: {limits}"),
@@ -568,7 +580,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---- long lists of issues: the rest of a kind counted ----------------------------------------
     "issues_more": (
         "… and {count:d} more of this kind in {table} (such as: {message})",
-        "… и ещё {count:d} таких же в таблице {table} (например: {message})",
+        "… и ещё {count:d} таких же в таблице {table:table} (например: {message})",
     ),
 }
 

@@ -71,11 +71,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_objective_per_client": (" in each client", " у каждого клиента"),
     "export_objective_cvar": (
         "the mean of the worst {alpha:.0%} of {draws:i} draws (CVaR, seed {seed:i}){widen}",
-        "среднее по худшим {alpha:.0%} из {draws:i} выборок (CVaR, зерно {seed:i}){widen}",
+        "среднее по худшим {alpha:.0%} из {draws:i} выборок "
+        "(CVaR, начальное число (seed) {seed:i}){widen}",
     ),
     "export_objective_expected": (
         "the mean over {draws:i} draws (seed {seed:i}){widen}",
-        "среднее по {draws:i} выборкам (зерно {seed:i}){widen}",
+        "среднее по {draws:i} выборкам (начальное число (seed) {seed:i}){widen}",
     ),
     "export_objective_checklist": (
         "; ranges widened by the relationship checklist",
@@ -105,14 +106,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Потрачено денег (цель, {currency})",
     ),
     "export_kpi_objective_value": (
-        "Total weighted value (objective)",
-        "Суммарная взвешенная ценность (цель)",
+        "Weighted value (points, objective)",
+        "Взвешенная ценность (баллы, цель)",
     ),
     "export_kpi_total_value": (
-        "Total perceived value (unweighted)",
-        "Суммарная воспринимаемая ценность (без весов)",
+        "Total perceived value",
+        "Общая воспринимаемая ценность",
     ),
-    "export_kpi_weighted_value": ("Total weighted value", "Суммарная взвешенная ценность"),
+    "export_kpi_weighted_value": ("Weighted value (points)", "Взвешенная ценность (баллы)"),
     "export_kpi_money": ("Money spent ({currency})", "Потрачено денег ({currency})"),
     "export_kpi_funded_cells": (
         "Funded client x method cells",
@@ -153,7 +154,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_pools": ("Pools", "Ресурсы"),
     "export_col_pool": ("Pool", "Ресурс"),
     "export_col_unit": ("Unit", "Единица"),
-    "export_col_capacity": ("Capacity", "Ёмкость"),
+    "export_col_capacity": ("Capacity", "Лимит"),
     "export_col_used": ("Used", "Использовано"),
     "export_col_slack": ("Slack", "Остаток"),
     "export_col_use": ("Use", "Загрузка"),
@@ -161,10 +162,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Shadow price (value of one more unit)",
         "Теневая цена (ценность ещё одной единицы)",
     ),
-    "export_col_client_id": ("Client id", "Id клиента"),
+    "export_col_client_id": ("Client id", "Код клиента"),
     "export_col_client": ("Client", "Клиент"),
     "export_col_segment": ("Segment", "Сегмент"),
-    "export_col_method_id": ("Method id", "Id метода"),
+    "export_col_method_id": ("Method id", "Код метода"),
     "export_col_method": ("Method", "Метод"),
     "export_col_units": ("Units", "Единицы"),
     "export_col_max_units": ("Max units", "Макс. единиц"),
@@ -202,7 +203,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_fig_value_delivered": ("Value delivered", "Ценность в плане"),
     "export_fig_value_missed": ("Attainable, not delivered", "Достижимо, но не в плане"),
     "export_fig_value_axis": ("perceived value", "воспринимаемая ценность"),
-    "export_fig_pools_title": ("Use of each pool (% of capacity)", "Загрузка ресурсов (% ёмкости)"),
+    "export_fig_pools_title": ("Use of each pool (% of capacity)", "Загрузка ресурсов (% лимита)"),
     "export_fig_pools_label": ("{used} of {capacity} {unit}", "{used} из {capacity} {unit}"),
     "export_fig_pools_used": ("Used", "Использовано"),
     "export_fig_units_title": (

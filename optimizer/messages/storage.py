@@ -178,7 +178,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_help_clients": (
         "a planner's clients, comma-separated ids",
-        "клиенты менеджера, идентификаторы через запятую",
+        "клиенты менеджера, коды через запятую",
     ),
     "cli_help_team_list": ("list the members", "перечислить участников"),
     "cli_help_team_remove": ("remove a member", "удалить участника"),
