@@ -3,6 +3,7 @@ seconds, and every interval it did not finish marked (engine, JSON and command l
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -225,3 +226,24 @@ def test_cli_rejects_a_negative_budget() -> None:
     for option in ("--breakpoint-budget", "--breakpoint-seconds"):
         p = run_cli("sweep", str(SAMPLE), "--pool", "budget", option, "-1")
         assert p.returncode == 2 and option in p.stderr and "Traceback" not in p.stderr
+
+
+def test_an_interval_the_walk_cannot_follow_is_searched_by_re_solves(
+    sample: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frontier = importlib.import_module("optimizer.analysis.frontier")
+    walked = an.sweep(sample, "budget", 200_000, 700_000, 11)
+
+    def refuse(self, st, b0, b1, f0, f1, budget):  # as a walk that disagrees with the solver
+        return frontier._WalkOut([], None, None, b0, ok=False)
+
+    monkeypatch.setattr(frontier.Walk, "walk", refuse)
+    probed = an.sweep(sample, "budget", 200_000, 700_000, 11)
+    assert probed.unresolved == () and len(probed.breakpoints) == len(walked.breakpoints)
+    np.testing.assert_allclose(
+        probed.breakpoints["capacity"], walked.breakpoints["capacity"], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        probed.breakpoints["price_after"], walked.breakpoints["price_after"], rtol=1e-7
+    )
+    assert probed.search_solves > walked.search_solves  # re-solves, not pivots
