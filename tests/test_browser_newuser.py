@@ -224,3 +224,39 @@ def test_the_money_price_is_quoted_for_one_amount_at_every_budget(
     assert before == pytest.approx(prices[384_000] * 1000, abs=0.01), row
     assert after > before, row  # 20 % less money: each 1,000 EUR of it is worth more
     assert page.query_selector(shot.EXCEPTION) is None
+
+
+CUT_JS = """(el) => {
+  const cut = (e) => e.scrollWidth > e.clientWidth + 1;
+  return [el, ...el.querySelectorAll('*')].some(cut);
+}"""
+
+
+def test_the_russian_page_says_hours_as_ch_and_cuts_no_button_label(
+    server: int, browser: Any
+) -> None:
+    page = shot.open_dashboard(browser, server)
+    page.locator(shot.LANGUAGE_BOX).first.click()
+    page.get_by_role("option", name="Русский").click()
+    page.get_by_text("Общая воспринимаемая ценность").first.wait_for(timeout=60_000)
+    shot.wait_for_run(page)
+    sidebar = page.locator('section[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("(ч)").count() >= 2
+    assert sidebar.get_by_text("(h)").count() == 0
+    shot.open_tab(page, "Что если")
+    buttons = page.get_by_role("tabpanel").locator('[data-testid="stButton"] button')
+    pin = page.get_by_role("button", name="Закрепить как базовый")
+    pin.wait_for(timeout=30_000)
+    cut = [b.inner_text() for b in buttons.all() if b.is_visible() and b.evaluate(CUT_JS)]
+    assert cut == []
+    pin.click()
+    page.get_by_role("button", name="Снять базовый").wait_for(timeout=30_000)
+    shot.wait_for_run(page)
+    cut = [b.inner_text() for b in buttons.all() if b.is_visible() and b.evaluate(CUT_JS)]
+    assert cut == []
+    # The uploader's own words are Streamlit's: the Inputs tab says they stay English.
+    shot.open_tab(page, "Исходные данные")
+    page.get_by_text("стандартные элементы Streamlit и остаются на английском").wait_for(
+        timeout=30_000
+    )
+    assert page.query_selector(shot.EXCEPTION) is None

@@ -223,6 +223,8 @@ GLOSSARY: dict[str, tuple[str, re.Pattern[str]]] = {
     "hours": ("ч", re.compile(r"(?<![\w{])h(?![\w}])")),
     "id": ("код", re.compile(r"идентификатор|\bId\b")),
     "total perceived value": ("общая воспринимаемая ценность", re.compile(r"суммарн", re.I)),
+    "decay": ("убывание", re.compile(r"затухан", re.I)),
+    "review": ("пересмотр", re.compile(r"обзор", re.I)),
 }
 # The one text that must name the file's own words: the answers a checklist file holds.
 FILE_WORDS = {"yes_no"}

@@ -37,7 +37,7 @@ from . import analysis_charts as charts
 from . import state
 from .robust_view import render_robust_panel
 from .state import Context
-from .text import Translator, md_text
+from .text import Translator, md_text, unit_text
 from .widgets import render_diff, styled
 
 JOBS_KEY = "whatif_jobs"  # kind -> Job (running or finished, not yet shown)
@@ -180,7 +180,7 @@ def _names(problem: Problem) -> tuple[dict[str, str], dict[str, str], dict[str, 
 
 def _pool_label(problem: Problem, pool: str) -> str:
     r = problem.resources.loc[pool]
-    return f"{r[NAME]} ({r[UNIT]})"
+    return f"{r[NAME]} ({unit_text(r[UNIT], st.session_state.get(state.LANG_KEY, 'en'))})"
 
 
 def variant(problem: Problem, changes: dict[str, float]) -> Problem:

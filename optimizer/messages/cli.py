@@ -263,15 +263,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli_help_checklist": (
         "the relationship checklist: readiness, stale reviews, unconfirmed commitments",
-        "чек-лист отношений: готовность, устаревшие обзоры, неподтверждённые обязательства",
+        "чек-лист отношений: готовность, давние пересмотры, неподтверждённые обязательства",
     ),
     "cli_help_as_of": (
         "the date reviews are aged against (default: today)",
-        "дата, от которой считается давность обзоров (по умолчанию сегодня)",
+        "дата, от которой считается давность пересмотров (по умолчанию сегодня)",
     ),
     "cli_help_stale_days": (
         "a review older than N days is stale (default {days:i})",
-        "обзор старше N дней устарел (по умолчанию {days:i})",
+        "пересмотр старше N дней считается давним (по умолчанию {days:i})",
     ),
     # ---- validate and solve ------------------------------------------------------------------
     "cli_validate_ok": (
@@ -555,7 +555,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_col_roles": ("roles", "роли"),
     "cli_col_procedure": ("proc.", "порядок"),
     "cli_col_written": ("written", "письм."),
-    "cli_col_review": ("review", "обзор"),
+    "cli_col_review": ("review", "пересмотр"),
     "cli_col_widen": ("widen", "расш."),
     "cli_answer_yes": ("yes", "да"),
     "cli_answer_no": ("no", "нет"),
@@ -564,7 +564,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_checklist_open_problems": ("\nOpen problems:", "\nОткрытые проблемы:"),
     "cli_checklist_stale": (
         "\nReviews older than {days:i} days or missing ({count:i}):",
-        "\nОбзоры старше {days:i} дн. или отсутствующие ({count:i}):",
+        "\nПересмотры старше {days:i} дн. или отсутствующие ({count:i}):",
     ),
     "cli_checklist_no_date": ("no date", "нет даты"),
     "cli_checklist_days_ago": ("{date}, {days:i} days ago", "{date}, {days:i} дн. назад"),

@@ -207,7 +207,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(with decay the later units are worth almost nothing)",
         "должно быть не больше {limit:d}: каждая единица — отдельный столбец модели, и "
         "больше единиц одного метода для одного клиента заняли бы память и время сервера "
-        "впустую (при затухании дальние единицы почти ничего не стоят)",
+        "впустую (при убывании ценности дальние единицы почти ничего не стоят)",
     ),
     "model_too_large": (
         "the offered cells ({cells:d}) allow {units:d} units in all, more than the "
@@ -230,7 +230,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "date_time_dropped": (
         "the time and UTC offset are dropped: the review date is {date}",
-        "время и часовой пояс отброшены: дата обзора — {date}",
+        "время и часовой пояс отброшены: дата пересмотра — {date}",
     ),
     # ---- cells -----------------------------------------------------------------------------
     "cell_required": (
@@ -242,7 +242,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "число единиц на клиента по умолчанию",
     ),
     "what_weight": ("weight", "вес"),
-    "what_decay": ("decay", "затухание"),
+    "what_decay": ("decay", "убывание"),
     "not_number": ("is not a number", "не число"),
     "not_usable_number": ("is not a usable number", "непригодное число"),
     "at_least": ("must be at least {x:g}", "должно быть не меньше {x:g}"),
