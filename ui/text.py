@@ -1267,10 +1267,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ro_computing": ("Computing…", "Считаем…"),
     "ro_run_compare": ("Compare with the plan as given", "Сравнить с обычным планом"),
     "ro_run_curve": ("Draw the curve of N", "Построить кривую по N"),
-    "ro_given_up": (
-        "Points given up at the values as given",
-        "Баллы, отданные при заданных ценностях",
-    ),
+    "ro_given_up": ("Points given up", "Отданные баллы"),
     "ro_given_up_help": (
         "What the protected plan is worth less than the plan for the values as given, "
         "if the values are right.",
