@@ -316,3 +316,45 @@ def test_hours_read_ch_on_the_russian_page(sample_result) -> None:
     row = sample_result.pools.loc["exec_hours"]
     words = shadow_sentence(row, Translator("ru"), False, "EUR", {"exec_hours": 1.0})
     assert "ещё 1 ч добавили бы" in words and " h " not in words, words
+
+
+def test_exports_quote_prices_per_the_sessions_amount(sample_problem, sample_result) -> None:
+    import io
+
+    import openpyxl
+
+    from optimizer import export
+
+    quotes = {"budget": 5000.0}
+    data = export.result_to_json(sample_problem, sample_result, quotes)
+    pools = {p["resource_id"]: p for p in data["pools"]}
+    price = sample_result.pools.at["budget", "shadow_price"]
+    assert pools["budget"]["quoted_per"] == 5000.0
+    assert pools["budget"]["quoted_price"] == pytest.approx(price * 5000)
+    assert pools["manager_hours"]["quoted_per"] == 10.0  # from its capacity, 1,600 h
+    meta = export.ExportMeta(quotes=quotes)
+    book = openpyxl.load_workbook(
+        io.BytesIO(export.xlsx_bytes(sample_problem, sample_result, meta))
+    )
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    head = next(r for r in rows if r and "Price quoted per" in r)
+    budget = next(r for r in rows[rows.index(head) :] if r and r[0] == "Budget")
+    i = head.index("Price quoted per")
+    assert budget[i] == 5000 and budget[i + 1] == pytest.approx(price * 5000)
+    html = export.html_report(sample_problem, sample_result, meta, figures=[]).decode()
+    assert "Price quoted per" in html and "Value of the quoted amount more" in html
+
+
+def test_the_frontier_price_axis_is_per_the_quoted_amount(sample_problem) -> None:
+    from optimizer import analysis as an
+    from ui.analysis_charts import frontier_figure
+    from ui.text import Translator
+
+    sw = an.sweep(sample_problem, "budget", 300_000, 500_000, 3)
+    t = Translator("en")
+    fig = frontier_figure(sw, t, "Budget", quote=1000.0)
+    price = next(tr for tr in fig.data if tr.name == "Points per 1,000 EUR more")
+    per_unit = frontier_figure(sw, t, "Budget", quote=1.0)
+    unit_price = next(tr for tr in per_unit.data if tr.name == "Points per 1 EUR more")
+    assert list(price.y) == pytest.approx([y * 1000 for y in unit_price.y])
+    assert fig.layout.yaxis2.title.text == "Points per 1,000 EUR more"
