@@ -75,7 +75,9 @@ def _rows(page: Any, chart: int, expected: int) -> int:
 
 
 def _choose(page: Any, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).click()
+    """Pick `option` in the select box or multiselect labelled `label`."""
+    boxes = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]')
+    boxes.filter(has_text=label).first.click()  # the box opens its list (its input may not)
     page.get_by_role("option", name=option, exact=True).click()
     shot.wait_for_run(page)
 

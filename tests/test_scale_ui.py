@@ -18,7 +18,7 @@ from conftest import ROOT
 from optimizer import solve
 from optimizer.schema import BLOCKED_BY, NAME, SEGMENT, VALUE, Problem, Result
 from ui import charts
-from ui.lists import ALL, choose_clients
+from ui.lists import ALL, ALL_MAX, MOST_N, choose_clients, count_choices
 from ui.plan_tab import unfunded_table
 from ui.text import Translator
 
@@ -184,3 +184,11 @@ def test_the_relationship_tabs_long_lists_are_bounded(
     line = next(m.value for m in at.markdown if m.value.startswith(f"Widened ({widened})"))
     assert EN("list_more", n=EN.num(widened - WIDEN_NAMES, 0)) in line
     assert line.count("Client ") == WIDEN_NAMES
+
+
+def test_every_client_is_offered_up_to_what_a_browser_draws() -> None:
+    assert count_choices(24) == [ALL]
+    assert count_choices(80) == [25, ALL]
+    assert count_choices(ALL_MAX) == [25, 100, ALL]
+    assert count_choices(ALL_MAX + 1) == [25, 100, MOST_N]
+    assert count_choices(10_000)[-1] == MOST_N

@@ -21,6 +21,8 @@ from .text import Translator
 
 TOP_N = 25  # clients a chart draws unless the user asks for more
 MORE_N = 100
+MOST_N = 1000  # the largest choice when a plan has more than ALL_MAX clients
+ALL_MAX = 2000  # "all" is offered up to this many clients
 ALL = 0  # the "every client" choice of the count selector
 FIRST_LINES = 5  # sentences of a collapsed list shown before its expander
 SCROLL_PX = 900  # a chart of every client scrolls inside a box this tall
@@ -74,12 +76,21 @@ def segments_of(clients: pd.DataFrame) -> list[str]:
     return sorted(seg[seg.str.strip() != ""].unique())
 
 
+def count_choices(n: int) -> list[int]:
+    """The counts offered for a plan of `n` clients (ALL: every one), the default first."""
+    if n <= TOP_N:
+        return [ALL]
+    if n <= MORE_N:
+        return [TOP_N, ALL]
+    # Every client of a very large plan is more than a browser draws in reasonable time
+    # (2,000 clients: 11 s): there the largest choice is MOST_N, narrowed by the filters.
+    return [TOP_N, MORE_N, ALL if n <= ALL_MAX else MOST_N]
+
+
 def client_chooser(clients: pd.DataFrame, t: Translator, key: str) -> ClientChoice:
     """The count, segment and search controls in one row, and the clients they choose.
     Widget keys start with `key`, so each tab keeps its own choice."""
-    counts = [TOP_N, MORE_N, ALL] if len(clients) > MORE_N else [TOP_N, ALL]
-    if len(clients) <= TOP_N:
-        counts = [ALL]
+    counts = count_choices(len(clients))
     ss = st.session_state
     if ss.get(f"{key}_count") not in counts:
         ss[f"{key}_count"] = counts[0]
