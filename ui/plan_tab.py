@@ -265,7 +265,7 @@ def pools_table(result: Result, t: Translator) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             t("col_pool"): r[NAME].to_numpy(),
-            t("col_unit"): r[UNIT].to_numpy(),
+            t("col_unit"): [unit_text(u, t.lang) for u in r[UNIT]],
             t("col_capacity"): r[CAPACITY].to_numpy(),
             t("col_used"): r[USED].to_numpy(),
             t("col_slack"): r[SLACK].to_numpy(),

@@ -210,7 +210,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi_status_help": (
         "optimal: no better plan exists. feasible: a plan within the time "
         "limit, maybe not the best.",
-        "оптимальный: лучшего плана нет. допустимый: план найден за отведённое "
+        "«Оптимально»: лучшего плана нет. «Допустимо»: план найден за отведённое "
         "время, но, возможно, не лучший.",
     ),
     "kpi_pool": ("{pool} used ({unit})", "{pool}: использовано ({unit})"),
@@ -1483,7 +1483,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sc_delete": ("Delete", "Удалить"),
     "sc_deleted": ("Deleted '{name}'.", "Сценарий «{name}» удалён."),
-    "sc_compare_title": ("Compare two", "Сравнить два"),
+    "sc_compare_title": ("Compare two", "Сравнить два сценария"),
     "sc_compare_a": ("A (before)", "A (было)"),
     "sc_compare_b": ("B (after)", "B (стало)"),
     "sc_current": ("Current plan (not saved)", "Текущий план (не сохранён)"),
