@@ -407,6 +407,13 @@ PARAMS: dict[str, Any] = {
     "fingerprint": "5efe57317b84dae2",
     "when": "2026-05-04 09:30",
     "method": "Free trial",
+    # the objective that made the plan (optimizer/robust.py)
+    "protect": 3,
+    "scope": "",
+    "widen": "",
+    "alpha": 0.1,
+    "draws": 200,
+    "seed": 1,
 }
 
 
