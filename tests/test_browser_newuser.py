@@ -230,6 +230,13 @@ CUT_JS = """(el) => {
   const cut = (e) => e.scrollWidth > e.clientWidth + 1;
   return [el, ...el.querySelectorAll('*')].some(cut);
 }"""
+# Every visible button, widget label, metric label and tab whose text does not fit its box.
+CUT_ALL_JS = """() => [...document.querySelectorAll(
+    'button, [data-testid="stWidgetLabel"], [data-testid="stMetricLabel"], [role=tab]')]
+  .filter(e => e.offsetParent !== null)
+  .filter(e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1))
+  .map(e => e.innerText)"""
+RU_TABS = ("План", "Исходные данные", "Клиент", "Что если", "Сценарии", "Отношения", "Экспорт")
 
 
 def test_the_russian_page_says_hours_as_ch_and_cuts_no_button_label(
@@ -254,6 +261,9 @@ def test_the_russian_page_says_hours_as_ch_and_cuts_no_button_label(
     shot.wait_for_run(page)
     cut = [b.inner_text() for b in buttons.all() if b.is_visible() and b.evaluate(CUT_JS)]
     assert cut == []
+    for tab in RU_TABS:  # no label cut anywhere on the page
+        shot.open_tab(page, tab)
+        assert page.evaluate(CUT_ALL_JS) == [], tab
     # The uploader's own words are Streamlit's: the Inputs tab says they stay English.
     shot.open_tab(page, "Исходные данные")
     page.get_by_text("стандартные элементы Streamlit и остаются на английском").wait_for(

@@ -721,7 +721,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "export_lp": (
         "Model as an LP file (for an analyst's audit)",
-        "Модель в формате LP (для проверки аналитиком)",
+        "Модель LP (для аналитика)",
     ),
     "export_clients_title": (
         "Plans for one client's account team",
@@ -1178,7 +1178,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "wi_rb_widen": (
         "Widen the ranges of {n} clients whose criteria or roles are not known",
-        "Расширить диапазоны {n} клиентов с неизвестными критериями или ролями",
+        "Расширить диапазоны {n} клиентов (по чек-листу)",
     ),
     "wi_rb_widen_help": (
         "From the relationship checklist: where the selection criteria or the "
