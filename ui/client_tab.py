@@ -52,13 +52,15 @@ def render_client(ctx: Context) -> None:
         ss[PICK_KEY] = ids[0]
     if ss.get(WIDGET_KEY) not in ids:
         ss[WIDGET_KEY] = ss[PICK_KEY]
-    names = problem.clients[NAME]
+    # One label per client built at once: the box asks for each of thousands on every run.
+    names = problem.clients[NAME].astype(str)
+    labels = dict(zip(ids, (names + " (" + names.index.astype(str) + ")").tolist()))
     cid = st.selectbox(
         t("client_pick"),
         ids,
         key=WIDGET_KEY,
         on_change=_on_pick,
-        format_func=lambda c: f"{names[c]} ({c})",
+        format_func=labels.__getitem__,
     )
     ss[PICK_KEY] = cid
     if not result.has_plan:
