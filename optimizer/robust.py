@@ -1227,9 +1227,9 @@ def gamma_curve(
     top = float(sizes.max()) if len(sizes) else 0.0
     count = min(int(points), int(top) + 1)
     gammas = np.unique(np.round(np.linspace(0.0, top, max(count, 1))))
-    h = highs_model(cp.model, relax=not plan.integer)
-    if plan.integer:
-        h.setOptionValue("mip_rel_gap", float(problem.settings.mip_gap))
+    # The LP, re-solved warm at each Gamma; whole units round its optimum where its bound
+    # proves the rounding within the gap, else solve that point's MIP.
+    h = highs_model(cp.model)
     h.setOptionValue("time_limit", float(problem.settings.time_limit_s))
     n = cp.n_plan
     n_b = len(sizes) if len(cp.budget) else 0
@@ -1244,13 +1244,15 @@ def gamma_curve(
         if n_b:
             h.changeColsCost(n_b, z_cols, np.ascontiguousarray(-gam))
         h.run()
-        raw = highs_result(h, plan.integer)
+        raw = highs_result(h, False)
+        at = replace(cp, gamma=gam)
+        if plan.integer and raw.status == OPTIMAL and raw.x is not None:
+            raw = _whole_units_point(at, raw, problem.settings)
         statuses[raw.status] = statuses.get(raw.status, 0) + 1
         if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
             x = np.clip(raw.x[:n], plan.col_lo, plan.col_hi)
             if plan.integer:
                 x = np.round(x)
-            at = replace(cp, gamma=gam)
             nom[i] = float(plan.c @ x)
             prot[i] = protected_value(at, x)
             units = np.bincount(plan.col_cell, weights=x, minlength=len(plan.cells.value))
@@ -1269,6 +1271,21 @@ def gamma_curve(
         statuses=statuses,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _whole_units_point(cp: Counterpart, relaxed: Raw, settings: Any) -> Raw:
+    """A whole-units plan of the curve at one Gamma from its LP optimum `relaxed`."""
+    assert relaxed.x is not None and relaxed.objective is not None
+    if relaxed.row_dual is not None:
+        priced = replace(cp.plan, c=cp.effective_costs(relaxed.row_dual))
+        x = _round_and_fill(priced, relaxed.x[: cp.n_plan])
+        if x is not None:
+            got = cp.value(x)
+            gap = max(0.0, relaxed.objective - got) / max(abs(got), GAP_FLOOR)
+            if gap <= settings.mip_gap:
+                return Raw(OPTIMAL, x=x, objective=got, gap=gap, bound=relaxed.objective)
+            return _run_mip(cp, settings, cp.complete(x))
+    return _run_mip(cp, settings, None)
 
 
 def funded_cells(result: Result) -> int:

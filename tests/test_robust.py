@@ -350,3 +350,14 @@ def test_cvar_cuts_find_the_counterpart_lp_optimum(clients: int, alpha: float) -
     rw = solve_objective(whole, obj)
     check(whole, rw)
     assert rw.cvar_value >= exact.objective * (1 - whole.settings.mip_gap) - 1e-6
+
+
+def test_whole_units_gamma_curve_gives_whole_plans_within_the_gap(sample: Problem) -> None:
+    p = sample.with_settings(integer_units=True)
+    curve = gamma_curve(p, points=6)
+    assert set(curve.statuses) <= {"optimal", "feasible"}
+    for g, value in zip(curve.gamma, curve.protected_value):
+        r = solve_objective(p, Objective("robust", protect=float(g)))
+        check(p, r)
+        # Both are whole-units plans within the gap of the same counterpart.
+        assert value == pytest.approx(r.protected_value, rel=2 * p.settings.mip_gap)

@@ -25,6 +25,7 @@ KINDS = ("robust", "cvar", "expected")
 # The curve re-solves the counterpart once a point: fewer points on large models (a point is
 # about a nominal solve) keep a click within seconds there too.
 CURVE_POINTS_SMALL, CURVE_POINTS_LARGE, LARGE_CELLS = 101, 21, 5_000
+CURVE_POINTS_WHOLE = 41  # whole units on the sample: 41 points in about 3 s
 
 
 def _names(problem: Problem) -> tuple[dict[str, str], dict[str, str]]:
@@ -218,6 +219,8 @@ def render_robust_panel(ctx: Context, problem: Problem, result: Result | None = 
     curve_ob = Objective("robust", per_client=objective.per_client, checklist=objective.checklist)
     curve_key = (fp, repr(sorted(curve_ob.params().items())))
     points = CURVE_POINTS_LARGE if len(problem.values) > LARGE_CELLS else CURVE_POINTS_SMALL
+    if problem.settings.integer_units:  # a point may need branch and cut
+        points = min(points, CURVE_POINTS_WHOLE)
     if b2.button(t("ro_run_curve"), key="robust_run_curve"):
         _run("curve", curve_key, t, lambda: gamma_curve(problem, curve_ob, points=points))
     pr = _answer("compare", key, t)
