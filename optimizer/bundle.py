@@ -144,21 +144,27 @@ def _open_quote_line(text: str, start: int, delim: str) -> int | None:
     return opened if in_quotes else None
 
 
-def _plain_records(text: str, delim: str) -> list[tuple[int, list[str]]] | None:
+def _plain_records(text: str, delim: str) -> tuple[list[tuple[int, list[str]]], int] | None:
     """The non-blank records of a file without quotes, each with its line, as `csv.reader`
-    reads them: one record a line, split at the delimiter. None for a file `csv.reader` must
-    read: quotes, a line longer than its field limit, more lines than MAX_ROWS."""
+    reads them (one record a line, split at the delimiter), and the longest line's length.
+    None for a file `csv.reader` must read: quotes, a line longer than its field limit, more
+    lines than MAX_ROWS."""
     # Past the row cap (counting blank lines too) csv.reader streams, stopping at the cap.
     if '"' in text or text.count("\n") >= limits.MAX_ROWS:
         return None
     rows = text.split("\n")
     if rows and rows[-1] == "":  # the newline that ends the last line starts no record
         rows.pop()
-    if max(map(len, rows), default=0) > csv.field_size_limit():
+    longest = max(map(len, rows), default=0)
+    if longest > csv.field_size_limit():
         return None
-    # A record is blank when every cell is spaces: the line without delimiters is.
+    # A record is blank when every cell is spaces: the line without delimiters is. One search
+    # of the whole text tells whether there is any (\s is what str.strip() strips).
+    blank = re.compile(rf"^(?:[^\S\n]|{re.escape(delim)})*$", re.MULTILINE)
+    if blank.search("\n".join(rows)) is None:
+        return [(n, r.split(delim)) for n, r in enumerate(rows, start=1)], longest
     kept = [(n, r) for n, r in enumerate(rows, start=1) if r.replace(delim, "").strip()]
-    return [(n, r.split(delim)) for n, r in kept]
+    return [(n, r.split(delim)) for n, r in kept], longest
 
 
 def _csv_text_to_frame(
@@ -177,8 +183,9 @@ def _csv_text_to_frame(
     numbered: list[tuple[int, list[str]]] = []
     start = 1  # the line the current record starts on
     plain = _plain_records(text, delim)
+    longest = len(text)  # no cell is longer than the file, nor than a line in a plain file
     if plain is not None:
-        numbered = plain
+        numbered, longest = plain
     reader = csv.reader(io.StringIO(text if plain is None else "", newline=""), delimiter=delim)
     try:
         for r in reader:
@@ -203,7 +210,7 @@ def _csv_text_to_frame(
         if line is not None:
             issues.append(Issue(table, "quote_unclosed", {"file": file}, row=line))
             return None
-    boms = [n for n, r in numbered if any("\ufeff" in c for c in r)]
+    boms = [n for n, r in numbered if any("\ufeff" in c for c in r)] if "\ufeff" in text else []
     if boms:
         numbered = [(n, [c.replace("\ufeff", "") for c in r]) for n, r in numbered]
         issues.append(
@@ -226,7 +233,7 @@ def _csv_text_to_frame(
     # Rows of the header's width (nearly all) are kept as they are, the others padded or cut.
     body = [r if len(r) == width else (r + [""] * width)[:width] for _, r in numbered[1:]]
     lines = [n for n, _ in numbered[1:]]
-    if len(text) > limits.MAX_CELL_CHARS:  # else no cell can be that long
+    if longest > limits.MAX_CELL_CHARS:  # else no cell can be that long
         for n, r in zip(lines, body):
             long = [c for c, v in zip(header, r) if len(v) > limits.MAX_CELL_CHARS]
             if long:
@@ -804,7 +811,21 @@ def _cell_texts(column: pd.Series) -> np.ndarray:
     arr = column.to_numpy(dtype=object)
     if lib_infer(arr) != "string":  # typed or missing cells (the page's tables): rare
         arr = np.array(["" if v is None else str(v) for v in arr], dtype=object)
-    return pd.Series(arr, dtype=object).str.strip().to_numpy(dtype=object)
+    return _stripped(arr)
+
+
+def _stripped(arr: np.ndarray) -> np.ndarray:
+    """Every str of an object array stripped, in one C-level pass (pandas' .str methods call a
+    Python function per cell)."""
+    out = np.empty(len(arr), dtype=object)
+    out[:] = list(map(str.strip, arr))
+    return out
+
+
+def _matches(pattern: re.Pattern[str], arr: np.ndarray, full: bool = True) -> np.ndarray:
+    """Which strs of an object array the pattern matches (whole, or at the start)."""
+    test = pattern.fullmatch if full else pattern.match
+    return np.fromiter(map(bool, map(test, arr)), dtype=bool, count=len(arr))
 
 
 def lib_infer(arr: np.ndarray) -> str:
@@ -818,22 +839,23 @@ def _parse_numbers(text: np.ndarray, decimal_comma: bool) -> np.ndarray:
     x = np.full(len(text), np.nan)
     if not len(text):
         return x
-    s = pd.Series(text, dtype=object)
     if decimal_comma:
-        plain = s.str.fullmatch(_PLAIN_NUMBER_DC).to_numpy(dtype=bool)
+        plain = _matches(_PLAIN_NUMBER_DC, text)
         # "1.600" where commas are decimal: ambiguous, left to `parse_number`.
-        plain = plain & ~s.str.fullmatch(_THOUSANDS_POINT).to_numpy(dtype=bool)
+        plain = plain & ~_matches(_THOUSANDS_POINT, text)
         if plain.any():
-            x[plain] = s[plain].str.replace(",", ".", regex=False).to_numpy().astype(float)
+            points = pd.Series(text[plain], dtype=object).str.replace(",", ".", regex=False)
+            x[plain] = points.to_numpy(dtype=object).astype(float)
     else:
-        plain = s.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+        plain = _matches(_PLAIN_NUMBER, text)
         if plain.any():
             x[plain] = text[plain].astype(float)
     return x
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A column as stripped text; None and NaN are blank."""
+def _text(frame: pd.DataFrame, column: str, infer: bool = True) -> pd.Series:
+    """A column as stripped text; None and NaN are blank. `infer`: of the dtype pandas infers
+    for text, as the frames built from it always had (else object: ids only compared)."""
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     arr = frame[column].to_numpy(dtype=object)
@@ -842,9 +864,9 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
             ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in arr],
             dtype=object,
         )
-    stripped = pd.Series(arr, dtype=object).str.strip().to_numpy(dtype=object)
+    stripped = _stripped(arr)
     # Built without a dtype, so that pandas infers the same one as for the cells as read.
-    return pd.Series(stripped, index=frame.index)
+    return pd.Series(stripped, index=frame.index, dtype=None if infer else object)
 
 
 def _check_columns(ck: _Checker, t: str, frame: pd.DataFrame, extra: Iterable[str] = ()) -> bool:
@@ -898,7 +920,7 @@ def _first_rows(
 def _check_ids(ck: _Checker, t: str, ids: pd.Series, column: str, lines: np.ndarray) -> None:
     v = ids.to_numpy(dtype=object)
     blank = v == ""
-    chars = ~blank & ~ids.str.match(ID_RE).to_numpy(dtype=bool)
+    chars = ~blank & ~_matches(ID_RE, v, full=False)
     ok = ~blank & ~chars
     again = np.zeros(len(v), dtype=bool)
     first = np.zeros(len(v), dtype=np.int64)
@@ -1106,7 +1128,7 @@ def parse_tables(
         index=pd.MultiIndex.from_arrays([[], []], names=[CLIENT_ID, METHOD_ID]),
     )
     if val is not None and _check_columns(ck, VALUES, val):
-        cids, mids = _text(val, CLIENT_ID), _text(val, METHOD_ID)
+        cids, mids = _text(val, CLIENT_ID, infer=False), _text(val, METHOD_ID, infer=False)
         keys = Keys(("client", cids), ("method", mids))
         v = ck.number(val, VALUES, VALUE, keys, required=False, minimum=0)
         lo = ck.number(val, VALUES, VALUE_LOW, keys, required=False, minimum=0)
@@ -1207,7 +1229,7 @@ def parse_tables(
     ovr = tables.get(OVERRIDES)
     overrides = pd.DataFrame(columns=[CLIENT_ID, METHOD_ID, RESOURCE_ID, PER_UNIT])
     if ovr is not None and _check_columns(ck, OVERRIDES, ovr):
-        cids, mids, rids = _text(ovr, CLIENT_ID), _text(ovr, METHOD_ID), _text(ovr, RESOURCE_ID)
+        cids, mids, rids = (_text(ovr, c, infer=False) for c in (CLIENT_ID, METHOD_ID, RESOURCE_ID))
         keys = Keys(("client", cids), ("method", mids), ("pool", rids))
         pu = ck.number(ovr, OVERRIDES, PER_UNIT, keys, required=True, minimum=0)
         for c in _unknown_columns(ck, OVERRIDES, ovr, BASE_COLUMNS[OVERRIDES]):

@@ -240,7 +240,9 @@ def test_a_table_that_is_all_issues_is_reported_row_by_row_in_order() -> None:
 @given(
     st.sampled_from(["h,k;x\n", "h;k;x\n", "h\tk\n", "h\n", "\n\nh,k\n", "h,k"]),
     st.text(
-        alphabet=st.sampled_from([",", ";", "\t", "\n", "\r", '"', " ", "a", "1", "\ufeff", "é"]),
+        alphabet=st.sampled_from(
+            [",", ";", "\t", "\n", "\r", '"', " ", "a", "1", "\ufeff", "é", "\x1c", "\xa0", "\x0b"]
+        ),
         max_size=60,
     ),
 )
