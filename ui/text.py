@@ -1273,7 +1273,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "if the values are right.",
         "На сколько защищённый план дешевле обычного, если ценности оценены верно.",
     ),
-    "ro_gained_robust": ("Value after the worst surprises", "Ценность после худших неожиданностей"),
+    "ro_gained_robust": ("Value after the worst surprises", "При худших неожиданностях"),
     "ro_gained_cvar": ("Average of the worst draws", "Среднее по худшим выборкам"),
     "ro_gained_expected": ("Average over the draws", "Среднее по выборкам"),
     "ro_gained_help": (
@@ -1287,10 +1287,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Среднее по худшей десятой части выборок с другим начальным числом (seed), "
         "чем у самого плана.",
     ),
-    "ro_regret_mean": ("Regret on fresh draws, average", "Упущенное на новых выборках, в среднем"),
+    "ro_regret_mean": ("Average regret, fresh draws", "Среднее упущенное"),
     "ro_regret_mean_help": (
         "How far the plan falls short of the best plan of each fresh draw, in points.",
-        "Насколько план уступает лучшему плану каждой новой выборки, в баллах.",
+        "Насколько в среднем план уступает лучшему плану каждой новой выборки, в баллах.",
     ),
     "ro_compare_summary": (
         "At the values as given: {nominal} → {robust} points. Under the objective: "
