@@ -9,10 +9,10 @@ and for the LP file an analyst can audit.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pulp
 import scipy.sparse as sp
 
 from .schema import (
@@ -30,6 +30,9 @@ from .schema import (
     Problem,
     client_cap_col,
 )
+
+if TYPE_CHECKING:  # PuLP is imported by `to_pulp` only: HiGHS runs without it
+    import pulp
 
 INF = float("inf")
 
@@ -343,6 +346,8 @@ def to_pulp(
     model: Model, name: str = "risk_reduction_plan"
 ) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
     """The same model as a PuLP problem, each constraint under its row name."""
+    import pulp
+
     prob = pulp.LpProblem(name, pulp.LpMaximize if model.sense == "max" else pulp.LpMinimize)
     cat = pulp.LpInteger if model.integer else pulp.LpContinuous
     names = model.col_names()

@@ -25,7 +25,7 @@ def test_solve_json_imports_only_its_own_command() -> None:
         "with contextlib.redirect_stdout(out):\n"
         f"    rc = main(['solve', {str(TINY)!r}, '--json'])\n"
         "import json; plan = json.loads(out.getvalue())\n"
-        "print(rc, plan['status'], sorted(m for m in ('sqlalchemy', 'optimizer.storage', "
+        "print(rc, plan['status'], sorted(m for m in ('sqlalchemy', 'optimizer.storage', 'pulp', "
         "'optimizer.analysis.frontier', 'optimizer.store') if m in sys.modules))\n"
     )
     proc = subprocess.run(
