@@ -9,6 +9,7 @@ language (they are identifiers, and the workbook must load as a bundle).
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -81,7 +82,9 @@ class Book:
         self.wb = xlsxwriter.Workbook(
             self.buf,
             {
-                "in_memory": True,
+                # Each row is written out when the next begins (every writer goes row by row),
+                # not kept as a dict of cells for a final pass: bounded memory, less time.
+                "constant_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -128,6 +131,9 @@ class Book:
 
     def put(self, ws: Any, r: int, c: int, v: Any, num: str | None = None, **style: bool) -> int:
         """Write one value by its type; returns the width it needs."""
+        if isinstance(v, float) and math.isfinite(v):  # most cells: the checks below, in short
+            ws.write_number(r, c, float(v), self.fmt(num, **style))
+            return len(f"{v:,.2f}") + (len(num) - 10 if num and '"' in num else 0) + 1
         if isinstance(v, (pd.Timestamp, datetime)) and not pd.isna(v):
             d = v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
             ws.write_datetime(r, c, d.replace(tzinfo=None), self.fmt(self._datetime, **style))
