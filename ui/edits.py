@@ -16,6 +16,7 @@ from optimizer.schema import (
     CLIENTS,
     METHOD_ID,
     METHODS,
+    NAME,
     OVERRIDES,
     RELATIONSHIP,
     REQUIRED_TABLES,
@@ -178,39 +179,58 @@ def edit_table(tables: Tables, table: str, delta: dict[str, Any] | None) -> Tabl
 
 
 # ---- the client x method grid ----------------------------------------------------------------
+PAIR_SEP = "\u001f"  # between the ids of a pair key (not NUL: NumPy drops trailing NULs)
+
+
+def _pair_keys(vals: pd.DataFrame) -> np.ndarray:
+    """Each values row's (client, method) pair as one text key."""
+    c = vals[CLIENT_ID].map(cell_text).to_numpy(dtype=object)
+    return c + PAIR_SEP + vals[METHOD_ID].map(cell_text).to_numpy(dtype=object)
+
+
+def _last_rows(keys: np.ndarray) -> tuple[pd.Index, np.ndarray]:
+    """The distinct keys and, for each, the position of its last row (a pair given twice is
+    shown and edited at its last row, as the grid has always done)."""
+    last = ~pd.Index(keys).duplicated(keep="last")
+    return pd.Index(keys[last]), np.flatnonzero(last)
+
+
 def value_grid(tables: Tables, field: str = VALUE) -> pd.DataFrame:
     """One row per client, one column per method ("m:<id>"), holding `field` of the values
     table as text (blank: no row, or a blank cell). Clients and methods in table order."""
     clients = tables.get(CLIENTS)
     client_ids = ids(clients, CLIENT_ID)
     method_ids = ids(tables.get(METHODS), METHOD_ID)
-    names: dict[str, str] = {}
-    if clients is not None and "name" in clients.columns:
-        for cid, nm in zip(clients[CLIENT_ID].map(cell_text), clients["name"].map(cell_text)):
-            names.setdefault(cid, nm or cid)
+    cells = np.full((len(client_ids), len(method_ids)), "", dtype=object)
+    vals = tables.get(VALUES)
+    if vals is not None and {CLIENT_ID, METHOD_ID, field} <= set(vals.columns) and len(vals):
+        rows = pd.Index(client_ids).get_indexer(vals[CLIENT_ID].map(cell_text))
+        cols = pd.Index(method_ids).get_indexer(vals[METHOD_ID].map(cell_text))
+        text = vals[field].map(cell_text).to_numpy(dtype=object)
+        ok = (rows >= 0) & (cols >= 0)
+        # Assigned in table order, so a pair given twice shows its last row.
+        cells[rows[ok], cols[ok]] = text[ok]
     grid = pd.DataFrame(
-        "",
+        cells,
         index=pd.Index(client_ids, name=CLIENT_ID),
         columns=[METHOD_PREFIX + m for m in method_ids],
         dtype=object,
     )
-    vals = tables.get(VALUES)
-    if vals is not None and {CLIENT_ID, METHOD_ID, field} <= set(vals.columns):
-        for c, m, v in zip(
-            vals[CLIENT_ID].map(cell_text),
-            vals[METHOD_ID].map(cell_text),
-            vals[field].map(cell_text),
-        ):
-            if c in grid.index and METHOD_PREFIX + m in grid.columns:
-                grid.at[c, METHOD_PREFIX + m] = v
-    grid.insert(0, NAME_COL, [names.get(c, c) for c in client_ids])
+    names = pd.Series(client_ids, index=client_ids, dtype=object)
+    if clients is not None and NAME in clients.columns:
+        named = clients[NAME].map(cell_text)
+        named = pd.Series(named.to_numpy(), index=clients[CLIENT_ID].map(cell_text).to_numpy())
+        named = named[~named.index.duplicated(keep="first")]  # a client's first row names it
+        named = named.reindex(client_ids)
+        names = named.where(named.notna() & (named != ""), names)
+    grid.insert(0, NAME_COL, names.to_numpy(dtype=object))
     return grid.astype(object)
 
 
 def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Tables:
     """Write a grid delta into the values table: an existing row gets the new cell, a new
     client x method pair gets a row (blank value = not offered)."""
-    grid = value_grid(tables, field)
+    client_ids = ids(tables.get(CLIENTS), CLIENT_ID)  # the grid's rows, in its order
     vals = tables.get(VALUES)
     vals = (
         vals.copy()
@@ -219,28 +239,28 @@ def edit_grid(tables: Tables, field: str, delta: dict[str, Any] | None) -> Table
     )
     if field not in vals.columns:
         vals[field] = ""
-    pos_of = {
-        (c, m): i
-        for i, (c, m) in enumerate(
-            zip(vals[CLIENT_ID].map(cell_text), vals[METHOD_ID].map(cell_text))
-        )
-    }
-    new_rows = []
+    # The delta's cells (a few), as (client, method, text); then found among the rows at once.
+    edited: list[tuple[str, str, str]] = []
     for pos, changes in ((delta or {}).get("edited_rows") or {}).items():
         pos = int(pos)
-        if not 0 <= pos < len(grid):
+        if not 0 <= pos < len(client_ids):
             continue
-        cid = grid.index[pos]
         for col, v in changes.items():
-            if not str(col).startswith(METHOD_PREFIX):
-                continue
-            mid, text = str(col)[len(METHOD_PREFIX) :], cell_text(v)
-            if (cid, mid) in pos_of:
-                vals.iat[pos_of[(cid, mid)], list(vals.columns).index(field)] = text
-            elif text:
-                row = dict.fromkeys(vals.columns, "")
-                row.update({CLIENT_ID: cid, METHOD_ID: mid, field: text})
-                new_rows.append(row)
+            if str(col).startswith(METHOD_PREFIX):
+                edited.append((client_ids[pos], str(col)[len(METHOD_PREFIX) :], cell_text(v)))
+    if not edited:
+        return {**tables, VALUES: vals.astype(object)}
+    keys, rows = _last_rows(_pair_keys(vals) if len(vals) else np.array([], dtype=object))
+    found = keys.get_indexer([f"{c}{PAIR_SEP}{m}" for c, m, _ in edited])
+    col = list(vals.columns).index(field)
+    new_rows = []
+    for (cid, mid, text), at in zip(edited, found):
+        if at >= 0:
+            vals.iat[int(rows[at]), col] = text
+        elif text:
+            row = dict.fromkeys(vals.columns, "")
+            row.update({CLIENT_ID: cid, METHOD_ID: mid, field: text})
+            new_rows.append(row)
     if new_rows:
         vals = pd.concat(
             [vals, pd.DataFrame(new_rows, columns=vals.columns, dtype=object)], ignore_index=True
@@ -284,56 +304,58 @@ def carry_ranges(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFram
     if VALUE_LOW not in after.columns and VALUE_HIGH not in after.columns:
         return after, []
     out = after.reset_index(drop=True).copy()
-    key = lambda f: f[CLIENT_ID].map(cell_text) + "\u0000" + f[METHOD_ID].map(cell_text)  # noqa: E731
-    old = before.reset_index(drop=True).copy()
-    old.index = key(old)
-    old = old[~old.index.duplicated()]
-    new_keys = key(out)
-    known = new_keys.isin(old.index).to_numpy()
+
+    def text(f: pd.DataFrame, c: str) -> np.ndarray:
+        # As text: the tables hold text already (ui.cells.as_text), converted in one C pass.
+        if c not in f.columns:
+            return np.full(len(f), "", dtype=str)
+        return f[c].to_numpy(dtype=object).astype(str)
+
+    def key(f: pd.DataFrame) -> np.ndarray:
+        return np.char.add(np.char.add(text(f, CLIENT_ID), PAIR_SEP), text(f, METHOD_ID))
+
+    old = before.reset_index(drop=True)
+    old_keys = pd.Index(key(old))
+    first = np.flatnonzero(~old_keys.duplicated())  # a pair given twice: its first row
+    pos = pd.Index(old_keys[first]).get_indexer(key(out))
+    known = pos >= 0
     if not known.any():
         return out, []
-    prev = old.reindex(new_keys.to_numpy())
-    text = lambda f, c: (  # noqa: E731
-        f[c].map(cell_text).to_numpy() if c in f.columns else pd.Series([""] * len(f)).to_numpy()
-    )
+    prev = old.iloc[first[np.where(known, pos, 0)]].reset_index(drop=True)
     changed = known & (text(prev, VALUE) != text(out, VALUE))
     for c in (VALUE_LOW, VALUE_HIGH):
         if c in out.columns and c in prev.columns:
             changed &= text(prev, c) == text(out, c)
-    if not changed.any():
+    rows = np.flatnonzero(changed)  # the cells of this edit: only they are read as numbers
+    if not len(rows):
         return out, []
-    v_old = _numbers(prev[VALUE]).to_numpy()
-    v_new = _numbers(out[VALUE]).to_numpy()
-    lo = (
-        _numbers(out[VALUE_LOW]).to_numpy()
-        if VALUE_LOW in out.columns
-        else np.full(len(out), np.nan)
-    )
-    hi = (
-        _numbers(out[VALUE_HIGH]).to_numpy()
-        if VALUE_HIGH in out.columns
-        else np.full(len(out), np.nan)
-    )
-    changed &= ~np.isnan(v_new) & ~(np.isnan(lo) & np.isnan(hi))
+    p, o = prev.iloc[rows], out.iloc[rows]
+    nan = np.full(len(rows), np.nan)
+    v_old = _numbers(p[VALUE]).to_numpy()
+    v_new = _numbers(o[VALUE]).to_numpy()
+    lo = _numbers(o[VALUE_LOW]).to_numpy() if VALUE_LOW in o.columns else nan
+    hi = _numbers(o[VALUE_HIGH]).to_numpy() if VALUE_HIGH in o.columns else nan
+    ok = ~np.isnan(v_new) & ~(np.isnan(lo) & np.isnan(hi))
     held = (v_old > 0) & (np.isnan(lo) | (lo <= v_old)) & (np.isnan(hi) | (hi >= v_old))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(held, v_new / np.where(v_old > 0, v_old, 1.0), np.nan)
     new_lo = np.where(held, lo * ratio, np.where(lo > v_new, v_new, lo))
     new_hi = np.where(held, hi * ratio, np.where(hi < v_new, v_new, hi))
-    moved = changed & ((new_lo != lo) | (new_hi != hi)) & ~(np.isnan(new_lo) & np.isnan(new_hi))
+    moved = ok & ((new_lo != lo) | (new_hi != hi)) & ~(np.isnan(new_lo) & np.isnan(new_hi))
     moves: list[RangeMove] = []
-    for i in np.flatnonzero(moved):  # the few cells of one edit, not the table
-        if VALUE_LOW in out.columns and not np.isnan(new_lo[i]):
-            out.iat[i, out.columns.get_loc(VALUE_LOW)] = _range_text(new_lo[i])
-        if VALUE_HIGH in out.columns and not np.isnan(new_hi[i]):
-            out.iat[i, out.columns.get_loc(VALUE_HIGH)] = _range_text(new_hi[i])
+    for j in np.flatnonzero(moved):  # the few cells of one edit, not the table
+        i = int(rows[j])
+        if VALUE_LOW in out.columns and not np.isnan(new_lo[j]):
+            out.iat[i, out.columns.get_loc(VALUE_LOW)] = _range_text(new_lo[j])
+        if VALUE_HIGH in out.columns and not np.isnan(new_hi[j]):
+            out.iat[i, out.columns.get_loc(VALUE_HIGH)] = _range_text(new_hi[j])
         moves.append(
             RangeMove(
                 cell_text(out.at[i, CLIENT_ID]),
                 cell_text(out.at[i, METHOD_ID]),
-                float(v_new[i]),
-                None if np.isnan(new_lo[i]) else float(new_lo[i]),
-                None if np.isnan(new_hi[i]) else float(new_hi[i]),
+                float(v_new[j]),
+                None if np.isnan(new_lo[j]) else float(new_lo[j]),
+                None if np.isnan(new_hi[j]) else float(new_hi[j]),
             )
         )
     return out.astype(object), moves
