@@ -9,6 +9,7 @@ the inputs a member may see, the basis of what a role-filtered page sends.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .bundle import parse_tables
-from .schema import CLIENT_ID, CLIENTS, NAME, SETTINGS, Problem
+from .schema import CLIENT_ID, CLIENTS, METHOD_ID, NAME, SETTINGS, Problem
 from .storage import Database, StoreError, Target
 from .storage.tables import member_clients, members, ws_rows
 from .workspace import ROW_KEYS, Change, problem_tables
@@ -262,3 +263,81 @@ def edit_as(
         raise StoreError("team_denied", name=member.email, role=member.role, table=table, key=key)
     change: Change | None = workspace.set_cell(table, key, column, seen, value, who=member.email)
     return change
+
+
+def member_inputs(
+    tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], member: Member
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """`Workspace.tables()` as `member` may see them: the tables of `member_tables`, and the
+    settings with any text value that names another client blanked (as in the shared tables)."""
+    import json
+
+    frame = pd.DataFrame(
+        {"setting": list(settings), "value": [json.dumps(v) for v in settings.values()]}
+    )
+    shown = member_tables({**tables, SETTINGS: frame}, member)
+    seen = shown.pop(SETTINGS)
+    kept = {k: json.loads(v) if v else "" for k, v in zip(seen["setting"], seen["value"])}
+    return shown, kept
+
+
+def member_result(
+    result: Any, member: Member, tables: Mapping[str, pd.DataFrame] | None = None
+) -> Any:
+    """The part of a plan of the whole shared inputs that `member` may see: for a planner the
+    rows of their clients (allocation, clients, unfunded cells, constraints and conflicts
+    about them), the methods' totals over their clients only, the objective as their clients'
+    weighted value, and the pools as they are (capacity, use and prices of the whole plan).
+    With the bundle's `tables` (for the client names), a note that names another client is
+    left out."""
+    if member.sees_all():
+        return result
+    mine = list(member.clients)
+
+    def rows(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None:
+            return None
+        level = frame.index.get_level_values(CLIENT_ID) if CLIENT_ID in frame.index.names else None
+        if level is not None:
+            return frame[level.isin(mine)]
+        if CLIENT_ID in frame.columns:
+            return frame[frame[CLIENT_ID].isna() | frame[CLIENT_ID].isin(mine)]
+        return frame
+
+    allocation = rows(result.allocation)
+    clients = rows(result.clients)
+    methods = result.methods
+    if allocation is not None and not methods.empty and not allocation.empty:
+        # Totals over the planner's clients only: the whole plan's would tell of the others.
+        summed = [c for c in methods.columns if c in allocation.columns and c != "name"]
+        summed = [c for c in summed if pd.api.types.is_numeric_dtype(allocation[c])]
+        totals = allocation.groupby(level=METHOD_ID)[summed].sum()
+        methods = methods.copy()
+        methods[summed] = totals.reindex(methods.index).fillna(0.0)
+    objective = result.objective
+    if clients is not None and "weighted_value" in clients.columns and result.has_plan:
+        objective = float(clients["weighted_value"].sum())
+    conflicts = tuple(c for c in result.conflicts if c.client_id is None or c.client_id in mine)
+    others = None if tables is None else _others_pattern(tables, set(mine))
+    notes, explanation = result.notes, result.explanation
+    if others is not None:
+        conflicts = tuple(c for c in conflicts if not others.search(str(c.msg)))
+        notes = tuple(n for n in notes if not others.search(str(n)))
+        explanation = tuple(e for e in explanation if not others.search(e))
+    return replace(
+        result,
+        allocation=allocation,
+        clients=clients,
+        methods=methods,
+        unfunded=rows(result.unfunded),
+        constraints=rows(result.constraints),
+        conflicts=conflicts,
+        # Its own fingerprint: caches keyed by a result's fingerprint must not hand one
+        # planner's cut of the plan to a planner of other clients.
+        fingerprint=hashlib.sha256(
+            f"{result.fingerprint}|{','.join(sorted(mine))}".encode()
+        ).hexdigest()[:16],
+        notes=notes,
+        explanation=explanation,
+        objective=objective,
+    )

@@ -342,6 +342,27 @@ class Workspace:
             for r in rows
         ]
 
+    def last_change(self) -> int:
+        """The id of the latest logged change (0 before any): a page compares it with the one it
+        loaded to say that the shared inputs changed since."""
+        with self.db.read() as conn:
+            if conn is None or not self.db.has(conn, ws_changes.name):
+                return 0
+            return int(conn.execute(sa.select(sa.func.max(ws_changes.c.id))).scalar() or 0)
+
+    def changes_after(self, change_id: int) -> list[Change]:
+        """The changes logged after the one with id `change_id`, oldest first."""
+        with self.db.read() as conn:
+            if conn is None or not self.db.has(conn, ws_changes.name):
+                return []
+            rows = conn.execute(
+                sa.select(ws_changes).where(ws_changes.c.id > change_id).order_by(ws_changes.c.id)
+            ).all()
+        return [
+            Change(r.id, r.at, r.who, r.kind, r.tbl, r.row_key, r.col, r.old, r.new, r.client_id)
+            for r in rows
+        ]
+
     def _since(self, conn: Connection, since: str | date | datetime | None) -> str | None:
         if since is None or isinstance(since, date | datetime):
             return _since(since)
@@ -494,3 +515,49 @@ class Workspace:
 def changed_keys(changes: Iterable[Change]) -> set[tuple[str, str, str]]:
     """The (table, key, column) cells a list of changes touched."""
     return {(c.table, c.key, c.column) for c in changes if c.kind == "set"}
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """One cell a page changed: the value its editor saw and the value typed."""
+
+    table: str
+    key: str
+    column: str
+    seen: str
+    value: str
+
+
+def cell_edits(
+    before: Mapping[str, pd.DataFrame], after: Mapping[str, pd.DataFrame]
+) -> tuple[list[CellEdit], list[str]]:
+    """The cells that differ between two sets of text tables with the same rows (a page's
+    tables as loaded from the working plan, and as edited), and the tables whose rows or
+    columns differ (added, removed or renamed rows: a bundle import's business, not a cell
+    edit's). Rows are matched by their keys, so a reordered table is no change."""
+    out: list[CellEdit] = []
+    reshaped: list[str] = []
+    for t in dict.fromkeys([*before, *after]):
+        old, new = before.get(t), after.get(t)
+        if old is None or new is None or list(old.columns) != list(new.columns):
+            reshaped.append(t)
+            continue
+        if t not in ROW_KEYS and t != SETTINGS:
+            continue
+        old_keys, new_keys = _keys(t, old), _keys(t, new)
+        if (
+            old_keys.duplicated().any()
+            or new_keys.duplicated().any()
+            or set(old_keys) != set(new_keys)
+        ):
+            reshaped.append(t)
+            continue
+        a = old.set_axis(old_keys.to_numpy()).astype(str)
+        b = new.set_axis(new_keys.to_numpy()).astype(str).reindex(a.index)
+        diff = a.ne(b).to_numpy()
+        rows, cols = np.nonzero(diff)
+        out.extend(
+            CellEdit(t, str(a.index[r]), str(a.columns[c]), str(a.iat[r, c]), str(b.iat[r, c]))
+            for r, c in zip(rows, cols)
+        )
+    return out, reshaped

@@ -45,11 +45,17 @@ def free_port() -> int:
 
 
 def start_app(
-    port: int, log: Path | None = None, script: Path | None = None, args: Sequence[str] = ()
+    port: int,
+    log: Path | None = None,
+    script: Path | None = None,
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    flags: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     """Start `streamlit run dashboard.py` (or `script`) headless on `port`, with `args` for the
-    script (e.g. a bundle to open); return once it answers."""
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    script (e.g. a bundle to open), `env` added to the environment and `flags` for Streamlit
+    (e.g. `--secrets.files PATH`); return once it answers."""
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     # The server writes its log through its own copy of the file.
     with open(log or os.devnull, "wb") as out:
         proc = subprocess.Popen(
@@ -70,6 +76,7 @@ def start_app(
                 # No "file changed" prompts on the page while the code is being edited.
                 "--server.fileWatcherType",
                 "none",
+                *flags,
                 *(["--", *args] if args else []),
             ],
             cwd=ROOT,

@@ -42,6 +42,7 @@ OPTIONAL_TABS: tuple[tuple[str, str, str], ...] = (
     ("scenarios", "ui.scenarios", "render_scenarios"),
     ("relationship", "ui.relationship_tab", "render_relationship"),
     ("export", "ui.export_tab", "render_export"),
+    ("team", "ui.team_tab", "render_team"),
 )
 
 
@@ -79,14 +80,16 @@ def _loaded(module: str, function: str) -> Render:
     return fn if callable(fn) else _failed(f"{module} has no function {function}(ctx)")
 
 
-def tabs() -> list[Tab]:
-    """Every tab to show, in page order."""
+def tabs(hidden: frozenset[str] = frozenset()) -> list[Tab]:
+    """Every tab to show, in page order, less the `hidden` ones."""
     out = [
         Tab("plan", "tab_plan", render_plan),
         Tab("inputs", "tab_inputs", render_inputs),
         Tab("client", "tab_client", render_client),
     ]
     for tab_id, module, function in OPTIONAL_TABS:
+        if tab_id in hidden:
+            continue
         fn = _optional(module, function)
         if fn is not None:
             out.append(Tab(tab_id, f"tab_{tab_id}", fn))
@@ -112,9 +115,10 @@ def _guarded(tab: Tab, ctx: Context) -> None:
         st.exception(exc)
 
 
-def render_tabs(ctx: Context) -> None:
-    """Draw the tabs; only the open one runs (its label survives a change of language)."""
-    all_tabs = tabs()
+def render_tabs(ctx: Context, hidden: frozenset[str] = frozenset()) -> None:
+    """Draw the tabs, less the `hidden` ones; only the open one runs (its label survives a
+    change of language)."""
+    all_tabs = tabs(hidden)
     labels = {tab.id: ctx.t(tab.label_key) for tab in all_tabs}
     ss = st.session_state
     if ss.get(state.OPEN_TAB_KEY) not in labels:

@@ -363,16 +363,23 @@ def set_money_unit(old: str, new: str) -> None:
     bump_editor(RESOURCES)
 
 
-def build_context(settings: Settings, lang: str) -> Context:
-    """Validate the current tables, solve them (cached) and remember the last valid plan."""
+def build_context(
+    settings: Settings, lang: str, plan: Callable[[Problem], Result] | None = None
+) -> Context:
+    """Validate the current tables, solve them (cached) and remember the last valid plan.
+    `plan` gives the plan of the validated tables instead of their own solve (a planner of a
+    team sees their clients' part of the whole shared plan's solve)."""
     ss = st.session_state
     t = Translator(lang if lang in LANGUAGES else DEFAULT_LANG)
     tables = current_tables()
     problem, issues = validate(tables, settings, tuple(ss.get(READ_ISSUES_KEY, ())))
     result = None
     if problem is not None:
-        result = cached_result(problem)
-        if result is None:
+        result = cached_result(problem) if plan is None else None
+        if result is None and plan is not None:
+            with st.spinner(t("solving")):
+                result = plan(problem)
+        elif result is None:
             with st.spinner(t("solving")):
                 result = cached_solve(problem)
         ss[LAST_VALID_KEY] = (problem, result)

@@ -1681,3 +1681,103 @@ TEXT.update(
         ),
     }
 )
+
+
+# ---- team mode: sign-in, the shared plan, the Team tab ---------------------------------------
+TEXT.update(
+    {
+        "tab_team": ("Team", "Команда"),
+        "team_sign_in_intro": (
+            "This is your team's shared plan. Sign in to see the clients you work on.",
+            "Это общий план вашей команды. Войдите, чтобы увидеть своих клиентов.",
+        ),
+        "team_sign_in": ("Sign in", "Войти"),
+        "team_sign_out": ("Sign out", "Выйти"),
+        "team_not_member": (
+            "You are signed in as {email}, who is not a member of this team. Ask the sales "
+            "director to add you.",
+            "Вы вошли как {email}, но этого адреса нет в команде. Попросите коммерческого "
+            "директора добавить вас.",
+        ),
+        "team_db_error": ("The team's database: {error}", "База данных команды: {error}"),
+        "team_signed_in": ("Signed in as {email} ({role})", "Вы вошли как {email} ({role})"),
+        "team_role_director": ("director", "директор"),
+        "team_role_planner": ("account planner", "менеджер по клиентам"),
+        "team_role_viewer": ("viewer", "наблюдатель"),
+        "team_saved": (
+            "Saved to the shared plan: {n:d} cell(s).",
+            "Сохранено в общем плане ячеек: {n:d}.",
+        ),
+        "team_rows_fixed": (
+            "{table}: rows are added, removed or renamed by importing a bundle into the shared "
+            "plan (workspace import); the table is back as the shared plan has it.",
+            "{table}: строки добавляются, удаляются и переименовываются только импортом набора "
+            "данных в общий план (workspace import); таблица возвращена к общему плану.",
+        ),
+        "team_conflict": (
+            "Not saved: {table} {key}, {column}. {set_by} changed it to '{current}' at "
+            "{set_at} (UTC), after you saw '{seen}'. Your value '{value}' is kept below: save "
+            "it over theirs, or discard it.",
+            "Не сохранено: {table} {key}, {column}. {set_by} изменил значение на «{current}» "
+            "({set_at} UTC) после того, как вы видели «{seen}». Ваше значение «{value}» "
+            "сохранено ниже: запишите его поверх или отмените.",
+        ),
+        "team_your_value": ("Your value", "Ваше значение"),
+        "team_retry": ("Save my value", "Записать моё значение"),
+        "team_discard": ("Discard", "Отменить"),
+        "team_refused": (
+            "Not saved: {table} {key}, {column} = '{value}': {reason}",
+            "Не сохранено: {table} {key}, {column} = «{value}»: {reason}",
+        ),
+        "team_stale": (
+            "The shared inputs changed since this plan was solved: {n:d} change(s) by {who}.",
+            "Общие исходные данные изменились после расчёта этого плана: изменений — {n:d}, "
+            "кто изменил: {who}.",
+        ),
+        "team_stale_shared": (
+            "The shared plan changed since this plan was solved (pools' prices may move).",
+            "Общий план изменился после расчёта этого плана (цены ресурсов могут сдвинуться).",
+        ),
+        "team_reload": ("Load the latest and re-solve", "Загрузить свежие данные и пересчитать"),
+        "team_changes_title": ("What changed", "Что изменилось"),
+        "team_since": ("Since", "С момента"),
+        "team_since_scenario": ("a saved scenario", "сохранённого сценария"),
+        "team_since_date": ("a date", "даты"),
+        "team_no_changes": ("No changes since then.", "С тех пор изменений нет."),
+        "team_changes_count": (
+            "{n:d} change(s), by {who}.",
+            "Изменений: {n:d}; кто изменил: {who}.",
+        ),
+        "team_import": ("(bundle import)", "(импорт набора данных)"),
+        "team_col_at": ("When (UTC)", "Когда (UTC)"),
+        "team_col_who": ("Who", "Кто"),
+        "team_col_table": ("Table", "Таблица"),
+        "team_col_row": ("Row", "Строка"),
+        "team_col_column": ("Column", "Столбец"),
+        "team_col_old": ("Old value", "Было"),
+        "team_col_new": ("New value", "Стало"),
+        "team_col_client": ("Client", "Клиент"),
+        "team_col_before": ("Points then", "Баллы тогда"),
+        "team_col_after": ("Points now", "Баллы сейчас"),
+        "team_col_delta": ("Change", "Изменение"),
+        "team_plan_change_title": (
+            "**The plan's change since {name}**",
+            "**Как изменился план со сценария {name}**",
+        ),
+        "team_plan_total": ("Weighted value now", "Взвешенная ценность сейчас"),
+        "team_plan_same": (
+            "Every client's weighted value is as it was.",
+            "Взвешенная ценность каждого клиента не изменилась.",
+        ),
+        "team_members_title": ("Members", "Участники"),
+        "team_col_email": ("E-mail", "Эл. почта"),
+        "team_col_role": ("Role", "Роль"),
+        "team_col_clients": ("Clients (account planners)", "Клиенты (для менеджеров)"),
+        "team_member_save": ("Add or change member", "Добавить или изменить участника"),
+        "team_member_added": ("Added {email}.", "Участник {email} добавлен."),
+        "team_member_saved": ("Changed {email}.", "Участник {email} изменён."),
+        "team_member_remove_who": ("Member to remove", "Кого удалить"),
+        "team_member_remove": ("Remove", "Удалить"),
+        "team_member_removed": ("Removed {email}.", "Участник {email} удалён."),
+    }
+)

@@ -73,6 +73,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name}: not clients of the working plan: {clients}",
         "{name}: таких клиентов нет в общем плане: {clients}",
     ),
+    "team_shared_invalid": (
+        "the shared plan has input errors in rows you do not see; the plan is shown again "
+        "once the director fixes them",
+        "в общем плане есть ошибки в строках, которые вам не видны; план появится снова, когда "
+        "директор их исправит",
+    ),
     "store_team_missing": ("{name} is not a member of the team", "{name} нет в команде"),
     "store_team_denied": (
         "{name} ({role}) may not change {table} {key}",

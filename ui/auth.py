@@ -1,0 +1,44 @@
+"""Whether this page is a team's page: sign-in configured and a team database named.
+
+Kept apart from `ui.team` so that the single-user page never imports the database layer:
+team mode is on when the secrets file has an `[auth]` section (Streamlit's OpenID Connect
+settings for `st.login`) and `RISK_PLANNER_DB` names the team's database.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+DB_ENV = "RISK_PLANNER_DB"  # the same variable the engine reads (optimizer.storage.DB_ENV)
+MEMBER_KEY = "_team_member"  # session key: the signed-in optimizer.team.Member
+PLANNER_HIDDEN = frozenset({"whatif", "scenarios", "export"})  # tabs over the whole plan
+
+
+def signin_configured() -> bool:
+    """True when the secrets file has an `[auth]` section (st.login's settings)."""
+    try:
+        return bool(st.secrets.load_if_toml_exists() and st.secrets.get("auth"))
+    except (FileNotFoundError, KeyError, ValueError):
+        return False
+
+
+def team_db() -> str:
+    """The team's database ($RISK_PLANNER_DB), "" when not set."""
+    return os.environ.get(DB_ENV, "").strip()
+
+
+def team_mode() -> bool:
+    return bool(team_db()) and signin_configured()
+
+
+def hidden_tabs() -> frozenset[str]:
+    """Tabs this session does not show: the team tab outside team mode; for a planner the
+    tabs that work on the whole plan (what-if, scenarios, export)."""
+    who = st.session_state.get(MEMBER_KEY)
+    if who is None:
+        return frozenset({"team"})
+    if getattr(who, "role", "") == "planner":
+        return PLANNER_HIDDEN
+    return frozenset()

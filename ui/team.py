@@ -1,0 +1,358 @@
+"""Team mode of the page: sign-in (Streamlit's OpenID Connect), the signed-in member, and the
+shared working plan as that member may see it.
+
+Team mode is on when sign-in is configured (an `[auth]` section in the secrets file) and
+`RISK_PLANNER_DB` names the team's database; otherwise the page is the single-user page.
+
+What a session holds is only what its member may see: the tables come from
+`optimizer.team.member_inputs`, a planner's plan from `member_result` over the solve of the
+whole shared inputs. The whole inputs are read and solved on the server, in caches keyed by
+their content (the whole tables' hash, the problem's fingerprint), and never put into a
+session. A planner's own tables have a different content key from the whole plan's, so a
+cache hit can only return frames computed from exactly the content that was asked for.
+
+Edits: each run compares the session's tables with the ones last loaded from the working plan
+(`optimizer.workspace.cell_edits`) and sends each changed cell as an edit carrying the value
+its editor saw (`optimizer.team.edit_as`). A refused edit (someone changed the cell since) is
+kept with the typed value, the current value and who set it, for the user to retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from optimizer.errors import CodedError
+from optimizer.messages import Message
+from optimizer.schema import ERROR, Problem, Result, Settings
+from optimizer.storage import Database, StoreError
+from optimizer.team import PLANNER, Member, Team, edit_as, member_inputs
+from optimizer.team import member_result as _member_result
+from optimizer.workspace import EditConflict, Workspace, cell_edits
+
+from . import state
+from .auth import MEMBER_KEY, team_db
+from .cache import _LRU, cached_solve, validate
+from .cells import as_text
+from .text import Translator
+
+SEEN_KEY = "_team_seen"  # the member's tables as last loaded from the working plan
+PIN_KEY = "_team_pin"  # id of the latest change when they were loaded
+CONFLICTS_KEY = "_team_conflicts"  # refused edits: list of Refused
+NOTICE_KEY = "_team_notice"  # what the last edits did: (key, params) for the page to say
+RELOAD_KEY = "_team_reload"  # set by a button: load the latest shared inputs on the next run
+SOURCE = "team"  # the inputs' source while they come from the working plan
+# Refusals of one edit (the others, such as a server gone away, stop the whole sending).
+_REFUSALS = frozenset({"team_denied", "ws_no_cell", "ws_key_column"})
+
+# The whole shared inputs by (database, change id): read once per change for every session.
+_SHARED = _LRU(16)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An edit the working plan refused: the cell, what the editor saw and typed, and, for a
+    conflict, the current value and who set it when; `code` names the reason."""
+
+    table: str
+    key: str
+    column: str
+    seen: str
+    value: str
+    code: str
+    current: str = ""
+    set_by: str = ""
+    set_at: str = ""
+    msg: Message | None = None  # what the working plan said, in the catalogue's words
+
+
+def member() -> Member | None:
+    """The signed-in member of this session (None on the single-user page)."""
+    got = st.session_state.get(MEMBER_KEY)
+    return got if isinstance(got, Member) else None
+
+
+# ---- sign-in ----------------------------------------------------------------------------------
+def gate(t: Translator) -> Member:
+    """The signed-in member (team mode), else a sign-in page (or a "not a member" page) and
+    nothing more of this run."""
+    if not st.user.is_logged_in:
+        st.title(t("page_title"))
+        st.info(t("team_sign_in_intro"))
+        st.button(t("team_sign_in"), on_click=st.login, type="primary")
+        st.stop()
+    email = str(st.user.get("email") or "")
+    try:
+        found = Team(Database(team_db())).find(email) if email else None
+    except CodedError as exc:
+        st.title(t("page_title"))
+        st.error(t.md("team_db_error", error=exc.text(t.lang)))
+        st.stop()
+    if found is None:
+        st.session_state.pop(MEMBER_KEY, None)
+        st.title(t("page_title"))
+        st.warning(t.md("team_not_member", email=email or "?"))
+        st.button(t("team_sign_out"), on_click=st.logout)
+        st.stop()
+    previous = member()
+    if previous is not None and previous != found:
+        _forget_inputs()  # a changed role or client list: load what the member sees now
+    st.session_state[MEMBER_KEY] = found
+    return found
+
+
+def _forget_inputs() -> None:
+    """Drop every input the session holds, so the next load is the member's part afresh."""
+    ss = st.session_state
+    for key in (SEEN_KEY, PIN_KEY, state.TABLES_KEY, state.LAST_VALID_KEY, state.BASELINE_KEY):
+        ss.pop(key, None)
+
+
+def render_account(t: Translator, who: Member) -> None:
+    """Who is signed in, with their role, and the sign-out button (in the sidebar)."""
+    with st.sidebar:
+        st.caption(t.md("team_signed_in", email=who.email, role=t(f"team_role_{who.role}")))
+        st.button(t("team_sign_out"), on_click=st.logout, key="team_sign_out")
+
+
+# ---- the shared inputs ------------------------------------------------------------------------
+def workspace() -> Workspace:
+    return Workspace(Database(team_db()))
+
+
+def shared_inputs(pin: int | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, Any], int]:
+    """The whole shared inputs (text tables, settings) and the change id they are at: those of
+    change `pin` while this server still holds them, else the current ones. Server side only:
+    never put them into a session."""
+    db = team_db()
+    if pin is not None:
+        hit = _SHARED.get((db, pin))
+        if hit is not None:
+            return hit[0], hit[1], pin
+    ws = workspace()
+    latest = ws.last_change()
+    tables, settings = ws.tables()
+    _SHARED.put((db, latest), (tables, settings))
+    return tables, settings, latest
+
+
+def load(who: Member) -> None:
+    """Load the member's part of the shared inputs into the session (applied by
+    `state.init_state` in this run)."""
+    tables, settings, pin = shared_inputs()
+    mine, my_settings = member_inputs(tables, settings, who)
+    state.queue_inputs(mine, my_settings, (), source=SOURCE)
+    ss = st.session_state
+    ss[SEEN_KEY] = {t: as_text(f) for t, f in mine.items()}
+    ss[PIN_KEY] = pin
+
+
+def prepare(t: Translator, who: Member) -> None:
+    """Start of a team run: send the session's edits, load the shared inputs when needed.
+    A database that cannot be reached is said once, and the session keeps its edits."""
+    ss = st.session_state
+    try:
+        if SEEN_KEY in ss and state.TABLES_KEY in ss:
+            sent = send_edits(who)
+            if sent:
+                ss[RELOAD_KEY] = True
+        if SEEN_KEY not in ss or ss.pop(RELOAD_KEY, False):
+            load(who)
+    except CodedError as exc:
+        st.error(t.md("team_db_error", error=exc.text(t.lang)))
+        if state.TABLES_KEY not in ss:
+            st.stop()
+
+
+def send_edits(who: Member) -> int:
+    """Send every cell the session changed since the last load, each with the value its
+    editor saw; remember the refused ones. The number of edits sent (landed or refused)."""
+    ss = st.session_state
+    edits, reshaped = cell_edits(ss[SEEN_KEY], ss[state.TABLES_KEY])
+    if not edits and not reshaped:
+        return 0
+    ws = workspace()
+    refused: list[Refused] = [r for r in ss.get(CONFLICTS_KEY, []) if isinstance(r, Refused)]
+    saved = 0
+    for e in edits:
+        try:
+            edit_as(ws, who, e.table, e.key, e.column, e.seen, e.value)
+            saved += 1
+            refused = [
+                r for r in refused if (r.table, r.key, r.column) != (e.table, e.key, e.column)
+            ]
+        except EditConflict as exc:
+            refused.append(
+                Refused(
+                    e.table,
+                    e.key,
+                    e.column,
+                    e.seen,
+                    e.value,
+                    exc.code,
+                    exc.current,
+                    exc.set_by,
+                    exc.set_at,
+                    exc.msg,
+                )
+            )
+        except StoreError as exc:
+            if exc.code not in _REFUSALS:
+                raise  # the database went away: keep the edits in the session, say so
+            refused.append(
+                Refused(e.table, e.key, e.column, e.seen, e.value, exc.code, msg=exc.msg)
+            )
+    ss[CONFLICTS_KEY] = refused
+    ss[NOTICE_KEY] = (saved, len(edits) - saved, tuple(reshaped))
+    return len(edits) + len(reshaped)
+
+
+def retry(index: int, value: str) -> None:
+    """Send a refused edit again, over the value that is there now (a button's callback)."""
+    ss = st.session_state
+    refused = list(ss.get(CONFLICTS_KEY, []))
+    who = member()
+    if who is None or not 0 <= index < len(refused):
+        return
+    r = refused[index]
+    try:
+        edit_as(workspace(), who, r.table, r.key, r.column, r.current, value)
+        refused.pop(index)
+        ss[NOTICE_KEY] = (1, 0, ())
+    except EditConflict as exc:
+        refused[index] = replace(
+            r,
+            value=value,
+            current=exc.current,
+            set_by=exc.set_by,
+            set_at=exc.set_at,
+            seen=r.current,
+            msg=exc.msg,
+        )
+    except CodedError as exc:
+        refused[index] = replace(r, value=value, code=exc.code, msg=exc.msg)
+    ss[CONFLICTS_KEY] = refused
+    ss[RELOAD_KEY] = True
+
+
+def discard(index: int) -> None:
+    refused = list(st.session_state.get(CONFLICTS_KEY, []))
+    if 0 <= index < len(refused):
+        refused.pop(index)
+    st.session_state[CONFLICTS_KEY] = refused
+
+
+def request_reload() -> None:
+    st.session_state[RELOAD_KEY] = True
+
+
+# ---- the plan a member sees -------------------------------------------------------------------
+def plan_solver(who: Member, settings: Settings) -> Callable[[Problem], Result] | None:
+    """For a planner, the function giving the plan they see: the solve of the whole shared
+    inputs (at the change the session loaded) cut to their clients; None for the roles that
+    see everything (their session's own tables are the whole plan)."""
+    if who.role != PLANNER:
+        return None
+
+    def solve_for(own: Problem) -> Result:
+        tables, _settings, _pin = shared_inputs(st.session_state.get(PIN_KEY))
+        problem, _ = validate(tables, settings)
+        if problem is None:
+            # Errors in rows the planner cannot see: no plan, and nothing about those rows.
+            mine = _member_result(cached_solve(own), who)
+            return replace(
+                mine,
+                status=ERROR,
+                status_text="",
+                objective=None,
+                notes=(Message("team_shared_invalid", {}),),
+                explanation=(),
+                conflicts=(),
+            )
+        return _member_result(cached_solve(problem), who, tables)
+
+    return solve_for
+
+
+# ---- what the page says about the shared inputs -----------------------------------------------
+def render_status(t: Translator, who: Member) -> None:
+    """Above the tabs: what the last edits did, the refused ones with their typed values to
+    retry, and whether the shared inputs changed since this page loaded them."""
+    ss = st.session_state
+    notice = ss.pop(NOTICE_KEY, None)
+    if notice:
+        saved, _refused, reshaped = notice
+        if saved:
+            st.success(t("team_saved", n=saved))
+        for table in reshaped:
+            st.warning(t.md("team_rows_fixed", table=table))
+    for i, r in enumerate(list(ss.get(CONFLICTS_KEY, []))):
+        _render_refused(t, i, r)
+    _render_stale(t, who)
+
+
+def _render_refused(t: Translator, index: int, r: Refused) -> None:
+    if r.code == "ws_conflict":
+        st.error(
+            t.md(
+                "team_conflict",
+                table=r.table,
+                key=r.key,
+                column=r.column,
+                set_by=r.set_by,
+                current=r.current,
+                seen=r.seen,
+                value=r.value,
+                set_at=r.set_at[:19],
+            )
+        )
+        cols = st.columns([3, 2, 2])
+        typed = cols[0].text_input(
+            t("team_your_value"), value=r.value, key=f"team_retry_value::{index}::{r.set_at}"
+        )
+        cols[1].button(
+            t("team_retry"),
+            key=f"team_retry::{index}::{r.set_at}",
+            on_click=retry,
+            args=(index, typed),
+        )
+        cols[2].button(
+            t("team_discard"), key=f"team_discard::{index}", on_click=discard, args=(index,)
+        )
+    else:
+        st.error(
+            t.md(
+                "team_refused",
+                table=r.table,
+                key=r.key,
+                column=r.column,
+                value=r.value,
+                reason=r.msg if r.msg is not None else r.code,
+            )
+        )
+        st.button(t("team_discard"), key=f"team_discard::{index}", on_click=discard, args=(index,))
+
+
+def _render_stale(t: Translator, who: Member) -> None:
+    from optimizer.team import member_changes
+
+    ss = st.session_state
+    pin = int(ss.get(PIN_KEY, 0))
+    try:
+        ws = workspace()
+        if ws.last_change() <= pin:
+            return
+        newer = member_changes(ws.changes_after(pin), who)
+    except CodedError as exc:
+        st.warning(t.md("team_db_error", error=exc.text(t.lang)))
+        return
+    names = sorted({c.who for c in newer})
+    if newer:
+        st.info(t.md("team_stale", n=len(newer), who=", ".join(names)))
+    else:
+        st.info(t("team_stale_shared"))
+    st.button(t("team_reload"), on_click=request_reload, key="team_reload")
