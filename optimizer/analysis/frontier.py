@@ -674,12 +674,12 @@ def sweep(
                 price[i] = raw.row_dual[row]
             if walker is not None:
                 starts.append(walker.start(resolver.basic_variables(), raw.x, float(cap)))
-        elif walker is not None:
-            starts.append(None)
             if math.isfinite(step) and raw.objective is not None:
                 more = front.at(cap + step)
                 if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
                     step_price[i] = (max(more.objective, raw.objective) - raw.objective) / step
+        elif walker is not None:
+            starts.append(None)
         done = i + 1
         tick(progress, done, int(span))
         if stopped(stop_flag):
