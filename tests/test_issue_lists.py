@@ -56,11 +56,15 @@ def test_summarize_keeps_the_first_of_each_kind_in_order():
 
 def test_lines_count_the_rest_after_the_last_shown_one():
     issues = [unknown(i) for i in range(10_000)]
-    for t, more in ((Translator("en"), "9,980 more"), (Translator("ru"), "9\u00a0980")):
+    cases = (
+        (Translator("en"), "9,980 more", "values"),
+        (Translator("ru"), "9\u00a0980", "«Ценности»"),
+    )
+    for t, more, table in cases:
         lines = issue_lines(issues, t)
         assert len(lines) == N + 1
         assert lines[:N] == [i.text(t.lang) for i in issues[:N]]
-        assert more in lines[-1] and "values" in lines[-1]
+        assert more in lines[-1] and table in lines[-1]
         assert t.render(unknown(0).msg) in lines[-1]  # says what the rest are
 
 
