@@ -66,6 +66,23 @@ class Member:
         }
 
 
+# What each role may do on the page besides seeing and editing rows (`Member.may_see`,
+# `Member.may_edit`): the page asks `may` and the server acts on the answer.
+PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "whatif": (DIRECTOR, VIEWER),  # what-ifs and sweeps over the whole plan (read-only)
+    "scenarios": (DIRECTOR, VIEWER),  # the saved scenarios and their comparisons
+    "export": (DIRECTOR, VIEWER),  # downloads of the whole plan
+    "save_scenario": (DIRECTOR,),  # a snapshot of the shared inputs
+    "manage_members": (DIRECTOR,),
+    "edit_shared": (DIRECTOR,),  # pools, methods, settings
+}
+
+
+def may(member: Member, action: str) -> bool:
+    """Whether `member`'s role allows a page action of `PAGE_ACTIONS`."""
+    return member.role in PAGE_ACTIONS[action]
+
+
 def clean_email(email: str) -> str:
     text = str(email).strip().lower()
     if not _EMAIL.match(text):

@@ -13,7 +13,7 @@ import streamlit as st
 
 DB_ENV = "RISK_PLANNER_DB"  # the same variable the engine reads (optimizer.storage.DB_ENV)
 MEMBER_KEY = "_team_member"  # session key: the signed-in optimizer.team.Member
-PLANNER_HIDDEN = frozenset({"whatif", "scenarios", "export"})  # tabs over the whole plan
+TEAM_GATED = ("whatif", "scenarios", "export")  # tabs over the whole plan, by role
 
 
 def signin_configured() -> bool:
@@ -34,11 +34,11 @@ def team_mode() -> bool:
 
 
 def hidden_tabs() -> frozenset[str]:
-    """Tabs this session does not show: the team tab outside team mode; for a planner the
-    tabs that work on the whole plan (what-if, scenarios, export)."""
+    """Tabs this session does not show: the team tab outside team mode; in team mode the tabs
+    the member's role may not use (`optimizer.team.may`)."""
     who = st.session_state.get(MEMBER_KEY)
     if who is None:
         return frozenset({"team"})
-    if getattr(who, "role", "") == "planner":
-        return PLANNER_HIDDEN
-    return frozenset()
+    from optimizer.team import may
+
+    return frozenset(tab for tab in TEAM_GATED if not may(who, tab))

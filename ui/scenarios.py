@@ -22,9 +22,11 @@ from optimizer.bundle import settings_dict
 from optimizer.schema import METHOD_ID, METHODS, NAME, Problem, Result
 from optimizer.storage import DB_ENV, target_from
 from optimizer.store import ScenarioStore, StoreError, db_path_from, default_db_path
+from optimizer.team import may
 
 from . import analysis_charts as charts
 from . import state
+from .auth import MEMBER_KEY
 from .state import Context
 from .text import Translator, md_text
 from .widgets import render_diff
@@ -463,7 +465,9 @@ def render_scenarios(ctx: Context) -> None:
         st.error(t("sc_store_error", error=store_message(exc, t.md)))
         st.info(t("sc_store_off"))
         return
-    render_save(ctx)
+    who = st.session_state.get(MEMBER_KEY)  # team mode: the signed-in member
+    if who is None or may(who, "save_scenario"):
+        render_save(ctx)
     st.divider()
     render_list(ctx, store, infos)
     st.divider()

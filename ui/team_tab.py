@@ -15,7 +15,7 @@ import streamlit as st
 from optimizer.errors import CodedError
 from optimizer.schema import CLIENT_ID, CLIENTS
 from optimizer.store import ScenarioStore
-from optimizer.team import DIRECTOR, PLANNER, ROLES, Member, Team, member_changes, member_result
+from optimizer.team import PLANNER, ROLES, Member, Team, may, member_changes, member_result
 from optimizer.workspace import Change
 
 from . import team
@@ -33,7 +33,7 @@ def render_team(ctx: Context) -> None:
     if who is None:
         return
     render_changes(ctx, who)
-    if who.role == DIRECTOR:
+    if may(who, "manage_members"):
         st.divider()
         render_members(ctx, who)
 

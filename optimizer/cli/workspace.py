@@ -10,6 +10,7 @@ from ..bundle import load_bundle
 from ..export import ExportPathError
 from ..export.files import bundle_targets, check_not_inputs
 from ..storage import Database
+from ..team import Team, edit_as
 from ..workspace import Change, Workspace, default_user
 from .common import EXIT_PLAN, Command, UsageError, Words, add_lang_arg, dump, words
 
@@ -85,7 +86,13 @@ def cmd_workspace(args: argparse.Namespace) -> int:
         print(w("cli_workspace_exported", path=db.label, out=str(dest)))
         return EXIT_PLAN
     if cmd == "set":
-        change = ws.set_cell(args.table, args.key, args.column, args.seen, args.value, who=who)
+        # A --who that names a member edits with that member's role (a guard against
+        # slips: --who itself is not checked, see docs/team.md).
+        member = Team(db).find(who) if "@" in who else None
+        if member is not None:
+            change = edit_as(ws, member, args.table, args.key, args.column, args.seen, args.value)
+        else:
+            change = ws.set_cell(args.table, args.key, args.column, args.seen, args.value, who=who)
         if change is None:
             print(
                 w(
