@@ -192,3 +192,41 @@ def test_a_stale_edit_is_refused_with_the_current_value(
     with pytest.raises(EditConflict) as err:
         edit_as(ws, team["planner"], "values", f"{MINE}/demo", "value", seen, "50")
     assert (err.value.current, err.value.set_by, err.value.value) == ("41", DIRECTOR, "50")
+
+
+def test_the_workbook_has_the_changes_sheet_and_a_planner_s_has_only_their_clients(
+    team: dict[str, Member], db_target: str
+) -> None:
+    import openpyxl
+
+    from optimizer.export.xlsx import xlsx_bytes
+    from optimizer.team import member_changes, member_problem
+
+    ws = Workspace(db_target)
+    for key in (f"{MINE}/demo", f"{OTHER}/demo"):
+        seen = ws.cell("values", key, "value").value
+        edit_as(ws, team["director"], "values", key, "value", seen, "45")
+    tables, _ = ws.tables()
+    problem = ws.problem()
+    whole = solve(problem)
+    planner = team["planner"]
+    data = xlsx_bytes(
+        member_problem(problem, planner),
+        member_result(whole, planner, tables),
+        lang="ru",
+        changes=member_changes(ws.changes(), planner, tables),
+        since="2026-12-01",
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    sheet = book["Изменения"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(r)]
+    assert rows[0][0] == "Изменения общих исходных данных с 2026-12-01"
+    edits = [r for r in rows[2:] if r[2] == "values"]
+    assert [(r[1], r[3], r[4], r[6]) for r in edits] == [(DIRECTOR, f"{MINE}/demo", "value", "45")]
+    others = load_bundle(SAMPLE).clients.drop(index=MINE)
+    words = [*others.index, *others["name"]]
+    for name in book.sheetnames:
+        text = " ".join(
+            str(v) for r in book[name].iter_rows(values_only=True) for v in r if v is not None
+        )
+        assert not [w for w in words if w in text], name

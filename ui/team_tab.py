@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from optimizer.errors import CodedError
+from optimizer.export.xlsx import xlsx_bytes
 from optimizer.schema import CLIENT_ID, CLIENTS
 from optimizer.store import ScenarioStore
 from optimizer.team import PLANNER, ROLES, Member, Team, may, member_changes, member_result
@@ -88,6 +89,14 @@ def render_changes(ctx: Context, who: Member) -> None:
             t("team_changes_count", n=len(shown), who=", ".join(sorted({c.who for c in shown})))
         )
         st.dataframe(changes_frame(shown, t), hide_index=True, width="stretch")
+    if ctx.problem is not None and ctx.result is not None:
+        st.download_button(
+            t("team_download_changes"),
+            data=xlsx_bytes(ctx.problem, ctx.result, lang=t.lang, changes=shown, since=str(since)),
+            file_name=f"plan-changes-since-{since}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="team_download_changes",
+        )
     if kind == "scenario":
         render_plan_change(ctx, who, str(since))
 

@@ -1744,6 +1744,10 @@ TEXT.update(
         "team_since_scenario": ("a saved scenario", "сохранённого сценария"),
         "team_since_date": ("a date", "даты"),
         "team_no_changes": ("No changes since then.", "С тех пор изменений нет."),
+        "team_download_changes": (
+            "Download the plan with these changes (.xlsx)",
+            "Скачать план с этими изменениями (.xlsx)",
+        ),
         "team_changes_count": (
             "{n:d} change(s), by {who}.",
             "Изменений: {n:d}; кто изменил: {who}.",

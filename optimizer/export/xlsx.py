@@ -519,12 +519,40 @@ def _write_inputs(book: Book, problem: Problem) -> None:
     )
 
 
+def _write_changes(book: Book, changes: Sequence[Any], since: str) -> None:
+    """The Changes sheet: every change to the shared inputs (optimizer.workspace.Change:
+    when, who, table, row, column, old and new value), oldest first."""
+    t = book.t
+    ws = book.sheet(t("export_sheet_changes"))
+    ws.write_string(0, 0, neutralise(t("export_changes_since", since=since)), book.fmt(bold=True))
+    cols = [
+        Col(t("export_col_changed_at")),
+        Col(t("export_col_changed_by")),
+        Col(t("export_col_table")),
+        Col(t("export_col_row")),
+        Col(t("export_col_column")),
+        Col(t("export_col_old")),
+        Col(t("export_col_new")),
+    ]
+    rows = (
+        (c.at[:19].replace("T", " "), c.who, c.table, c.key, c.column, c.old or "", c.new or "")
+        for c in changes
+    )
+    book.table(ws, 2, cols, rows, freeze=0)
+
+
 def xlsx_bytes(
-    problem: Problem, result: Result, meta: ExportMeta | None = None, lang: str = DEFAULT_LANG
+    problem: Problem,
+    result: Result,
+    meta: ExportMeta | None = None,
+    lang: str = DEFAULT_LANG,
+    changes: Sequence[Any] | None = None,
+    since: str = "",
 ) -> bytes:
     """The planning workbook: Summary, grids, allocation, by client and method, not funded,
     and the inputs as solved. Without a plan: the Summary (with the reasons) and the inputs.
-    `lang`: the language of its sheet names, headers and labels."""
+    `lang`: the language of its sheet names, headers and labels. With `changes` (the shared
+    inputs' changes since `since`, optimizer.workspace.Change), a Changes sheet too."""
     meta = meta or ExportMeta()
     t = words(lang)
     nf = number_formats(problem)
@@ -538,5 +566,7 @@ def xlsx_bytes(
         _write_by_method(book, problem, result, nf)
         ws = book.sheet(t("export_sheet_not_funded"))
         book.table(ws, 0, unfunded_cols(nf, t), unfunded_rows(problem, result, t), freeze=2)
+    if changes is not None:
+        _write_changes(book, changes, since)
     _write_inputs(book, problem)
     return book.close()
