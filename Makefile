@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 APP_STAMP  := $(VENV)/.installed-app
 DEV_STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv bench clean
+.PHONY: run serve test lint venv bench clean
 
 # A venv whose interpreter no longer runs (moved, Python upgraded) is rebuilt.
 $(PY):
@@ -27,6 +27,19 @@ venv: $(APP_STAMP)
 # `make run BUNDLE=path/to/bundle` opens the dashboard on that bundle (folder, .xlsx or .zip).
 run: $(APP_STAMP)
 	$(VENV)/bin/streamlit run dashboard.py $(if $(BUNDLE),-- "$(BUNDLE)")
+
+# `make serve DB=postgresql+psycopg://planner@db.example/risk_planner`: the dashboard for a team
+# (docs/team.md): sign-in settings from SECRETS, the shared plan and the members in DB
+# (default $RISK_PLANNER_DB), on HOST:PORT.
+DB      ?= $(RISK_PLANNER_DB)
+SECRETS ?= .streamlit/secrets.toml
+HOST    ?= 0.0.0.0
+PORT    ?= 8501
+serve: $(APP_STAMP)
+	@test -n "$(DB)" || { echo "make serve: say where the team's database is: DB=URL (or RISK_PLANNER_DB)"; exit 2; }
+	@test -f "$(SECRETS)" || { echo "make serve: no sign-in settings in $(SECRETS) (see docs/secrets.example.toml)"; exit 2; }
+	RISK_PLANNER_DB="$(DB)" $(VENV)/bin/streamlit run dashboard.py --server.address "$(HOST)" \
+		--server.port "$(PORT)" --secrets.files "$(SECRETS)"
 
 # One worker per core (pytest-xdist).
 test: $(DEV_STAMP)

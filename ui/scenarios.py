@@ -345,6 +345,9 @@ def render_list(ctx: Context, store: ScenarioStore, infos: list) -> None:
             ),
             hide_index=True,
         )
+    who = st.session_state.get(MEMBER_KEY)  # team mode: only a director changes scenarios
+    if who is not None and not may(who, "save_scenario"):
+        return
     a1, a2, a3, a4 = st.columns(4)
     a1.button(
         t("sc_load"), on_click=_load, args=(pick, t), key="scenario_load", help=t("sc_load_help")

@@ -186,6 +186,9 @@ def send_edits(who: Member) -> int:
                 r for r in refused if (r.table, r.key, r.column) != (e.table, e.key, e.column)
             ]
         except EditConflict as exc:
+            if exc.current == e.value:  # already there (sent before a connection broke)
+                saved += 1
+                continue
             refused.append(
                 Refused(
                     e.table,
