@@ -7,10 +7,11 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from ..analysis import diff_inputs, diff_summaries
+from ..analysis import ScenarioDiff, diff_inputs, diff_summaries
 from ..bundle import write_bundle
 from ..export import ExportPathError
 from ..export.files import bundle_targets, check_not_inputs
+from ..schema import UNIT
 from ..solve import solve
 from ..store import ScenarioStore, StoreError
 from .common import (
@@ -98,6 +99,26 @@ def _print_scenario_summary(summary: dict[str, Any], w: Words) -> None:
         print(f"  {k:<22} {w.fmt(v)}")
 
 
+def _kpi_labels(d: ScenarioDiff, summaries: list[dict[str, Any]], w: Words) -> dict[str, str]:
+    """Labels of the compared pool prices (`price_<pool>`): the pool's name and the one amount
+    both sides are quoted for (optimizer.quoting), as the page says them; other KPIs keep
+    their ids."""
+    names = {
+        str(p.get("resource_id")): str(p.get("name") or p.get("resource_id"))
+        for s in summaries
+        for p in s.get("pools", [])
+    }
+    return {
+        f"price_{pool}": w(
+            "cli_compare_price",
+            pool=names.get(str(pool), str(pool)),
+            amount=w.num(float(row["quoted_per"]), ",.0f"),
+            unit=str(row[UNIT]),
+        )
+        for pool, row in d.pools.iterrows()
+    }
+
+
 def _scenario(args: argparse.Namespace, w: Words) -> int:
     f = w.fmt
     try:
@@ -172,9 +193,12 @@ def _scenario(args: argparse.Namespace, w: Words) -> int:
             sys.stdout.write(dump(d.to_json()))
             return EXIT_PLAN
         print(w("cli_compare_header", a=a.name, b=b.name))
-        print(f"{'':<22} {'A':>14} {'B':>14} {w('cli_col_change'):>14}")
+        labels = _kpi_labels(d, [a.summary, b.summary], w)
+        width = max(22, *map(len, labels.values()))
+        print(f"{'':<{width}} {'A':>14} {'B':>14} {w('cli_col_change'):>14}")
         for m, r in d.kpis.iterrows():
-            print(f"{m:<22} {f(r['a']):>14} {f(r['b']):>14} {f(r['delta']):>14}")
+            label = labels.get(str(m), str(m))
+            print(f"{label:<{width}} {f(r['a']):>14} {f(r['b']):>14} {f(r['delta']):>14}")
         changed = d.changed_cells
         print(w("cli_compare_cells", count=len(changed)))
         for (c, m), r in changed.iterrows():

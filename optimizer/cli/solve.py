@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..quoting import quote_amount, quoted
 from ..schema import (
     CAPACITY,
     IS_FUNDED,
@@ -95,18 +96,28 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
     print(w("cli_solve_pools"))
     for _, row in result.pools.iterrows():
         sp = row[SHADOW_PRICE]
+        # Quoted per the amount the page quotes it for, from the pool's capacity.
+        per = quote_amount(float(row[CAPACITY]))
         if sp != sp:
             sp_txt = ""
         elif result.settings.objective == "min_cost":
-            # d cost / d capacity: an extra unit of a binding pool saves money
+            # d cost / d capacity: more of a binding pool saves money
+            saving = max(-quoted(sp, per), 0.0) + 0.0
             sp_txt = w(
                 "cli_solve_pool_saves",
+                amount=w.num(per, ",.0f"),
                 unit=row["unit"],
-                amount=w.num(max(-sp, 0.0) + 0.0, ",.4g"),
+                saving=w.num(saving, _price_spec(saving)),
                 currency=cur,
             )
         else:
-            sp_txt = w("cli_solve_pool_worth", unit=row["unit"], amount=w.num(sp, ",.4g"))
+            worth = quoted(sp, per) + 0.0
+            sp_txt = w(
+                "cli_solve_pool_worth",
+                amount=w.num(per, ",.0f"),
+                unit=row["unit"],
+                worth=w.num(worth, _price_spec(worth)),
+            )
         print(
             w(
                 "cli_solve_pool",
@@ -129,6 +140,11 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
                 value=w.num(row[VALUE], ".1f"),
             )
         )
+
+
+def _price_spec(x: float) -> str:
+    """Digits of a quoted price, as the page shows it: two below ten, else one."""
+    return ",.2f" if abs(x) < 10 else ",.1f"
 
 
 @contextmanager

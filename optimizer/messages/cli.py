@@ -338,13 +338,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "  {name}: {used} of {capacity} {unit}{price}",
         "  {name}: {used} из {capacity} {unit}{price}",
     ),
+    # A pool's price per the amount the page quotes it for (optimizer.quoting).
     "cli_solve_pool_saves": (
-        ", one more {unit} saves {amount} {currency}",
-        ", ещё одна единица ({unit}) экономит {amount} {currency}",
+        ", one more {amount} {unit} would save {saving} {currency}",
+        ", ещё {amount} {unit} сэкономили бы {saving} {currency}",
     ),
     "cli_solve_pool_worth": (
-        ", one more {unit} is worth {amount} value points",
-        ", ещё одна единица ({unit}) даёт {amount} баллов ценности",
+        ", one more {amount} {unit} would add {worth} value points",
+        ", ещё {amount} {unit} добавили бы {worth} баллов ценности",
     ),
     "cli_solve_funded": ("\nFunded cells:", "\nПрофинансированные ячейки:"),
     "cli_solve_cell": (
@@ -504,6 +505,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_scenario_status": ("Status: {status}", "Статус: {status}"),
     "cli_compare_header": ("'{b}' against '{a}':", "«{b}» относительно «{a}»:"),
     "cli_col_change": ("change", "изменение"),
+    "cli_compare_price": (
+        "{pool}: value of {amount} {unit} more (points)",
+        "{pool}: ценность ещё {amount} {unit} (баллы ценности)",
+    ),
     "cli_compare_cells": ("\n{count:i} cell(s) changed:", "\nИзменилось ячеек: {count:i}"),
     "cli_compare_cell": (
         "  {client:<20} {method:<20} units {units_a} -> {units_b} ({change}), value {value}",
