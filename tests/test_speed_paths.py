@@ -89,3 +89,18 @@ def test_solve_json_on_a_pipe_is_the_same_object_as_in_process() -> None:
     assert {k: v for k, v in got.items() if k != "seconds"} == {
         k: v for k, v in want.items() if k != "seconds"
     }
+
+
+def test_solve_leaves_the_cycle_collector_as_it_found_it() -> None:
+    import contextlib
+    import gc
+    import io
+
+    from optimizer.cli import main
+
+    before = gc.get_threshold()
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["solve", str(TINY), "--json"]) == 0
+    assert json.loads(out.getvalue())["status"] == "optimal"
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
