@@ -260,16 +260,29 @@ def _unfunded_frame(result: Result, t: Translator) -> pd.DataFrame:
     )
 
 
-def pools_table(result: Result, t: Translator) -> pd.DataFrame:
+def pools_table(
+    result: Result, t: Translator, quotes: Mapping[str, float] | None = None, currency: str = ""
+) -> pd.DataFrame:
+    """The pools with each one's price per the amount it is quoted for (the session's
+    `quotes`, else the capacity's choice), as the sentences above the table say it: the
+    value of that amount more, or in min_cost the money it would save."""
     r = result.pools
+    units = [unit_text(u, t.lang) for u in r[UNIT]]
+    per = pd.Series([price_scale(row, quotes) for _, row in r.iterrows()], dtype=float)
+    price = r[SHADOW_PRICE].astype(float).to_numpy() * per.to_numpy()
+    min_cost = result.settings.objective == "min_cost"
     frame = pd.DataFrame(
         {
             t("col_pool"): r[NAME].to_numpy(),
-            t("col_unit"): [unit_text(u, t.lang) for u in r[UNIT]],
+            t("col_unit"): units,
             t("col_capacity"): r[CAPACITY].to_numpy(),
             t("col_used"): r[USED].to_numpy(),
             t("col_slack"): r[SLACK].to_numpy(),
-            t("col_shadow"): r[SHADOW_PRICE].to_numpy(),
+            t("col_quoted_per"): [f"{t.num(a, 0)} {u}" for a, u in zip(per, units)],
+            # min_cost: d cost / d capacity, so more of a binding pool saves -price.
+            (t("col_quoted_saving", currency=currency) if min_cost else t("col_quoted_price")): (
+                -price + 0.0 if min_cost else price
+            ),
         }
     )
     # Whole units: beside the LP price with the units fixed, one more step re-solved.
@@ -478,13 +491,14 @@ def render_plan(ctx: Context) -> None:
         st.markdown("- " + shadow_sentence(row, t.md, min_cost, ctx.settings.currency, ctx.quotes))
     st.caption(t("pools_caption_int") if result.settings.integer_units else t("pools_caption"))
     show_table(
-        pools_table(result, t),
+        pools_table(result, t, ctx.quotes, ctx.settings.currency),
         t,
         {
             t("col_capacity"): 1,
             t("col_used"): 1,
             t("col_slack"): 1,
-            t("col_shadow"): 4,
+            t("col_quoted_price"): 2,
+            t("col_quoted_saving", currency=ctx.settings.currency): 2,
             t("col_price_step"): 1,
             t("col_step_price"): 4,
         },

@@ -329,6 +329,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Value of the quoted amount more (points)",
         "Ценность ещё такого объёма (баллы)",
     ),
+    "col_quoted_saving": (
+        "Saving from the quoted amount more ({currency})",
+        "Экономия от ещё такого объёма ({currency})",
+    ),
     # reasons for not funding (rebuilt from the engine's fields)
     # infeasible and errors
     "infeasible_title": (
