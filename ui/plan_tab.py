@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -194,24 +195,31 @@ def _money_unit(problem: Problem, result: Result) -> str:
     return str(result.pools.at[p, UNIT]) if p in result.pools.index else ""
 
 
-_UNFUNDED: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
+# Keyed by the result object itself (held weakly, checked on a hit, since an id may be reused
+# once its object is gone): two results of the same inputs solved with different needed
+# modes or objectives have the same fingerprint but different unfunded frames. Sessions share
+# results through the solve cache, so they share these frames too.
+_UNFUNDED: OrderedDict[tuple[int, str, str], tuple[weakref.ref[Result], pd.DataFrame]] = (
+    OrderedDict()
+)
 _UNFUNDED_SIZE = 16
 _UNFUNDED_LOCK = threading.Lock()
 
 
 def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
-    """Not (fully) funded cells with the reason, in the page's language. Built once per plan
+    """Not (fully) funded cells with the reason, in the page's language. Built once per result
     and language, shared by every session and rerun (thousands of reasons take a good part
     of a second to put into words); never modify the frame returned."""
-    key = (result.fingerprint, t.lang, type(t).__name__)
+    key = (id(result), t.lang, type(t).__name__)
     with _UNFUNDED_LOCK:
         hit = _UNFUNDED.get(key)
-        if hit is not None:
+        if hit is not None and hit[0]() is result:
             _UNFUNDED.move_to_end(key)
-            return hit
+            return hit[1]
     frame = _unfunded_frame(result, t)
     with _UNFUNDED_LOCK:
-        _UNFUNDED[key] = frame
+        _UNFUNDED[key] = (weakref.ref(result), frame)
+        _UNFUNDED.move_to_end(key)
         while len(_UNFUNDED) > _UNFUNDED_SIZE:
             _UNFUNDED.popitem(last=False)
     return frame
