@@ -284,7 +284,14 @@ def plan_solver(who: Member, settings: Settings) -> Callable[[Problem], Result] 
 # ---- what the page says about the shared inputs -----------------------------------------------
 def render_status(t: Translator, who: Member) -> None:
     """Above the tabs: what the last edits did, the refused ones with their typed values to
-    retry, and whether the shared inputs changed since this page loaded them."""
+    retry, and whether the shared inputs changed since this page loaded them. All in one
+    container, there on every run, so the tabs below keep their place on the page (a tab bar
+    that moves is redrawn, and the open tab with it)."""
+    with st.container():
+        _render_status(t, who)
+
+
+def _render_status(t: Translator, who: Member) -> None:
     ss = st.session_state
     notice = ss.pop(NOTICE_KEY, None)
     if notice:

@@ -39,6 +39,15 @@ def render_team(ctx: Context) -> None:
         render_members(ctx, who)
 
 
+def _whole_tables(who: Member) -> dict[str, pd.DataFrame] | None:
+    """For a planner, the whole shared tables (on the server only): the other clients' ids and
+    names, to blank wherever a change or a note names them."""
+    if who.role != PLANNER:
+        return None
+    tables, _settings, _pin = team.shared_inputs(st.session_state.get(team.PIN_KEY))
+    return tables
+
+
 # ---- what changed -----------------------------------------------------------------------------
 def changes_frame(changes: list[Change], t: Translator) -> pd.DataFrame:
     """The change list as the page shows it (newest first)."""
@@ -81,7 +90,7 @@ def render_changes(ctx: Context, who: Member) -> None:
     except CodedError as exc:
         st.error(t.md("team_db_error", error=exc.text(t.lang)))
         return
-    shown = member_changes(changes, who, ctx.tables if who.role == PLANNER else None)
+    shown = member_changes(changes, who, _whole_tables(who))
     if not shown:
         st.info(t("team_no_changes"))
     else:
@@ -111,7 +120,7 @@ def render_plan_change(ctx: Context, who: Member, name: str) -> None:
     except CodedError as exc:
         st.error(t.md("team_db_error", error=exc.text(t.lang)))
         return
-    before = member_result(cached_solve(problem), who, ctx.tables)
+    before = member_result(cached_solve(problem), who, _whole_tables(who))
     if not before.has_plan:
         return
     after = ctx.result
