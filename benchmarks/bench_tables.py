@@ -79,7 +79,14 @@ def marshal(frame: Any, repeat: int) -> dict[str, float]:
     def columns() -> None:
         marshall_styler(ArrowData(), styled(frame, t, decimals), "bench")
 
-    return {"cell by cell": _median(cell_by_cell, repeat), "column texts": _median(columns, repeat)}
+    import pandas as pd
+
+    # As show_table does: a table over pandas' Styler cell limit is still sent.
+    with pd.option_context("styler.render.max_elements", max(frame.size, 262_144)):
+        return {
+            "cell by cell": _median(cell_by_cell, repeat),
+            "column texts": _median(columns, repeat),
+        }
 
 
 def main(argv: list[str] | None = None) -> int:
