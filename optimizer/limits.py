@@ -33,8 +33,10 @@ MAX_SETTINGS_BYTES = 1 * MIB
 READ_CHUNK = 1 * MIB
 
 # ---- tables ----------------------------------------------------------------------------------
-# Data rows per table: the values table of 20,000 clients x 10 methods is 200,000 rows.
-MAX_ROWS = 250_000
+# Data rows per table: a 50,000-client bundle (the largest the benchmarks plan for: 10 s, under
+# 2 GB) has about 315,000 values rows with its usual 6 or 7 methods a client; 50,000 x 8 fit.
+# The model's cap (MAX_MODEL_UNITS) still bounds what is solved.
+MAX_ROWS = 400_000
 # Columns per table: methods and clients have one column per pool (plus a few).
 MAX_COLUMNS = 500
 # Characters in one cell (names and notes are short; Python's csv module stops at 131,072).
@@ -53,3 +55,14 @@ MAX_MODEL_UNITS = 1_000_000
 # 1e12 a plan's sums lose their decimals, then whole units, and the checks of the plan lose
 # their meaning.
 MAX_MAGNITUDE = 1e12
+
+# ---- reasons ---------------------------------------------------------------------------------
+# Needed values confirmed by re-solves (optimizer/solve.py, docs/model.md). `needed="auto"` (every
+# solve the page and the analyses make) searches them when the continuous max-value model has at
+# most NEEDED_EXACT_UP_TO_COLUMNS columns (about 250 clients), and stops after
+# NEEDED_AUTO_RESOLVES re-solves or NEEDED_AUTO_SECONDS, whichever comes first; `needed="exact"`
+# after NEEDED_EXACT_SECONDS. Cells not reached keep their bound or estimate, labelled as such.
+NEEDED_EXACT_UP_TO_COLUMNS = 3_000
+NEEDED_AUTO_RESOLVES = 1_000
+NEEDED_AUTO_SECONDS = 1.0
+NEEDED_EXACT_SECONDS = 10.0

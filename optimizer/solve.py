@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from . import limits
 from .messages import Message, Translator, status_message
 from .messages.describe import conflict_notes
 from .model import (
@@ -85,6 +86,7 @@ from .tolerances import (
     GAP_FLOOR,
     GAP_NOISE,
     NEEDED_RTOL,
+    PIVOT_RTOL,
     ROUNDED_ROW,
     ROUNDING,
     TARGET_SLACK,
@@ -853,7 +855,7 @@ def _frames(
     x: np.ndarray,
     duals: np.ndarray | None,
     lp_model: Model,
-    needed: str = "bound",
+    needed: str | NeededBudget = "bound",
 ) -> dict[str, pd.DataFrame]:
     cells = model.cells
     pools = list(model.pools)
@@ -954,13 +956,15 @@ def _unfunded(
     units: np.ndarray,
     duals: np.ndarray | None,
     lp_model: Model,
-    needed: str = "bound",
+    needed: str | NeededBudget = "bound",
 ) -> pd.DataFrame:
     """For each cell below its max units: the value it would need, what that number is
     (NEEDED_KIND: exact, bound or estimate, see docs/model.md), and what blocks it.
 
-    `needed`: "exact" confirms each needed value by re-solves (continuous max-value plans
-    only); "bound" keeps the reduced-cost value, a lower bound where `_bound_holds`."""
+    `needed`: a NeededBudget confirms needed values by re-solves within it (continuous
+    max-value plans only); "bound" keeps the reduced-cost value, a lower bound where
+    `_bound_holds`."""
+    budget = needed if isinstance(needed, NeededBudget) else None
     cells = model.cells
     open_cells = np.flatnonzero(units < cells.units - FUNDED)
     cols_out = [
@@ -1016,13 +1020,12 @@ def _unfunded(
         bound = (units[open_cells] <= full[open_cells] + FUNDED) & (value > 0)
         bound &= _bound_holds(problem, model, x, duals, open_cells, estimate)
         kind[bound] = NEEDED_BOUND
-        if needed == "exact":
-            exact, how = _needed_values(
-                problem, model, x, open_cells, full[open_cells], estimate, "exact"
+        if budget is not None:
+            found, done = _needed_values(
+                problem, model, x, open_cells, full[open_cells], estimate, bound, budget
             )
-            done = how == NEEDED_EXACT
-            estimate = np.where(done, exact, estimate)
-            kind = np.where(done, how, kind)
+            estimate = np.where(done, found, estimate)
+            kind = np.where(done, NEEDED_EXACT, kind)
     needed_extra = estimate - value
     # The binding capacity rows that each next unit uses (one sparse slice, no per-cell matrix
     # indexing), as the limits named in the reason.
@@ -1090,14 +1093,23 @@ def _unfunded(
 
 
 # ---- needed values --------------------------------------------------------------------------
-# "auto" computes exact needed values when the continuous max-value model has at most this many
-# columns, and bounds above it (benchmarks/bench_reasons.py: the sample, 303 columns, 75 open
-# cells: 0.07 s against 0.01 s; 250 clients, 2,934 columns, 693 cells: 1.2 s against 0.02 s;
-# each cell costs two to twenty warm re-solves, and a re-solve grows with the model).
-NEEDED_EXACT_UP_TO_COLUMNS = 3_000
-# The exact search stops after this many seconds; the cells not reached keep their bound.
-NEEDED_TIME_BUDGET_S = 10.0
+# "auto" computes exact needed values when the continuous max-value model has at most
+# limits.NEEDED_EXACT_UP_TO_COLUMNS columns, within a budget of re-solves and seconds
+# (optimizer/limits.py); each cell costs one to twenty warm re-solves, and a re-solve grows with
+# the model (benchmarks/bench_reasons.py).
 NEEDED_MODES: tuple[str, ...] = ("auto", "exact", "bound")
+
+
+@dataclass(frozen=True)
+class NeededBudget:
+    """How far the exact search of needed values may go: re-solves (None: no cap) and seconds."""
+
+    resolves: int | None
+    seconds: float
+
+
+class _OutOfBudget(Exception):
+    """The exact search spent its budget: the cell being searched keeps its bound."""
 
 
 class _ValueProbe:
@@ -1106,9 +1118,13 @@ class _ValueProbe:
     coefficients in its client's floor row and the floor itself (a share of the attainable
     value, which the cell's value is part of) all follow the value."""
 
-    def __init__(self, problem: Problem, model: Model, settings: Settings):
+    def __init__(
+        self, problem: Problem, model: Model, settings: Settings, budget: NeededBudget
+    ) -> None:
         self.model = model
         self.settings = settings
+        self.budget = budget
+        self.t0 = time.perf_counter()
         self.h = highs_model(model, relax=True)
         # The same scaling of the objective as the plan's own solve (see OBJECTIVE_BAND).
         self.h.setOptionValue("user_objective_scale", objective_scale(model.c))
@@ -1137,8 +1153,101 @@ class _ValueProbe:
             shift = self.share[m.cells.client[cell]] * (v - m.cells.value[cell]) * float(g.sum())
             self.h.changeRowBounds(row, float(m.row_lo[row] + shift), math.inf)
 
+    def start(self) -> bool:
+        """Solve at the bundle's values once and keep that optimum's basis for `enters`."""
+        import highspy
+
+        self._check_budget()
+        h = self.h
+        h.run()
+        self.runs += 1
+        self.base: dict[str, np.ndarray] | None = None
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return False
+        sol, basis = h.getSolution(), h.getBasis()
+        if not (sol.dual_valid and basis.valid):
+            return False
+        basic = highspy.HighsBasisStatus.kBasic
+        self.base = {
+            "x": np.asarray(sol.col_value, dtype=float),
+            "act": np.asarray(sol.row_value, dtype=float),
+            "d": np.asarray(sol.col_dual, dtype=float),
+            "col_basic": np.array([s == basic for s in basis.col_status], dtype=bool),
+            "row_basic": np.array([s == basic for s in basis.row_status], dtype=bool),
+            "basic": np.asarray(h.getBasicVariables()[1], dtype=np.int64),
+        }
+        self.A = self.model.A.tocsc()
+        return True
+
+    def enters(self, cell: int, base: int, c: float) -> bool:
+        """True when, with the cell's first-unit value just above `c`, the optimum is proven
+        without a re-solve to take more than `base` units: in the optimum at the bundle's
+        values the cell's next unit is nonbasic and its reduced cost is zero at `c` (so the
+        value above `c` prices it in), none of the cell's columns is basic (the prices stay),
+        the client has no floor (nothing else moves with the value), and the simplex edge of
+        that unit leaves the optimum's vertex with a step over FUNDED (not degenerate). Then
+        a point of the edge is worth more than every plan with at most `base` units of the
+        cell, so every optimum takes more. False: not proven (a re-solve decides)."""
+        b = getattr(self, "base", None)
+        m = self.model
+        # HiGHS holds the optimum's basis only until the next re-solve.
+        if b is None or self.runs != 1 or self.floor_row[m.cells.client[cell]] >= 0:
+            return False
+        s, k = int(self.starts[cell]), int(m.cells.units[cell])
+        cols = np.arange(s, s + k)
+        j = s + base
+        x = b["x"]
+        g = self.decay_pow[cols]
+        # The funded units are the `base` most valuable ones (no plan with at most `base`
+        # units of the cell gets more of its value), and the next unit holds none.
+        top = float(np.sort(g)[::-1][:base].sum())
+        if b["col_basic"][cols].any() or x[j] > FUNDED or float(g @ x[cols]) < top * (1 - TINY):
+            return False
+        wg = float(self.weight[cell] * g[base])
+        if not wg > 0:
+            return False
+        v_star = float(m.cells.value[cell]) - float(b["d"][j]) / wg  # reduced cost zero here
+        if not abs(v_star - c) <= NEEDED_RTOL * 1e-2 * max(abs(c), TINY):
+            return False
+        import highspy
+
+        status, alpha = self.h.getReducedColumn(j)[:2]
+        if status != highspy.HighsStatus.kOk:
+            return False
+        alpha = np.asarray(alpha, dtype=float)
+        basic = b["basic"]
+        struct = basic >= 0
+        step = np.zeros(m.n_cols)
+        step[basic[struct]] = -alpha[struct]
+        step[j] = 1.0
+        change = self.A @ step
+        big = max(float(np.abs(step).max()), float(np.abs(change).max()), 1.0)
+        tol = PIVOT_RTOL * big
+        # Rows at their bound (logical not basic) must not move along the edge.
+        if np.abs(change[~b["row_basic"]]).max(initial=0.0) > tol:
+            return False
+        ratios = [1.0 - x[j]]
+        up, down = step > tol, step < -tol
+        ratios += list((m.col_hi[up] - x[up]) / step[up])
+        ratios += list((x[down] - m.col_lo[down]) / -step[down])
+        act = b["act"]
+        up_r, down_r = change > tol, change < -tol
+        ratios += list((m.row_hi[up_r] - act[up_r]) / change[up_r])
+        ratios += list((act[down_r] - m.row_lo[down_r]) / -change[down_r])
+        theta = max(min(ratios), 0.0)  # inf bounds give inf ratios
+        return bool(theta > FUNDED)
+
+    def _check_budget(self) -> None:
+        b = self.budget
+        if (b.resolves is not None and self.runs >= b.resolves) or (
+            time.perf_counter() - self.t0 > b.seconds
+        ):
+            raise _OutOfBudget
+
     def units(self, cell: int, v: float) -> float | None:
-        """Units of `cell` in the optimum with its first-unit value at `v` (None: no plan)."""
+        """Units of `cell` in the optimum with its first-unit value at `v` (None: no plan).
+        Raises _OutOfBudget before a re-solve the budget does not cover."""
+        self._check_budget()
         if self.cell >= 0 and self.cell != cell:
             self._set(self.cell, float(self.model.cells.value[self.cell]))  # restore
         self.cell = cell
@@ -1197,69 +1306,85 @@ def _needed_values(
     open_cells: np.ndarray,
     full: np.ndarray,
     estimate: np.ndarray,
-    mode: str,
+    bound: np.ndarray,
+    budget: NeededBudget,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The needed value of each open cell and what it is (NEEDED_EXACT | NEEDED_BOUND).
+    """The needed value of each open cell and whether it is exact (True) or not searched.
 
     Exact: the smallest first-unit value at which the optimum takes some of the cell's next
     unit (units above `full`), within NEEDED_RTOL. The reduced-cost value `estimate` is tried
     first and kept when a re-solve NEEDED_RTOL above it funds the next unit and one below does
-    not; otherwise a bracket is grown from it and bisected, every probe a warm re-solve. A
-    cell whose search does not finish within the time budget keeps `estimate` as a bound."""
+    not; where `bound` holds (`_bound_holds`: no value below `estimate` funds it) the one below
+    needs no re-solve. Otherwise a bracket is grown from it and bisected, every probe a warm
+    re-solve. The cells proven by prices alone to be bounds come first (one re-solve each when
+    the prices' value is the threshold); when the budget runs out the cell being searched and
+    every later one are left as they were (not exact)."""
     needed = np.array(estimate, dtype=float, copy=True)
-    kind = np.full(len(open_cells), NEEDED_BOUND, dtype=object)
-    if mode != "exact" or not len(open_cells):
-        return needed, kind
-    probe = _ValueProbe(problem, model, problem.settings)
-    t0 = time.perf_counter()
+    exact = np.zeros(len(open_cells), dtype=bool)
+    if not len(open_cells):
+        return needed, exact
+    probe = _ValueProbe(problem, model, problem.settings, budget)
+    order = np.argsort(~np.asarray(bound, dtype=bool), kind="stable")  # bounds first
+    try:
+        # First every cell proven from the optimum's basis (no re-solve), then the others.
+        if probe.start():
+            for n in np.flatnonzero(bound & (needed > 0) & np.isfinite(needed)).tolist():
+                exact[n] = probe.enters(int(open_cells[n]), int(full[n]), float(needed[n]))
+        for n in order.tolist():
+            cell = int(open_cells[n])
+            v0 = float(model.cells.value[cell])
+            if exact[n] or not v0 > 0 or not math.isfinite(needed[n]):
+                continue
+            found = _threshold(probe, cell, int(full[n]), float(needed[n]), v0, bool(bound[n]))
+            needed[n], exact[n] = found, True
+    except _OutOfBudget:
+        pass
+    finally:
+        if probe.cell >= 0:
+            probe._set(probe.cell, float(model.cells.value[probe.cell]))
+    return needed, exact
+
+
+def _threshold(
+    probe: _ValueProbe, cell: int, base: int, estimate: float, v0: float, bound: bool
+) -> float:
+    """The first-unit value from which the optimum takes more than `base` units of `cell`
+    (inf: none tried does, 0: every one does), searched from the prices' value `estimate`;
+    `bound`: no value below `estimate` does (proven from the prices)."""
     eps = NEEDED_RTOL
-    for n, cell in enumerate(open_cells.tolist()):
-        if time.perf_counter() - t0 > NEEDED_TIME_BUDGET_S:
-            break
-        v0 = float(model.cells.value[cell])
-        if not v0 > 0 or not math.isfinite(needed[n]):
-            continue
-        base = int(full[n])
 
-        def takes(v: float, cell: int = cell, base: int = base) -> bool:
-            u = probe.units(cell, v)
-            return u is not None and u > base + FUNDED
+    def takes(v: float) -> bool:
+        u = probe.units(cell, v)
+        return u is not None and u > base + FUNDED
 
-        c = max(float(needed[n]), 0.0)
-        hi_ok = takes(c * (1 + eps)) if c > 0 else True
-        lo_ok = takes(c * (1 - eps)) if c > 0 else False
-        if hi_ok and not lo_ok:
-            kind[n] = NEEDED_EXACT  # the reduced cost was the threshold
-            continue
-        # Grow a bracket [a, b]: a does not take the next unit, b does.
-        if not hi_ok:
-            a, b = c * (1 + eps), max(c, v0) * 2
-            for _ in range(12):  # up to about 10^7 times the value
-                if takes(b):
-                    break
-                a, b = b, b * 4
-            else:
-                needed[n], kind[n] = math.inf, NEEDED_EXACT  # no value tried funds it
-                continue
+    c = max(estimate, 0.0)
+    hi_ok = takes(c * (1 + eps)) if c > 0 else True
+    if hi_ok and (bound or not (c > 0 and takes(c * (1 - eps)))):
+        return c  # the reduced cost was the threshold
+    # Grow a bracket [a, b]: a does not take the next unit, b does.
+    if not hi_ok:
+        a, b = c * (1 + eps), max(c, v0) * 2
+        for _ in range(12):  # up to about 10^7 times the value
+            if takes(b):
+                break
+            a, b = b, b * 4
         else:
-            a, b = c * 0.5, c * (1 - eps)
-            for _ in range(12):
-                if not takes(a):
-                    break
-                a, b = a / 4, a
-            else:
-                needed[n], kind[n] = 0.0, NEEDED_EXACT
-                continue
-        while b - a > eps * b:
-            mid = 0.5 * (a + b)
-            if takes(mid):
-                b = mid
-            else:
-                a = mid
-        needed[n], kind[n] = 0.5 * (a + b), NEEDED_EXACT
-    if probe.cell >= 0:
-        probe._set(probe.cell, float(model.cells.value[probe.cell]))
-    return needed, kind
+            return math.inf  # no value tried funds it
+    else:
+        a, b = c * 0.5, c * (1 - eps)
+        for _ in range(12):
+            if not takes(a):
+                break
+            a, b = a / 4, a
+        else:
+            return 0.0
+    while b - a > eps * b:
+        mid = 0.5 * (a + b)
+        if takes(mid):
+            b = mid
+        else:
+            a = mid
+    return 0.5 * (a + b)
 
 
 def _row_limits(problem: Problem, model: Model) -> list[Message]:
@@ -1299,7 +1424,9 @@ def solve(problem: Problem, settings: Settings | None = None, needed: str = "aut
 
     `needed`: how the unfunded cells' needed values are computed: "exact" (confirmed by
     re-solves), "bound" (from the prices only: a lower bound, or an estimate where no bound
-    holds), or "auto": exact up to NEEDED_EXACT_UP_TO_COLUMNS columns, bound above."""
+    holds), or "auto": exact up to limits.NEEDED_EXACT_UP_TO_COLUMNS columns within a budget of
+    re-solves and seconds (optimizer/limits.py), bound above. Cells the search does not reach
+    keep their bound or estimate, and NEEDED_KIND says which each number is."""
     t0 = time.perf_counter()
     if needed not in NEEDED_MODES:
         raise ValueError(f"needed must be one of {', '.join(NEEDED_MODES)}, not {needed!r}")
@@ -1382,9 +1509,12 @@ def solve(problem: Problem, settings: Settings | None = None, needed: str = "aut
         # Prices for whole units: keep the chosen units, let the rest be taken fractionally.
         price_model = model.with_bounds(np.maximum(model.col_lo, x), model.col_hi)
         duals = _fixed_prices(model, x, s)
-    if needed == "auto":
-        needed = "exact" if model.n_cols <= NEEDED_EXACT_UP_TO_COLUMNS else "bound"
-    frames = _frames(problem, model, x, duals, price_model, needed)
+    search: str | NeededBudget = "bound"
+    if needed == "exact":
+        search = NeededBudget(None, limits.NEEDED_EXACT_SECONDS)
+    elif needed == "auto" and model.n_cols <= limits.NEEDED_EXACT_UP_TO_COLUMNS:
+        search = NeededBudget(limits.NEEDED_AUTO_RESOLVES, limits.NEEDED_AUTO_SECONDS)
+    frames = _frames(problem, model, x, duals, price_model, search)
     objective = float(model.c @ x)
     gap = raw.gap
     if model.integer and gap is None and raw.bound is not None:
