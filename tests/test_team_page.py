@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ARTIFACTS, SAMPLE, screenshot_module
 from optimizer import load_bundle
@@ -145,6 +146,7 @@ def sign_in(browser: Any, port: int, oidc: str, sub: str, email: str) -> tuple[A
 def edit_first_value(page: Any, value: str) -> str:
     """Type `value` into the values grid's first cell (the first client's first method):
     the value the cell showed before. The Inputs tab is open."""
+    page.bring_to_front()  # several pages are open: the keys go to the one in front
     shot.wait_for_run(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
@@ -236,7 +238,7 @@ def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
 
     # The director sees every client, and Anna's change in the Team tab's change list.
     director, seen_by_director = sign_in(browser, team_app, oidc, "dir", DIRECTOR)
-    assert "Quillon Packaging Systems" in director.inner_text("body")
+    assert b"Quillon Packaging Systems" in b"".join(seen_by_director)  # every client
     shot.open_tab(director, "Team")
     director.get_by_text("What changed").wait_for(timeout=30_000)
     caption = director.get_by_text("change(s), by").first.inner_text()
@@ -245,6 +247,20 @@ def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
     received = b"".join(seen_by_director)
     assert b"hartwell/demo" in received and ANNA.encode() in received
     assert b"Members" in received and BORIS.encode() in received  # the director's members
+    # The director adds a viewer from the page.
+    form = director.locator('[data-testid="stForm"]')
+    form.get_by_role("textbox", name="E-mail").fill("Vera@Example.com")
+    director.bring_to_front()
+    role = form.get_by_role("combobox", name="Role")
+    role.click()
+    try:  # a click may only focus the box; the arrow key opens its list
+        director.get_by_role("option", name="viewer").wait_for(timeout=3_000)
+    except PlaywrightTimeout:
+        role.press("ArrowDown")
+    director.get_by_role("option", name="viewer", exact=True).click()
+    director.get_by_role("button", name="Add or change member").click()
+    director.get_by_text("Added vera@example.com.").wait_for(timeout=30_000)
+    assert Team(team_db).get("vera@example.com").role == "viewer"
     for page in (anna, boris, director):
         assert page.query_selector(shot.EXCEPTION) is None
 
