@@ -192,7 +192,9 @@ def assert_nothing_of_others(text: dict[str, str], html: str, frames: list[bytes
 def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
     team_app: int, oidc: str, team_db: str, browser: Any
 ) -> None:
-    # Boris opens his page first: he sees hartwell's first value as it is now.
+    # The director and Boris open their pages first: Boris sees hartwell's first value as it
+    # is now.
+    director, seen_by_director = sign_in(browser, team_app, oidc, "dir", DIRECTOR)
     boris, _ = sign_in(browser, team_app, oidc, "boris", BORIS)
     shot.open_tab(boris, "Inputs")
 
@@ -237,9 +239,17 @@ def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
     assert ws.cell("values", "hartwell/demo", "value").value == "45"
 
     # The director sees every client, and Anna's change in the Team tab's change list.
-    director, seen_by_director = sign_in(browser, team_app, oidc, "dir", DIRECTOR)
+    # The director's page, solved before A's edit, says the shared inputs changed, and by whom;
+    # it re-solves on request.
     assert b"Quillon Packaging Systems" in b"".join(seen_by_director)  # every client
+    director.bring_to_front()
     shot.open_tab(director, "Team")
+    stale = director.get_by_text("The shared inputs changed since this plan was solved")
+    stale.wait_for(timeout=30_000)
+    assert ANNA in stale.inner_text()
+    director.get_by_role("button", name="Load the latest and re-solve").click()
+    stale.wait_for(state="detached", timeout=60_000)
+    shot.wait_for_run(director)
     director.get_by_text("What changed").wait_for(timeout=30_000)
     caption = director.get_by_text("change(s), by").first.inner_text()
     assert ANNA in caption, caption
