@@ -261,21 +261,27 @@ def plan_solver(who: Member, settings: Settings) -> Callable[[Problem], Result] 
     if who.role != PLANNER:
         return None
 
+    def no_plan(own: Problem, why: Message) -> Result:
+        """No plan, saying why, and nothing about rows the planner cannot see."""
+        mine = _member_result(cached_solve(own), who)
+        return replace(
+            mine,
+            status=ERROR,
+            status_text="",
+            objective=None,
+            notes=(why,),
+            explanation=(),
+            conflicts=(),
+        )
+
     def solve_for(own: Problem) -> Result:
-        tables, _settings, _pin = shared_inputs(st.session_state.get(PIN_KEY))
+        try:
+            tables, _settings, _pin = shared_inputs(st.session_state.get(PIN_KEY))
+        except CodedError as exc:  # the database went away: said, no plan shown as one
+            return no_plan(own, exc.msg)
         problem, _ = validate(tables, settings)
-        if problem is None:
-            # Errors in rows the planner cannot see: no plan, and nothing about those rows.
-            mine = _member_result(cached_solve(own), who)
-            return replace(
-                mine,
-                status=ERROR,
-                status_text="",
-                objective=None,
-                notes=(Message("team_shared_invalid", {}),),
-                explanation=(),
-                conflicts=(),
-            )
+        if problem is None:  # errors in rows the planner cannot see
+            return no_plan(own, Message("team_shared_invalid", {}))
         return _member_result(cached_solve(problem), who, tables)
 
     return solve_for
