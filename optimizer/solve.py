@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import string
 import sys
 import tempfile
 import time
@@ -1037,12 +1038,16 @@ def _unfunded(
     # each distinct set is put into words once, however many cells it blocks.
     sets: dict[tuple[int, ...], tuple[Message, ...]] = {}
     limits = []
+    set_of = np.empty(len(open_cells), dtype=np.int64)  # which distinct set blocks each cell
+    number: dict[tuple[int, ...], int] = {}
     for n in range(len(open_cells)):
         key = tuple(sub.indices[sub.indptr[n] : sub.indptr[n + 1]].tolist())
         lims = sets.get(key)
         if lims is None:
             lims = sets[key] = tuple(bind_limits[k] for k in key)
+            number[key] = len(number)
         limits.append(lims)
+        set_of[n] = number[key]
     limited_by = {
         id(lims): Message("reason_limited_by", {"limits": lims}) for lims in sets.values()
     }
@@ -1083,13 +1088,75 @@ def _unfunded(
             NEEDED_KIND: kind,
             REDUCED_COST: reduced,
             BLOCKED_BY: [blocked[id(lims)] for lims in limits],
-            REASON: [t.render(w, memo) for w in why],
+            # Reasons of one code blocked by one set share their words but for the numbers.
+            REASON: render_many(
+                t,
+                why,
+                memo,
+                pd.factorize(np.array([w.code for w in why], dtype=object))[0] * len(sets) + set_of,
+            ),
             WHY: why,
             LIMITS: limits,
         },
         index=cells.index[open_cells],
     )
     return frame[cols_out]
+
+
+def render_many(
+    t: Translator, messages: list[Message], memo: dict[int, str], groups: np.ndarray | None = None
+) -> list[str]:
+    """`[t.render(m, memo) for m in messages]`, made a template at a time: the messages of one
+    code whose other parameters are the same objects (the reasons of cells blocked by the same
+    limits) share the template's text, and each of their numbers is put into words once per
+    distinct value (thousands of reasons took most of a second one by one). Each piece is put
+    into words by the translator's own field formatting, so the texts are the same.
+
+    `groups`: a label per message, equal only where the code and every non-number parameter
+    are the same objects (the caller often knows them); found here when None."""
+    n = len(messages)
+    if groups is None:
+        keys = [
+            (m.code, *((k, None if _is_number(v) else id(v)) for k, v in m.params.items()))
+            for m in messages
+        ]
+        groups = pd.factorize(pd.Series(keys, dtype=object))[0]
+    labels = np.asarray(groups)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    out = np.empty(n, dtype=object)
+    for rows in np.split(order, bounds) if n else []:
+        first = messages[int(rows[0])]
+        entry = t.texts.get(first.code)
+        if entry is None or not first.params or len(rows) == 1:
+            out[rows] = [t.render(messages[i], memo) for i in rows.tolist()]
+            continue
+        template = entry[1] if t.lang == "ru" else entry[0]
+        text = np.full(len(rows), "", dtype=object)
+        for literal, name, spec, _ in string.Formatter().parse(template):
+            text = text + literal
+            if name is None:
+                continue
+            value = first.params[name]
+            if not _is_number(value):
+                text = text + t._field(value, spec or "", memo)
+                continue
+            # Each distinct number once (floats as floats, any other kind as it is).
+            numbers = [messages[i].params[name] for i in rows.tolist()]
+            if all(type(x) is float for x in numbers):
+                # by their bits: -0.0 and 0.0 are two numbers to a format spec such as "g"
+                codes, uniques = pd.factorize(np.asarray(numbers, dtype=float).view(np.int64))
+                distinct = uniques.view(np.float64).tolist()
+            else:
+                codes, distinct = np.arange(len(numbers)), numbers
+            words = np.array([t._field(v, spec or "", memo) for v in distinct], dtype=object)
+            text = text + words[codes]
+        out[rows] = text
+    return out.tolist()
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
 # ---- needed values --------------------------------------------------------------------------

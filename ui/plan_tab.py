@@ -46,6 +46,7 @@ from optimizer.schema import (
     client_cap_col,
     use_col,
 )
+from optimizer.solve import render_many
 from optimizer.tolerances import BINDING, ZERO_PRICE
 
 from . import charts, state
@@ -263,7 +264,7 @@ def _unfunded_frame(result: Result, t: Translator) -> pd.DataFrame:
             # The engine's own column holds the English words already.
             t("col_reason"): u[REASON].to_numpy()
             if english and REASON in u.columns
-            else [t.render(w, memo) for w in u[WHY]],
+            else render_many(t, list(u[WHY]), memo),
         }
     )
 
