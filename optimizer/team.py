@@ -223,7 +223,8 @@ def member_tables(tables: Mapping[str, pd.DataFrame], member: Member) -> dict[st
                 text = pd.api.types.is_string_dtype(shared[col]) or shared[col].dtype == object
                 if col in keys or not text:
                     continue
-                named = shared[col].astype(str).str.contains(others, na=False)
+                # Object dtype: the Arrow strings would re-parse the (long) pattern per column.
+                named = shared[col].astype(str).astype(object).str.contains(others, na=False)
                 if named.any():
                     stand_in = shared[keys[0]] if col == NAME else ""
                     shared[col] = shared[col].where(~named, stand_in)
