@@ -2,7 +2,9 @@
 
 Keys are built from content (the text tables' hash, the problem's fingerprint), never from a
 session, so two people looking at the same inputs share one solve. Cached results are shared:
-never modify their frames in place.
+never modify their frames in place. On a team's page (ui/team.py) a planner's tables hold only
+their clients, so their keys differ from the whole plan's, and a planner's cut of a plan
+carries a fingerprint of its own: a hit can only return what was computed from the same content.
 """
 
 from __future__ import annotations
