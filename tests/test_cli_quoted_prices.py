@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from optimizer.cli.common import Words
+from optimizer.messages import unit_text
 from optimizer.quoting import quote_amount
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,8 @@ def test_solve_quotes_each_pool_per_its_amount(lang: str) -> None:
             want = f"one more {num(per, ',.0f', lang)} {p['unit']} would add "
             want += f"{num(worth, digits, lang)} value points"
         else:
-            want = f"ещё {num(per, ',.0f', lang)} {p['unit']} добавили бы "
+            # hours read «ч» in Russian, as on the page
+            want = f"ещё {num(per, ',.0f', lang)} {unit_text(p['unit'], lang)} добавили бы "
             want += f"{num(worth, digits, lang)} баллов ценности"
         line = next(x for x in out.splitlines() if x.strip().startswith(p["name"] + ":"))
         assert line.endswith(want), (line, want)

@@ -27,6 +27,7 @@ from optimizer.messages import (
     fmt_num,
     fmt_pct,
     plotly_separators,
+    unit_text,
 )
 from optimizer.messages import Translator as _EngineTranslator
 
@@ -1571,16 +1572,6 @@ _MD_INLINE = re.compile(
 _MD_LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+[.)])", re.MULTILINE)
 # A number the page has already formatted ("9,716.21", "-3.5", "12%") carries no Markdown.
 _FORMATTED_NUMBER = re.compile(r"[-+\u2212]?[\d\s.,\u00a0\u202f]*%?|\u2013")
-
-
-# Units written in a bundle in English, as the Russian page says them (the file keeps its own).
-UNIT_WORDS_RU = {"h": "ч", "hour": "ч", "hours": "ч", "day": "дн.", "days": "дн."}
-
-
-def unit_text(unit: object, lang: str) -> str:
-    """A pool's unit as the page shows it: "h" reads «ч» on the Russian page."""
-    text = str(unit)
-    return UNIT_WORDS_RU.get(text.strip().lower(), text) if lang == "ru" else text
 
 
 def md_text(text: object) -> str:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..messages import unit_text
 from ..quoting import quote_amount, quoted
 from ..schema import (
     CAPACITY,
@@ -106,7 +107,7 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
             sp_txt = w(
                 "cli_solve_pool_saves",
                 amount=w.num(per, ",.0f"),
-                unit=row["unit"],
+                unit=unit_text(row["unit"], w.lang),
                 saving=w.num(saving, _price_spec(saving)),
                 currency=cur,
             )
@@ -115,7 +116,7 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
             sp_txt = w(
                 "cli_solve_pool_worth",
                 amount=w.num(per, ",.0f"),
-                unit=row["unit"],
+                unit=unit_text(row["unit"], w.lang),
                 worth=w.num(worth, _price_spec(worth)),
             )
         print(
@@ -124,7 +125,7 @@ def _print_summary(problem: Problem, result: Result, w: Words) -> None:
                 name=row["name"],
                 used=w.num(row[USED], ",.1f"),
                 capacity=w.num(row[CAPACITY], ",.1f"),
-                unit=row["unit"],
+                unit=unit_text(row["unit"], w.lang),
                 price=sp_txt,
             )
         )

@@ -24,6 +24,7 @@ from .formats import (
     fmt_pct,
     fmt_spec,
     plotly_separators,
+    unit_text,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "register",
     "status_line",
     "status_message",
+    "unit_text",
 ]

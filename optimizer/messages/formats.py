@@ -117,3 +117,14 @@ def plotly_separators(lang: str) -> str:
     sym = _locale(lang).number_symbols["latn"]
     group = sym["group"].replace("\u202f", "\xa0")
     return sym["decimal"] + (" " if group == "\xa0" else group)
+
+
+# A pool's unit is the user's text; the few units the catalogue knows read the language's way
+# (hours are «ч» in Russian). Anything else is shown as typed.
+UNIT_WORDS_RU = {"h": "ч", "hour": "ч", "hours": "ч", "day": "дн.", "days": "дн."}
+
+
+def unit_text(unit: object, lang: str) -> str:
+    """A pool's unit in the language: "h" reads «ч» in Russian; other units as typed."""
+    text = str(unit)
+    return UNIT_WORDS_RU.get(text.strip().lower(), text) if lang == "ru" else text
