@@ -1697,7 +1697,7 @@ TEXT.update(
         "team_db_error": ("The team's database: {error}", "База данных команды: {error}"),
         "team_signed_in": ("Signed in as {email} ({role})", "Вы вошли как {email} ({role})"),
         "team_role_director": ("director", "директор"),
-        "team_role_planner": ("account planner", "менеджер по клиентам"),
+        "team_role_planner": ("account planner", "менеджер по ключевым клиентам"),
         "team_role_viewer": ("viewer", "наблюдатель"),
         "team_saved": (
             "Saved to the shared plan: {n:d} cell(s).",
