@@ -524,7 +524,7 @@ def _write_changes(book: Book, changes: Sequence[Any], since: str) -> None:
     when, who, table, row, column, old and new value), oldest first."""
     t = book.t
     ws = book.sheet(t("export_sheet_changes"))
-    ws.write_string(0, 0, neutralise(t("export_changes_since", since=since)), book.fmt(bold=True))
+    ws.write_string(0, 0, neutralise(t("export_changes_since", name=since)), book.fmt(bold=True))
     cols = [
         Col(t("export_col_changed_at")),
         Col(t("export_col_changed_by")),

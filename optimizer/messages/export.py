@@ -153,8 +153,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_sheet_not_funded": ("Not funded", "Не профинансировано"),
     "export_sheet_changes": ("Changes", "Изменения"),
     "export_changes_since": (
-        "Changes to the shared inputs since {since}",
-        "Изменения общих исходных данных с {since}",
+        "Changes to the shared inputs since {name}",
+        "Изменения общих исходных данных с {name}",
     ),
     "export_col_changed_at": ("When (UTC)", "Когда (UTC)"),
     "export_col_changed_by": ("Who", "Кто"),
