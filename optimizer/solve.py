@@ -1293,16 +1293,20 @@ class _ValueProbe:
         # Rows at their bound (logical not basic) must not move along the edge.
         if np.abs(change[~b["row_basic"]]).max(initial=0.0) > tol:
             return False
-        ratios = [1.0 - x[j]]
+        # The ratio test: how far the edge goes before a column or a row meets its bound
+        # (an infinite bound gives an infinite ratio).
         up, down = step > tol, step < -tol
-        ratios += list((m.col_hi[up] - x[up]) / step[up])
-        ratios += list((x[down] - m.col_lo[down]) / -step[down])
         act = b["act"]
         up_r, down_r = change > tol, change < -tol
-        ratios += list((m.row_hi[up_r] - act[up_r]) / change[up_r])
-        ratios += list((act[down_r] - m.row_lo[down_r]) / -change[down_r])
-        theta = max(min(ratios), 0.0)  # inf bounds give inf ratios
-        return bool(theta > FUNDED)
+        ratios = np.concatenate(
+            [
+                (m.col_hi[up] - x[up]) / step[up],
+                (x[down] - m.col_lo[down]) / -step[down],
+                (m.row_hi[up_r] - act[up_r]) / change[up_r],
+                (act[down_r] - m.row_lo[down_r]) / -change[down_r],
+            ]
+        )
+        return bool(max(float(ratios.min()), 0.0) > FUNDED)  # step[j] = 1 is always there
 
     def _check_budget(self) -> None:
         b = self.budget
@@ -1396,6 +1400,8 @@ def _needed_values(
         # First every cell proven from the optimum's basis (no re-solve), then the others.
         if probe.start():
             for n in np.flatnonzero(bound & (needed > 0) & np.isfinite(needed)).tolist():
+                if time.perf_counter() - probe.t0 > budget.seconds:
+                    raise _OutOfBudget
                 exact[n] = probe.enters(int(open_cells[n]), int(full[n]), float(needed[n]))
         for n in order.tolist():
             cell = int(open_cells[n])
