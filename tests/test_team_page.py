@@ -275,6 +275,30 @@ def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
         assert page.query_selector(shot.EXCEPTION) is None
 
 
+def test_a_database_that_goes_away_is_said_and_the_edit_is_sent_when_it_is_back(
+    team_app: int, oidc: str, team_db: str, pg_cluster: Any, browser: Any
+) -> None:
+    anna, _ = sign_in(browser, team_app, oidc, "anna", ANNA)
+    shot.open_tab(anna, "Inputs")
+    ws = Workspace(team_db)
+    before = ws.cell("values", "hartwell/demo", "value").value
+    pg_cluster.stop()
+    try:
+        edit_first_value(anna, "46")
+        anna.get_by_text("cannot be reached").first.wait_for(timeout=60_000)
+        shot.wait_for_run(anna)
+        assert anna.query_selector(shot.EXCEPTION) is None
+        assert anna.get_by_role("tab", name="Plan").count() == 1  # the page works on
+    finally:
+        pg_cluster.start()
+    assert ws.cell("values", "hartwell/demo", "value").value == before  # nothing written
+    # Back: the next run sends the edit the session kept.
+    shot.open_tab(anna, "Plan")
+    anna.get_by_text("Saved to the shared plan: 3 cell(s).").wait_for(timeout=60_000)
+    assert ws.cell("values", "hartwell/demo", "value").value == "46"
+    assert ws.changes()[-1].who == ANNA
+
+
 def test_an_unknown_email_sees_only_that_it_is_not_a_member(
     team_app: int, oidc: str, browser: Any
 ) -> None:

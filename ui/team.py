@@ -45,6 +45,7 @@ PIN_KEY = "_team_pin"  # id of the latest change when they were loaded
 CONFLICTS_KEY = "_team_conflicts"  # refused edits: list of Refused
 NOTICE_KEY = "_team_notice"  # what the last edits did: (key, params) for the page to say
 RELOAD_KEY = "_team_reload"  # set by a button: load the latest shared inputs on the next run
+DB_ERROR_KEY = "_team_db_error"  # the database's error of this run's start, to say on the page
 SOURCE = "team"  # the inputs' source while they come from the working plan
 # Refusals of one edit (the others, such as a server gone away, stop the whole sending).
 _REFUSALS = frozenset({"team_denied", "ws_no_cell", "ws_key_column"})
@@ -89,6 +90,11 @@ def gate(t: Translator) -> Member:
     try:
         found = Team(Database(team_db())).find(email) if email else None
     except CodedError as exc:
+        previous = member()
+        if previous is not None and previous.email == email.strip().lower():
+            # The database went away in the middle of a session: the page works on with what
+            # it holds (edits stay in the session and are sent once it is back).
+            return previous
         st.title(t("page_title"))
         st.error(t.md("team_db_error", error=exc.text(t.lang)))
         st.stop()
@@ -163,9 +169,10 @@ def prepare(t: Translator, who: Member) -> None:
         if SEEN_KEY not in ss or ss.pop(RELOAD_KEY, False):
             load(who)
     except CodedError as exc:
-        st.error(t.md("team_db_error", error=exc.text(t.lang)))
         if state.TABLES_KEY not in ss:
+            st.error(t.md("team_db_error", error=exc.text(t.lang)))
             st.stop()
+        ss[DB_ERROR_KEY] = exc.msg  # said above the tabs, in their one place (render_status)
 
 
 def send_edits(who: Member) -> int:
@@ -299,6 +306,9 @@ def render_status(t: Translator, who: Member) -> None:
 
 def _render_status(t: Translator, who: Member) -> None:
     ss = st.session_state
+    failed = ss.pop(DB_ERROR_KEY, None)
+    if failed is not None:
+        st.error(t.md("team_db_error", error=failed))
     notice = ss.pop(NOTICE_KEY, None)
     if notice:
         saved, _refused, reshaped = notice
