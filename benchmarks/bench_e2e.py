@@ -334,9 +334,9 @@ def _stages(
 
 
 # ---- the parent ----------------------------------------------------------------------------
-# The engine refuses a table of more than limits.MAX_ROWS rows (250,000: 20,000 clients x 10
-# methods with room to spare); 50,000 clients x 7 methods have 315,000 values rows. Such a
-# bundle is run with the cap raised to its size, and its row is marked.
+# The engine refuses a table of more than limits.MAX_ROWS rows (400,000: 50,000 clients x 7
+# methods have 315,000 values rows). A larger bundle is run with the cap raised to its size,
+# and its row is marked.
 RAISED = (
     "import sys; import optimizer.limits as limits; limits.MAX_ROWS = int(sys.argv.pop(1)); "
     "from optimizer.cli import main; sys.exit(main(sys.argv[1:]))"
