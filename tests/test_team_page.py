@@ -237,6 +237,12 @@ def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
     assert ANNA in said and "'45'" in said and f"'{seen}'" in said and "'50'" in said, said
     assert boris.get_by_role("textbox", name="Your value").first.input_value() == "50"
     assert ws.cell("values", "hartwell/demo", "value").value == "45"
+    # Boris saves his value over Anna's, knowingly.
+    boris.get_by_role("button", name="Save my value").first.click()
+    boris.get_by_text("Saved to the shared plan: 1 cell(s).").wait_for(timeout=60_000)
+    shot.wait_for_run(boris)
+    now = ws.cell("values", "hartwell/demo", "value")
+    assert (now.value, now.set_by) == ("50", BORIS)
 
     # The director sees every client, and Anna's change in the Team tab's change list.
     # The director's page, solved before A's edit, says the shared inputs changed, and by whom;

@@ -221,9 +221,11 @@ def send_edits(who: Member) -> int:
     return len(edits) + len(reshaped)
 
 
-def retry(index: int, value: str) -> None:
-    """Send a refused edit again, over the value that is there now (a button's callback)."""
+def retry(index: int, box: str) -> None:
+    """Send a refused edit again, the value in the text box `box`, over the value that is
+    there now (a button's callback)."""
     ss = st.session_state
+    value = str(ss.get(box, ""))
     refused = list(ss.get(CONFLICTS_KEY, []))
     who = member()
     if who is None or not 0 <= index < len(refused):
@@ -337,15 +339,10 @@ def _render_refused(t: Translator, index: int, r: Refused) -> None:
             )
         )
         cols = st.columns([3, 2, 2])
-        typed = cols[0].text_input(
-            t("team_your_value"), value=r.value, key=f"team_retry_value::{index}::{r.set_at}"
-        )
-        cols[1].button(
-            t("team_retry"),
-            key=f"team_retry::{index}::{r.set_at}",
-            on_click=retry,
-            args=(index, typed),
-        )
+        # Keyed by the cell and the refusal, so the box keeps what was typed until it is sent.
+        box = f"team_retry_value::{r.table}::{r.key}::{r.column}::{r.set_at}"
+        cols[0].text_input(t("team_your_value"), value=r.value, key=box)
+        cols[1].button(t("team_retry"), key=f"team_retry::{box}", on_click=retry, args=(index, box))
         cols[2].button(
             t("team_discard"), key=f"team_discard::{index}", on_click=discard, args=(index,)
         )
