@@ -73,6 +73,7 @@ ROBUST_GAP = 1e-9
 ROBUST_TIE = 1e-9
 COUNT_SLACK = 1e-9
 
+
 def funded(units: Any) -> Any:
     """True where a number (or array) of units counts as funded."""
     return np.asarray(units, dtype=float) > FUNDED
