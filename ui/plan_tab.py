@@ -475,9 +475,10 @@ def render_charts(result: Result, t: Translator) -> None:
         st.plotly_chart(charts.units_heatmap(result, t, ids), key="chart_heatmap")
     box = st.container(height=SCROLL_PX, border=False) if tall else st.container()
     with box:
-        left, right = st.columns(2)
-        left.plotly_chart(charts.value_by_client(result, t, ids), key="chart_value")
-        right.plotly_chart(charts.pool_use_by_client(result, t, ids), key="chart_pools")
+        # One above the other at the page's width: side by side, each legend (beside its
+        # chart, so it never sits on the x-axis title) left the bars a sliver of half a page.
+        st.plotly_chart(charts.value_by_client(result, t, ids), key="chart_value")
+        st.plotly_chart(charts.pool_use_by_client(result, t, ids), key="chart_pools")
 
 
 def render_plan(ctx: Context) -> None:
