@@ -75,6 +75,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "save_scenario": (DIRECTOR,),  # a snapshot of the shared inputs
     "manage_members": (DIRECTOR,),
     "edit_shared": (DIRECTOR,),  # pools, methods, settings
+    "edit_rows": (DIRECTOR, PLANNER),  # any row at all (a planner: only their clients')
 }
 
 

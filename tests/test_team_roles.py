@@ -39,6 +39,7 @@ PAGE_MATRIX = [
     ("save_scenario", True, False, False),
     ("manage_members", True, False, False),
     ("edit_shared", True, False, False),
+    ("edit_rows", True, True, False),
 ]
 # (table, key, column, allowed for director, planner, viewer): one edit of each kind of row.
 EDIT_MATRIX = [

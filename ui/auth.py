@@ -42,3 +42,25 @@ def hidden_tabs() -> frozenset[str]:
     from optimizer.team import may
 
     return frozenset(tab for tab in TEAM_GATED if not may(who, tab))
+
+
+def read_only() -> bool:
+    """True when the signed-in member's role edits nothing (a viewer): the page renders its
+    editors disabled. The server refuses such edits anyway (`optimizer.team.edit_as`)."""
+    who = st.session_state.get(MEMBER_KEY)
+    if who is None:
+        return False
+    from optimizer.team import may
+
+    return not may(who, "edit_rows")
+
+
+def shared_read_only() -> bool:
+    """True when the signed-in member may not change the shared plan settings (pools,
+    methods, settings: a director's); False on the single-user page."""
+    who = st.session_state.get(MEMBER_KEY)
+    if who is None:
+        return False
+    from optimizer.team import may
+
+    return not may(who, "edit_shared")

@@ -276,6 +276,7 @@ def render_origins(ctx: Context) -> None:
             t("drop_sample"),
             on_click=_drop_sample,
             key="drop_sample",
+            disabled=ctx.read_only,
             help=t.md(
                 "drop_sample_help",
                 tables=", ".join(table_name(n, t) for n in by_origin[state.SAMPLE_SOURCE]),
@@ -294,6 +295,7 @@ def render_files(ctx: Context) -> None:
             accept_multiple_files=True,
             help=t("upload_help"),
             key=f"upload::{ss.get(UPLOAD_VERSION_KEY, 0)}",
+            disabled=ctx.read_only,
         )
         st.caption(
             t(
@@ -338,7 +340,13 @@ def render_files(ctx: Context) -> None:
             yes.button(t("reset_yes"), on_click=_do_reset, type="primary", key="reset_yes")
             no.button(t("reset_no"), on_click=_cancel_reset, key="reset_no")
         else:
-            st.button(t("reset"), on_click=_ask_reset, key="reset", help=t("reset_help"))
+            st.button(
+                t("reset"),
+                on_click=_ask_reset,
+                key="reset",
+                help=t("reset_help"),
+                disabled=ctx.read_only,
+            )
 
 
 def column_label(table: str, column: str, t: Translator, pools: dict[str, str]) -> str:
@@ -398,6 +406,7 @@ def _table_editor(name: str, ctx: Context) -> None:
         num_rows="dynamic",
         hide_index=True,
         column_config=_column_config(name, frame, ctx.t),
+        disabled=ctx.read_only,
         on_change=_on_table_edit,
         args=(name, key),
     )
@@ -428,6 +437,7 @@ def _grid(ctx: Context, field: str, view: str) -> None:
         num_rows="fixed",
         hide_index=True,
         column_config=cfg,
+        disabled=ctx.read_only,
         on_change=_on_grid_edit,
         args=(field, key),
     )
@@ -435,6 +445,8 @@ def _grid(ctx: Context, field: str, view: str) -> None:
 
 def render_editors(ctx: Context) -> None:
     t, ss = ctx.t, st.session_state
+    if ctx.read_only:
+        st.info(t("team_read_only"))
     st.subheader(t("values_title"))
     st.caption(t("values_caption"))
     render_range_moves(ctx)
@@ -464,6 +476,7 @@ def render_editors(ctx: Context) -> None:
                 num_rows="dynamic",
                 hide_index=True,
                 column_config=_column_config(VALUES, frame, t),
+                disabled=ctx.read_only,
                 on_change=_on_values_edit,
                 args=(key,),
             )

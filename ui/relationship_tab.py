@@ -195,6 +195,7 @@ def _render_editor(ctx: Context) -> None:
         num_rows="dynamic",
         hide_index=True,
         column_config=cfg,
+        disabled=ctx.read_only,
         on_change=_on_edit,
         args=(key,),
     )
@@ -397,6 +398,8 @@ def render_relationship(ctx: Context) -> None:
     t = ctx.t
     st.subheader(t("rel_title"))
     st.caption(t("rel_intro"))
+    if ctx.read_only:
+        st.info(t("team_read_only"))
     if RELATIONSHIP not in ctx.tables:
         st.info(t("rel_none"))
         ids = edits.ids(ctx.tables.get(CLIENTS), CLIENT_ID)
@@ -405,7 +408,7 @@ def render_relationship(ctx: Context) -> None:
             key="rel_start",
             on_click=_on_add,
             args=(ids,),
-            disabled=not ids,
+            disabled=not ids or ctx.read_only,
             type="primary",
         )
         return
@@ -417,6 +420,7 @@ def render_relationship(ctx: Context) -> None:
             key="rel_add_missing",
             on_click=_on_add,
             args=(missing,),
+            disabled=ctx.read_only,
         )
     _render_issues(ctx)
     _render_editor(ctx)

@@ -32,6 +32,7 @@ from optimizer.schema import (
     Settings,
 )
 
+from .auth import read_only
 from .cache import cached_result, cached_solve, validate
 from .cells import as_text, cell_text, number_or_none
 from .text import DEFAULT_LANG, LANGUAGES, Translator
@@ -105,6 +106,7 @@ class Context:
     issues: tuple[Issue, ...] = ()  # validation errors and warnings of the current tables
     solve: Callable[[Problem], Result] = field(default=lambda p: cached_solve(p))
     quotes: Mapping[str, float] = field(default_factory=dict)  # pool -> amount prices are per
+    read_only: bool = False  # a team's viewer: every editor is shown disabled
 
     def quote(self, pool: str, capacity: float | None = None) -> float:
         """The amount the pool's price is quoted for in this session."""
@@ -397,4 +399,5 @@ def build_context(
         last_valid=last,
         issues=issues,
         quotes=price_quotes(pool_rows(tables)),
+        read_only=read_only(),
     )

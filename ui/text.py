@@ -1696,6 +1696,11 @@ TEXT.update(
         ),
         "team_db_error": ("The team's database: {error}", "База данных команды: {error}"),
         "team_signed_in": ("Signed in as {email} ({role})", "Вы вошли как {email} ({role})"),
+        "team_read_only": (
+            "You can read this plan; only directors and planners edit it.",
+            "Вы можете просматривать этот план; редактируют его только директор и менеджеры "
+            "по ключевым клиентам.",
+        ),
         "team_role_director": ("director", "директор"),
         "team_role_planner": ("account planner", "менеджер по ключевым клиентам"),
         "team_role_viewer": ("viewer", "наблюдатель"),
