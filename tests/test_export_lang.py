@@ -459,3 +459,26 @@ def test_blocked_by_names_the_limits_in_both_languages(sample: tuple[Problem, Re
         assert [bool(x) for x in ru] == [bool(x) for x in u[BLOCKED_BY]]
         capped = [(r_, e) for r_, e in zip(ru, u[BLOCKED_BY]) if "'s cap on" in e]
         assert all("лимит клиента" in r_ for r_, _ in capped)
+
+
+def test_pool_units_read_the_russian_way_in_the_exports(sample: tuple[Problem, Result]) -> None:
+    """Hours are «ч» in the Russian workbook's headers and number formats and in the report's
+    pool table, as on the page; the input sheets keep the unit as the bundle has it."""
+    problem, result = sample
+    hours = [p for p in problem.pools if str(problem.resources.at[p, "unit"]) == "h"]
+    assert hours, "the sample has pools counted in hours"
+    names = [str(problem.resources.at[p, NAME]) for p in hours]
+    wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(problem, result, lang="ru")))
+    ws = wb["Распределение"]
+    header = [c.value for c in ws[1]]
+    for name in names:
+        assert f"{name} (ч)" in header and f"{name} (h)" not in header
+    col = header.index(f"{names[0]} (ч)") + 1
+    assert ws.cell(row=2, column=col).number_format.endswith(' ч"')
+    res = list(wb["resources"].values)
+    unit = res[0].index("unit")
+    assert {r[0]: r[unit] for r in res[1:]}[hours[0]] == "h"
+    en = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(problem, result, lang="en")))
+    assert f"{names[0]} (h)" in [c.value for c in en.worksheets[3][1]]
+    report = html.unescape(export.html_report(problem, result, lang="ru").decode())
+    assert re.search(r"\d ч<", report)

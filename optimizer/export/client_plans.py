@@ -47,6 +47,7 @@ from .common import (
     english,
     finite,
     num,
+    pool_unit,
     reason_texts,
     require_plan,
     safe_suffix,
@@ -269,10 +270,7 @@ class PlanBook:
         # Pool names and units are the same in every plan, but each plan clears them of the
         # other clients (a pool named after a client would otherwise head every plan).
         self.pool_names = [cell_text(problem.resources.at[p, NAME]) for p in self.pools]
-        self.pool_units = [
-            currency(problem) if p == self.money else cell_text(problem.resources.at[p, UNIT])
-            for p in self.pools
-        ]
+        self.pool_units = [pool_unit(problem, p, lang) for p in self.pools]
 
     def plan(self, client_id: str) -> ClientPlan:
         problem, result, meta, t = self.problem, self.result, self.meta, self.t

@@ -24,8 +24,9 @@ from ..messages import (
     fmt_spec,
     status_line,
     status_message,
+    unit_text,
 )
-from ..schema import BLOCKED_BY, LIMITS, REASON, WHY, Problem, Result
+from ..schema import BLOCKED_BY, LIMITS, REASON, UNIT, WHY, Problem, Result
 
 TITLE = Translator()("report_title")
 ANOTHER_CLIENT = Translator()("export_another_client")
@@ -172,3 +173,11 @@ def blocked_texts(unfunded: pd.DataFrame, t: Translator) -> list[str]:
 
 def currency(problem: Problem) -> str:
     return problem.settings.currency
+
+
+def pool_unit(problem: Problem, pool: str, lang: str = DEFAULT_LANG) -> str:
+    """The unit a pool's figures are shown with: the currency for the money pool, else the
+    pool's unit as the language says it (hours read «ч» in Russian, as on the page)."""
+    if pool == problem.money_pool:
+        return currency(problem)
+    return unit_text(cell_text(problem.resources.at[pool, UNIT]), lang)

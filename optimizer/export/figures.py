@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..messages import DEFAULT_LANG, plotly_separators
+from ..messages import DEFAULT_LANG, plotly_separators, unit_text
 from ..schema import ATTAINABLE, CAPACITY, NAME, UNIT, UNITS, USED, VALUE, Problem, Result, use_col
 from ..tolerances import BINDING
 from .common import cell_text, num, words
@@ -125,7 +125,7 @@ def report_figures(
             "export_fig_pools_label",
             used=num(u, ",.1f", lang),
             capacity=num(c, ",.1f", lang),
-            unit=plotly_text(un),
+            unit=plotly_text(unit_text(un, lang)),
         )
         for u, c, un in zip(po[USED], po[CAPACITY], po[UNIT])
     ]

@@ -51,6 +51,7 @@ from .common import (
     finite,
     is_num,
     num,
+    pool_unit,
     status_text,
     when_text,
     words,
@@ -228,7 +229,7 @@ def html_report(
         for label, v, k in kpis(problem, result, t)
     ]
     po = result.pools
-    units = [cur if p == problem.money_pool else cell_text(po.at[p, UNIT]) for p in po.index]
+    units = [pool_unit(problem, str(p), lang) for p in po.index]
     pool_rows = [
         [
             r[NAME],
@@ -264,7 +265,7 @@ def html_report(
     context["pools"] = table(pool_cols, pool_rows, row_units=pool_units_row, lang=lang)
 
     pools = problem.pools
-    pu = pool_units(problem, pools)
+    pu = pool_units(problem, pools, lang)
     cl = result.clients
     att = float(cl[ATTAINABLE].sum())
     total = t("export_total")

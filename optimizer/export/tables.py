@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..messages import Translator
+from ..messages import DEFAULT_LANG, Translator, unit_text
 from ..schema import (
     ATTAINABLE,
     CLIENT_ID,
@@ -35,6 +35,7 @@ from .common import (
     cell_text,
     currency,
     num,
+    pool_unit,
     reason_texts,
     require_plan,
     status_text,
@@ -85,19 +86,16 @@ def csv_columns(problem: Problem) -> list[str]:
     ]
 
 
-def pool_label(problem: Problem, pool: str) -> str:
-    """A pool's name with its unit: "Budget (EUR)"."""
+def pool_label(problem: Problem, pool: str, lang: str = DEFAULT_LANG) -> str:
+    """A pool's name with its unit: "Budget (EUR)" (hours «ч» in Russian)."""
     res = problem.resources
-    unit = cell_text(res.at[pool, UNIT])
+    unit = unit_text(cell_text(res.at[pool, UNIT]), lang)
     return f"{res.at[pool, NAME]} ({unit})" if unit else str(res.at[pool, NAME])
 
 
-def pool_units(problem: Problem, pools: list[str]) -> list[str]:
+def pool_units(problem: Problem, pools: list[str], lang: str = DEFAULT_LANG) -> list[str]:
     """The unit each pool's figures are shown with (the currency for the money pool)."""
-    return [
-        currency(problem) if p == problem.money_pool else cell_text(problem.resources.at[p, UNIT])
-        for p in pools
-    ]
+    return [pool_unit(problem, p, lang) for p in pools]
 
 
 def objective_label(result: Result, t: Translator) -> str:

@@ -53,6 +53,7 @@ from .common import (
     finite,
     is_num,
     neutralise,
+    pool_unit,
     safe_suffix,
     words,
 )
@@ -207,11 +208,13 @@ def number_formats(problem: Problem) -> dict[str, str]:
     }
 
 
-def pool_format(problem: Problem, pool: str, nf: Mapping[str, str]) -> str:
-    """A pool's number format: money, or the pool's own unit."""
+def pool_format(
+    problem: Problem, pool: str, nf: Mapping[str, str], lang: str = DEFAULT_LANG
+) -> str:
+    """A pool's number format: money, or the pool's own unit in the language."""
     if pool == problem.money_pool:
         return nf["money"]
-    unit = safe_suffix(cell_text(problem.resources.at[pool, UNIT]))
+    unit = safe_suffix(pool_unit(problem, pool, lang))
     return f'#,##0.0" {unit}"' if unit else "#,##0.0"
 
 
@@ -294,7 +297,7 @@ def _write_summary(
         book.table(ws, r, cols, [], freeze=None, widths=w)
         r += 1
         for p, row in result.pools.iterrows():
-            pf = pool_format(problem, str(p), nf)
+            pf = pool_format(problem, str(p), nf, t.lang)
             cap = finite(row[CAPACITY])
             use = row[USED] / cap if cap else None
             for j, (v, f) in enumerate(
@@ -361,8 +364,10 @@ def _write_grid(
     book.table(ws, 0, cols, grid_rows(problem, g), totals, freeze=2)
 
 
-def _pool_cols(problem: Problem, nf: Mapping[str, str]) -> list[Col]:
-    return [Col(pool_label(problem, p), pool_format(problem, p, nf)) for p in problem.pools]
+def _pool_cols(problem: Problem, nf: Mapping[str, str], lang: str) -> list[Col]:
+    return [
+        Col(pool_label(problem, p, lang), pool_format(problem, p, nf, lang)) for p in problem.pools
+    ]
 
 
 def _write_allocation(book: Book, problem: Problem, result: Result, nf: Mapping[str, str]) -> None:
@@ -379,7 +384,7 @@ def _write_allocation(book: Book, problem: Problem, result: Result, nf: Mapping[
         Col(t("export_col_committed_units"), nf["int"]),
         Col(t("export_col_value"), nf["value"]),
         Col(t("export_col_weighted_value"), nf["value"]),
-        *_pool_cols(problem, nf),
+        *_pool_cols(problem, nf, book.t.lang),
         Col(t("export_col_value_per_money", currency=currency(problem)), nf["ratio"]),
     ]
     totals = [
@@ -411,7 +416,7 @@ def _write_by_client(book: Book, problem: Problem, result: Result, nf: Mapping[s
         Col(t("export_col_weighted_value"), nf["value"]),
         Col(t("export_col_attainable"), nf["value"]),
         Col(t("export_col_share"), nf["share"]),
-        *_pool_cols(problem, nf),
+        *_pool_cols(problem, nf, book.t.lang),
     ]
     rows = [
         [
@@ -454,7 +459,7 @@ def _write_by_method(book: Book, problem: Problem, result: Result, nf: Mapping[s
         Col(t("export_col_units"), nf["units"]),
         Col(t("export_col_value"), nf["value"]),
         Col(t("export_col_weighted_value"), nf["value"]),
-        *_pool_cols(problem, nf),
+        *_pool_cols(problem, nf, book.t.lang),
     ]
     rows = [
         [
