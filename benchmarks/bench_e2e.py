@@ -240,47 +240,11 @@ def baseline_plain(bundle: Path) -> None:
 
     import pulp
 
+    from benchmarks.plain_pulp import build
+
     t = _read(bundle)
-    res, met, cli, val, ovr = t["res"], t["met"], t["cli"], t["val"], t["ovr"]
-    prob = pulp.LpProblem("plain", pulp.LpMaximize)
-    ov = {(r.client_id, r.method_id, r.resource_id): r.per_unit for r in ovr.itertuples()}
-    y: dict[tuple[str, str, int], Any] = {}
-    value: dict[tuple[str, str], float] = {}
-    for r in val.itertuples():
-        value[r.client_id, r.method_id] = r.value
-        for k in range(1, int(r.max_units) + 1):
-            y[r.client_id, r.method_id, k] = pulp.LpVariable(
-                f"y_{r.client_id}_{r.method_id}_{k}", 1 if k <= r.committed_units else 0, 1
-            )
-
-    def use(c: str, m: str, p: str) -> float:
-        return ov.get((c, m, p), met.at[m, p])
-
-    def unit_value(c: str, m: str, k: int) -> float:
-        return value[c, m] * met.at[m, "decay"] ** (k - 1)
-
-    prob += pulp.lpSum(cli.at[c, "weight"] * unit_value(c, m, k) * v for (c, m, k), v in y.items())
-    for p in res.index:
-        prob += pulp.lpSum(use(c, m, p) * v for (c, m, k), v in y.items()) <= res.at[p, "capacity"]
-    by_client: dict[str, list[tuple[str, str, int]]] = {}
-    for key in y:
-        by_client.setdefault(key[0], []).append(key)
-    for p in res.index:
-        if f"max_{p}" not in cli:
-            continue
-        for c, cap in cli[f"max_{p}"].dropna().items():
-            prob += (
-                pulp.lpSum(use(c, m, p) * y[c, m, k] for (_, m, k) in by_client.get(c, [])) <= cap
-            )
-    for m, cap in met["capacity"].dropna().items():
-        prob += pulp.lpSum(v for (c, mm, k), v in y.items() if mm == m) <= cap
-    for c, share in cli["min_value_share"].items():
-        if share > 0:
-            keys = by_client.get(c, [])
-            attain = sum(unit_value(c, m, k) for (_, m, k) in keys)
-            prob += (
-                pulp.lpSum(unit_value(c, m, k) * y[c, m, k] for (_, m, k) in keys) >= share * attain
-            )
+    val = t["val"]
+    prob, y = build(t["res"], t["met"], t["cli"], val, t["ovr"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=PLAIN_TIME_LIMIT))

@@ -40,48 +40,13 @@ def plain_pulp(problem, integer: bool) -> tuple[float, float | None]:
     """Baseline (a): dicts of variables, lpSum over generators, PuLP's default solver."""
     import pulp
 
+    from benchmarks.plain_pulp import build
+
     t0 = time.perf_counter()
-    cat = pulp.LpInteger if integer else pulp.LpContinuous
-    prob = pulp.LpProblem("plain", pulp.LpMaximize)
-    vals, met, cli, res = problem.values, problem.methods, problem.clients, problem.resources
-    ov = {
-        (r.client_id, r.method_id, r.resource_id): r.per_unit
-        for r in problem.overrides.itertuples()
-    }
-    y = {}
-    for (c, m), row in vals.iterrows():
-        for k in range(1, int(row["max_units"]) + 1):
-            y[c, m, k] = pulp.LpVariable(f"y_{c}_{m}_{k}", 0, 1, cat)
-            if k <= row["committed_units"]:
-                y[c, m, k].lowBound = 1
-
-    def use(c, m, r):
-        return ov.get((c, m, r), met.at[m, r])
-
-    def unit_value(c, m, k):
-        return vals.at[(c, m), "value"] * met.at[m, "decay"] ** (k - 1)
-
-    prob += pulp.lpSum(cli.at[c, "weight"] * unit_value(c, m, k) * v for (c, m, k), v in y.items())
-    for r in res.index:
-        prob += pulp.lpSum(use(c, m, r) * v for (c, m, k), v in y.items()) <= res.at[r, "capacity"]
-    by_client: dict[str, list] = {}
-    for key in y:
-        by_client.setdefault(key[0], []).append(key)
-    for r in res.index:
-        col = f"max_{r}"
-        for c, cap in cli[col].dropna().items():
-            prob += (
-                pulp.lpSum(use(c, m, r) * y[c, m, k] for (_, m, k) in by_client.get(c, [])) <= cap
-            )
-    for m, cap in met["capacity"].dropna().items():
-        prob += pulp.lpSum(v for (c, mm, k), v in y.items() if mm == m) <= cap
-    for c, share in cli["min_value_share"].items():
-        if share > 0:
-            keys = by_client.get(c, [])
-            attain = sum(unit_value(c, m, k) for (_, m, k) in keys)
-            prob += (
-                pulp.lpSum(unit_value(c, m, k) * y[c, m, k] for (_, m, k) in keys) >= share * attain
-            )
+    vals = problem.values.reset_index()
+    prob, _ = build(
+        problem.resources, problem.methods, problem.clients, vals, problem.overrides, integer
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=TIME_LIMIT, gapRel=0.01))
