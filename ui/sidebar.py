@@ -9,6 +9,7 @@ import streamlit as st
 from optimizer.schema import OBJECTIVES, Settings
 
 from . import state
+from .auth import shared_read_only
 from .text import LANGUAGES, Translator, md_text, unit_text
 
 
@@ -78,6 +79,8 @@ def render_sidebar() -> tuple[Settings, str]:
     pools = state.pool_rows(state.current_tables())
     _sync_capacities(pools)
     state.relabel_on_language((state.INTEGER_KEY, state.OBJECTIVE_KEY), lang, "sidebar")
+    # A team's plan settings and pools are shared: a director changes them for everyone.
+    locked = shared_read_only()
     with st.sidebar:
         st.selectbox(
             t("language"),
@@ -86,6 +89,8 @@ def render_sidebar() -> tuple[Settings, str]:
             key=state.LANG_KEY,
         )
         st.header(t("sidebar_pools"))
+        if locked:
+            st.caption(t("team_settings_read_only"))
         if not pools:
             st.warning(t("sidebar_no_pools"))
         for _, pid, name, unit, cap in pools:
@@ -100,6 +105,7 @@ def render_sidebar() -> tuple[Settings, str]:
                 on_change=_on_capacity,
                 args=(pid,),
                 help=t.md("sidebar_pool_help", name=name),
+                disabled=locked,
             )
             if cap is None or cap < 0:
                 st.caption(t("sidebar_pool_invalid"))
@@ -112,6 +118,7 @@ def render_sidebar() -> tuple[Settings, str]:
             key=state.INTEGER_KEY,
             format_func=lambda v: t("mode_integer") if v else t("mode_continuous"),
             help=t("mode_help"),
+            disabled=locked,
         )
         st.radio(
             t("objective"),
@@ -119,6 +126,7 @@ def render_sidebar() -> tuple[Settings, str]:
             key=state.OBJECTIVE_KEY,
             format_func=lambda v: t(f"objective_{v}"),
             help=t("objective_help"),
+            disabled=locked,
         )
         st.slider(
             t("target_share"),
@@ -128,7 +136,7 @@ def render_sidebar() -> tuple[Settings, str]:
             key=state.TARGET_KEY,
             format="%d%%",
             help=t("target_share_help"),
-            disabled=ss.get(state.OBJECTIVE_KEY) != "min_cost",
+            disabled=locked or ss.get(state.OBJECTIVE_KEY) != "min_cost",
         )
         st.text_input(
             t("currency"),
@@ -136,5 +144,6 @@ def render_sidebar() -> tuple[Settings, str]:
             max_chars=8,
             on_change=_on_currency,
             help=t("currency_help"),
+            disabled=locked,
         )
     return state.current_settings(), t.lang

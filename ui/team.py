@@ -19,6 +19,7 @@ kept with the typed value, the current value and who set it, for the user to ret
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,13 +27,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from optimizer.bundle import settings_dict
 from optimizer.errors import CodedError
 from optimizer.messages import Message
-from optimizer.schema import ERROR, Problem, Result, Settings
+from optimizer.schema import ERROR, SETTINGS, Problem, Result, Settings
 from optimizer.storage import Database, StoreError
-from optimizer.team import PLANNER, Member, Team, edit_as, member_inputs
+from optimizer.team import PLANNER, Member, Team, edit_as, may, member_inputs
 from optimizer.team import member_result as _member_result
-from optimizer.workspace import EditConflict, Workspace, cell_edits
+from optimizer.workspace import SETTING_COLUMN, CellEdit, EditConflict, Workspace, cell_edits
 
 from . import state
 from .auth import MEMBER_KEY, team_db
@@ -41,6 +43,7 @@ from .cells import as_text
 from .text import Translator
 
 SEEN_KEY = "_team_seen"  # the member's tables as last loaded from the working plan
+SEEN_SETTINGS_KEY = "_team_seen_settings"  # setting -> its cell's JSON text, as last loaded
 PIN_KEY = "_team_pin"  # id of the latest change when they were loaded
 CONFLICTS_KEY = "_team_conflicts"  # refused edits: list of Refused
 NOTICE_KEY = "_team_notice"  # what the last edits did: (key, params) for the page to say
@@ -154,6 +157,7 @@ def load(who: Member) -> None:
     state.queue_inputs(mine, my_settings, (), source=SOURCE)
     ss = st.session_state
     ss[SEEN_KEY] = {t: as_text(f) for t, f in mine.items()}
+    ss[SEEN_SETTINGS_KEY] = {k: json.dumps(v) for k, v in my_settings.items()}
     ss[PIN_KEY] = pin
 
 
@@ -175,11 +179,36 @@ def prepare(t: Translator, who: Member) -> None:
         ss[DB_ERROR_KEY] = exc.msg  # said above the tabs, in their one place (render_status)
 
 
+def settings_edits(who: Member) -> list[CellEdit]:
+    """The sidebar's plan settings (whole units, goal, value target, currency) that differ
+    from the shared settings as last loaded, as edits of the settings table's cells: a
+    director's only (the others' sidebar shows them read-only). Values are compared, not
+    texts, so `0.9` and `0.90` are no change."""
+    ss = st.session_state
+    seen: dict[str, str] = ss.get(SEEN_SETTINGS_KEY) or {}
+    if not seen or not may(who, "edit_shared"):
+        return []
+    now = settings_dict(state.current_settings())
+    out: list[CellEdit] = []
+    for name in state.SETTING_WIDGETS.values():
+        if name not in seen or name not in now:
+            continue
+        try:
+            old = json.loads(seen[name]) if seen[name] else None
+        except ValueError:
+            old = None
+        if old != now[name]:
+            out.append(CellEdit(SETTINGS, name, SETTING_COLUMN, seen[name], json.dumps(now[name])))
+    return out
+
+
 def send_edits(who: Member) -> int:
-    """Send every cell the session changed since the last load, each with the value its
-    editor saw; remember the refused ones. The number of edits sent (landed or refused)."""
+    """Send every cell the session changed since the last load (the tables' cells and the
+    sidebar's plan settings), each with the value its editor saw; remember the refused ones.
+    The number of edits sent (landed or refused)."""
     ss = st.session_state
     edits, reshaped = cell_edits(ss[SEEN_KEY], ss[state.TABLES_KEY])
+    edits = [*edits, *settings_edits(who)]
     if not edits and not reshaped:
         return 0
     ws = workspace()

@@ -1696,6 +1696,10 @@ TEXT.update(
         ),
         "team_db_error": ("The team's database: {error}", "База данных команды: {error}"),
         "team_signed_in": ("Signed in as {email} ({role})", "Вы вошли как {email} ({role})"),
+        "team_settings_read_only": (
+            "The plan settings and pools are the team's: only a director changes them.",
+            "Настройки плана и ресурсы общие для команды: менять их может только директор.",
+        ),
         "team_read_only": (
             "You can read this plan; only directors and planners edit it.",
             "Вы можете просматривать этот план; редактируют его только директор и менеджеры "
