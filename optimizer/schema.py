@@ -34,6 +34,15 @@ TABLES: tuple[str, ...] = REQUIRED_TABLES + OPTIONAL_TABLES
 RESOURCE_ID = "resource_id"
 METHOD_ID = "method_id"
 CLIENT_ID = "client_id"
+# The columns that name a row of each table (a values row is one client's one method).
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    RESOURCES: (RESOURCE_ID,),
+    METHODS: (METHOD_ID,),
+    CLIENTS: (CLIENT_ID,),
+    VALUES: (CLIENT_ID, METHOD_ID),
+    OVERRIDES: (CLIENT_ID, METHOD_ID, RESOURCE_ID),
+    RELATIONSHIP: (CLIENT_ID,),
+}
 NAME = "name"
 UNIT = "unit"
 CAPACITY = "capacity"

@@ -19,21 +19,16 @@ from ..schema import (
     ATTAINABLE,
     CAPACITY,
     CLIENT_ID,
-    CLIENTS,
     METHOD_ID,
-    METHODS,
     NAME,
-    OVERRIDES,
-    RELATIONSHIP,
     RESOURCE_ID,
-    RESOURCES,
     SHADOW_PRICE,
     SHARE,
+    TABLE_KEYS,
     UNIT,
     UNITS,
     USED,
     VALUE,
-    VALUES,
     WEIGHTED_VALUE,
     Problem,
     Result,
@@ -43,14 +38,7 @@ from ..schema import (
 from ..tolerances import FUNDED, SAME_INPUT_RTOL, TINY, VALUE_NOISE, funded
 from .common import num
 
-KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    RESOURCES: (RESOURCE_ID,),
-    METHODS: (METHOD_ID,),
-    CLIENTS: (CLIENT_ID,),
-    VALUES: (CLIENT_ID, METHOD_ID),
-    OVERRIDES: (CLIENT_ID, METHOD_ID, RESOURCE_ID),
-    RELATIONSHIP: (CLIENT_ID,),
-}
+KEY_COLUMNS = TABLE_KEYS  # the rows a diff pairs up
 
 
 def bundle_text(problem: Problem) -> dict[str, str]:
