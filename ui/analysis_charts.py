@@ -22,12 +22,16 @@ ROW_PX = 26
 BEST_COLOR, PLAN_COLOR = "#4C78A8", "#F58518"
 
 
-def _layout(fig: go.Figure, t: Translator, height: int, **kw: object) -> go.Figure:
+def figure_layout(
+    fig: go.Figure, t: Translator, height: int, legend_y: float = -0.15, **kw: object
+) -> go.Figure:
+    """The analysis charts' common layout: height, margins, the language's number signs and
+    a horizontal legend `legend_y` below the plot (as a share of its height)."""
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=50, b=10),
         separators=t.separators,
-        legend=dict(orientation="h", y=-0.15, yanchor="top"),
+        legend=dict(orientation="h", y=legend_y, yanchor="top"),
         **kw,
     )
     return fig
@@ -232,7 +236,9 @@ def frontier_figure(
         secondary_y=True,
     )
     fig.update_yaxes(title=t("wi_break_strip"), rangemode="tozero", row=2, col=1)
-    fig = _layout(fig, t, height=520, title=t("wi_frontier_title", pool=label), barmode="overlay")
+    fig = figure_layout(
+        fig, t, height=520, title=t("wi_frontier_title", pool=label), barmode="overlay"
+    )
     fig.update_layout(margin=dict(l=70, r=80), bargap=0)  # room for both axis titles
     return fig
 
@@ -273,7 +279,7 @@ def grid_heatmap(
         )
     fig.update_xaxes(title=x_label)
     fig.update_yaxes(title=y_label)
-    return _layout(fig, t, height=460, title=t("wi_grid_title"))
+    return figure_layout(fig, t, height=460, title=t("wi_grid_title"))
 
 
 def robustness_histogram(rb: Robustness, t: Translator) -> go.Figure:
@@ -302,7 +308,7 @@ def robustness_histogram(rb: Robustness, t: Translator) -> go.Figure:
     )
     fig.update_xaxes(title=t("wi_value_axis"))
     fig.update_yaxes(title=t("wi_rb_draws_axis"))
-    return _layout(fig, t, height=360, barmode="overlay", title=t("wi_rb_title"))
+    return figure_layout(fig, t, height=360, barmode="overlay", title=t("wi_rb_title"))
 
 
 def funded_share_frame(
@@ -351,7 +357,7 @@ def funded_share_figure(
         )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     fig.update_xaxes(title=t("wi_rb_share_axis"), tickformat=".0%", range=[0, 1])
-    return _layout(fig, t, height=120 + ROW_PX * max(len(f), 1), title=t("wi_rb_cells_title"))
+    return figure_layout(fig, t, height=120 + ROW_PX * max(len(f), 1), title=t("wi_rb_cells_title"))
 
 
 # ---- comparisons ----------------------------------------------------------------------------
@@ -453,7 +459,7 @@ def client_change_figure(d: ScenarioDiff, t: Translator) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("value"))
-    return _layout(
+    return figure_layout(
         fig, t, height=140 + ROW_PX * len(names), barmode="group", title=t("cmp_chart_title")
     )
 

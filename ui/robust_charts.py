@@ -11,20 +11,15 @@ import plotly.graph_objects as go
 
 from optimizer.robust import GammaCurve, PriceOfRobustness
 
+from .analysis_charts import figure_layout
 from .text import Translator
 
 NOMINAL_COLOR, ROBUST_COLOR = "#4C78A8", "#F58518"
 
 
 def _layout(fig: go.Figure, t: Translator, height: int, **kw: object) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
-        separators=t.separators,
-        legend=dict(orientation="h", y=-0.18, yanchor="top"),
-        **kw,
-    )
-    return fig
+    # the legend a little lower than the What-if charts': these have longer axis titles
+    return figure_layout(fig, t, height, legend_y=-0.18, **kw)
 
 
 def gamma_curve_figure(curve: GammaCurve, t: Translator) -> go.Figure:
