@@ -33,6 +33,7 @@ def export_args(p: argparse.ArgumentParser, w: Words) -> None:
     p.add_argument(
         "--client", action="append", metavar="CLIENT_ID", help=w("cli_help_export_client")
     )
+    p.add_argument("--since", metavar="DATE|SCENARIO", help=w("cli_help_export_since"))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -43,6 +44,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt, out = args.format, Path(args.out)
     if args.client and fmt != "client-plans":
         raise usage_error("cli_export_client_only")
+    if args.since is not None and (fmt != "xlsx" or not args.bundle_from_db):
+        raise usage_error("cli_export_since_only")
     if fmt == "client-plans":
         if out.exists() and not out.is_dir():
             raise usage_error("cli_export_needs_folder", out=str(out))
@@ -75,6 +78,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         atomic_write_bytes(out, lp_bytes(problem))
         print(w("cli_export_wrote_model", out=str(out)))
         return EXIT_PLAN
+    changes = None
+    if args.since is not None:  # read first: a wrong date or scenario fails before the solve
+        from ..workspace import Workspace
+
+        changes = Workspace(args.bundle).changes(since=args.since)
     result = solve(problem)
     if not result.has_plan:
         print(w("cli_export_no_plan", status=w.status(result)), file=sys.stderr)
@@ -84,9 +92,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(w("cli_export_nothing_written"), file=sys.stderr)
             return EXIT_NO_PLAN
     try:
-        paths = write_export(
-            problem, result, fmt, out, meta, args.client, lang=args.lang, protect=protect
-        )
+        if changes is not None:  # the workbook the Team tab downloads: a Changes sheet too
+            from ..export.xlsx import xlsx_bytes
+
+            data = xlsx_bytes(problem, result, meta, args.lang, changes=changes, since=args.since)
+            atomic_write_bytes(out, data)
+            paths = [out]
+        else:
+            paths = write_export(
+                problem, result, fmt, out, meta, args.client, lang=args.lang, protect=protect
+            )
     except ExportPathError as exc:  # a client plan's file name is one of the bundle's
         raise UsageError(w.error(exc)) from None
     code = "cli_export_wrote_plan" if result.has_plan else "cli_export_wrote_reasons"

@@ -110,6 +110,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "client-plans: only this client (repeatable)",
         "client-plans: только этот клиент (можно повторять)",
     ),
+    "cli_help_export_since": (
+        "xlsx with --db: add a Changes sheet, every change of the shared inputs from this date "
+        "(YYYY-MM-DD) or since this scenario was saved",
+        "xlsx с --db: добавить лист изменений — все изменения общих данных с этой даты "
+        "(ГГГГ-ММ-ДД) или после сохранения этого сценария",
+    ),
     "cli_help_sweep": (
         "value frontier of one pool: value, shadow price, where the plan changes",
         "граница ценности по одному ресурсу: ценность, теневая цена, где меняется план",
@@ -360,6 +366,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli_export_client_only": (
         "--client is only for --format client-plans",
         "--client только для --format client-plans",
+    ),
+    "cli_export_since_only": (
+        "--since is only for --format xlsx with --db (the shared plan's change log)",
+        "--since только для --format xlsx с --db (журнал изменений общего плана)",
     ),
     "cli_export_needs_folder": (
         "--out {out}: client-plans needs a folder, and this is a file",
