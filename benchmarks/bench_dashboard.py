@@ -131,7 +131,6 @@ def server_side(repeat: int) -> list[tuple[str, list[float]]]:
     return list(cases.items())
 
 
-PORTS = range(8630, 8640)  # the servers this benchmark starts listen on the first free one
 MAIN = '[data-testid="stMain"]'
 
 
@@ -141,20 +140,6 @@ def _shot() -> Any:
     shot = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(shot)
     return shot
-
-
-def _port(shot: Any) -> int:
-    """A free port of this benchmark's range (any free one if all are taken)."""
-    import socket
-
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    return int(shot.free_port())
 
 
 def rss_mb(pid: int) -> float:
@@ -207,7 +192,7 @@ def measure_page(label: str, bundle: Path | None, clients: int, repeat: int) -> 
     from playwright.sync_api import sync_playwright
 
     shot = _shot()
-    port = _port(shot)
+    port = shot.free_port()
     with tempfile.TemporaryDirectory() as tmp:
         proc = shot.start_app(
             port, Path(tmp) / "streamlit.log", args=[str(bundle)] if bundle else []
@@ -248,7 +233,7 @@ def floor_page(repeat: int) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal_page.py"
         minimal.write_text(MINIMAL_PAGE)
-        port = _port(shot)
+        port = shot.free_port()
         proc = shot.start_app(port, script=minimal)
         try:
             with sync_playwright() as p:

@@ -6,7 +6,6 @@ axis title, and the Export tab shows a long build's progress and can stop it."""
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ shot = screenshot_module()
 pytestmark = pytest.mark.browser
 
 N_CLIENTS = 2000
-PORTS = range(8630, 8640)
 EN = Translator("en")
 # The traces of the n-th plotly chart on the page (the Plan tab: heatmap, value, pool use).
 ROWS_JS = """(i) => {
@@ -33,17 +31,6 @@ ROWS_JS = """(i) => {
 }"""
 LABELS_JS = """(i) => Array.from(
   document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[i].data[0].y)"""
-
-
-def _port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    return int(shot.free_port())
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +42,9 @@ def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def big_page(browser: Any, big_bundle: Path) -> Iterator[Any]:
     """The dashboard served on the 2,000-client bundle, open on the Plan tab."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    proc = shot.start_app(_port(), ARTIFACTS / "streamlit-browser_scale.log", args=[big_bundle])
+    proc = shot.start_app(
+        shot.free_port(), ARTIFACTS / "streamlit-browser_scale.log", args=[big_bundle]
+    )
     try:
         port = int(proc.args[proc.args.index("--server.port") + 1])
         page = shot.open_dashboard(browser, port)
