@@ -221,10 +221,48 @@ def _long(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFram
     return pd.concat(rows), pd.concat(cols), pd.concat(cells)
 
 
-def _select(conn: Connection, *columns: sa.ColumnElement[Any]) -> pd.DataFrame:
+def _restore(frame: pd.DataFrame, cells: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows (`name` "row_key") or columns ("col") of `frame` that `cells` still fill, and
+    those it fills that `frame` lacks, placed after their table's others."""
+    keys = cells[["tbl", name]].drop_duplicates()
+    kept = frame.merge(keys, on=["tbl", name], how="inner")
+    back = keys.merge(frame[["tbl", name]], on=["tbl", name], how="left", indicator=True)
+    back = back[back["_merge"] == "left_only"][["tbl", name]]
+    if back.empty:
+        return kept
+    top = kept.groupby("tbl")["position"].max() if not kept.empty else pd.Series(dtype=float)
+    back = back.assign(
+        position=back["tbl"].map(top).fillna(-1).to_numpy() + 1 + back.groupby("tbl").cumcount()
+    )
+    return pd.concat([kept, back], ignore_index=True)
+
+
+def _wide(
+    rows: pd.DataFrame, cols: pd.DataFrame, cells: pd.DataFrame
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Long rows, columns and cells as the bundle's text tables and the settings."""
+    out: dict[str, pd.DataFrame] = {}
+    settings: dict[str, Any] = {}
+    for t, r in rows.groupby("tbl", sort=False):
+        order = r.sort_values("position")["row_key"]
+        columns = cols[cols["tbl"] == t].sort_values("position")["col"].tolist()
+        grid = cells[cells["tbl"] == t].pivot(index="row_key", columns="col", values="value")
+        frame = grid.reindex(index=order, columns=columns).fillna("").reset_index(drop=True)
+        frame.columns.name = None
+        if t == SETTINGS:
+            settings = {k: json.loads(v) for k, v in zip(frame["setting"], frame[SETTING_COLUMN])}
+        else:
+            out[str(t)] = frame
+    return {t: out[t] for t in TABLES if t in out}, settings
+
+
+def _select(
+    conn: Connection, *columns: sa.ColumnElement[Any], where: sa.ColumnElement[bool] | None = None
+) -> pd.DataFrame:
     """A query's rows as a frame (tuples first: pandas reads them several times faster than
-    result rows)."""
-    rows = conn.execute(sa.select(*columns)).all()
+    result rows); `where`, a condition they meet."""
+    query = sa.select(*columns)
+    rows = conn.execute(query if where is None else query.where(where)).all()
     return pd.DataFrame(list(map(tuple, rows)), columns=[c.key for c in columns])
 
 
@@ -288,21 +326,43 @@ class Workspace:
             rows, cols, cells = self._frames(conn)
         if rows.empty:
             raise StoreError("ws_empty", path=self.db.label)
-        out: dict[str, pd.DataFrame] = {}
-        settings: dict[str, Any] = {}
-        for t, r in rows.groupby("tbl", sort=False):
-            order = r.sort_values("position")["row_key"]
-            columns = cols[cols["tbl"] == t].sort_values("position")["col"].tolist()
-            grid = cells[cells["tbl"] == t].pivot(index="row_key", columns="col", values="value")
-            frame = grid.reindex(index=order, columns=columns).fillna("").reset_index(drop=True)
-            frame.columns.name = None
-            if t == SETTINGS:
-                settings = {
-                    k: json.loads(v) for k, v in zip(frame["setting"], frame[SETTING_COLUMN])
-                }
-            else:
-                out[str(t)] = frame
-        return {t: out[t] for t in TABLES if t in out}, settings
+        return _wide(rows, cols, cells)
+
+    def tables_at(
+        self, since: str | date | datetime
+    ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+        """The inputs as they were just before `since` (a date, a date-time or a saved
+        scenario's name, as in `changes`): every change logged at or after it undone, each
+        cell given the old value of its first change since then. Rows and columns a later
+        import added are dropped, those it removed come back (at the end of their table).
+        StoreError "ws_empty_at" when the first import came at or after `since`."""
+        with self.db.read() as conn:
+            if conn is None or not self.db.has(conn, ws_rows.name):
+                raise StoreError("ws_empty", path=self.db.label)
+            start = self._since(conn, since)
+            rows, cols, cells = self._frames(conn)
+            first = conn.execute(
+                sa.select(sa.func.min(ws_changes.c.at)).where(ws_changes.c.kind == "import")
+            ).scalar()
+            later = _select(
+                conn, ws_changes.c.id, ws_changes.c.tbl, ws_changes.c.row_key, ws_changes.c.col,
+                ws_changes.c.old, ws_changes.c.kind, where=ws_changes.c.at >= start,
+            )  # fmt: skip
+        if rows.empty:
+            raise StoreError("ws_empty", path=self.db.label)
+        if first is None or start is None or str(first) >= start:
+            raise StoreError("ws_empty_at", since=str(since), path=self.db.label)
+        cell = ["tbl", "row_key", "col"]
+        undo = (
+            later[later["kind"] != "import"]
+            .sort_values("id")
+            .drop_duplicates(cell, keep="first")[[*cell, "old"]]
+        )
+        both = cells.merge(undo, on=cell, how="outer", indicator=True)
+        touched = both["_merge"] != "left_only"
+        both["value"] = both["value"].where(~touched, both["old"])
+        then = both[both["value"].notna()][[*cell, "value"]]
+        return _wide(_restore(rows, then, "row_key"), _restore(cols, then, "col"), then)
 
     def problem(self) -> Problem:
         """The current inputs, validated (raises BundleError when they are not)."""

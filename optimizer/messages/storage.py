@@ -52,6 +52,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "'{since}' is neither a date (YYYY-MM-DD) nor the name of a saved scenario",
         "«{since}» — не дата (ГГГГ-ММ-ДД) и не название сохранённого сценария",
     ),
+    "store_ws_empty_at": (
+        "the database '{path}' held no working plan before {since}: it was first imported later",
+        "в базе «{path}» не было общего плана до {since}: его впервые импортировали позже",
+    ),
     # ---- the team -------------------------------------------------------------------------------
     "store_team_email": (
         "'{name}' is not an e-mail address",
