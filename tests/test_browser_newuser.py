@@ -16,17 +16,6 @@ from test_browser import ARTIFACTS, ROOT, shot
 from ui.inputs_tab import GRID_NAME_WIDTH
 
 pytestmark = pytest.mark.browser
-PORTS = range(8640, 8650)  # this module's servers: one per pytest-xdist worker
-
-
-def module_port() -> int:
-    """A port of this module's range for this worker (gw0 -> 8640, gw1 -> 8641, ...), or any
-    free port past the range."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    n = int(worker[2:]) if worker[2:].isdigit() else 0
-    return PORTS[n] if n < len(PORTS) else shot.free_port()
-
-
 SAMPLE = ROOT / "sample_data"
 
 
@@ -42,7 +31,7 @@ def server(scenario_dir: Path) -> Iterator[int]:
     old = {k: os.environ.get(k) for k in ("RISK_PLANNER_DB", "RISK_PLANNER_SCENARIO_DIR")}
     os.environ["RISK_PLANNER_DB"] = str(scenario_dir / "default.sqlite3")
     os.environ["RISK_PLANNER_SCENARIO_DIR"] = str(scenario_dir)
-    port = module_port()
+    port = shot.free_port()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     try:
         proc = shot.start_app(
