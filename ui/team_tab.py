@@ -12,17 +12,18 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from optimizer.bundle import read_settings
 from optimizer.errors import CodedError
 from optimizer.export.xlsx import xlsx_bytes
-from optimizer.schema import CLIENT_ID, CLIENTS
+from optimizer.schema import CLIENT_ID, CLIENTS, Problem
 from optimizer.store import ScenarioStore
 from optimizer.team import PLANNER, ROLES, Member, Team, may, member_changes, member_result
 from optimizer.workspace import Change
 
 from . import team
-from .cache import cached_solve
+from .cache import cached_solve, validate
 from .state import Context
-from .text import Translator
+from .text import Translator, md_text
 
 SINCE_KIND_KEY = "team_since_kind"
 SINCE_SCENARIO_KEY = "team_since_scenario"
@@ -108,23 +109,47 @@ def render_changes(ctx: Context, who: Member) -> None:
         )
     if kind == "scenario":
         render_plan_change(ctx, who, str(since))
+    elif isinstance(since, dt.date):
+        render_plan_change(ctx, who, since)
 
 
-def render_plan_change(ctx: Context, who: Member, name: str) -> None:
-    """The plan's change since a saved scenario: the total and each client's weighted value."""
+def _inputs_at(day: dt.date) -> Problem | None:
+    """The whole shared inputs as they were at the start of `day` (the change log's later
+    changes undone), validated; None when they had errors. Server side only."""
+    tables, raw = team.workspace().tables_at(day)
+    settings, _ = read_settings(raw)
+    problem, _issues = validate(tables, settings)
+    return problem
+
+
+def render_plan_change(ctx: Context, who: Member, since: str | dt.date) -> None:
+    """The plan's change since a saved scenario (its saved inputs) or a date (the shared
+    inputs as they were then): the total and each client's weighted value."""
     t = ctx.t
     if ctx.result is None or not ctx.result.has_plan:
         return
     try:
-        problem, _ = ScenarioStore(team.workspace().db).load(name)
+        if isinstance(since, dt.date):
+            problem = _inputs_at(since)
+            if problem is None:
+                st.caption(t.md("team_plan_then_invalid", date=since.isoformat()))
+                return
+        else:
+            problem, _ = ScenarioStore(team.workspace().db).load(since)
     except CodedError as exc:
-        st.error(t.md("team_db_error", error=exc.text(t.lang)))
+        if exc.code == "ws_empty_at":  # no plan yet at that date: nothing to compare with
+            st.caption(md_text(exc.text(t.lang)))
+        else:
+            st.error(t.md("team_db_error", error=exc.text(t.lang)))
         return
     before = member_result(cached_solve(problem), who, _whole_tables(who))
     if not before.has_plan:
         return
     after = ctx.result
-    st.markdown(t.md("team_plan_change_title", name=name))
+    if isinstance(since, dt.date):
+        st.markdown(t.md("team_plan_change_since_date", date=since.isoformat()))
+    else:
+        st.markdown(t.md("team_plan_change_title", name=since))
     st.metric(
         t("team_plan_total"),
         t.num(after.objective or 0.0, 1),

@@ -1772,6 +1772,17 @@ TEXT.update(
             "**The plan's change since {name}**",
             "**Как изменился план со сценария {name}**",
         ),
+        "team_plan_change_since_date": (
+            "**The plan's change since {date}** (the shared inputs as they were then, "
+            "rebuilt from the change list)",
+            "**Как изменился план с {date}** (общие данные на ту дату восстановлены по "
+            "журналу изменений)",
+        ),
+        "team_plan_then_invalid": (
+            "The shared inputs as they were on {date} had errors, so there is no plan of "
+            "that day to compare with.",
+            "В общих данных на {date} были ошибки, поэтому плана на ту дату для сравнения нет.",
+        ),
         "team_plan_total": ("Weighted value now", "Взвешенная ценность сейчас"),
         "team_plan_same": (
             "Every client's weighted value is as it was.",
