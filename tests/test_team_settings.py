@@ -134,3 +134,21 @@ def test_a_stale_setting_is_refused_with_the_current_value(shared: Workspace) ->
     ]
     shown = "\n".join(str(e.value) for e in director.error).replace("\\", "")  # markdown escapes
     assert "CHF" in shown and OTHER in shown and "JPY" in shown
+
+
+def test_a_setting_the_sidebar_rounds_is_not_written_back(shared: Workspace) -> None:
+    """A shared target of 85.5 % shows as 86 % in the slider; the director's page, editing
+    something else, leaves the shared 0.855 as it is."""
+    ws = shared
+    ws.set_cell("settings", "target_value_share", "value", "0.9", "0.855", who=OTHER)
+    director = open_page(DIRECTOR)
+    assert director.session_state[state.TARGET_KEY] == 86
+    director.session_state[state.CURRENCY_KEY] = "USD"
+    rerun(director)
+    rerun(director)
+    assert setting(ws, "currency") == "USD"
+    assert ws.cell("settings", "target_value_share", "value").value == "0.855"
+    assert [c.key for c in ws.changes() if c.table == "settings"] == [
+        "target_value_share",
+        "currency",
+    ]

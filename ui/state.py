@@ -209,7 +209,7 @@ def _apply_inputs(
     given = origins or {}
     ss[ORIGINS_KEY] = {name: given.get(name, source) for name in ss[TABLES_KEY]}
     for key, name in SETTING_WIDGETS.items():
-        ss[key] = _widget_value(key, getattr(settings, name))
+        ss[key] = widget_value(key, getattr(settings, name))
     ss[CURRENCY_SEEN_KEY] = settings.currency
     bump_all_editors()
 
@@ -234,12 +234,12 @@ def init_state(start: Path = SAMPLE_DIR) -> None:
     base = ss.get(BUNDLE_SETTINGS_KEY, Settings())
     for key, name in SETTING_WIDGETS.items():
         if key not in ss:  # a test may set the tables alone
-            ss[key] = _widget_value(key, getattr(base, name))
+            ss[key] = widget_value(key, getattr(base, name))
     if CURRENCY_SEEN_KEY not in ss:
         ss[CURRENCY_SEEN_KEY] = base.currency
 
 
-def _widget_value(key: str, value: Any) -> Any:
+def widget_value(key: str, value: Any) -> Any:
     """A setting as its widget holds it (the target share as a whole percent)."""
     return round(float(value) * 100) if key == TARGET_KEY else value
 

@@ -180,24 +180,26 @@ def prepare(t: Translator, who: Member) -> None:
 
 
 def settings_edits(who: Member) -> list[CellEdit]:
-    """The sidebar's plan settings (whole units, goal, value target, currency) that differ
-    from the shared settings as last loaded, as edits of the settings table's cells: a
-    director's only (the others' sidebar shows them read-only). Values are compared, not
-    texts, so `0.9` and `0.90` are no change."""
+    """The sidebar's plan settings (whole units, goal, value target, currency) the director
+    changed since the shared settings were last loaded, as edits of the settings table's
+    cells: a director's only (the others' sidebar shows them read-only). A setting counts as
+    changed only when its widget no longer shows the loaded value (a target of 0.855 shown as
+    86 % is not sent back as 0.86) and its value differs (`0.9` and `0.90` are the same)."""
     ss = st.session_state
     seen: dict[str, str] = ss.get(SEEN_SETTINGS_KEY) or {}
     if not seen or not may(who, "edit_shared"):
         return []
     now = settings_dict(state.current_settings())
     out: list[CellEdit] = []
-    for name in state.SETTING_WIDGETS.values():
-        if name not in seen or name not in now:
+    for key, name in state.SETTING_WIDGETS.items():
+        if name not in seen or name not in now or key not in ss:
             continue
         try:
             old = json.loads(seen[name]) if seen[name] else None
-        except ValueError:
-            old = None
-        if old != now[name]:
+            shown = state.widget_value(key, old)
+        except (ValueError, TypeError):
+            old = shown = None
+        if ss[key] != shown and old != now[name]:
             out.append(CellEdit(SETTINGS, name, SETTING_COLUMN, seen[name], json.dumps(now[name])))
     return out
 
