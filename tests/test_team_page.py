@@ -8,14 +8,17 @@ is kept per host, so a mix of names would sign nobody in.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -226,6 +229,21 @@ def test_planners_see_their_clients_only_and_a_stale_edit_is_refused(
         text[tab] = anna.inner_text("body")
     assert ANNA in text["Team"]  # her own change is in her change list
     assert_nothing_of_others(text, anna.content(), frames)
+    # Her download (the Team tab's workbook of the plan and its changes): her clients, and
+    # nothing of any other client in any cell of any sheet.
+    with anna.expect_download(timeout=60_000) as got:
+        anna.get_by_role("button", name="Download the plan with these changes (.xlsx)").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()), read_only=True)
+    cells = "\n".join(
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    )
+    assert "Hartwell Precision Castings" in cells
+    for word in others_words():
+        assert word not in cells, word
 
     # Boris, who still sees the old value, types his own: refused, with Anna's value and name,
     # and his typed value kept on the page to retry.
