@@ -37,30 +37,16 @@ from .bundle import (
 )
 from .schema import (
     CLIENT_ID,
-    CLIENTS,
-    METHOD_ID,
-    METHODS,
-    OVERRIDES,
-    RELATIONSHIP,
-    RESOURCE_ID,
-    RESOURCES,
     SETTINGS,
+    TABLE_KEYS,
     TABLES,
-    VALUES,
     Problem,
 )
 from .storage import Database, StoreError, Target
 from .storage.tables import scenarios, ws_cells, ws_changes, ws_columns, ws_rows
 
 # The columns that name a row of each table; its key is their values joined by KEY_SEP.
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    RESOURCES: (RESOURCE_ID,),
-    METHODS: (METHOD_ID,),
-    CLIENTS: (CLIENT_ID,),
-    VALUES: (CLIENT_ID, METHOD_ID),
-    OVERRIDES: (CLIENT_ID, METHOD_ID, RESOURCE_ID),
-    RELATIONSHIP: (CLIENT_ID,),
-}
+ROW_KEYS = TABLE_KEYS
 KEY_SEP = "/"
 SETTING_COLUMN = "value"  # settings are a table of one column: setting name -> JSON value
 USER_ENV = "RISK_PLANNER_USER"  # who the command line says made a change
