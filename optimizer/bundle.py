@@ -498,15 +498,19 @@ def _check_workbook_parts(raw: bytes, label: str, issues: list[Issue]) -> bool:
                 issues.append(Issue("bundle", "xlsx_entities", {"label": part, "error": "DTD"}))
                 return False
             total += len(data)
-            if total > limits.MAX_TOTAL_BYTES:
-                issues.append(
-                    Issue(
-                        "bundle",
-                        "archive_too_large",
-                        {"file": label, "mb": _mb(limits.MAX_TOTAL_BYTES)},
-                    )
-                )
+            if _over_total(total, label, issues):
                 return False
+    return True
+
+
+def _over_total(total: int, file: str, issues: list[Issue]) -> bool:
+    """Whether the parts read from an archive so far pass the unpacked-size cap (then said,
+    naming the file)."""
+    if total <= limits.MAX_TOTAL_BYTES:
+        return False
+    issues.append(
+        Issue("bundle", "archive_too_large", {"file": file, "mb": _mb(limits.MAX_TOTAL_BYTES)})
+    )
     return True
 
 
@@ -619,14 +623,7 @@ def read_uploaded(files: list[tuple[str, bytes]]) -> tuple[Tables, dict[str, Any
                     if data is None:
                         continue
                     total += len(data)
-                    if total > limits.MAX_TOTAL_BYTES:
-                        issues.append(
-                            Issue(
-                                "bundle",
-                                "archive_too_large",
-                                {"file": name, "mb": _mb(limits.MAX_TOTAL_BYTES)},
-                            )
-                        )
+                    if _over_total(total, name, issues):
                         break
                     found.setdefault(w, []).append((f"{name}: {info.filename}", data))
                 for w, shown in seen.items():
