@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,7 @@ from .schema import (
     Settings,
     use_col,
 )
+from .sifting import SIFT_FROM_COLUMNS, sift
 from .tolerances import (
     BINDING,
     FEASIBILITY,
@@ -90,6 +92,7 @@ from .tolerances import (
     PIVOT_RTOL,
     ROUNDED_ROW,
     ROUNDING,
+    SIFT_REDUCED_COST,
     TARGET_SLACK,
     TINY,
     ZERO_PRICE,
@@ -213,9 +216,13 @@ def highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
 def _run_highs(
     model: Model, settings: Settings, relax: bool = False, start: np.ndarray | None = None
 ) -> Raw:
+    mip = model.integer and not relax
+    if not mip and model.n_cols >= SIFT_FROM_COLUMNS:
+        raw = _run_sifted(model, settings)
+        if raw is not None:
+            return raw
     h = highs_model(model, relax)
     h.setOptionValue("time_limit", float(settings.time_limit_s))
-    mip = model.integer and not relax
     if mip:
         h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
         if start is not None:
@@ -231,6 +238,42 @@ def _run_highs(
     if mip and raw.status == OPTIMAL and stopped_early:  # by a tolerance, not by the gap
         raw = replace(raw, status=FEASIBLE)
     return raw
+
+
+def _run_sifted(model: Model, settings: Settings) -> Raw | None:
+    """A large continuous solve by sifting (optimizer/sifting.py), None to solve it directly."""
+
+    def read(h: Any) -> tuple[str, Any, Any]:
+        raw = highs_result(h, False)
+        return raw.status, raw.x, raw.row_dual
+
+    def run(sub: Model, seconds: float) -> tuple[str, Any, Any]:
+        h = highs_model(sub, relax=True)
+        h.setOptionValue("time_limit", float(seconds))
+        if sub.n_cols >= IPM_FROM_COLUMNS:
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "on")
+        h.run()
+        return read(h)
+
+    # HiGHS's dual tolerance applies to the objective it sees (scaled by OBJECTIVE_BAND).
+    tolerance = SIFT_REDUCED_COST * 2.0 ** -objective_scale(model.c)
+    got = sift(
+        model,
+        run,
+        lambda sub: highs_model(sub, relax=True),
+        read,
+        float(settings.time_limit_s),
+        tolerance,
+    )
+    if got is None:
+        return None
+    return Raw(
+        OPTIMAL if got.status == "optimal" else FEASIBLE,
+        x=got.x,
+        row_dual=got.row_dual,
+        objective=float(model.c @ got.x),
+    )
 
 
 def highs_result(h, mip: bool) -> Raw:  # h: highspy.Highs after run()

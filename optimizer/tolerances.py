@@ -94,3 +94,7 @@ def zero_small(x: Any, tol: float = ZERO_PRICE) -> Any:
 # A needed value is exact within this share: the value plus this share funds the next unit and
 # the value minus it does not (each side confirmed by a re-solve).
 NEEDED_RTOL = 1e-4
+# Sifting (optimizer/sifting.py): a held column whose reduced cost is on its wrong side by more
+# than this, in the solver's objective units (after OBJECTIVE_BAND's scaling), joins the working
+# set: HiGHS's own dual feasibility tolerance, so the answer is as optimal as a direct solve's.
+SIFT_REDUCED_COST = 1e-7
