@@ -83,6 +83,13 @@ def _restricted(
     )
 
 
+def _nonzero(m: Any) -> sp.csc_matrix:
+    """The sparsity pattern of a sparse matrix, as a CSC matrix of ones."""
+    c = sp.csc_matrix(m)
+    c.eliminate_zeros()
+    return sp.csc_matrix((np.ones(c.nnz), c.indices, c.indptr), shape=c.shape)
+
+
 def _client_rows(model: Model) -> np.ndarray:
     """Rows that belong to one client (its caps and its value floor)."""
     return np.isin(model.rows["kind"].to_numpy(), [CLIENT_CAP, FLOOR])
@@ -146,7 +153,7 @@ def sift(
     # column's gain, a floor (a lower row) only raise it, so the columns they could move
     # across zero are in doubt too.
     local_rows = np.flatnonzero(local)
-    pattern = sp.csc_matrix(A_csc[local_rows] != 0)
+    pattern = _nonzero(A_csc[local_rows])
     in_upper = pattern[np.isfinite(model.row_hi[local_rows])].getnnz(axis=0) > 0
     in_lower = pattern[np.isfinite(model.row_lo[local_rows])].getnnz(axis=0) > 0
     free = (np.abs(gain) <= doubt) | (in_upper & (gain > 0)) | (in_lower & (gain < 0))
@@ -162,8 +169,7 @@ def sift(
     if over.any() or under.any():
         up = held > model.col_lo  # held where it adds what a positive coefficient uses
         down = held < model.col_hi
-        pos = Ap != 0
-        neg = An != 0
+        pos, neg = _nonzero(Ap), _nonzero(An)
         push_over = (pos[over].getnnz(axis=0) > 0) & up | (neg[over].getnnz(axis=0) > 0) & down
         push_under = (pos[under].getnnz(axis=0) > 0) & down | (neg[under].getnnz(axis=0) > 0) & up
         free |= push_over | push_under

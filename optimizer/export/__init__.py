@@ -32,47 +32,101 @@ figures come from `report_figures`; the dashboard may pass its own figures as di
 
 from __future__ import annotations
 
-from .client_plans import (
-    ClientPlan,
-    Mentions,
-    PlanBook,
-    client_file_stem,
-    client_plan_files,
-    client_plan_html,
-    client_plan_xlsx,
-    client_plans_zip,
-)
-from .common import (
-    ANOTHER_CLIENT,
-    FORMULA_START,
-    TITLE,
-    ExportMeta,
-    ExportPathError,
-    NoPlanError,
-    neutralise,
-)
-from .csv import csv_bytes
-from .figures import plotly_js, report_figures
-from .files import (
-    EXTENSIONS,
-    FORMATS,
-    MIME,
-    PLAN_FORMATS,
-    export_bytes,
-    format_for_path,
-    write_by_extension,
-    write_client_plans,
-    write_export,
-)
-from .html import html_report
-from .json import json_bytes, result_to_json
-from .lp import lp_bytes
-from .tables import allocation_long, csv_columns
-from .xlsx import Col, xlsx_bytes
+import importlib
+from typing import TYPE_CHECKING, Any
 
+# Each name is imported from its module when first asked for (PEP 562): `solve` checks paths
+# with files.py and should not pay for xlsxwriter and Jinja2, which only the workbook, the
+# report and the client plans need.
+_WHERE = {
+    "ClientPlan": "client_plans",
+    "Mentions": "client_plans",
+    "PlanBook": "client_plans",
+    "client_file_stem": "client_plans",
+    "client_plan_files": "client_plans",
+    "client_plan_html": "client_plans",
+    "client_plan_xlsx": "client_plans",
+    "client_plans_zip": "client_plans",
+    "ANOTHER_CLIENT": "common",
+    "FORMULA_START": "common",
+    "TITLE": "common",
+    "ExportMeta": "common",
+    "ExportPathError": "common",
+    "NoPlanError": "common",
+    "neutralise": "common",
+    "csv_bytes": "csv",
+    "plotly_js": "figures",
+    "report_figures": "figures",
+    "EXTENSIONS": "files",
+    "FORMATS": "files",
+    "MIME": "files",
+    "PLAN_FORMATS": "files",
+    "export_bytes": "files",
+    "format_for_path": "files",
+    "write_by_extension": "files",
+    "write_client_plans": "files",
+    "write_export": "files",
+    "html_report": "html",
+    "json_bytes": "json",
+    "result_to_json": "json",
+    "lp_bytes": "lp",
+    "allocation_long": "tables",
+    "csv_columns": "tables",
+    "Col": "xlsx",
+    "xlsx_bytes": "xlsx",
+}
 # The names these had when the exports were one module (tests and callers use them).
-_FORMULA_START = FORMULA_START
-_PlanBook = PlanBook
+_ALIASES = {"_FORMULA_START": "FORMULA_START", "_PlanBook": "PlanBook"}
+
+
+def __getattr__(name: str) -> Any:
+    real = _ALIASES.get(name, name)
+    if real not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[real]}", __name__), real)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from .client_plans import (
+        ClientPlan,
+        Mentions,
+        PlanBook,
+        client_file_stem,
+        client_plan_files,
+        client_plan_html,
+        client_plan_xlsx,
+        client_plans_zip,
+    )
+    from .common import (
+        ANOTHER_CLIENT,
+        FORMULA_START,
+        TITLE,
+        ExportMeta,
+        ExportPathError,
+        NoPlanError,
+        neutralise,
+    )
+    from .csv import csv_bytes
+    from .figures import plotly_js, report_figures
+    from .files import (
+        EXTENSIONS,
+        FORMATS,
+        MIME,
+        PLAN_FORMATS,
+        export_bytes,
+        format_for_path,
+        write_by_extension,
+        write_client_plans,
+        write_export,
+    )
+    from .html import html_report
+    from .json import json_bytes, result_to_json
+    from .lp import lp_bytes
+    from .tables import allocation_long, csv_columns
+    from .xlsx import Col, xlsx_bytes
+
 
 __all__ = [
     "ANOTHER_CLIENT",

@@ -11,13 +11,11 @@ from pathlib import Path
 from ..bundle import atomic_write_bytes
 from ..messages import DEFAULT_LANG, Message
 from ..schema import SETTINGS, TABLES, Problem, Result
-from .client_plans import client_plan_files, client_plans_zip
 from .common import ExportMeta, ExportPathError, english
-from .csv import csv_bytes
-from .html import html_report
-from .json import json_bytes
-from .lp import lp_bytes
-from .xlsx import xlsx_bytes
+
+# The writers of each format are imported by the functions that use them: checking a path
+# (`bundle_files`, `check_not_inputs`) is all `solve` needs, and the workbook, report and
+# client plans bring xlsxwriter and Jinja2.
 
 FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "client-plans", "lp")
 PLAN_FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "client-plans")
@@ -115,6 +113,8 @@ def write_client_plans(
 
     `protect`: the files being read (`bundle_files`), which nothing may overwrite, and whose
     folder the plans do not go into."""
+    from .client_plans import client_plan_files
+
     files = client_plan_files(problem, result, meta, clients, lang)  # all built before writing
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -139,16 +139,28 @@ def export_bytes(
     language of the workbook, the report and the client plans (CSV, JSON and LP are the same
     in every language)."""
     if fmt == "xlsx":
+        from .xlsx import xlsx_bytes
+
         return xlsx_bytes(problem, result, meta, lang=lang)
     if fmt == "csv":
+        from .csv import csv_bytes
+
         return csv_bytes(problem, result)
     if fmt == "html":
+        from .html import html_report
+
         return html_report(problem, result, meta, lang=lang)
     if fmt == "json":
+        from .json import json_bytes
+
         return json_bytes(problem, result)
     if fmt == "lp":
+        from .lp import lp_bytes
+
         return lp_bytes(problem, result)
     if fmt == "client-plans":
+        from .client_plans import client_plans_zip
+
         return client_plans_zip(problem, result, meta, lang=lang)
     raise ValueError(english("export_unknown_format", format=fmt, formats=[*FORMATS, "json"]))
 
