@@ -258,3 +258,50 @@ def test_a_file_without_quotes_is_read_as_the_csv_reader_reads_it(head: str, tex
         pd.testing.assert_frame_equal(got, want)
         assert list(got.attrs["lines"]) == list(want.attrs["lines"])
         assert got.attrs.get("decimal_comma") == want.attrs.get("decimal_comma")
+
+
+_NUMBER_LIKE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**30), 10**30).map(str),
+    st.sampled_from(
+        [
+            "",
+            "nan",
+            "NaN",
+            "inf",
+            "-Infinity",
+            "1_000",
+            "1e999",
+            "١٢",
+            "+.5",
+            "5.",
+            ".",
+            "-",
+            "e5",
+            "1e",
+            "0x10",
+            "1 0",
+            "1,5",
+            "12%",
+            "€5",
+            "1_0e5",
+            "-0",
+            "0.0001",
+            "3e-400",
+        ]
+    ),
+    st.text(alphabet="0123456789.eE+-_ ,", max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NUMBER_LIKE, min_size=1, max_size=12))
+def test_one_conversion_reads_the_same_numbers_as_the_pattern(cells: list[str]) -> None:
+    """The whole-column conversion of plain numbers gives what the per-cell pattern gives."""
+    text = np.array([c.strip() for c in cells], dtype=object)
+    plain = bundle._matches(bundle._PLAIN_NUMBER, text)
+    expected = np.full(len(text), np.nan)
+    expected[plain] = text[plain].astype(float)
+    got = bundle._parse_numbers(text, decimal_comma=False)
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
