@@ -1505,9 +1505,12 @@ def _threshold(
 
 def _row_limits(problem: Problem, model: Model) -> list[Message]:
     """Each row as the limit it sets, in the user's names."""
-    pool = problem.resources[NAME].to_dict()
-    method = problem.methods[NAME].to_dict()
-    client = problem.clients[NAME].to_dict()
+    # dict(zip(...)) of the columns' lists: Series.to_dict walks an Arrow column item by item
+    # (10,000 clients: 12 ms against 1 ms).
+    pool, method, client = (
+        dict(zip(t.index.tolist(), t[NAME].tolist()))
+        for t in (problem.resources, problem.methods, problem.clients)
+    )
     rows = model.rows
     out: list[Message] = []
     for kind, r, c, m in zip(rows["kind"], rows[RESOURCE_ID], rows[CLIENT_ID], rows[METHOD_ID]):
