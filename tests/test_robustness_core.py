@@ -25,9 +25,9 @@ def test_draws_on_the_core_are_optima_of_the_whole_lp(monkeypatch, widen: float)
     released: list[int] = []
     release = robustness_mod._Core._release
 
-    def counting(self, cols):  # how often pricing had to put columns back
+    def counting(self, cols, c):  # how often pricing had to put columns back
         released.append(len(cols))
-        return release(self, cols)
+        return release(self, cols, c)
 
     monkeypatch.setattr(robustness_mod._Core, "_release", counting)
     factors = dict.fromkeys(problem.clients.index[::3], widen)
@@ -43,22 +43,59 @@ def test_draws_on_the_core_are_optima_of_the_whole_lp(monkeypatch, widen: float)
         assert sum(released) > 0
 
 
-def test_the_core_leaves_out_most_columns_at_scale() -> None:
+def _core_parts(problem):
+    """The model, its nominal answer, each column's multiplier of its cell's first-unit
+    value, and the column cost ranges, as `robustness` builds them."""
     from optimizer.model import build_model
     from optimizer.schema import DECAY, VALUE_HIGH, VALUE_LOW, WEIGHT
 
-    problem = make_problem(1000, seed=2)
     model = build_model(problem, "max_value")
-    r = an.Resolver(model, problem.settings)
-    nominal = r.solve()
+    nominal = an.Resolver(model, problem.settings).solve()
     ranges = an.widened_ranges(problem)
     weight = problem.clients[WEIGHT].to_numpy(dtype=float)[model.cells.client][model.col_cell]
     decay = problem.methods[DECAY].to_numpy(dtype=float)[model.cells.method][model.col_cell]
     mult = weight * decay ** (model.col_k - 1)
     low = ranges[VALUE_LOW].to_numpy()[model.col_cell] * mult
     high = ranges[VALUE_HIGH].to_numpy()[model.col_cell] * mult
+    return model, nominal, ranges, mult, low, high
+
+
+def test_the_core_leaves_out_most_columns_at_scale() -> None:
+    problem = make_problem(1000, seed=2)
+    model, nominal, _, _, low, high = _core_parts(problem)
     core = robustness_mod._Core(model, problem.settings, nominal, low, high)
     assert len(core.cols) < 0.5 * model.n_cols
     # The nominal objective is the nominal optimum.
     again = core.solve(model.c)
     assert again.objective == pytest.approx(nominal.objective, rel=1e-9)
+
+
+def test_columns_put_back_by_pricing_keep_the_plan_optimal() -> None:
+    """A core that leaves out every column it can (as if no value could move) has pricing put
+    many back, committed units (a lower bound of 1) among them; every draw's plan is still the
+    whole LP's optimum, feasible in the whole model."""
+    from dataclasses import replace
+
+    from optimizer.solve import run_model
+
+    problem = make_problem(300, seed=5)
+    model, nominal, ranges, mult, _, _ = _core_parts(problem)
+    core = robustness_mod._Core(model, problem.settings, nominal, model.c, model.c)
+    left_out = core.fixed.copy()
+    values = an.draw_values(ranges, 30, 11)
+    for v in values:
+        c = v[model.col_cell] * mult
+        got = core.solve(c)
+        full = run_model(replace(model, c=c), problem.settings)
+        assert got.status == full.status == "optimal"
+        assert got.objective == pytest.approx(full.objective, rel=1e-9)
+        assert float(c @ got.x) == pytest.approx(full.objective, rel=1e-9)
+        use, capped = model.A @ got.x, np.isfinite(model.row_hi)
+        slack = 1e-9 * np.maximum(1.0, np.abs(model.row_hi[capped]))
+        assert np.all(use[capped] <= model.row_hi[capped] + slack)
+        assert np.all(got.x >= model.col_lo - 1e-9)
+        assert np.all(got.x <= model.col_hi + 1e-9)
+    back = left_out & ~core.fixed
+    assert back.sum() > 100
+    # The case that matters: a committed unit left out at its floor, then put back.
+    assert (model.col_lo[back] > 0).any()
