@@ -9,18 +9,21 @@ carries a fingerprint of its own: a hit can only return what was computed from t
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimizer.bundle import parse_number, parse_tables
+from optimizer.bundle import parse_number, parse_tables, read_tables
 from optimizer.schema import (
     CAPACITY,
     RESOURCE_ID,
@@ -33,15 +36,33 @@ from optimizer.schema import (
 )
 from optimizer.solve import solve
 
-from .cells import cell_text
+from .cells import as_text, cell_text
+
+
+def held_rows(value: Any) -> int:
+    """Rows of the tables a cached value holds (a Result's or Problem's frames, summed over a
+    tuple of them): what its memory grows with, about 300 bytes a row for a solve."""
+    if isinstance(value, pd.DataFrame):
+        return len(value)
+    if isinstance(value, tuple | list):
+        return sum(held_rows(v) for v in value if not isinstance(v, Issue))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        frames = (getattr(value, f.name) for f in dataclasses.fields(value))
+        return sum(len(f) for f in frames if isinstance(f, pd.DataFrame))
+    return 0
 
 
 class _LRU:
-    """A small thread-safe LRU cache: sessions share solves of identical inputs."""
+    """A small thread-safe LRU cache: sessions share solves of identical inputs. At most
+    `size` entries and, with `max_rows`, at most that many rows of tables in all (`held_rows`;
+    the newest entry is kept whatever its size), so a few budgets tried on 50,000 clients do
+    not keep a gigabyte of plans."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_rows: int | None = None) -> None:
         self.size = size
+        self.max_rows = max_rows
         self.data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.rows: dict[Hashable, int] = {}
         self.lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
@@ -52,16 +73,58 @@ class _LRU:
             return self.data[key]
 
     def put(self, key: Hashable, value: Any) -> None:
+        rows = held_rows(value) if self.max_rows is not None else 0
         with self.lock:
             self.data[key] = value
+            self.rows[key] = rows
             self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
+            while len(self.data) > self.size or (
+                self.max_rows is not None
+                and len(self.data) > 1
+                and sum(self.rows.values()) > self.max_rows
+            ):
+                old, _ = self.data.popitem(last=False)
+                self.rows.pop(old, None)
 
 
-_SOLVES = _LRU(256)
-_PARSES = _LRU(64)
-_STRUCTURES = _LRU(16)  # valid parses by everything but the pools' capacities
+# Row budgets: 2,000 clients' solve holds about 20,000 rows (4 MB), 50,000 clients' about
+# 510,000 (95 MB): some thirty budgets of the one, the newest plan of the other.
+_SOLVES = _LRU(256, max_rows=600_000)
+# A parse after a capacity change shares the frames of the one it came from: counted in full
+# here, so these evict early, and a re-parse of a capacity change alone is cheap.
+_PARSES = _LRU(64, max_rows=600_000)
+_STRUCTURES = _LRU(16, max_rows=600_000)  # valid parses by everything but the capacities
+_START = _LRU(2)  # the text tables of the bundles sessions open on
+
+
+StartInputs = tuple[dict[str, pd.DataFrame], dict[str, Any], tuple[Issue, ...]]
+
+
+def _files_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """(name, size, modification time) of the bundle's file, or of each file in its folder:
+    a bundle changed on disk is read again."""
+    try:
+        entries = sorted(path.iterdir()) if path.is_dir() else [path]
+        return tuple(
+            (e.name, (st := e.stat()).st_size, st.st_mtime_ns) for e in entries if e.is_file()
+        )
+    except OSError:
+        return ()
+
+
+def start_inputs(path: Path) -> StartInputs:
+    """The text tables, raw settings and read issues of the bundle a new session opens on,
+    read once per content of its files and shared by every session. Sessions never change a
+    table in place (an edit replaces the table in the session's own dict), so one copy of
+    50,000 clients' tables serves them all; the raw settings are each session's own copy."""
+    key = (str(path.expanduser().resolve()), _files_signature(path))
+    hit: StartInputs | None = _START.get(key)
+    if hit is None:
+        tables, raw, issues = read_tables(path)
+        text = {name: as_text(f) for name, f in tables.items() if f is not None}
+        hit = (text, raw, tuple(issues))
+        _START.put(key, hit)
+    return dict(hit[0]), copy.deepcopy(hit[1]), hit[2]
 
 
 def solve_key(problem: Problem) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -204,6 +205,7 @@ _UNFUNDED: OrderedDict[tuple[int, str, str], tuple[weakref.ref[Result], pd.DataF
     OrderedDict()
 )
 _UNFUNDED_SIZE = 16
+_UNFUNDED_ROWS = 300_000  # rows kept in all (50,000 clients: one plan's, about 40 MB)
 _UNFUNDED_LOCK = threading.Lock()
 
 
@@ -221,9 +223,23 @@ def unfunded_table(result: Result, t: Translator) -> pd.DataFrame:
     with _UNFUNDED_LOCK:
         _UNFUNDED[key] = (weakref.ref(result), frame)
         _UNFUNDED.move_to_end(key)
-        while len(_UNFUNDED) > _UNFUNDED_SIZE:
+        # A frame whose result no session or cache holds any more is never asked for again.
+        for k in [k for k, (ref, _) in _UNFUNDED.items() if ref() is None]:
+            del _UNFUNDED[k]
+        while len(_UNFUNDED) > 1 and (
+            len(_UNFUNDED) > _UNFUNDED_SIZE
+            or sum(len(f) for _, f in _UNFUNDED.values()) > _UNFUNDED_ROWS
+        ):
             _UNFUNDED.popitem(last=False)
     return frame
+
+
+def _kind_words(kinds: pd.Series, t: Translator) -> np.ndarray:
+    """Each cell's kind of needed value in words: the few distinct kinds are put into words
+    once, not once a row."""
+    codes, distinct = pd.factorize(kinds.to_numpy(dtype=object))
+    words = [t(f"needed_kind_{k}") if isinstance(k, str) else "" for k in distinct]
+    return np.array([*words, ""], dtype=object)[codes]  # a missing kind: code -1, ""
 
 
 def _unfunded_frame(result: Result, t: Translator) -> pd.DataFrame:
@@ -255,9 +271,7 @@ def _unfunded_frame(result: Result, t: Translator) -> pd.DataFrame:
             t("col_funded"): funded.reindex(pairs).to_numpy(),
             t("col_value"): u[VALUE].to_numpy(),
             t("col_needed"): u[NEEDED_VALUE].to_numpy(),
-            t("col_needed_kind"): [
-                t(f"needed_kind_{k}") if isinstance(k, str) else "" for k in u[NEEDED_KIND]
-            ]
+            t("col_needed_kind"): _kind_words(u[NEEDED_KIND], t)
             if NEEDED_KIND in u.columns
             else [""] * len(u),
             t("col_blocked_by"): [blocked[id(lims)] for lims in limits],

@@ -33,7 +33,7 @@ from optimizer.schema import (
 )
 
 from .auth import read_only
-from .cache import cached_result, cached_solve, validate
+from .cache import cached_result, cached_solve, start_inputs, validate
 from .cells import as_text, cell_text, number_or_none
 from .text import DEFAULT_LANG, LANGUAGES, Translator
 
@@ -194,7 +194,10 @@ def _apply_inputs(
     read_issues: tuple[Issue, ...],
     source: str,
     origins: dict[str, str] | None = None,
+    as_read: bool = True,
 ) -> None:
+    """Make these the session's inputs; `as_read=False`: the tables are text tables already
+    (the shared start bundle's), kept as they are instead of copied."""
     ss = st.session_state
     issues = list(read_issues)
     if isinstance(raw_settings, Settings):
@@ -202,7 +205,9 @@ def _apply_inputs(
     else:
         settings, more = read_settings(raw_settings or {})
         issues += more
-    ss[TABLES_KEY] = {t: as_text(f) for t, f in tables.items() if f is not None}
+    ss[TABLES_KEY] = (
+        {t: as_text(f) for t, f in tables.items() if f is not None} if as_read else dict(tables)
+    )
     ss[BUNDLE_SETTINGS_KEY] = settings
     ss[READ_ISSUES_KEY] = tuple(issues)
     ss[SOURCE_KEY] = source
@@ -228,9 +233,9 @@ def init_state(start: Path = SAMPLE_DIR) -> None:
     if pending is not None:
         _apply_inputs(*pending)
     elif TABLES_KEY not in ss:
-        tables, raw, issues = read_tables(start)
+        tables, raw, issues = start_inputs(start)
         source = SAMPLE_SOURCE if start == SAMPLE_DIR else start.name
-        _apply_inputs(tables, raw, tuple(issues), source)
+        _apply_inputs(tables, raw, issues, source, as_read=False)
     base = ss.get(BUNDLE_SETTINGS_KEY, Settings())
     for key, name in SETTING_WIDGETS.items():
         if key not in ss:  # a test may set the tables alone

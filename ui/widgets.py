@@ -13,6 +13,8 @@ The checklist's rules live in `optimizer.relationship`; this module only draws t
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -145,7 +147,7 @@ def needed_caption(result: Result) -> str | None:
     u = result.unfunded
     if u.empty or NEEDED_KIND not in u.columns:
         return None
-    kinds = set(u[NEEDED_KIND])
+    kinds = set(u[NEEDED_KIND].unique())  # the few distinct kinds, not a set of every row
     if kinds <= {NEEDED_EXACT}:
         return "needed_caption_exact"
     if result.settings.integer_units or result.settings.objective == "min_cost":
@@ -225,6 +227,38 @@ def render_client_checklist(ctx: Context, problem: Problem, client_id: str) -> N
         st.caption(t("rel_client_widened", f=t.num(cc.widen_factor, 1)))
 
 
+# The Plan tab's checklist sentences by the frames they are read from (held here, so their
+# ids stay theirs) and the language: a change of budget keeps these frames, so a rerun
+# reuses the sentences (50,000 clients: some 3 s of reading dates and wording lines).
+_WARNINGS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], list[str], list[str]]] = (
+    OrderedDict()
+)
+_WARNINGS_LOCK = threading.Lock()
+
+
+def plan_warning_lines(problem: Problem, t: Translator) -> tuple[list[str], list[str]]:
+    """The Plan tab's checklist sentences: committed units without a written confirmation,
+    and open problems (client in bold: problem), in `t`'s language; never modify them."""
+    frames = (problem.relationship, problem.clients, problem.methods, problem.values)
+    key = (*map(id, frames), t.lang, type(t).__name__)
+    with _WARNINGS_LOCK:
+        hit = _WARNINGS.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], frames)):
+            _WARNINGS.move_to_end(key)
+            return hit[1], hit[2]
+    lines = unconfirmed_lines(problem, t)
+    a = rel.answers(problem)
+    open_ = a[a[OPEN_PROBLEMS] != ""]
+    problems = [
+        f"**{md_text(n)}**: {md_text(p)}" for n, p in zip(open_[NAME], open_[OPEN_PROBLEMS])
+    ]
+    with _WARNINGS_LOCK:
+        _WARNINGS[key] = (frames, lines, problems)
+        while len(_WARNINGS) > 4:
+            _WARNINGS.popitem(last=False)
+    return lines, problems
+
+
 def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None:
     """The Plan tab's warnings from the checklist: committed units without a written
     confirmation, and open problems with clients the plan spends on."""
@@ -232,7 +266,7 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
     if problem.relationship is None:
         return
     # Long lists are collapsed: the first few sentences, the rest behind their count.
-    lines = unconfirmed_lines(problem, t.md)
+    lines, problems = plan_warning_lines(problem, t.md)
     collapsed_lines(
         lines,
         t("rel_plan_unconfirmed", n=len(lines)),
@@ -241,11 +275,9 @@ def render_plan_warnings(ctx: Context, problem: Problem, result: Result) -> None
         key="plan_unconfirmed_all",
         icon=":material/edit_document:",
     )
-    a = rel.answers(problem)
-    open_ = a[a[OPEN_PROBLEMS] != ""]
     collapsed_lines(
-        [f"**{md_text(n)}**: {md_text(p)}" for n, p in zip(open_[NAME], open_[OPEN_PROBLEMS])],
-        t("rel_plan_open", n=len(open_)),
+        problems,
+        t("rel_plan_open", n=len(problems)),
         t,
         "info",
         key="plan_open_all",
