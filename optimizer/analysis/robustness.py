@@ -132,6 +132,10 @@ class _Core:
     answer is then priced against every column taken out; a column whose reduced cost has
     the wrong sign goes back into the model and the draw is re-solved, so every answer is
     the optimum of the whole LP (the reduced costs say so), not of a restriction.
+
+    Every draw starts from the nominal plan's basis, not from the last draw's: a draw lies
+    nearer the values as assessed than to another draw (2,500 clients: 42 dual simplex
+    iterations a draw instead of 50, and a sixth less time with the refactorisation).
     """
 
     def __init__(
@@ -151,6 +155,10 @@ class _Core:
         self.fixed = self.zero | self.full
         self.added = 0  # columns put back by pricing
         self._build()
+        self.start = None  # the nominal plan's basis, that every draw starts from
+        self._set_costs(model.c)
+        if highs_result(self._run(), False).x is not None:
+            self.start = self.h.getBasis()
 
     def _build(self) -> None:
         m = self.model
@@ -197,23 +205,40 @@ class _Core:
             sub.indices.astype(np.int32),
             sub.data.astype(float),
         )
+        if self.start is not None:  # they start nonbasic at their lower bound too
+            import highspy
+
+            self.start.col_status = list(self.start.col_status) + [
+                highspy.HighsBasisStatus.kLower
+            ] * len(cols)
         self.fixed[cols] = False
         self.zero[cols] = False
         self.full[cols] = False
         self.cols = np.concatenate([self.cols, cols])
         self.added += len(cols)
 
+    def _set_costs(self, c: np.ndarray) -> None:
+        """The solver's costs from c (columns of the full model)."""
+        n = len(self.cols)
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), c[self.cols])
+
+    def _run(self):  # -> the Highs object after its run
+        """Run the solver from where it stands."""
+        h = self.h
+        # HiGHS counts its time limit over every run of one object, so each run gets its own.
+        h.setOptionValue("time_limit", float(h.getRunTime()) + float(self.settings.time_limit_s))
+        h.run()
+        return h
+
     def solve(self, c: np.ndarray) -> Raw:
         """The whole LP's optimum for objective c (columns of the full model)."""
         h = self.h
         tol = PRICING_RTOL * max(1.0, float(np.max(np.abs(c), initial=0.0)))
-        h.changeColsCost(len(self.cols), np.arange(len(self.cols), dtype=np.int32), c[self.cols])
+        if self.start is not None:
+            h.setBasis(self.start)
+        self._set_costs(c)  # columns put back below come with their costs
         for _ in range(MAX_PRICING_ROUNDS):
-            h.setOptionValue(
-                "time_limit", float(h.getRunTime()) + float(self.settings.time_limit_s)
-            )
-            h.run()
-            raw = highs_result(h, False)
+            raw = highs_result(self._run(), False)
             if raw.x is None or raw.row_dual is None:
                 return raw
             d = c - self.At @ raw.row_dual
