@@ -1190,9 +1190,10 @@ def render_many(
                 # by their bits: -0.0 and 0.0 are two numbers to a format spec such as "g"
                 codes, uniques = pd.factorize(np.asarray(numbers, dtype=float).view(np.int64))
                 distinct = uniques.view(np.float64).tolist()
+                words = np.array(t.number_fields(distinct, spec or ""), dtype=object)
             else:
                 codes, distinct = np.arange(len(numbers)), numbers
-            words = np.array([t._field(v, spec or "", memo) for v in distinct], dtype=object)
+                words = np.array([t._field(v, spec or "", memo) for v in distinct], dtype=object)
             text = text + words[codes]
         out[rows] = text
     return out.tolist()

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .formats import DASH, DEFAULT_LANG, LANGUAGES, fmt_exact, fmt_num, fmt_pct
+from .formats import DASH, DEFAULT_LANG, LANGUAGES, fmt_exact, fmt_num, fmt_nums, fmt_pct
 
 Catalogue = Mapping[str, tuple[str, str]]
 
@@ -150,6 +150,16 @@ class Translator:
             if spec.endswith("f"):
                 return fmt_num(value, lang, int(spec[1:-1] or 0) if spec.startswith(".") else 6)
         return format(str(value), spec)
+
+    def number_fields(self, values: list[float], spec: str) -> list[str]:
+        """`[self._field(v, spec, None) for v in values]` for a list of floats, in one pass
+        where the spec is a plain number's ("" or ".Nf")."""
+        bare = spec.lstrip(",")
+        if bare == "":
+            return fmt_nums(values, self.lang)
+        if bare.startswith(".") and bare.endswith("f") and bare[1:-1].isdigit():
+            return fmt_nums(values, self.lang, int(bare[1:-1]))
+        return [self._field(v, spec, None) for v in values]
 
     def has(self, code: str) -> bool:
         return code in self.texts

@@ -13,6 +13,7 @@ import math
 from functools import cache
 from typing import Any
 
+import numpy as np
 from babel import Locale
 from babel.dates import format_date
 
@@ -78,6 +79,35 @@ def fmt_num(x: Any, lang: str = DEFAULT_LANG, decimals: int | None = None) -> st
     if round(f, d) == 0:
         f = 0.0  # no "-0"
     return fmt_spec(f, f",.{d}f", lang)
+
+
+def fmt_nums(xs: list[float], lang: str = DEFAULT_LANG, decimals: int | None = None) -> list[str]:
+    """`[fmt_num(x, lang, decimals) for x in xs]` for floats, the checks done on the whole
+    list at once (thousands of reasons quote thousands of numbers)."""
+    a = np.asarray(xs, dtype=float)
+    finite = np.isfinite(a)
+    if decimals is None:
+        with np.errstate(invalid="ignore"):
+            whole = finite & (np.mod(a, 1.0) == 0.0)
+        big = np.abs(a) >= 100
+        d = np.where(big | whole, 0, np.where(np.abs(a) >= 1, 1, 2))
+    else:
+        d = np.full(len(a), decimals)
+    # No "-0": only a number with its sign bit set (-0.0 too) can be written so, and Python's
+    # own round() says when.
+    for i in np.flatnonzero(finite & np.signbit(a)).tolist():
+        if round(xs[i], int(d[i])) == 0:
+            a[i] = 0.0
+    specs = [",.0f", ",.1f", ",.2f"] if decimals is None else [f",.{decimals}f"]
+    which = d if decimals is None else np.zeros(len(a), dtype=int)
+    out = [
+        format(x, specs[k]) if ok else DASH
+        for x, k, ok in zip(a.tolist(), which.tolist(), finite.tolist())
+    ]
+    if lang == DEFAULT_LANG:
+        return out
+    signs = _number_signs(lang)
+    return [t.translate(signs) for t in out]
 
 
 def fmt_pct(x: Any, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
