@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,39 @@ def _plain_records(text: str, delim: str) -> tuple[list[tuple[int, list[str]]], 
     return [(n, r.split(delim)) for n, r in kept], longest
 
 
+def _plain_columns(text: str, delim: str) -> pd.DataFrame | None:
+    """The table of a file the plain path reads (see `_plain_records`) when nothing in it
+    needs a second look: no blank line, no byte order mark, every line with the header's
+    number of cells, none of them longer than a cell may be. Split column by column (70,000
+    rows: one split of the text instead of a list per row). None otherwise."""
+    if '"' in text or "\ufeff" in text or text.count("\n") >= limits.MAX_ROWS:
+        return None
+    rows = text.split("\n")
+    if rows and rows[-1] == "":
+        rows.pop()
+    if len(rows) < 2:
+        return None
+    longest = max(map(len, rows))
+    if longest > min(csv.field_size_limit(), limits.MAX_CELL_CHARS):
+        return None
+    width = rows[0].count(delim) + 1
+    if width > limits.MAX_COLUMNS:
+        return None
+    cells = np.fromiter(map(str.count, rows, repeat(delim)), dtype=np.int64, count=len(rows))
+    if np.any(cells != width - 1):
+        return None
+    blank = re.compile(rf"^(?:[^\S\n]|{re.escape(delim)})*$", re.MULTILINE)
+    if blank.search("\n".join(rows)) is not None:
+        return None
+    flat = delim.join(rows[1:]).split(delim)
+    frame = pd.DataFrame({i: flat[i::width] for i in range(width)}, dtype=object)
+    frame.columns = [h.strip() for h in rows[0].split(delim)]
+    frame.attrs["lines"] = Lines(range(2, len(rows) + 1))
+    if delim == ";":
+        frame.attrs["decimal_comma"] = True
+    return frame
+
+
 def _csv_text_to_frame(
     text: str, table: str, issues: list[Issue], file: str = ""
 ) -> pd.DataFrame | None:
@@ -180,6 +214,9 @@ def _csv_text_to_frame(
     # A Russian or German Excel writes ';' as the separator; "Unicode text" uses tabs.
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     delim = max(counts, key=lambda d: (counts[d], d == ","))
+    columns = _plain_columns(text, delim)
+    if columns is not None:
+        return columns
     numbered: list[tuple[int, list[str]]] = []
     start = 1  # the line the current record starts on
     plain = _plain_records(text, delim)

@@ -305,3 +305,32 @@ def test_one_conversion_reads_the_same_numbers_as_the_pattern(cells: list[str]) 
     got = bundle._parse_numbers(text, decimal_comma=False)
     assert np.array_equal(got, expected, equal_nan=True)
     assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+@EXAMPLES
+@given(
+    st.sampled_from([",", ";", "\t"]),
+    st.integers(1, 5),
+    st.lists(st.text(alphabet=" a1é.\xa0x-", max_size=4), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_a_regular_file_is_read_column_by_column_as_the_csv_reader_reads_it(
+    delim: str, width: int, cells: list[str], final_newline: bool
+) -> None:
+    # Every line with the header's cells: the table is split column by column.
+    header = delim.join(f"h{i}" if i else " id " for i in range(width))
+    body = [
+        delim.join(cells[(r * width + i) % len(cells)] for i in range(width))
+        for r in range(len(cells))
+    ]
+    text = "\n".join([header, *body]) + ("\n" if final_newline else "")
+    got_issues: list[Issue] = []
+    want_issues: list[Issue] = []
+    got = bundle._csv_text_to_frame(text, "clients", got_issues)
+    want = reference._csv_text_to_frame(text, "clients", want_issues)
+    assert got_issues == want_issues
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        pd.testing.assert_frame_equal(got, want)
+        assert list(got.attrs["lines"]) == list(want.attrs["lines"])
+        assert got.attrs.get("decimal_comma") == want.attrs.get("decimal_comma")
