@@ -99,3 +99,36 @@ def test_columns_put_back_by_pricing_keep_the_plan_optimal() -> None:
     assert back.sum() > 100
     # The case that matters: a committed unit left out at its floor, then put back.
     assert (model.col_lo[back] > 0).any()
+
+
+def test_an_unknown_method_is_refused_before_any_solve() -> None:
+    problem = make_problem(50, seed=1)
+    with pytest.raises(an.AnalysisError) as err:
+        an.robustness(problem, 5, 1, method="fastest")
+    assert err.value.code == "analysis_unknown_method"
+    assert "fastest" in str(err.value)
+
+
+def test_draws_run_with_one_blas_thread(monkeypatch) -> None:
+    """numpy's BLAS runs single-threaded while the draws are solved, and as before after."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    seen: list[list[int]] = []
+    solve = robustness_mod._Core.solve
+
+    def watching(self, c):
+        seen.append(blas_threads())
+        return solve(self, c)
+
+    monkeypatch.setattr(robustness_mod._Core, "solve", watching)
+    with threadpool_limits(limits=2, user_api="blas"):  # a caller's setting, whatever the machine
+        before = blas_threads()
+        an.robustness(make_problem(50, seed=1), 3, 1)
+        after = blas_threads()
+    assert before and set(before) == {2}
+    assert len(seen) == 3
+    assert all(set(threads) == {1} for threads in seen)
+    assert after == before
