@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pandas as pd
 
 from ..quoting import quote_amounts, quoted
 from ..schema import (
@@ -42,6 +43,15 @@ def _nums(column: Any) -> list[float | None]:
     for i in np.flatnonzero(~np.isfinite(a)).tolist():
         out[i] = None
     return out
+
+
+def _level(index: pd.Index, level: int) -> list[Any]:
+    """One level of a MultiIndex as a list, through its codes: each distinct id converted
+    once (taking an Arrow text level row by row cost 30 ms a column at 10,000 clients)."""
+    if not isinstance(index, pd.MultiIndex):
+        return index.get_level_values(level).tolist()
+    names = np.asarray(index.levels[level], dtype=object)
+    return names[index.codes[level]].tolist()
 
 
 def _num(x: Any) -> float | None:
@@ -92,8 +102,8 @@ def result_to_json(
     out["allocation"] = [
         {"client_id": c, "method_id": m, "units": u, "value": v, "use": dict(zip(pools, use))}
         for c, m, u, v, *use in zip(
-            a.index.get_level_values(0).tolist(),
-            a.index.get_level_values(1).tolist(),
+            _level(a.index, 0),
+            _level(a.index, 1),
             _nums(a[UNITS]),
             _nums(a[VALUE]),
             *uses,
@@ -134,8 +144,8 @@ def result_to_json(
             "reason": r,
         }
         for c, m, n, nv, k, b, r in zip(
-            u.index.get_level_values(0).tolist(),
-            u.index.get_level_values(1).tolist(),
+            _level(u.index, 0),
+            _level(u.index, 1),
             _nums(u[UNITS]),
             _nums(u[NEEDED_VALUE]),
             kinds,
