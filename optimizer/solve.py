@@ -1079,21 +1079,18 @@ def _unfunded(
     bind_limits = [labels[i] for i in np.flatnonzero(binding)]
     # Cells blocked by the same limits share one tuple of them (and one "limited by" part), so
     # each distinct set is put into words once, however many cells it blocks.
-    sets: dict[tuple[int, ...], tuple[Message, ...]] = {}
-    limits = []
-    set_of = np.empty(len(open_cells), dtype=np.int64)  # which distinct set blocks each cell
-    number: dict[tuple[int, ...], int] = {}
-    for n in range(len(open_cells)):
-        key = tuple(sub.indices[sub.indptr[n] : sub.indptr[n + 1]].tolist())
-        lims = sets.get(key)
-        if lims is None:
-            lims = sets[key] = tuple(bind_limits[k] for k in key)
-            number[key] = len(number)
-        limits.append(lims)
-        set_of[n] = number[key]
-    limited_by = {
-        id(lims): Message("reason_limited_by", {"limits": lims}) for lims in sets.values()
-    }
+    # Each cell's binding rows as one row of a padded array: the distinct sets by np.unique.
+    counts = np.diff(sub.indptr)
+    padded = np.full((len(open_cells), max(int(counts.max(initial=0)), 1)), -1, dtype=np.int64)
+    padded[
+        np.repeat(np.arange(len(open_cells)), counts),
+        np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], counts),
+    ] = sub.indices
+    distinct, set_of = np.unique(padded, axis=0, return_inverse=True)
+    set_of = set_of.ravel()  # which distinct set blocks each cell
+    sets = [tuple(bind_limits[k] for k in key if k >= 0) for key in distinct.tolist()]
+    limits = [sets[i] for i in set_of.tolist()]
+    limited_by = {id(lims): Message("reason_limited_by", {"limits": lims}) for lims in sets}
     margin = "reason_not_needed" if lp_model.sense == "min" else "reason_alternatives"
 
     needs = {
@@ -1120,7 +1117,7 @@ def _unfunded(
     ]
     t = Translator()
     memo: dict[int, str] = {}  # each shared part is rendered once
-    blocked = {id(lims): t.join(lims, memo=memo) for lims in sets.values()}
+    blocked = {id(lims): t.join(lims, memo=memo) for lims in sets}
     frame = pd.DataFrame(
         {
             UNITS: units[open_cells],
