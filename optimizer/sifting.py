@@ -142,6 +142,8 @@ def sift(
     `tolerance`: the reduced cost, in the model's objective units, a held column may have on
     its wrong side (the solver's own dual feasibility tolerance)."""
     t0 = time.perf_counter()
+    if len(model.col_cell) != model.n_cols:  # columns of its own besides the cells' units
+        return None  # (a protected plan's counterpart): no client to sample them by
     sense = 1.0 if model.sense == "max" else -1.0
     local = _client_rows(model)
     y0 = _sample_prices(model, local, run, seconds)

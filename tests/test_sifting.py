@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from benchmarks.instances import make_problem as synthetic
 from checker import check
@@ -138,3 +139,16 @@ def test_whole_solve_through_sifting_passes_the_checker() -> None:
     check(problem, result)
     plain = solve_mod.solve(problem, needed="bound", settings=problem.settings.with_(solver="cbc"))
     assert result.objective == pytest.approx(plain.objective, rel=1e-7)
+
+
+def test_a_model_with_columns_besides_the_cells_is_solved_directly() -> None:
+    # A protected plan's counterpart adds columns of its own: no client to sample them by.
+    model = build_model(synthetic(300, seed=9), "max_value")
+    extra = replace(
+        model,
+        c=np.append(model.c, 0.0),
+        A=sp.hstack([model.A, sp.csr_matrix((model.A.shape[0], 1))]).tocsr(),
+        col_lo=np.append(model.col_lo, 0.0),
+        col_hi=np.append(model.col_hi, 1.0),
+    )
+    assert sifting.sift(extra, None, None, None, 10.0, 1e-7) is None  # type: ignore[arg-type]
