@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.linalg.blas import dger
 from threadpoolctl import threadpool_limits
 
 from ..messages import Message
@@ -323,6 +322,22 @@ class Budget:
         self.used += k
         return True
 
+    def grant(self, k: int) -> int:
+        """Up to k steps at once, as k calls of `spend` would allow (0: none)."""
+        if not self.spend(0):
+            return 0
+        if self.solves is not None:
+            k = min(k, self.solves - self.used)
+            if k <= 0:
+                self.out = True
+                return 0
+        self.used += k
+        return k
+
+    def refund(self, k: int) -> None:
+        """Give back steps granted and not taken."""
+        self.used -= k
+
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
@@ -415,25 +430,6 @@ def _column_groups(K: sp.csc_matrix, movable: np.ndarray) -> tuple[np.ndarray, n
     return group, cols[first]
 
 
-def _next(state: np.ndarray, a: int, b: int, mark: int) -> int:
-    """The first position in [a, b) marked `mark` (-1: none): most often one of the first
-    few, so those are looked at first."""
-    for lo_, hi_ in ((a, min(b, a + 32)), (a + 32, b)):
-        hit = np.flatnonzero(state[lo_:hi_] == mark)
-        if len(hit):
-            return lo_ + int(hit[0])
-    return -1
-
-
-def _last(state: np.ndarray, a: int, b: int, mark: int) -> int:
-    """The last position in [a, b) marked `mark` (-1: none), the last few looked at first."""
-    for lo_, hi_ in ((max(a, b - 32), b), (a, b - 32)):
-        hit = np.flatnonzero(state[lo_:hi_] == mark)
-        if len(hit):
-            return lo_ + int(hit[-1])
-    return -1
-
-
 class Walk:
     """Follows the optimal basis of the value LP as one pool's bound grows (the parametric
     dual simplex on a right-hand side), from the basis HiGHS leaves at a grid point.
@@ -441,14 +437,15 @@ class Walk:
     On each basis the value grows linearly at the pool's price and the units of the basic
     columns along B^-1 e_pool, so a ratio test gives where the basis stops being feasible
     (the next possible change point) and one dual simplex pivot the next basis. The basis
-    has as many rows as the model (a few hundred at 2,000 clients), so B^-1 is kept dense
-    and updated in place by each pivot (a rank-one update), refactorised every
+    has as many rows as the model (a few hundred at 2,000 clients), so B^-1 is kept dense,
+    updated in place by each pivot (a rank-one update) and refactorised every
     REFACTOR_EVERY pivots; the pivot row and the dual ratio test run over the distinct
     columns of the model (`_column_groups`), each group's candidate being its best column by
-    cost, found from the group's columns sorted once. A pivot costs tens of microseconds
-    where a warm HiGHS re-solve costs 5-30 ms. Each walk is checked against the solver's
-    value at the interval's end; a walk that disagrees is not used (the interval is searched
-    by re-solves instead). The variables are z = (x, r) with A x - r = 0, so K = [A, -I].
+    cost, found from the group's columns sorted once. The steps themselves are compiled
+    (`pivots.pivots`): a pivot costs a few microseconds where a warm HiGHS re-solve costs
+    5-30 ms. Each walk is checked against the solver's value at the interval's end; a walk
+    that disagrees is not used (the interval is searched by re-solves instead).
+    The variables are z = (x, r) with A x - r = 0, so K = [A, -I].
     """
 
     def __init__(self, model: Model, row: int):
@@ -475,6 +472,9 @@ class Walk:
         self.order_cost = self.cost[self.order]
         self.at = np.full(n + m, -1, dtype=np.int64)  # each column's position in `order`
         self.at[self.order] = np.arange(len(self.order))
+        self.col_cell = np.asarray(model.col_cell, dtype=np.int64)
+        n_cells = len(model.cells.value)  # scratch of the kernel's change points, kept clean
+        self.acc, self.seen = np.zeros(n_cells), np.zeros(n_cells, dtype=bool)
 
     def start(self, basic: np.ndarray | None, x: np.ndarray, cap: float) -> _Start | None:
         """The compact start of a walk from a grid point's basis and solution."""
@@ -488,57 +488,14 @@ class Walk:
         upper[basic] = False
         return _Start(np.asarray(basic, dtype=np.int64), np.packbits(upper))
 
-    def _piece(self, basic: np.ndarray, dz: np.ndarray, price: float) -> _Piece:
-        # A cell may appear twice (two of its unit columns basic): `_changes` adds them up.
-        cols = (basic < self.n) & (dz != 0)
-        return _Piece(float(price), self.model.col_cell[basic[cols]], dz[cols])
-
-    def _entering(
-        self,
-        tops: np.ndarray,
-        s: np.ndarray,
-        gd: np.ndarray,
-        bound: float,
-        size: np.ndarray,
-        lo_at: np.ndarray,
-        hi_at: np.ndarray,
-        state: np.ndarray,
-    ) -> tuple[int, int]:
-        """The entering column among the groups `tops` (nearly tied ratios, the largest pivot
-        element): the first column, by position, whose reduced cost is within bound * |alpha|
-        of the group's (as the ratio test over every column would choose); and its group."""
-        best = (-1, -1)
-        for g in tops.tolist():
-            lo_, hi_ = int(self.run_lo[g]), int(self.run_hi[g])
-            slack = bound * size[g]
-            if s[g] > 0:  # at the lower bound, cost - gd <= slack
-                a = int(lo_at[g])
-                if a + 1 == hi_ or self.order_cost[a + 1] > gd[g] + slack:
-                    b = a + 1  # the cheapest alone (most often)
-                else:
-                    costs = self.order_cost[lo_:hi_]
-                    b = lo_ + int(np.searchsorted(costs, gd[g] + slack, side="right"))
-                mark = 1
-            else:  # at the upper bound, gd - cost <= slack
-                b = int(hi_at[g]) + 1
-                if b - 1 == lo_ or self.order_cost[b - 2] < gd[g] - slack:
-                    a = b - 1
-                else:
-                    costs = self.order_cost[lo_:hi_]
-                    a = min(b - 1, lo_ + int(np.searchsorted(costs, gd[g] - slack, side="left")))
-                mark = 2
-            q = int(self.order[a]) if b == a + 1 else int(self.order[a:b][state[a:b] == mark].min())
-            if best[1] < 0 or q < best[1]:
-                best = (g, q)
-        return best
-
     def walk(
         self, st: _Start, b0: float, b1: float, f0: float, f1: float, budget: Budget
     ) -> _WalkOut:
         """Every change point in (b0, b1), from the basis at b0 (value f0) to b1 (value f1)."""
+        from . import pivots as kernel  # compiled on first use (numba), cached on disk
+
         m, n_all, pool, K, KgT = self.m, self.n + self.m, self.pool, self.K, self.KgT
-        group, order, order_cost = self.group, self.order, self.order_cost
-        run_lo, run_hi = self.run_lo, self.run_hi
+        order, order_cost, run_lo = self.order, self.order_cost, self.run_lo
         fail = _WalkOut([], None, None, b0, ok=False)
         basic = st.basic.copy()
         upper = np.unpackbits(st.upper, count=n_all).astype(bool)
@@ -564,44 +521,28 @@ class Walk:
         lo_at[lo_at >= len(order)] = -1
         lo_cost = np.where(lo_at >= 0, order_cost[lo_at], math.inf)
         hi_cost = np.where(hi_at >= 0, order_cost[hi_at], -math.inf)
-
-        def left(j: int, to_upper: bool) -> None:
-            """Column j left the basis (to its upper bound or its lower): a candidate again."""
-            p = int(self.at[j])
-            if p < 0:  # fixed: never enters
-                return
-            g = int(group[j])
-            if to_upper:
-                state[p] = 2
-                if p > hi_at[g]:
-                    hi_at[g], hi_cost[g] = p, order_cost[p]
-            else:
-                state[p] = 1
-                if lo_at[g] < 0 or p < lo_at[g]:
-                    lo_at[g], lo_cost[g] = p, order_cost[p]
-
-        def entered(j: int) -> None:
-            """Column j entered the basis: its group's next candidate if it was one."""
-            p = int(self.at[j])
-            g = int(group[j])
-            state[p] = 0
-            if p == lo_at[g]:
-                k = _next(state, p + 1, int(run_hi[g]), 1)
-                lo_at[g], lo_cost[g] = (k, order_cost[k]) if k >= 0 else (-1, math.inf)
-            if p == hi_at[g]:
-                k = _last(state, int(run_lo[g]), p, 2)
-                hi_at[g], hi_cost[g] = (k, order_cost[k]) if k >= 0 else (-1, -math.inf)
-
-        pos, f = b0, f0
+        # The first and the last piece so far, and the change points one call of the kernel
+        # reports (at most one a step, each naming at most every basic cell twice).
+        cap = REFACTOR_EVERY + 1
+        pieces, piece_len = np.zeros(2), np.zeros(2, dtype=np.int64)
+        piece_cells, piece_growth = np.zeros((2, m), dtype=np.int64), np.zeros((2, m))
+        k_at, k_off = np.zeros((cap, 4)), np.zeros((cap, 3), dtype=np.int64)
+        k_cells = np.zeros(cap * 2 * m, dtype=np.int64)
+        scal = np.array([b0, f0, 0.0, 0.0])  # position, value, steps without a move, pieces
         kinks_: list[dict[str, Any]] = []
-        first: _Piece | None = None
-        prev: _Piece | None = None
-        idle, since = 0, REFACTOR_EVERY  # pivots without a move; pivots since a factorisation
+
+        def piece(k: int) -> _Piece | None:
+            if not scal[3]:
+                return None
+            n = int(piece_len[k])
+            return _Piece(float(pieces[k]), piece_cells[k, :n].copy(), piece_growth[k, :n].copy())
+
+        since = REFACTOR_EVERY  # pivots since a factorisation
         binv = zb = gd = value_b = lo_b = hi_b = np.zeros(0)
-        room, ratio = np.empty(m), np.empty(len(run_lo))
         while True:
-            if not budget.spend():
-                return _WalkOut(kinks_, first, prev, pos)
+            granted = budget.grant(REFACTOR_EVERY - since if since < REFACTOR_EVERY else cap - 1)
+            if not granted:
+                return _WalkOut(kinks_, piece(0), piece(1), float(scal[0]))
             if since >= REFACTOR_EVERY:
                 try:
                     lu = spla.splu(K[:, basic].tocsc())
@@ -612,104 +553,88 @@ class Walk:
                 gd = KgT @ (binv.T @ self.cost[basic])  # y . K_j of each group's columns
                 value_b, lo_b, hi_b = self.value[basic], lo[basic], hi[basic]
                 since = 0
-            r, step = -1, math.inf
-            if upper[pool] and not is_basic[pool]:
-                # B^-1 e_pool: how the basic values move with the pool's bound.
-                dz = binv[:, self.row].copy()
-                price = float(value_b @ dz)
-                size = np.abs(dz)
-                moving = size > PIVOT_RTOL * max(float(size.max()), TINY)
-                room.fill(math.inf)
-                np.divide(np.where(dz > 0, hi_b, lo_b) - zb, dz, out=room, where=moving)
-                r = int(np.argmin(room))
-                step = max(float(room[r]), 0.0)
-                if not math.isfinite(step):
-                    r = -1
-            else:  # the pool does not bind: more of it changes nothing
-                dz, price = np.zeros(m), 0.0
-            end = min(pos + step, b1)
-            if end > pos + SEARCH_RTOL * max(1.0, abs(pos)):
-                piece = self._piece(basic, dz, price)
-                if prev is not None and not same_price(prev.price, piece.price):
-                    more, less = _changes(prev, piece)
-                    kinks_.append(
-                        {
-                            "capacity": pos,
-                            "objective": f,
-                            "price_before": prev.price,
-                            "price_after": piece.price,
-                            "more_k": more,
-                            "less_k": less,
-                            "exact": True,
-                        }
-                    )
-                first = piece if first is None else first
-                prev = piece
-                f += price * (end - pos)
-                zb += (end - pos) * dz
-                pos, idle = end, 0
-                hi[pool] = pos
-                if upper[pool]:
-                    zn[pool] = pos
-            else:
-                idle += 1
-                if idle > 5 * m + 50:  # cycling on a degenerate vertex
-                    return fail
-            if pos >= b1 or r < 0:
+            status, steps, n_pivot, n_kink = kernel.pivots(
+                K.indptr,
+                K.indices,
+                K.data,
+                KgT.indptr,
+                KgT.indices,
+                KgT.data,
+                self.group,
+                order,
+                order_cost,
+                self.at,
+                run_lo,
+                self.run_hi,
+                self.cost,
+                self.value,
+                lo,
+                self.col_cell,
+                self.n,
+                self.row,
+                pool,
+                self.d_tol,
+                self.k_max,
+                PIVOT_RTOL,
+                SEARCH_RTOL,
+                TINY,
+                float(b1),
+                granted,
+                basic,
+                is_basic,
+                upper,
+                hi,
+                zn,
+                zb,
+                gd,
+                binv,
+                value_b,
+                lo_b,
+                hi_b,
+                state,
+                lo_at,
+                hi_at,
+                lo_cost,
+                hi_cost,
+                scal,
+                pieces,
+                piece_len,
+                piece_cells,
+                piece_growth,
+                self.acc,
+                self.seen,
+                PRICE_RTOL,
+                KINK_RTOL,
+                k_at,
+                k_off,
+                k_cells,
+            )
+            budget.refund(granted - steps)
+            since += n_pivot
+            for k in range(n_kink):
+                a, b, c = k_off[k]
+                kinks_.append(
+                    {
+                        "capacity": float(k_at[k, 0]),
+                        "objective": float(k_at[k, 1]),
+                        "price_before": float(k_at[k, 2]),
+                        "price_after": float(k_at[k, 3]),
+                        "more_k": k_cells[a:b].copy(),
+                        "less_k": k_cells[b:c].copy(),
+                        "exact": True,
+                    }
+                )
+            if status == kernel.REACHED:
                 break
-            # The basic variable r reaches its bound at pos: one dual simplex pivot.
-            leave, to_upper = int(basic[r]), bool(dz[r] > 0)
-            rho = binv[r, :].copy()  # row r of B^-1: B^T rho = e_r
-            alpha = KgT @ rho  # the pivot row, one element per group
-            a_tol = PIVOT_RTOL * max(1.0, self.k_max * float(np.abs(rho).sum()))
-            # A group's columns at their lower bound may enter when s > 0, those at their
-            # upper bound when s < 0; the reduced cost that must stay >= 0 is then
-            # cost - gd for the cheapest at the lower bound, gd - cost for the dearest at
-            # the upper (infinite for a group without one).
-            s = alpha if to_upper else -alpha
-            reduced = np.where(s > 0, lo_cost - gd, gd - hi_cost)
-            np.maximum(reduced, 0.0, out=reduced)
-            size = np.abs(alpha)
-            ratio.fill(math.inf)
-            np.divide(reduced, size, out=ratio, where=size > a_tol)
-            k = int(np.argmin(ratio))
-            if not math.isfinite(ratio[k]):
+            if status == kernel.FAILED:
                 return fail
-            # Harris' two passes: among the nearly tied ratios, the largest pivot element. Every
-            # group within the tolerance of the least ratio is within it of group k's.
-            close = np.flatnonzero(ratio <= (reduced[k] + self.d_tol) / size[k])
-            bound = float(np.min((reduced[close] + self.d_tol) / size[close]))
-            near = close[ratio[close] <= bound]
-            top = size[near]
-            g, q = self._entering(near[top == top.max()], s, gd, bound, size, lo_at, hi_at, state)
-            theta = float((self.cost[q] - gd[g]) / alpha[g])
-            lo_k, hi_k = K.indptr[q], K.indptr[q + 1]
-            w = binv[:, K.indices[lo_k:hi_k]] @ K.data[lo_k:hi_k]  # B^-1 K_q
-            if abs(w[r]) <= a_tol:  # the pivot is too small to trust: refactor and retry
-                if since == 0:
+            if status == kernel.SMALL_PIVOT:  # refactorise and retry, unless just done
+                if n_pivot == 0 and since == 0:
                     return fail
                 since = REFACTOR_EVERY
-                continue
-            gd += theta * alpha  # the duals y move by theta rho
-            zb[r] = zn[q]
-            basic[r] = q
-            value_b[r], lo_b[r], hi_b[r] = self.value[q], lo[q], hi[q]
-            is_basic[q], is_basic[leave] = True, False
-            upper[leave] = to_upper
-            zn[leave] = hi[leave] if to_upper else lo[leave]
-            zn[q] = 0.0
-            # B'^-1 = E B^-1, E the eta of w: row r divided by w_r, then the others less w_i
-            # times the new row r (one BLAS rank-one update, in place).
-            row_r = binv[r, :] / w[r]
-            v = w.copy()
-            v[r] = w[r] - 1.0
-            dger(-1.0, v, row_r, a=binv, overwrite_a=1)
-            since += 1
-            left(leave, to_upper)
-            entered(q)
-        if abs(f - f1) > WALK_RTOL * max(1.0, abs(f1)):
+        if abs(scal[1] - f1) > WALK_RTOL * max(1.0, abs(f1)):
             return fail
-        return _WalkOut(kinks_, first, prev, b1)
+        return _WalkOut(kinks_, piece(0), piece(1), b1)
 
 
 def _growth(front: Frontier, x: float, delta: float) -> tuple[np.ndarray, np.ndarray] | None:
