@@ -427,8 +427,9 @@ def main() -> None:
         "maximum resident memory)\n"
     )
     head = (
-        "| clients | ours s | ours CPU s | ours MB | plain PuLP+CBC s | ours / plain "
-        "| linopy+HiGHS s | ours / linopy | linopy MB | floor s | floor CPU s | ours / floor "
+        "| clients | ours s | ours CPU s | ours MB | plain PuLP+CBC s | plain CPU s "
+        "| ours / plain | ours / plain, CPU | linopy+HiGHS s | ours / linopy | linopy MB "
+        "| floor s | floor CPU s | ours / floor "
         "| ours / floor, CPU | floor MB | objectives |"
     )
     print(head)
@@ -463,7 +464,9 @@ def main() -> None:
             marked = marked or bool(mark)
             print(
                 f"| {n:,}{mark} | {sec['ours']:.2f} | {cpu['ours']:.2f} | {mb['ours']:.0f} | "
-                f"{cell('plain', sec, '.2f')} | {_ratio(sec['ours'], sec.get('plain'))} | "
+                f"{cell('plain', sec, '.2f')} | {cell('plain', cpu, '.2f')} | "
+                f"{_ratio(sec['ours'], sec.get('plain'))} | "
+                f"{_ratio(cpu['ours'], cpu.get('plain'))} | "
                 f"{cell('linopy', sec, '.2f')} | {_ratio(sec['ours'], sec.get('linopy'))} | "
                 f"{cell('linopy', mb, '.0f')} | {sec['floor']:.2f} | {cpu['floor']:.2f} | "
                 f"{_ratio(sec['ours'], sec['floor'])} | {_ratio(cpu['ours'], cpu['floor'])} | "
