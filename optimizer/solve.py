@@ -1088,7 +1088,13 @@ def _unfunded(
         np.repeat(np.arange(len(open_cells)), counts),
         np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], counts),
     ] = sub.indices
-    distinct, set_of = np.unique(padded, axis=0, return_inverse=True)
+    base = len(bind_limits) + 1
+    if padded.shape[1] * math.log2(base) < 62:  # each row as one number: a 1-D unique
+        number = (padded + 1) @ (base ** np.arange(padded.shape[1], dtype=np.int64))
+        _, first, set_of = np.unique(number, return_index=True, return_inverse=True)
+        distinct = padded[first]
+    else:
+        distinct, set_of = np.unique(padded, axis=0, return_inverse=True)
     set_of = set_of.ravel()  # which distinct set blocks each cell
     sets = [tuple(bind_limits[k] for k in key if k >= 0) for key in distinct.tolist()]
     limits = [sets[i] for i in set_of.tolist()]
