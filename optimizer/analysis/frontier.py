@@ -411,7 +411,7 @@ def _column_groups(K: sp.csc_matrix, movable: np.ndarray) -> tuple[np.ndarray, n
     Columns with equal entries have the same pivot-row element and differ in their reduced
     cost only by their cost, so a ratio test over the groups (with each group's best column
     by cost) is the ratio test over all columns. A model has few distinct columns (a method's
-    unit columns share their pool use): 1,933 groups for 23,746 columns at 2,000 clients."""
+    unit columns share their pool use): 1,925 groups for 23,746 columns at 2,000 clients."""
     K = K.tocsc(copy=True)
     K.sort_indices()
     n = K.shape[1]
@@ -424,10 +424,19 @@ def _column_groups(K: sp.csc_matrix, movable: np.ndarray) -> tuple[np.ndarray, n
     key[col, 1 + at] = K.indices
     key[col, 1 + width + at] = K.data
     cols = np.flatnonzero(movable)
-    _, first, inv = np.unique(key[cols], axis=0, return_index=True, return_inverse=True)
+    key = key[cols]
+    # Sorted by two fixed projections of the entries (equal columns sort next to each other;
+    # two different columns that tie on both stay apart in the exact comparison after, at
+    # worst as two groups of the same column, which the ratio test allows), then numbered
+    # where a column differs from the one before.
+    mix = np.random.default_rng(0).uniform(0.5, 1.5, size=(key.shape[1], 2))
+    h = key @ mix
+    by = np.lexsort((h[:, 1], h[:, 0]))
+    new = np.ones(len(by), dtype=bool)
+    new[1:] = np.any(key[by[1:]] != key[by[:-1]], axis=1)
     group = np.full(n, -1, dtype=np.int64)
-    group[cols] = inv.ravel()
-    return group, cols[first]
+    group[cols[by]] = np.cumsum(new) - 1
+    return group, cols[by[new]]
 
 
 class Walk:
