@@ -401,7 +401,7 @@ class _WalkOut:
 
 
 # Pivots between two fresh factorisations of the basis (each refreshes values and prices).
-REFACTOR_EVERY = 100
+REFACTOR_EVERY = 200
 
 
 def _column_groups(K: sp.csc_matrix, movable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -472,6 +472,16 @@ class Walk:
         self.k_max = float(np.max(np.abs(self.K.data), initial=1.0))
         self.group, first = _column_groups(self.K, self.movable)
         self.KgT = self.K[:, first].T.tocsr()  # one row per group: its columns' entries
+        # The same, padded to one row of `width` a group (zeros after its entries, in order),
+        # for the kernel's pivot row.
+        count = np.diff(self.KgT.indptr)
+        width = max(1, int(count.max(initial=0)))
+        rows = np.repeat(np.arange(len(first)), count)
+        slot = np.arange(self.KgT.nnz) - self.KgT.indptr[rows]
+        self.g_idx = np.zeros((len(first), width), dtype=np.int64)
+        self.g_val = np.zeros((len(first), width))
+        self.g_idx[rows, slot] = self.KgT.indices
+        self.g_val[rows, slot] = self.KgT.data
         # The movable columns by group, then cost (then position): a group's cheapest column
         # is the first of its run, its dearest the last.
         cols = np.flatnonzero(self.group >= 0)
@@ -566,9 +576,8 @@ class Walk:
                 K.indptr,
                 K.indices,
                 K.data,
-                KgT.indptr,
-                KgT.indices,
-                KgT.data,
+                self.g_idx,
+                self.g_val,
                 self.group,
                 order,
                 order_cost,

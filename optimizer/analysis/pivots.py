@@ -98,7 +98,6 @@ def pivots(
     k_ptr: np.ndarray,
     k_idx: np.ndarray,
     k_val: np.ndarray,
-    g_ptr: np.ndarray,
     g_idx: np.ndarray,
     g_val: np.ndarray,
     group: np.ndarray,
@@ -161,7 +160,7 @@ def pivots(
     that grow slower k_cells[k_off[k, 1] : k_off[k, 2]] (each ascending). `acc` (one zero a
     cell) and `seen` (one False a cell) are scratch, left as found."""
     m = basic.shape[0]
-    n_g = run_lo.shape[0]
+    n_g, width = g_idx.shape
     pos, f, idle = scal[0], scal[1], int(scal[2])
     dz = np.empty(m)
     rho = np.empty(m)
@@ -258,8 +257,8 @@ def pivots(
         best, k_best = math.inf, -1
         for g in range(n_g):
             a = 0.0
-            for t in range(g_ptr[g], g_ptr[g + 1]):
-                a += g_val[t] * rho[g_idx[t]]
+            for t in range(width):  # the group's entries, padded with zeros
+                a += g_val[g, t] * rho[g_idx[g, t]]
             alpha[g] = a
             s = a if to_upper else -a
             red = lo_cost[g] - gd[g] if s > 0 else gd[g] - hi_cost[g]
