@@ -93,7 +93,7 @@ def _kink(
     return off[2]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # (a sweep in a background thread leaves the page its GIL)
 def pivots(
     k_ptr: np.ndarray,
     k_idx: np.ndarray,
