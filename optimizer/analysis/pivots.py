@@ -166,9 +166,11 @@ def pivots(
     rho = np.empty(m)
     w = np.empty(m)
     row_r = np.empty(m)
+    nz = np.empty(m, dtype=np.int64)
     alpha = np.empty(n_g)
     reduced = np.empty(n_g)
     ratio = np.empty(n_g)
+    close = np.empty(n_g, dtype=np.int64)
     n_pieces = int(scal[3])
     n_kink = 0
     n_pivot = 0
@@ -275,18 +277,21 @@ def pivots(
         # group within the tolerance of the least ratio is within it of group k_best's.
         cut = (reduced[k_best] + d_tol) / abs(alpha[k_best])
         bound = math.inf
+        n_close = 0
         for g in range(n_g):
-            if ratio[g] <= cut:
+            if ratio[g] <= cut:  # (most often a handful of groups)
+                close[n_close] = g
+                n_close += 1
                 bound = min(bound, (reduced[g] + d_tol) / abs(alpha[g]))
         top = -1.0
-        for g in range(n_g):
+        for g in close[:n_close]:
             if ratio[g] <= bound and abs(alpha[g]) > top:
                 top = abs(alpha[g])
         # The entering column: in each group tied for it, the first column by position whose
         # reduced cost is within bound * |alpha| of the group's (as a ratio test over every
         # column would choose).
         q, gq = -1, -1
-        for g in range(n_g):
+        for g in close[:n_close]:
             if not (ratio[g] <= bound and abs(alpha[g]) == top):
                 continue
             lo_, hi_ = run_lo[g], run_hi[g]
@@ -334,8 +339,13 @@ def pivots(
         for j in range(m):
             row_r[j] = binv[r, j] / wr
         w[r] = wr - 1.0
+        n_nz = 0  # the rows w touches (often a third of them): the others stay as they are
+        for i in range(m):
+            if w[i] != 0.0:
+                nz[n_nz] = i
+                n_nz += 1
         for j in range(m):
-            for i in range(m):
+            for i in nz[:n_nz]:
                 binv[i, j] -= w[i] * row_r[j]
         n_pivot += 1
         # The groups' candidates: the leaving column is one again, the entering one is not.
