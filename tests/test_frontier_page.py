@@ -4,6 +4,7 @@ usable meanwhile and marks partial answers as partial."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -137,6 +138,14 @@ def test_the_page_stays_usable_while_the_search_runs_and_stop_keeps_it(
 ) -> None:
     from ui import whatif
 
+    frontier = importlib.import_module("optimizer.analysis.frontier")
+    walk = frontier.Walk.walk
+
+    def held(self, st, b0, b1, f0, f1, budget):  # the search waits for Stop (it is that fast)
+        budget.stop_flag.__self__.wait(120)  # the job's stop: a threading.Event's is_set
+        return walk(self, st, b0, b1, f0, f1, budget)
+
+    monkeypatch.setattr(frontier.Walk, "walk", held)
     at = _app(monkeypatch, big_bundle)
     assert not at.exception, [e.value for e in at.exception]
     at.number_input(key="whatif_steps").set_value(200).run()
