@@ -472,16 +472,28 @@ class Walk:
         self.k_max = float(np.max(np.abs(self.K.data), initial=1.0))
         self.group, first = _column_groups(self.K, self.movable)
         self.KgT = self.K[:, first].T.tocsr()  # one row per group: its columns' entries
-        # The same, padded to one row of `width` a group (zeros after its entries, in order),
-        # for the kernel's pivot row.
-        count = np.diff(self.KgT.indptr)
+        # The same for the kernel's pivot row: the rows most groups use (the pools) as dense
+        # rows over the groups, the rest padded to one row of `width` a group (zeros after its
+        # entries, in order). The pools come first in the model, so each group's entries are
+        # still added up in their order.
+        used = np.bincount(self.KgT.indices, minlength=m)
+        self.g_rows = np.flatnonzero(used > len(first) // 4)
+        kg = self.KgT.tocoo()
+        dense = np.isin(kg.col, self.g_rows)
+        self.g_dense = np.zeros((len(self.g_rows), len(first)))
+        self.g_dense[np.searchsorted(self.g_rows, kg.col[dense]), kg.row[dense]] = kg.data[dense]
+        rest = sp.csr_matrix(
+            (kg.data[~dense], (kg.row[~dense], kg.col[~dense])), shape=self.KgT.shape
+        )
+        rest.sort_indices()
+        count = np.diff(rest.indptr)
         width = max(1, int(count.max(initial=0)))
         rows = np.repeat(np.arange(len(first)), count)
-        slot = np.arange(self.KgT.nnz) - self.KgT.indptr[rows]
+        slot = np.arange(rest.nnz) - rest.indptr[rows]
         self.g_idx = np.zeros((len(first), width), dtype=np.int64)
         self.g_val = np.zeros((len(first), width))
-        self.g_idx[rows, slot] = self.KgT.indices
-        self.g_val[rows, slot] = self.KgT.data
+        self.g_idx[rows, slot] = rest.indices
+        self.g_val[rows, slot] = rest.data
         # The movable columns by group, then cost (then position): a group's cheapest column
         # is the first of its run, its dearest the last.
         cols = np.flatnonzero(self.group >= 0)
@@ -576,6 +588,8 @@ class Walk:
                 K.indptr,
                 K.indices,
                 K.data,
+                self.g_rows,
+                self.g_dense,
                 self.g_idx,
                 self.g_val,
                 self.group,

@@ -98,6 +98,8 @@ def pivots(
     k_ptr: np.ndarray,
     k_idx: np.ndarray,
     k_val: np.ndarray,
+    g_rows: np.ndarray,
+    g_dense: np.ndarray,
     g_idx: np.ndarray,
     g_val: np.ndarray,
     group: np.ndarray,
@@ -257,9 +259,14 @@ def pivots(
         # bound when s < 0; the reduced cost that must stay >= 0 is then cost - gd for the
         # cheapest at the lower bound, gd - cost for the dearest at the upper.
         best, k_best = math.inf, -1
+        alpha[:] = 0.0
+        for k in range(g_rows.shape[0]):  # the rows most groups use (the pools): dense
+            x = rho[g_rows[k]]
+            for g in range(n_g):
+                alpha[g] += g_dense[k, g] * x
         for g in range(n_g):
-            a = 0.0
-            for t in range(width):  # the group's entries, padded with zeros
+            a = alpha[g]
+            for t in range(width):  # the group's other entries, padded with zeros
                 a += g_val[g, t] * rho[g_idx[g, t]]
             alpha[g] = a
             s = a if to_upper else -a
