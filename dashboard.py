@@ -24,3 +24,4 @@ if who is not None:
     team.render_account(ctx.t, who)
     team.render_status(ctx.t, who)
 layout.render_tabs(ctx, auth.hidden_tabs())
+state.return_free_memory()
