@@ -935,11 +935,11 @@ def _lp_breakpoints(
     # (client_id, method_id) of every cell, once, for the cells the walk names by position.
     client = np.asarray(model.clients, dtype=object)[model.cells.client]
     method = np.asarray(model.methods, dtype=object)[model.cells.method]
+    labels = [(str(c), str(m)) for c, m in zip(client.tolist(), method.tolist())]
     for k in listed:
         if "more_k" in k:
-            k["more"] = [(str(c), str(m)) for c, m in zip(client[k["more_k"]], method[k["more_k"]])]
-            k["less"] = [(str(c), str(m)) for c, m in zip(client[k["less_k"]], method[k["less_k"]])]
-            del k["more_k"], k["less_k"]
+            k["more"] = [labels[i] for i in k.pop("more_k").tolist()]
+            k["less"] = [labels[i] for i in k.pop("less_k").tolist()]
     return listed, _merge(unresolved)
 
 
