@@ -401,7 +401,7 @@ class _WalkOut:
 
 
 # Pivots between two fresh factorisations of the basis (each refreshes values and prices).
-REFACTOR_EVERY = 200
+REFACTOR_EVERY = 500
 
 
 def _column_groups(K: sp.csc_matrix, movable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -643,19 +643,22 @@ class Walk:
             )
             budget.refund(granted - steps)
             since += n_pivot
-            for k in range(n_kink):
-                a, b, c = k_off[k]
-                kinks_.append(
-                    {
-                        "capacity": float(k_at[k, 0]),
-                        "objective": float(k_at[k, 1]),
-                        "price_before": float(k_at[k, 2]),
-                        "price_after": float(k_at[k, 3]),
-                        "more_k": k_cells[a:b].copy(),
-                        "less_k": k_cells[b:c].copy(),
-                        "exact": True,
-                    }
-                )
+            if n_kink:  # the cells of this call's change points, copied once
+                block = k_cells[: k_off[n_kink - 1, 2]].copy()
+                for (x, fx, before, after), (a, b, c) in zip(
+                    k_at[:n_kink].tolist(), k_off[:n_kink].tolist()
+                ):
+                    kinks_.append(
+                        {
+                            "capacity": x,
+                            "objective": fx,
+                            "price_before": before,
+                            "price_after": after,
+                            "more_k": block[a:b],
+                            "less_k": block[b:c],
+                            "exact": True,
+                        }
+                    )
             if status == kernel.REACHED:
                 break
             if status == kernel.FAILED:
