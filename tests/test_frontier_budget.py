@@ -165,7 +165,7 @@ def test_stopping_during_the_search_keeps_the_points_and_marks_the_rest(sample: 
     calls = {"n": 0}
 
     def stop() -> bool:  # polled once per grid point, then before each batch of the search's
-        calls["n"] += 1  # steps (at most REFACTOR_EVERY pivots, a millisecond or two)
+        calls["n"] += 1  # steps (at most REFACTOR_EVERY pivots, some milliseconds)
         return calls["n"] > 5 + 3
 
     sw = an.sweep(sample, "exec_hours", 400, 800, 5, stop_flag=stop)
