@@ -1,7 +1,7 @@
 """Dashboard benchmark: what a user waits for, with baselines measured in the same run.
 
-    python benchmarks/bench_dashboard.py [--repeat 7] [--sizes 2000,10000] [--no-browser]
-                                         [--no-server-side]
+    python benchmarks/bench_dashboard.py [--repeat 7] [--sizes 2000,2500,10000,50000]
+                                         [--port 8670] [--no-browser] [--no-server-side]
 
 Server side (Streamlit's AppTest, one process, the sample): the script run after a budget
 change, for a budget never seen (the plan is solved) and for one seen before (the cache
@@ -11,9 +11,11 @@ metric (the floor any Streamlit page pays on this machine), then the dashboard o
 on generated bundles of `--sizes` clients (`write_scaled_bundle`, with a key-account checklist
 for every client): from opening the page to the first KPI on screen and to the end of the
 first run, the Plan tab's height, from Enter in the budget box to the new total value, and the
-server's memory (RSS) with one session and what a second session adds. Ratios are to the
-sample measured in the same run. Machine load changes every number here, so the load average
-is printed with them.
+server's memory (RSS, /proc): the bare server (started, every module the first page imports
+already imported, no session), what the first session adds by the end of its first run, the
+whole server after the budget changes and its peak, and what a second and a third session on
+the same bundle add. Ratios are to the sample measured in the same run. Machine load changes
+every number here, so the load average is printed with them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import importlib.util
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -142,12 +145,40 @@ def _shot() -> Any:
     return shot
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process (Linux /proc), in MB."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process (Linux /proc), in MB; `field="VmHWM"`: its peak."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def page_modules() -> list[str]:
+    """The modules the dashboard's first run imports beyond Streamlit's own (the sample,
+    Streamlit's AppTest in a fresh process)."""
+    code = (
+        "import sys, warnings, logging; warnings.filterwarnings('ignore'); "
+        "logging.disable(logging.CRITICAL); "
+        "from streamlit.testing.v1 import AppTest; before = set(sys.modules); "
+        f"AppTest.from_file({str(ROOT / 'dashboard.py')!r}, default_timeout=120).run(); "
+        "print('\\n'.join(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return [m for m in out.stdout.split() if m and not m.startswith("__")]
+
+
+PRELOAD = """# Imported at the server's start: the modules the dashboard's first page
+# imports, so the bare server's memory counts them and a session's only what it holds.
+import importlib, sys
+sys.path.insert(0, {root!r})
+for name in {modules!r}:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
 
 
 def page_height(page: Any) -> int:
@@ -183,49 +214,80 @@ class PageRun:
     first_run: float  # s to the end of the first script run
     height: int  # px, the Plan tab
     budget: list[float]  # s, Enter to the new total value
-    rss_one: float  # MB, the server with one session
-    rss_more: float  # MB a second session adds
+    rss_bare: float  # MB, the server started with the page's modules imported, no session
+    rss_first: float  # MB, the server at the end of the first session's first run
+    rss_one: float  # MB, the server with one session, after its budget changes
+    rss_peak: float  # MB, the server's peak RSS with that one session
+    rss_more: tuple[float, float]  # MB a second and a third session add
+
+    @property
+    def session(self) -> float:
+        """MB the first session adds to the bare server by the end of its first run."""
+        return self.rss_first - self.rss_bare
 
 
-def measure_page(label: str, bundle: Path | None, clients: int, repeat: int) -> PageRun:
-    """Serve the dashboard on `bundle` (None: the sample), open it, change the budget."""
+def measure_page(
+    label: str, bundle: Path | None, clients: int, repeat: int, port: int, preload: Path
+) -> PageRun:
+    """Serve the dashboard on `bundle` (None: the sample), open it, change the budget, then
+    open it in a second and a third browser context (people of their own)."""
     from playwright.sync_api import sync_playwright
 
     shot = _shot()
-    port = shot.free_port()
+
+    def open_page(browser: Any) -> Any:
+        page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+        page.wait_for_selector(shot.METRIC_VALUE, timeout=900_000)
+        return page
+
     with tempfile.TemporaryDirectory() as tmp:
+        # PYTHONPATH's sitecustomize runs at the interpreter's start, before Streamlit's.
         proc = shot.start_app(
-            port, Path(tmp) / "streamlit.log", args=[str(bundle)] if bundle else []
+            port,
+            Path(tmp) / "streamlit.log",
+            args=[str(bundle)] if bundle else [],
+            env={"PYTHONPATH": str(preload)},
         )
         try:
+            rss_bare = rss_mb(proc.pid)
             with sync_playwright() as p:
                 browser = shot.launch_browser(p)
-                page = browser.new_page(viewport={"width": 1500, "height": 1000})
                 t0 = time.monotonic()
-                page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
-                page.wait_for_selector(shot.METRIC_VALUE, timeout=600_000)
+                page = open_page(browser)
                 first_kpi = time.monotonic() - t0
-                shot.wait_for_run(page, 600_000)
+                shot.wait_for_run(page, 900_000)
                 first_run = time.monotonic() - t0
+                rss_first = rss_mb(proc.pid)
                 height = page_height(page)
                 box = page.get_by_role("spinbutton", name="Budget (EUR)", exact=True)
                 start = float(box.input_value().replace(",", ""))
                 budget = _budget_changes(page, shot, repeat, start)
-                rss_one = rss_mb(proc.pid)
-                # A second person opens the same bundle: what their session adds.
-                other = browser.new_context().new_page()
-                other.set_viewport_size({"width": 1500, "height": 1000})
-                other.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
-                other.wait_for_selector(shot.METRIC_VALUE, timeout=600_000)
-                shot.wait_for_run(other, 600_000)
-                rss_two = rss_mb(proc.pid)
+                rss_one, peak = rss_mb(proc.pid), rss_mb(proc.pid, "VmHWM")
+                more = []
+                for _ in range(2):  # another person opens the same bundle: what they add
+                    before = rss_mb(proc.pid)
+                    shot.wait_for_run(open_page(browser), 900_000)
+                    more.append(rss_mb(proc.pid) - before)
                 browser.close()
         finally:
             shot.stop_app(proc)
-    return PageRun(label, clients, first_kpi, first_run, height, budget, rss_one, rss_two - rss_one)
+    return PageRun(
+        label,
+        clients,
+        first_kpi,
+        first_run,
+        height,
+        budget,
+        rss_bare,
+        rss_first,
+        rss_one,
+        peak,
+        (more[0], more[1]),
+    )
 
 
-def floor_page(repeat: int) -> list[float]:
+def floor_page(repeat: int, port: int) -> list[float]:
     """Enter to a changed metric on a minimal Streamlit page: the floor of any page here."""
     from playwright.sync_api import sync_playwright
 
@@ -233,7 +295,6 @@ def floor_page(repeat: int) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal_page.py"
         minimal.write_text(MINIMAL_PAGE)
-        port = shot.free_port()
         proc = shot.start_app(port, script=minimal)
         try:
             with sync_playwright() as p:
@@ -254,8 +315,7 @@ def print_pages(runs: list[PageRun], floor: list[float]) -> None:
     med = statistics.median
     print(
         f"{'page':24s} {'clients':>7s} {'1st KPI s':>9s} {'ratio':>6s} {'1st run s':>9s} "
-        f"{'height px':>9s} {'ratio':>6s} {'budget s':>8s} {'max s':>6s} {'ratio':>6s} "
-        f"{'RSS MB':>7s} {'+session':>8s}"
+        f"{'height px':>9s} {'ratio':>6s} {'budget s':>8s} {'max s':>6s} {'ratio':>6s}"
     )
     print(
         f"{'minimal page (floor)':24s} {'':>7s} {'':>9s} {'':>6s} {'':>9s} {'':>9s} {'':>6s} "
@@ -265,17 +325,38 @@ def print_pages(runs: list[PageRun], floor: list[float]) -> None:
         print(
             f"{r.label:24s} {r.clients:7,d} {r.first_kpi:9.2f} {r.first_kpi / base.first_kpi:6.2f} "
             f"{r.first_run:9.2f} {r.height:9,d} {r.height / base.height:6.2f} "
-            f"{med(r.budget):8.3f} {max(r.budget):6.3f} {med(r.budget) / med(base.budget):6.2f} "
-            f"{r.rss_one:7.0f} {r.rss_more:8.0f}"
+            f"{med(r.budget):8.3f} {max(r.budget):6.3f} {med(r.budget) / med(base.budget):6.2f}"
         )
     print("ratios: to the sample in this run (the floor's: to the sample's budget change)")
+    print()
+    print(
+        f"{'server memory, MB (RSS)':24s} {'clients':>7s} {'bare':>6s} {'session':>8s} "
+        f"{'ratio':>6s} {'server':>7s} {'peak':>6s} {'+2nd':>6s} {'+3rd':>6s}"
+    )
+    for r in runs:
+        print(
+            f"{r.label:24s} {r.clients:7,d} {r.rss_bare:6.0f} {r.session:8.0f} "
+            f"{r.session / base.session if base.session > 0 else float('nan'):6.2f} "
+            f"{r.rss_one:7.0f} {r.rss_peak:6.0f} {r.rss_more[0]:6.0f} {r.rss_more[1]:6.0f}"
+        )
+    print(
+        "bare: started, the first page's modules imported, no session; session: what the first "
+        "session adds by the end of its first run (the sample's is mostly one-time warm-up); "
+        "server: the whole server after the budget changes; peak: its highest RSS so far; "
+        "+2nd, +3rd: what another person opening the same bundle adds"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument(
-        "--sizes", default="2000", help="clients of the generated bundles, comma-separated"
+        "--sizes",
+        default="2000,2500,10000,50000",
+        help="clients of the generated bundles, comma-separated",
+    )
+    ap.add_argument(
+        "--port", type=int, default=0, help="first of the ports the servers use (default: free)"
     )
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--no-server-side", action="store_true")
@@ -301,15 +382,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:34s} {med:9.3f} {worst:7.3f} {med / base:7.2f}  engine parse + solve")
     if args.no_browser:
         return 0
-    floor = floor_page(args.repeat)
+    ports = iter(range(args.port, args.port + 100)) if args.port else None
+
+    def port() -> int:
+        return next(ports) if ports is not None else int(_shot().free_port())
+
+    floor = floor_page(args.repeat, port())
     sample_clients = len(pd.read_csv(ROOT / "sample_data" / "clients.csv"))
-    runs = [measure_page("dashboard, sample", None, sample_clients, args.repeat)]
     with tempfile.TemporaryDirectory() as tmp:
+        preload = Path(tmp) / "preload"
+        preload.mkdir()
+        modules = page_modules()
+        (preload / "sitecustomize.py").write_text(PRELOAD.format(root=str(ROOT), modules=modules))
+        runs = [
+            measure_page("dashboard, sample", None, sample_clients, args.repeat, port(), preload)
+        ]
         for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
             t0 = time.monotonic()
             bundle = write_scaled_bundle(n, Path(tmp) / f"clients_{n}")
             print(f"generated {n:,} clients in {time.monotonic() - t0:.1f} s", flush=True)
-            runs.append(measure_page("dashboard, generated", bundle, n, args.repeat))
+            runs.append(
+                measure_page("dashboard, generated", bundle, n, args.repeat, port(), preload)
+            )
     print_pages(runs, floor)
     return 0
 
