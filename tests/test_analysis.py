@@ -729,6 +729,8 @@ def test_the_analysis_catalogue_is_complete() -> None:
         "count": 3,
         "share": 0.25,
         "objective": "cvar",
+        "rows": 4878,
+        "limit": 2500,
     }
     for code, (en, ru) in TEXTS.items():
         assert en.strip() and ru.strip(), code

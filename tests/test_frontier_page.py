@@ -139,13 +139,15 @@ def test_the_page_stays_usable_while_the_search_runs_and_stop_keeps_it(
     from ui import whatif
 
     frontier = importlib.import_module("optimizer.analysis.frontier")
-    walk = frontier.Walk.walk
+    charge = frontier._charge
 
-    def held(self, st, b0, b1, f0, f1, budget):  # the search waits for Stop (it is that fast)
+    # The search (which takes each interval the grid's walk went through, within its budget)
+    # waits for Stop: it is that fast.
+    def held(budget, steps):
         budget.stop_flag.__self__.wait(120)  # the job's stop: a threading.Event's is_set
-        return walk(self, st, b0, b1, f0, f1, budget)
+        return charge(budget, steps)
 
-    monkeypatch.setattr(frontier.Walk, "walk", held)
+    monkeypatch.setattr(frontier, "_charge", held)
     at = _app(monkeypatch, big_bundle)
     assert not at.exception, [e.value for e in at.exception]
     at.number_input(key="whatif_steps").set_value(200).run()

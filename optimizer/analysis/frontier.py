@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from threadpoolctl import threadpool_limits
 
+from ..limits import MAX_WALK_ROWS
 from ..messages import Message
 from ..model import Model, build_model
 from ..schema import (
@@ -32,14 +34,16 @@ from ..schema import (
     Problem,
     Settings,
 )
-from ..solve import Raw, pool_step, run_model
+from ..solve import Raw, objective_scale, pool_step, run_model
 from ..tolerances import (
     DUAL_NOISE,
+    FEASIBILITY,
     KINK_RTOL,
     PIVOT_RTOL,
     PRICE_RTOL,
     PROBE_STEP,
     SEARCH_RTOL,
+    SIFT_REDUCED_COST,
     TINY,
     WALK_RTOL,
     funded,
@@ -130,6 +134,9 @@ class Sweep:
     search_seconds: float = 0.0
     budget_solves: int | None = None
     budget_seconds: float | None = None
+    # Grid points taken from the change-point walk (a basis confirmed optimal there) instead
+    # of a re-solve; the others were re-solved.
+    confirmed_points: int = 0
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -398,6 +405,8 @@ class _WalkOut:
     last: _Piece | None
     reached: float
     ok: bool = True
+    steps: int = 0  # steps of the walk (what it cost its budget)
+    end: _Start | None = None  # the basis it reached the interval's end with
 
 
 # Pivots between two fresh factorisations of the basis (each refreshes values and prices).
@@ -468,6 +477,9 @@ class Walk:
         self.cost = -self.value if model.sense == "max" else self.value  # minimised
         self.movable = self.hi > self.lo  # fixed variables never enter
         self.d_tol = PIVOT_RTOL * max(1.0, float(np.max(np.abs(self.cost), initial=0.0)))
+        # HiGHS's dual feasibility tolerance applies to the objective it sees (scaled by
+        # OBJECTIVE_BAND): the same in the model's units, for `confirm`.
+        self.dual_tol = SIFT_REDUCED_COST * 2.0 ** -objective_scale(model.c)
         # |K_j . rho| <= max|K| * sum|rho|: the scale of a pivot row, without a pass over it.
         self.k_max = float(np.max(np.abs(self.K.data), initial=1.0))
         self.group, first = _column_groups(self.K, self.movable)
@@ -520,10 +532,13 @@ class Walk:
         return _Start(np.asarray(basic, dtype=np.int64), np.packbits(upper))
 
     def walk(
-        self, st: _Start, b0: float, b1: float, f0: float, f1: float, budget: Budget
+        self, st: _Start, b0: float, b1: float, f0: float, f1: float | None, budget: Budget
     ) -> _WalkOut:
-        """Every change point in (b0, b1), from the basis at b0 (value f0) to b1 (value f1)."""
+        """Every change point in (b0, b1), from the basis at b0 (value f0) to b1 (value f1,
+        the solver's; None: not known, the basis reached is confirmed by `confirm` instead)."""
         from . import pivots as kernel  # compiled on first use (numba), cached on disk
+
+        used0 = budget.used
 
         m, n_all, pool, K, KgT = self.m, self.n + self.m, self.pool, self.K, self.KgT
         order, order_cost, run_lo = self.order, self.order_cost, self.run_lo
@@ -573,7 +588,9 @@ class Walk:
         while True:
             granted = budget.grant(REFACTOR_EVERY - since if since < REFACTOR_EVERY else cap - 1)
             if not granted:
-                return _WalkOut(kinks_, piece(0), piece(1), float(scal[0]))
+                return _WalkOut(
+                    kinks_, piece(0), piece(1), float(scal[0]), steps=budget.used - used0
+                )
             if since >= REFACTOR_EVERY:
                 try:
                     lu = spla.splu(K[:, basic].tocsc())
@@ -667,9 +684,60 @@ class Walk:
                 if n_pivot == 0 and since == 0:
                     return fail
                 since = REFACTOR_EVERY
-        if abs(scal[1] - f1) > WALK_RTOL * max(1.0, abs(f1)):
+        if f1 is not None and abs(scal[1] - f1) > WALK_RTOL * max(1.0, abs(f1)):
             return fail
-        return _WalkOut(kinks_, piece(0), piece(1), b1)
+        end = _Start(basic.copy(), np.packbits(upper & ~is_basic))
+        return _WalkOut(kinks_, piece(0), piece(1), b1, steps=budget.used - used0, end=end)
+
+    def confirm(self, st: _Start, cap: float) -> tuple[np.ndarray, float, bool] | None:
+        """The plan x and the pool's price of basis `st` at capacity `cap` when that basis is
+        optimal there, and whether it ties (a nonbasic column with a reduced cost of zero
+        within the tolerance: another plan may be as good); None when it is not confirmed.
+
+        Computed afresh from a sparse LU of the basis (not from the walk's updated B^-1), and
+        checked as HiGHS checks its own answer: the basic values within their bounds and
+        every nonbasic column's reduced cost at the basis's prices of the sign its bound
+        needs, within the solver's tolerances. A confirmed basis is an optimal one, so its
+        plan, value and price are the ones a re-solve gives (where the optimum is unique).
+        """
+        n_all, pool = self.n + self.m, self.pool
+        basic = st.basic
+        is_basic = np.zeros(n_all, dtype=bool)
+        is_basic[basic] = True
+        upper = np.unpackbits(st.upper, count=n_all).astype(bool) & ~is_basic
+        hi = self.hi.copy()
+        hi[pool] = cap
+        z = np.where(upper, hi, self.lo)
+        z[basic] = 0.0
+        if not np.all(np.isfinite(z)):
+            return None
+        try:
+            lu = spla.splu(self.K[:, basic].tocsc())
+        except RuntimeError:  # a singular basis
+            return None
+        zb = lu.solve(-(self.K @ z))
+        z[basic] = zb
+        lo_b, hi_b = self.lo[basic], hi[basic]
+        with np.errstate(invalid="ignore"):  # (infinite bounds: an infinite slack)
+            if np.any(zb < lo_b - FEASIBILITY * np.maximum(1.0, np.abs(lo_b))) or np.any(
+                zb > hi_b + FEASIBILITY * np.maximum(1.0, np.abs(hi_b))
+            ):
+                return None
+        rows = z[self.n :]
+        if np.any(np.abs(self.K @ z) > FEASIBILITY * np.maximum(1.0, np.abs(rows))):
+            return None  # an ill-conditioned basis: its solve is not to be trusted
+        # B^T y = c_B (the stubs do not know SuperLU.solve's `trans`).
+        y = lu.solve(self.cost[basic], "T")  # type: ignore[call-overload]
+        d = self.cost - self.K.T @ y
+        free = self.movable & ~is_basic
+        if np.any(free & ~upper & (d < -self.dual_tol)) or np.any(
+            free & upper & (d > self.dual_tol)
+        ):
+            return None
+        tie = bool(np.any(free & (np.abs(d) <= self.dual_tol)))
+        # The slack of the pool's row has reduced cost y_row: the cost's rate in its bound.
+        rate = float(y[self.row])
+        return z[: self.n], -rate if self.model.sense == "max" else rate, tie
 
 
 def _growth(front: Frontier, x: float, delta: float) -> tuple[np.ndarray, np.ndarray] | None:
@@ -722,12 +790,20 @@ def sweep(
         )
     resolver = Resolver(model, vp.settings, method)
     front = Frontier(resolver, row)
-    # The walk starts from the basis HiGHS leaves at each grid point (continuous, warm only).
-    walker = (
-        Walk(model, row)
-        if breakpoints and not model.integer and resolver.method == "warm"
-        else None
-    )
+    # The walk (continuous, warm only) goes from grid point to grid point: each point it
+    # reaches with a basis `Walk.confirm` shows optimal is taken from it, the others are
+    # re-solved, and the search for change points starts from each point's basis. Its dense
+    # B^-1 grows with the rows squared: past MAX_WALK_ROWS the search is by re-solves.
+    walkable = breakpoints and not model.integer and resolver.method == "warm"
+    n_rows = len(model.row_lo)
+    walker = Walk(model, row) if walkable and n_rows <= MAX_WALK_ROWS else None
+    if walkable and walker is None:
+        notes.append(Message("analysis_note_walk_rows", {"rows": n_rows, "limit": MAX_WALK_ROWS}))
+    # The walk between grid points has the search's budget of its own (no stop flag: that is
+    # polled at every point); a point it does not reach in time is re-solved.
+    grid_budget = Budget(max_solves, max_seconds)
+    pre: dict[int, _WalkOut] = {}  # interval i walked from point i to a confirmed basis
+    walk_seconds, confirmed = 0.0, 0
     starts: list[_Start | None] = []
     caps = np.linspace(float(start), float(stop), int(steps))
     n = len(caps)
@@ -742,26 +818,57 @@ def sweep(
     # Breakpoint search costs extra solves; the progress bar gives it the last fifth.
     span = n / 0.8 if breakpoints else n
     done = 0
-    for i, cap in enumerate(caps):
-        raw = front.at(cap)
-        status.append(raw.status)
-        if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
-            objective[i] = raw.objective
-            units[i] = cell_units(model, raw.x)
-            if raw.row_dual is not None:
-                price[i] = raw.row_dual[row]
-            if walker is not None:
-                starts.append(walker.start(resolver.basic_variables(), raw.x, float(cap)))
-            if math.isfinite(step) and raw.objective is not None:
-                more = front.at(cap + step)
-                if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
-                    step_price[i] = (max(more.objective, raw.objective) - raw.objective) / step
-        elif walker is not None:
-            starts.append(None)
-        done = i + 1
-        tick(progress, done, int(span))
-        if stopped(stop_flag):
-            break
+    # One BLAS thread for the walk's small dense solves (see _lp_breakpoints); HiGHS uses none.
+    with threadpool_limits(limits=1, user_api="blas") if walker is not None else nullcontext():
+        for i, cap in enumerate(caps):
+            st = (
+                starts[i - 1]
+                if walker is not None and i and np.isfinite(objective[i - 1])
+                else None
+            )
+            if walker is not None and st is not None:
+                t_walk = time.perf_counter()
+                w, got = _walk_to(walker, st, caps[i - 1], cap, objective[i - 1], grid_budget)
+                walk_seconds += time.perf_counter() - t_walk
+                if got is not None:
+                    pre[i - 1] = w  # its change points hold whatever the point's answer
+                if got is not None and got[2]:
+                    # A tie: the re-solve's plan depends on where it starts. From the basis the
+                    # walk started from, as a re-solve after the previous point would.
+                    prev = np.unpackbits(st.upper, count=walker.n + walker.m).astype(bool)
+                    resolver.set_basis(st.basic, prev)
+                    got = None
+                if got is not None:
+                    x, price[i] = got[0], got[1]
+                    confirmed += 1
+                    status.append(OPTIMAL)
+                    objective[i] = float(resolver.c @ x)
+                    units[i] = cell_units(model, x)
+                    starts.append(pre[i - 1].end)
+                    done = i + 1
+                    tick(progress, done, int(span))
+                    if stopped(stop_flag):
+                        break
+                    continue
+            raw = front.at(cap)
+            status.append(raw.status)
+            if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
+                objective[i] = raw.objective
+                units[i] = cell_units(model, raw.x)
+                if raw.row_dual is not None:
+                    price[i] = raw.row_dual[row]
+                if walker is not None:
+                    starts.append(walker.start(resolver.basic_variables(), raw.x, float(cap)))
+                if math.isfinite(step) and raw.objective is not None:
+                    more = front.at(cap + step)
+                    if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
+                        step_price[i] = (max(more.objective, raw.objective) - raw.objective) / step
+            elif walker is not None:
+                starts.append(None)
+            done = i + 1
+            tick(progress, done, int(span))
+            if stopped(stop_flag):
+                break
     partial = done < n
     caps, objective, price, units = caps[:done], objective[:done], price[:done], units[:done]
     step_price = zero_small(step_price[:done], DUAL_NOISE)
@@ -808,6 +915,7 @@ def sweep(
                 baseline,
                 budget,
                 None if progress is None else lambda f: progress(0.8 + 0.2 * min(f, 1.0)),
+                pre,
             )
             if stopped(stop_flag):
                 partial = True
@@ -846,10 +954,34 @@ def sweep(
         truncated=truncated,
         unresolved=tuple(unresolved),
         search_solves=budget.used,
-        search_seconds=budget.elapsed if breakpoints and not model.integer else 0.0,
+        search_seconds=budget.elapsed + walk_seconds if breakpoints and not model.integer else 0.0,
+        confirmed_points=confirmed,
         budget_solves=max_solves,
         budget_seconds=max_seconds,
     )
+
+
+def _walk_to(
+    walker: Walk, st: _Start, a: float, b: float, fa: float, budget: Budget
+) -> tuple[_WalkOut, tuple[np.ndarray, float, bool] | None]:
+    """The walk from grid point a (basis `st`, value fa) to grid point b, and the plan, the
+    price and the tie of the basis it reached b with when that basis is confirmed optimal
+    there (`Walk.confirm`), else None."""
+    w = walker.walk(st, a, b, fa, None, budget)
+    if not w.ok or w.end is None or w.reached < b:
+        return w, None
+    return w, walker.confirm(w.end, b)
+
+
+def _charge(budget: Budget, steps: int) -> bool:
+    """Whether the budget covers an interval's walk of `steps` steps (charged if so)."""
+    if not budget.spend(0):
+        return False
+    granted = budget.grant(steps) if steps else 0
+    if granted == steps:
+        return True
+    budget.refund(granted)
+    return False
 
 
 def _search_order(caps: np.ndarray, todo: list[int], baseline: float) -> list[int]:
@@ -874,6 +1006,7 @@ def _lp_breakpoints(
     baseline: float,
     budget: Budget,
     progress: ProgressFn | None = None,
+    pre: dict[int, _WalkOut] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
     """The exact change points between grid points whose prices differ, each with the cells
     that gain or lose from it; and the intervals (from, to) the search did not finish.
@@ -881,7 +1014,9 @@ def _lp_breakpoints(
     Each interval is walked basis by basis from its left grid point (`Walk`); an interval the
     walk cannot follow is searched by re-solves (Eisner-Severance, `kinks`). A change point
     exactly at a grid point is where the last piece of one interval and the first of the next
-    have different prices."""
+    have different prices. An interval already walked (`pre`, from the grid's walk) is taken
+    as it is when the budget covers its steps, and walked again within what is left if not,
+    so a budget bounds the search as it would without it."""
     model = front.model
     ok = np.isfinite(objective) & np.isfinite(price)
     n = len(caps)
@@ -902,6 +1037,11 @@ def _lp_breakpoints(
             a, b = float(caps[i]), float(caps[i + 1])
             if budget.out or stopped(budget.stop_flag):
                 unresolved.append((a, b))
+                continue
+            w = None if pre is None else pre.get(i)
+            if w is not None and _charge(budget, w.steps):
+                kinks_ += w.kinks
+                walked[i] = w
                 continue
             st = starts[i] if walker is not None and i < len(starts) else None
             got = (

@@ -89,6 +89,25 @@ class Resolver:
         # HiGHS numbers a basic row i as -(1 + i).
         return np.where(hv >= 0, hv, self.model.n_cols - 1 - hv)
 
+    def set_basis(self, basic: np.ndarray, upper: np.ndarray) -> bool:
+        """Start the next solve from a basis: `basic` as `basic_variables` gives it, `upper`
+        True over (columns, rows) where a nonbasic one is at its upper bound. False (and
+        nothing changed) without a HiGHS object or when HiGHS refuses the basis."""
+        if self._h is None or self.model.integer:
+            return False
+        import highspy
+
+        code = np.where(upper, 2, 0)
+        code[basic] = 1
+        kinds = highspy.HighsBasisStatus
+        table = np.array([kinds.kLower, kinds.kBasic, kinds.kUpper], dtype=object)
+        basis = highspy.HighsBasis()
+        n = self.model.n_cols
+        basis.col_status = table[code[:n]].tolist()
+        basis.row_status = table[code[n:]].tolist()
+        basis.valid = True
+        return bool(self._h.setBasis(basis) == highspy.HighsStatus.kOk)
+
     def solve(self) -> Raw:
         """Solve with the current changes."""
         if self._h is None:

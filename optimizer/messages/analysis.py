@@ -115,6 +115,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{count:i} участков ({share:.0%} диапазона) не проверены до конца и отмечены "
         "как непроверенные.",
     ),
+    "analysis_note_walk_rows": (
+        "The capacities where the plan changes were searched by re-solves, not by walking "
+        "the optimal basis: the model has {rows:i} rows, more than the {limit:i} the walk "
+        "keeps in memory.",
+        "Объёмы, при которых меняется план, найдены пересчётами, а не обходом оптимального "
+        "базиса: в модели {rows:i} строк, больше {limit:i}, которые обход держит в памяти.",
+    ),
     "analysis_note_whole_units": (
         "Whole units: the value moves in steps, so shadow prices are "
         "not defined; 'marginal' is the value gained per unit over "
