@@ -21,6 +21,7 @@ The rules (each tested in tests/test_relationship.py, documented in docs/relatio
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -88,13 +89,26 @@ class RelationshipError(CodedError, ValueError):
 
 
 # ---- the answers, one row per client ---------------------------------------------------------
+# answers() of each Problem still in use: the checklist's readiness, reviews, commitments and
+# widening each start from it (a Problem's tables are never changed once built).
+_ANSWERS: weakref.WeakKeyDictionary[Problem, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+
 def answers(problem: Problem) -> pd.DataFrame:
     """Every client's checklist, index client_id in the clients table's order.
 
     Columns: name, assessed (the client has a row), the five items (yes/no/unknown; "unknown"
     for a client without a row), open_problems (text, '' when none), last_review (Timestamp or
-    NaT). Empty (no rows) when the bundle has no relationship table.
+    NaT). Empty (no rows) when the bundle has no relationship table. A copy: the caller may
+    change it.
     """
+    got = _ANSWERS.get(problem)
+    if got is None:
+        got = _ANSWERS[problem] = _answers(problem)
+    return got.copy()
+
+
+def _answers(problem: Problem) -> pd.DataFrame:
     cols = [NAME, ASSESSED, *CHECKLIST_ITEMS, OPEN_PROBLEMS, LAST_REVIEW]
     rel = problem.relationship
     if rel is None:
@@ -122,6 +136,13 @@ def answers(problem: Problem) -> pd.DataFrame:
 def _naive_dates(dates: pd.Series) -> np.ndarray:
     """Review dates as naive calendar dates: a date with a UTC offset keeps the date written
     (a Problem built in code may carry one; the bundle reader already drops it)."""
+
+    # A column of one datetime type (what the bundle reader gives) is converted at once; a
+    # mix of offsets or of kinds (a Problem built in code) goes date by date.
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        return dates.dt.tz_localize(None).dt.normalize().to_numpy()
+    if pd.api.types.is_datetime64_dtype(dates.dtype):
+        return dates.dt.normalize().to_numpy()
 
     def naive(d: Any) -> Any:
         if d is None or pd.isna(d):
@@ -243,18 +264,24 @@ def unconfirmed_commitments(problem: Problem) -> pd.DataFrame:
         return empty
     vals = problem.values
     committed = vals[COMMITTED_UNITS].to_numpy(dtype=float)
-    cids = vals.index.get_level_values(CLIENT_ID)
-    mids = vals.index.get_level_values(METHOD_ID)
-    conf = a[WRITTEN_CONFIRMATION].reindex(cids).fillna(UNKNOWN).to_numpy(dtype=object)
-    assessed = a[ASSESSED].reindex(cids).fillna(False).to_numpy(dtype=bool)
+    # Each values row's client by position (the index's codes: one lookup per distinct id).
+    level = vals.index.levels[0]
+    where = a.index.get_indexer(level)[vals.index.codes[0]]
+    known = where >= 0
+    conf = np.full(len(vals), UNKNOWN, dtype=object)
+    conf[known] = a[WRITTEN_CONFIRMATION].to_numpy(dtype=object)[where[known]]
+    assessed = np.zeros(len(vals), dtype=bool)
+    assessed[known] = a[ASSESSED].to_numpy(dtype=bool)[where[known]]
     hit = (committed > 0) & (conf != YES)
     if not hit.any():
         return empty
     shown = np.where(assessed, conf, NOT_ASSESSED)
+    cids = vals.index.get_level_values(CLIENT_ID)[hit]
+    mids = vals.index.get_level_values(METHOD_ID)[hit]
     return pd.DataFrame(
         {
-            CLIENT_NAME: problem.clients[NAME].reindex(cids[hit]).astype(str).to_numpy(),
-            METHOD_NAME: problem.methods[NAME].reindex(mids[hit]).astype(str).to_numpy(),
+            CLIENT_NAME: problem.clients[NAME].reindex(cids).astype(str).to_numpy(),
+            METHOD_NAME: problem.methods[NAME].reindex(mids).astype(str).to_numpy(),
             COMMITTED_UNITS: committed[hit],
             WRITTEN_CONFIRMATION: shown[hit],
         },

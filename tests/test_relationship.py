@@ -8,6 +8,7 @@ import io
 import json
 import math
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -595,3 +596,20 @@ def test_dashboard_relationship_tab_in_russian(app, sample: Problem) -> None:
     ]
     reasons = set(_frame_with(app, RU("rel_col_reason"))[RU("rel_col_reason")])
     assert reasons == {RU("rel_reason_older", days=90)}
+
+
+def test_answers_are_read_once_per_problem_and_handed_out_as_copies(sample: Problem) -> None:
+    first = rel.answers(sample)
+    first.loc[first.index[0], "open_problems"] = "changed by the caller"
+    again = rel.answers(sample)
+    assert again.loc[again.index[0], "open_problems"] != "changed by the caller"
+    pd.testing.assert_frame_equal(again, rel._answers(sample))
+    # Another Problem with the same tables but one answer changed reads its own answers.
+    table = sample.relationship.copy()
+    item = "written_confirmation"
+    table[item] = "no"
+    other = replace(sample, relationship=table)
+    assert set(rel.answers(other).loc[table.index, item]) == {"no"}
+    assert (
+        rel.unconfirmed_commitments(other).shape[0] >= rel.unconfirmed_commitments(sample).shape[0]
+    )
