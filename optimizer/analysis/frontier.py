@@ -34,6 +34,7 @@ from ..schema import (
     Problem,
     Settings,
 )
+from ..sifting import SIFT_FROM_COLUMNS
 from ..solve import Raw, objective_scale, pool_step, run_model
 from ..tolerances import (
     DUAL_NOISE,
@@ -134,9 +135,9 @@ class Sweep:
     search_seconds: float = 0.0
     budget_solves: int | None = None
     budget_seconds: float | None = None
-    # Grid points taken from the change-point walk (a basis confirmed optimal there) instead
-    # of a re-solve; the others were re-solved.
-    confirmed_points: int = 0
+    # Positions of the grid points taken from the change-point walk (a basis confirmed
+    # optimal there, `Walk.confirm`) instead of a re-solve; the others were re-solved.
+    confirmed: tuple[int, ...] = ()
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -689,6 +690,32 @@ class Walk:
         end = _Start(basic.copy(), np.packbits(upper & ~is_basic))
         return _WalkOut(kinks_, piece(0), piece(1), b1, steps=budget.used - used0, end=end)
 
+    def basis_of(self, x: np.ndarray, row_dual: np.ndarray | None, cap: float) -> _Start | None:
+        """A basis for a basic optimal solution that came without one (a sifted solve's): the
+        variables strictly inside their bounds, and where that is fewer than the rows (a
+        degenerate vertex) the slacks of the rows at a bound with the least prices. None
+        when there is no such basis; whether it is optimal is `confirm`'s to say."""
+        m, pool = self.m, self.pool
+        z = np.concatenate([x, self.model.A @ x])
+        hi = self.hi.copy()
+        hi[pool] = cap
+        with np.errstate(invalid="ignore"):  # (infinite bounds)
+            tol = FEASIBILITY * np.maximum(1.0, np.abs(z))
+            inside = (z > self.lo + tol) & (z < hi - tol)
+            upper = np.isfinite(hi) & (np.abs(z - hi) <= np.abs(z - self.lo)) & ~inside
+        basic = np.flatnonzero(inside)
+        if len(basic) > m or (len(basic) < m and row_dual is None):
+            return None
+        if len(basic) < m:
+            rows = np.flatnonzero(~inside[self.n :])
+            assert row_dual is not None  # (checked above)
+            rows = rows[np.argsort(np.abs(row_dual[rows]), kind="stable")][: m - len(basic)]
+            basic = np.sort(np.concatenate([basic, self.n + rows]))
+            upper[basic] = False
+        if len(basic) != m:
+            return None
+        return _Start(basic.astype(np.int64), np.packbits(upper))
+
     def confirm(self, st: _Start, cap: float) -> tuple[np.ndarray, float, bool] | None:
         """The plan x and the pool's price of basis `st` at capacity `cap` when that basis is
         optimal there, and whether it ties (a nonbasic column with a reduced cost of zero
@@ -803,7 +830,7 @@ def sweep(
     # polled at every point); a point it does not reach in time is re-solved.
     grid_budget = Budget(max_solves, max_seconds)
     pre: dict[int, _WalkOut] = {}  # interval i walked from point i to a confirmed basis
-    walk_seconds, confirmed = 0.0, 0
+    walk_seconds, confirmed = 0.0, []
     starts: list[_Start | None] = []
     caps = np.linspace(float(start), float(stop), int(steps))
     n = len(caps)
@@ -826,6 +853,22 @@ def sweep(
                 if walker is not None and i and np.isfinite(objective[i - 1])
                 else None
             )
+            if walker is not None and i == 0 and model.n_cols >= SIFT_FROM_COLUMNS:
+                # The first point by the solve the plan itself uses (sifting: a fraction of a
+                # cold HiGHS solve of the whole model), its basis completed and confirmed.
+                first = _first_point(walker, model, vp.settings, float(cap))
+                if first is not None:
+                    x, price[i], st0 = first
+                    status.append(OPTIMAL)
+                    objective[i] = float(resolver.c @ x)
+                    units[i] = cell_units(model, x)
+                    starts.append(st0)
+                    confirmed.append(i)
+                    done = i + 1
+                    tick(progress, done, int(span))
+                    if stopped(stop_flag):
+                        break
+                    continue
             if walker is not None and st is not None:
                 t_walk = time.perf_counter()
                 w, got = _walk_to(walker, st, caps[i - 1], cap, objective[i - 1], grid_budget)
@@ -840,7 +883,7 @@ def sweep(
                     got = None
                 if got is not None:
                     x, price[i] = got[0], got[1]
-                    confirmed += 1
+                    confirmed.append(i)
                     status.append(OPTIMAL)
                     objective[i] = float(resolver.c @ x)
                     units[i] = cell_units(model, x)
@@ -955,7 +998,7 @@ def sweep(
         unresolved=tuple(unresolved),
         search_solves=budget.used,
         search_seconds=budget.elapsed + walk_seconds if breakpoints and not model.integer else 0.0,
-        confirmed_points=confirmed,
+        confirmed=tuple(confirmed),
         budget_solves=max_solves,
         budget_seconds=max_seconds,
     )
@@ -971,6 +1014,24 @@ def _walk_to(
     if not w.ok or w.end is None or w.reached < b:
         return w, None
     return w, walker.confirm(w.end, b)
+
+
+def _first_point(
+    walker: Walk, model: Model, settings: Settings, cap: float
+) -> tuple[np.ndarray, float, _Start] | None:
+    """The plan, the price and the basis at the first grid point from one solve as `solve`
+    makes it, when its basis is confirmed optimal and does not tie; None otherwise (the
+    point is then re-solved as any other)."""
+    hi = model.row_hi.copy()
+    hi[walker.row] = cap
+    raw = run_model(replace(model, row_hi=hi), settings)
+    if raw.status != OPTIMAL or raw.x is None:
+        return None
+    st = walker.basis_of(raw.x, raw.row_dual, cap)
+    got = None if st is None else walker.confirm(st, cap)
+    if st is None or got is None or got[2]:
+        return None
+    return got[0], got[1], st
 
 
 def _charge(budget: Budget, steps: int) -> bool:
