@@ -1367,6 +1367,13 @@ class _ValueProbe:
     def units(self, cell: int, v: float) -> float | None:
         """Units of `cell` in the optimum with its first-unit value at `v` (None: no plan).
         Raises _OutOfBudget before a re-solve the budget does not cover."""
+        got = self.solve_at(cell, v)
+        return None if got is None else got[0]
+
+    def solve_at(self, cell: int, v: float) -> tuple[float, float, float] | None:
+        """(units of `cell`, the optimum's value, its slope in `v`: the weighted value of the
+        cell's units per unit of first-unit value) with the cell's first-unit value at `v`;
+        None: no plan. Raises _OutOfBudget before a re-solve the budget does not cover."""
         self._check_budget()
         if self.cell >= 0 and self.cell != cell:
             self._set(self.cell, float(self.model.cells.value[self.cell]))  # restore
@@ -1377,10 +1384,12 @@ class _ValueProbe:
         h.run()
         self.runs += 1
         raw = highs_result(h, False)
-        if raw.status != OPTIMAL or raw.x is None:
+        if raw.status != OPTIMAL or raw.x is None or raw.objective is None:
             return None
         s = int(self.starts[cell])
-        return float(raw.x[s : s + int(self.model.cells.units[cell])].sum())
+        x = raw.x[s : s + int(self.model.cells.units[cell])]
+        slope = float(self.weight[cell]) * float(self.decay_pow[s : s + len(x)] @ x)
+        return float(x.sum()), float(raw.objective), slope
 
 
 def _bound_holds(
@@ -1467,6 +1476,10 @@ def _needed_values(
     return needed, exact
 
 
+# Tangent steps of the threshold search before it bisects what is left of its bracket.
+TANGENT_STEPS = 6
+
+
 def _threshold(
     probe: _ValueProbe, cell: int, base: int, estimate: float, v0: float, bound: bool
 ) -> float:
@@ -1474,10 +1487,14 @@ def _threshold(
     (inf: none tried does, 0: every one does), searched from the prices' value `estimate`;
     `bound`: no value below `estimate` does (proven from the prices)."""
     eps = NEEDED_RTOL
+    seen: dict[float, tuple[float, float]] = {}  # v -> (the optimum's value, its slope)
 
     def takes(v: float) -> bool:
-        u = probe.units(cell, v)
-        return u is not None and u > base + FUNDED
+        got = probe.solve_at(cell, v)
+        if got is None:
+            return False
+        seen[v] = got[1:]
+        return got[0] > base + FUNDED
 
     c = max(estimate, 0.0)
     hi_ok = takes(c * (1 + eps)) if c > 0 else True
@@ -1500,6 +1517,27 @@ def _threshold(
             a, b = a / 4, a
         else:
             return 0.0
+    # Without a floor only the cell's objective moves with its value, so the optimum's value
+    # is convex and piecewise linear in it, its slope the cell's weighted units: where the
+    # tangents at a and b meet is the one change of slope between them, if there is one. Two
+    # re-solves either side of that point then close the bracket (bisection needs about 13).
+    if probe.floor_row[probe.model.cells.client[cell]] < 0:
+        for _ in range(TANGENT_STEPS):
+            if b - a <= eps * b or a not in seen or b not in seen:
+                break
+            (za, sa), (zb, sb) = seen[a], seen[b]
+            if not sb > sa * (1 + eps) + TINY:
+                break
+            meet = (za - zb - sa * a + sb * b) / (sb - sa)
+            lo, hi = meet * (1 - 0.5 * eps), meet * (1 + 0.5 * eps)
+            if not a < lo < hi < b:
+                break
+            if not takes(hi):
+                a = hi
+            elif takes(lo):
+                b = lo
+            else:
+                a, b = lo, hi
     while b - a > eps * b:
         mid = 0.5 * (a + b)
         if takes(mid):
