@@ -7,7 +7,9 @@ bundle, and the sample bundle's warm re-solves against rebuilding each time; all
 At scale (benchmarks/instances.py: clients x 7 methods, every constraint family):
   one solve       optimizer.solve.solve on the bundle (build, solve, result frames), best of 3
   sweep           `points` capacities from 0.5x to 1.5x the budget, warm, no change points
-  sweep+changes   the same with every change point, exactly (the walk of the optimal basis)
+  sweep+changes   the same with every change point, exactly (the walk of the optimal basis);
+                  the grid points the walk reaches with a basis confirmed optimal are taken
+                  from it, the others re-solved (the note says how many of each)
   probe search    the search by re-solves it replaces (Eisner-Severance, then six re-solves to
                   describe each change point), timed on the intervals nearest today's budget
                   (about 20 s searching, then about 20 s describing what it found) and counted
@@ -173,7 +175,8 @@ def scale(args: argparse.Namespace) -> None:
             t_walk,
             t_walk / t_solve,
             f"{n_kinks:,} change points, {sw.search_solves:,} pivots in {search_walk:.2f} s "
-            f"({1e6 * search_walk / max(sw.search_solves, 1):.0f} µs a pivot)",
+            f"({1e6 * search_walk / max(sw.search_solves, 1):.0f} µs a pivot, with the checks); "
+            f"{len(sw.confirmed)} of {len(sw.points)} points from the walk, the rest re-solved",
         ),
         (
             "probe search (sample)",

@@ -848,66 +848,52 @@ def sweep(
     # One BLAS thread for the walk's small dense solves (see _lp_breakpoints); HiGHS uses none.
     with threadpool_limits(limits=1, user_api="blas") if walker is not None else nullcontext():
         for i, cap in enumerate(caps):
-            st = (
-                starts[i - 1]
-                if walker is not None and i and np.isfinite(objective[i - 1])
-                else None
-            )
+            # The point from the walk where it can be confirmed: (plan, price, basis) or None.
+            took: tuple[np.ndarray, float, _Start | None] | None = None
             if walker is not None and i == 0 and model.n_cols >= SIFT_FROM_COLUMNS:
                 # The first point by the solve the plan itself uses (sifting: a fraction of a
                 # cold HiGHS solve of the whole model), its basis completed and confirmed.
-                first = _first_point(walker, model, vp.settings, float(cap))
-                if first is not None:
-                    x, price[i], st0 = first
-                    status.append(OPTIMAL)
-                    objective[i] = float(resolver.c @ x)
-                    units[i] = cell_units(model, x)
-                    starts.append(st0)
-                    confirmed.append(i)
-                    done = i + 1
-                    tick(progress, done, int(span))
-                    if stopped(stop_flag):
-                        break
-                    continue
-            if walker is not None and st is not None:
+                took = _first_point(walker, model, vp.settings, float(cap))
+            elif walker is not None and i and starts[i - 1] is not None:
+                st = starts[i - 1]
+                assert st is not None  # (mypy: checked just above)
                 t_walk = time.perf_counter()
                 w, got = _walk_to(walker, st, caps[i - 1], cap, objective[i - 1], grid_budget)
                 walk_seconds += time.perf_counter() - t_walk
                 if got is not None:
                     pre[i - 1] = w  # its change points hold whatever the point's answer
-                if got is not None and got[2]:
-                    # A tie: the re-solve's plan depends on where it starts. From the basis the
-                    # walk started from, as a re-solve after the previous point would.
-                    prev = np.unpackbits(st.upper, count=walker.n + walker.m).astype(bool)
-                    resolver.set_basis(st.basic, prev)
-                    got = None
-                if got is not None:
-                    x, price[i] = got[0], got[1]
-                    confirmed.append(i)
-                    status.append(OPTIMAL)
-                    objective[i] = float(resolver.c @ x)
-                    units[i] = cell_units(model, x)
-                    starts.append(pre[i - 1].end)
-                    done = i + 1
-                    tick(progress, done, int(span))
-                    if stopped(stop_flag):
-                        break
-                    continue
-            raw = front.at(cap)
-            status.append(raw.status)
-            if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
-                objective[i] = raw.objective
-                units[i] = cell_units(model, raw.x)
-                if raw.row_dual is not None:
-                    price[i] = raw.row_dual[row]
-                if walker is not None:
-                    starts.append(walker.start(resolver.basic_variables(), raw.x, float(cap)))
-                if math.isfinite(step) and raw.objective is not None:
-                    more = front.at(cap + step)
-                    if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
-                        step_price[i] = (max(more.objective, raw.objective) - raw.objective) / step
-            elif walker is not None:
-                starts.append(None)
+                    if got[2]:
+                        # A tie: a re-solve's plan depends on where it starts. From the basis
+                        # the walk started from, as a re-solve after the previous point would.
+                        prev = np.unpackbits(st.upper, count=walker.n + walker.m).astype(bool)
+                        resolver.set_basis(st.basic, prev)
+                    else:
+                        took = got[0], got[1], w.end
+            if took is not None:
+                x, price[i], basis = took
+                confirmed.append(i)
+                status.append(OPTIMAL)
+                objective[i] = float(resolver.c @ x)
+                units[i] = cell_units(model, x)
+                starts.append(basis)
+            else:
+                raw = front.at(cap)
+                status.append(raw.status)
+                if raw.x is not None and raw.status in (OPTIMAL, FEASIBLE):
+                    objective[i] = raw.objective
+                    units[i] = cell_units(model, raw.x)
+                    if raw.row_dual is not None:
+                        price[i] = raw.row_dual[row]
+                    if walker is not None:
+                        basic = resolver.basic_variables()
+                        starts.append(walker.start(basic, raw.x, float(cap)))
+                    if math.isfinite(step) and raw.objective is not None:
+                        more = front.at(cap + step)
+                        if more.objective is not None and more.status in (OPTIMAL, FEASIBLE):
+                            gain = max(more.objective, raw.objective) - raw.objective
+                            step_price[i] = gain / step
+                elif walker is not None:
+                    starts.append(None)
             done = i + 1
             tick(progress, done, int(span))
             if stopped(stop_flag):
@@ -1018,7 +1004,7 @@ def _walk_to(
 
 def _first_point(
     walker: Walk, model: Model, settings: Settings, cap: float
-) -> tuple[np.ndarray, float, _Start] | None:
+) -> tuple[np.ndarray, float, _Start | None] | None:
     """The plan, the price and the basis at the first grid point from one solve as `solve`
     makes it, when its basis is confirmed optimal and does not tie; None otherwise (the
     point is then re-solved as any other)."""
