@@ -71,6 +71,9 @@ NEEDED_EXACT_SECONDS = 10.0
 # ---- the change-point walk -------------------------------------------------------------------
 # Rows of the model up to which a sweep finds its change points by walking the optimal basis
 # (optimizer/analysis/frontier.py). The walk keeps B^-1 dense: rows^2 doubles and rows^2 work a
-# pivot (197 rows at 2,000 clients: 0.3 MB; 980 at 10,000: 8 MB; 4,878 at 50,000: 190 MB). Past
-# the limit the search is by re-solves, and the sweep's notes say why.
-MAX_WALK_ROWS = 2_500
+# pivot (197 rows at 2,000 clients: 0.3 MB; 1,913 at 20,000: 28 MB; 4,878 at 50,000: 190 MB),
+# and the larger models take more pivots a change point. Measured (docs/analysis.md): a change
+# point cost the walk 68 ms against 419 ms by re-solves at 20,000 clients, 228 against 265 ms at
+# 25,000 (2,405 rows), 899 against 335 ms at 30,000 (2,919 rows). Past the limit the search is
+# by re-solves, and the sweep's notes say why.
+MAX_WALK_ROWS = 2_000

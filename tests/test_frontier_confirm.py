@@ -57,6 +57,8 @@ def test_confirmed_points_are_what_full_re_solves_give(
     full = an.sweep(problem, pool, lo, hi, 15, breakpoints=False, method="model")
     # Most points come from the walk (the rest are ties, where another plan is as good).
     assert len(sw.confirmed) >= 10, sw.confirmed
+    if "sifted" in name:  # the first point from the plan's own solve, its basis completed
+        assert 0 in sw.confirmed
     assert_same_points(sw, full, sw.confirmed)
     # The points the check did not confirm are re-solves: the same value and price anyway.
     np.testing.assert_allclose(sw.points["objective"], full.points["objective"], rtol=1e-9)
@@ -131,6 +133,8 @@ def test_past_the_row_limit_the_search_is_by_re_solves_and_says_so(
     assert probed.confirmed == () and walked.confirmed
     assert any("re-solves, not by walking" in n and "more than the 5" in n for n in probed.notes)
     assert not any("walking" in n for n in walked.notes)
+    assert probed.to_json()["breakpoint_search"]["method"] == "re-solves"
+    assert walked.to_json()["breakpoint_search"]["method"] == "walk"
     assert probed.unresolved == () and probed.search_solves > walked.search_solves
     np.testing.assert_allclose(
         probed.breakpoints["capacity"], walked.breakpoints["capacity"], rtol=1e-9

@@ -138,6 +138,9 @@ class Sweep:
     # Positions of the grid points taken from the change-point walk (a basis confirmed
     # optimal there, `Walk.confirm`) instead of a re-solve; the others were re-solved.
     confirmed: tuple[int, ...] = ()
+    # How the change points were searched: "walk" (the optimal basis walked, re-solves only
+    # where it could not be), "re-solves" (the notes say why), "" (not searched for exactly).
+    search_method: str = ""
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -179,6 +182,7 @@ class Sweep:
             "breakpoints_complete": not self.truncated,
             "unresolved_intervals": [[num(a), num(b)] for a, b in self.unresolved],
             "breakpoint_search": {
+                "method": self.search_method or None,
                 "solves": self.search_solves,
                 "budget_solves": self.budget_solves,
                 "budget_seconds": num(self.budget_seconds),
@@ -985,6 +989,13 @@ def sweep(
         search_solves=budget.used,
         search_seconds=budget.elapsed + walk_seconds if breakpoints and not model.integer else 0.0,
         confirmed=tuple(confirmed),
+        search_method=(
+            "walk"
+            if walker is not None
+            else "re-solves"
+            if breakpoints and not model.integer
+            else ""
+        ),
         budget_solves=max_solves,
         budget_seconds=max_seconds,
     )
