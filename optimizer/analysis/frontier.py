@@ -720,10 +720,31 @@ class Walk:
             return None
         return _Start(basic.astype(np.int64), np.packbits(upper))
 
+    def _moves_units(self, lu: Any, basic: np.ndarray, cols: np.ndarray) -> bool:
+        """Whether moving any of the nonbasic columns `cols` (reduced cost zero: the value
+        stays) would change some cell's units: a tie that changes the plan. Most ties do not:
+        a cell's unit columns of the same value, one of them basic, trade units within the
+        cell."""
+        if not len(cols):
+            return False
+        n = self.n
+        w = lu.solve(self.K[:, cols].toarray())  # z_B moves by -w per unit of each column
+        own, at = np.flatnonzero(cols < n), np.flatnonzero(basic < n)
+        # Over the cells these columns touch only (at most a few hundred).
+        cells, where = np.unique(
+            np.concatenate([self.col_cell[cols[own]], self.col_cell[basic[at]]]),
+            return_inverse=True,
+        )
+        change = np.zeros((len(cells), len(cols)))
+        change[where[: len(own)], own] = 1.0
+        np.add.at(change, where[len(own) :], -w[at])
+        return bool(np.any(np.abs(change) > KINK_RTOL * np.maximum(1.0, np.abs(w).max(axis=0))))
+
     def confirm(self, st: _Start, cap: float) -> tuple[np.ndarray, float, bool] | None:
         """The plan x and the pool's price of basis `st` at capacity `cap` when that basis is
         optimal there, and whether it ties (a nonbasic column with a reduced cost of zero
-        within the tolerance: another plan may be as good); None when it is not confirmed.
+        within the tolerance whose move would change some cell's units: another plan is as
+        good); None when it is not confirmed.
 
         Computed afresh from a sparse LU of the basis (not from the walk's updated B^-1), and
         checked as HiGHS checks its own answer: the basic values within their bounds and
@@ -765,7 +786,7 @@ class Walk:
             free & upper & (d > self.dual_tol)
         ):
             return None
-        tie = bool(np.any(free & (np.abs(d) <= self.dual_tol)))
+        tie = self._moves_units(lu, basic, np.flatnonzero(free & (np.abs(d) <= self.dual_tol)))
         # The slack of the pool's row has reduced cost y_row: the cost's rate in its bound.
         rate = float(y[self.row])
         return z[: self.n], -rate if self.model.sense == "max" else rate, tie
