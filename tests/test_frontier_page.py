@@ -128,6 +128,20 @@ def test_a_time_budget_of_zero_shows_the_curve_and_marks_it_partial(monkeypatch)
     assert t("wi_unresolved") not in at.get("plotly_chart")[0].proto.spec
 
 
+def test_the_sweeps_own_notes_are_shown_under_the_chart(monkeypatch) -> None:
+    # A model over the walk's row limit is searched by re-solves, and the tab says so.
+    from optimizer.analysis import frontier
+
+    monkeypatch.setattr(frontier, "MAX_WALK_ROWS", 2)
+    at = _app(monkeypatch)
+    at.button(key="whatif_run_sweep").click().run()
+    _, sw, error = _result(at, "sweep")
+    assert error is None and sw.search_method == "re-solves"
+    captions = " ".join(c.value for c in at.caption)
+    assert "searched by re-solves, not by walking the optimal basis" in captions
+    assert not at.exception, [e.value for e in at.exception]
+
+
 @pytest.fixture(scope="module")
 def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_bundle(make_problem(1500, seed=3), tmp_path_factory.mktemp("big") / "big")

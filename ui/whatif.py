@@ -330,6 +330,11 @@ def render_frontier(ctx: Context, problem: Problem) -> None:
         )
         if sw.integer:
             st.caption(t("wi_integer_note"))
+        # The sweep's other notes (the mode it maximised, how change points were searched);
+        # whole units and an unfinished search have the page's own words above and below.
+        for note in sw.note_msgs:
+            if note.code not in ("analysis_note_whole_units", "analysis_note_truncated"):
+                st.caption(t.md.render(note))
         if sw.unresolved:
             span = float(sw.points["capacity"].iloc[-1] - sw.points["capacity"].iloc[0])
             share = sum(b - a for a, b in sw.unresolved) / span if span else 1.0
