@@ -236,6 +236,20 @@ def test_a_table_that_is_all_issues_is_reported_row_by_row_in_order() -> None:
     assert [i.code for i in weight[:2]] == ["greater_than", "not_number"]
 
 
+def assert_read_as_csv_reader(text: str) -> None:
+    """The file's table, lines and issues as the csv.reader path reads them."""
+    got_issues: list[Issue] = []
+    want_issues: list[Issue] = []
+    got = bundle._csv_text_to_frame(text, "clients", got_issues)
+    want = reference._csv_text_to_frame(text, "clients", want_issues)
+    assert got_issues == want_issues
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        pd.testing.assert_frame_equal(got, want)
+        assert list(got.attrs["lines"]) == list(want.attrs["lines"])
+        assert got.attrs.get("decimal_comma") == want.attrs.get("decimal_comma")
+
+
 @EXAMPLES
 @given(
     st.sampled_from(["h,k;x\n", "h;k;x\n", "h\tk\n", "h\n", "\n\nh,k\n", "h,k"]),
@@ -248,16 +262,7 @@ def test_a_table_that_is_all_issues_is_reported_row_by_row_in_order() -> None:
 )
 def test_a_file_without_quotes_is_read_as_the_csv_reader_reads_it(head: str, text: str) -> None:
     # Files without quotes take a faster path than csv.reader: rows, lines and issues agree.
-    got_issues: list[Issue] = []
-    want_issues: list[Issue] = []
-    got = bundle._csv_text_to_frame(head + text, "clients", got_issues)
-    want = reference._csv_text_to_frame(head + text, "clients", want_issues)
-    assert got_issues == want_issues
-    assert (got is None) == (want is None)
-    if got is not None and want is not None:
-        pd.testing.assert_frame_equal(got, want)
-        assert list(got.attrs["lines"]) == list(want.attrs["lines"])
-        assert got.attrs.get("decimal_comma") == want.attrs.get("decimal_comma")
+    assert_read_as_csv_reader(head + text)
 
 
 _NUMBER_LIKE = st.one_of(
@@ -324,13 +329,4 @@ def test_a_regular_file_is_read_column_by_column_as_the_csv_reader_reads_it(
         for r in range(len(cells))
     ]
     text = "\n".join([header, *body]) + ("\n" if final_newline else "")
-    got_issues: list[Issue] = []
-    want_issues: list[Issue] = []
-    got = bundle._csv_text_to_frame(text, "clients", got_issues)
-    want = reference._csv_text_to_frame(text, "clients", want_issues)
-    assert got_issues == want_issues
-    assert (got is None) == (want is None)
-    if got is not None and want is not None:
-        pd.testing.assert_frame_equal(got, want)
-        assert list(got.attrs["lines"]) == list(want.attrs["lines"])
-        assert got.attrs.get("decimal_comma") == want.attrs.get("decimal_comma")
+    assert_read_as_csv_reader(text)
