@@ -104,3 +104,42 @@ def test_solve_leaves_the_cycle_collector_as_it_found_it() -> None:
     assert json.loads(out.getvalue())["status"] == "optimal"
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_command_that_leaves_early_still_says_everything_and_its_exit_code(
+    tmp_path: Path,
+) -> None:
+    # `python -m optimizer` skips the interpreter's teardown: what it wrote must all be out.
+    big = subprocess.run(
+        [sys.executable, "-m", "optimizer", "solve", str(ROOT / "sample_data"), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    assert big.returncode == 0 and json.loads(big.stdout)["status"] == "optimal"
+    assert big.stdout.endswith(b"}\n")
+    bad = subprocess.run(
+        [sys.executable, "-m", "optimizer", "solve", str(tmp_path / "missing")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    # A reader that stops early (`| head -c 1`) on a plan larger than the pipe holds: no
+    # traceback, the plan's exit code.
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.instances import make_problem
+    from optimizer.bundle import write_bundle
+
+    bundle = write_bundle(make_problem(400), tmp_path / "b400")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "optimizer", "solve", str(bundle), "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert b"Traceback" not in err and b"Exception ignored" not in err
