@@ -116,7 +116,11 @@ def _sample_prices(model: Model, local: np.ndarray, run: Run, seconds: float) ->
         demand_sample, demand, out=np.full(len(demand), k / n_clients), where=demand > 0
     )
     scale = np.where(local, 1.0, share)
-    scaled = replace(model, row_lo=model.row_lo * scale, row_hi=model.row_hi * scale)
+    # (An infinite bound stays infinite: a row the sample asks nothing of has a share of 0.)
+    with np.errstate(invalid="ignore"):
+        lo = np.where(np.isfinite(model.row_lo), model.row_lo * scale, model.row_lo)
+        hi = np.where(np.isfinite(model.row_hi), model.row_hi * scale, model.row_hi)
+    scaled = replace(model, row_lo=lo, row_hi=hi)
     status, _, duals = run(_restricted(scaled, cols, np.zeros(len(demand)), rows), seconds)
     if status != "optimal" or duals is None:
         return None

@@ -152,3 +152,33 @@ def test_a_model_with_columns_besides_the_cells_is_solved_directly() -> None:
         col_hi=np.append(model.col_hi, 1.0),
     )
     assert sifting.sift(extra, None, None, None, 10.0, 1e-7) is None  # type: ignore[arg-type]
+
+
+def test_a_shared_row_the_sample_asks_nothing_of_keeps_its_open_side(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Only clients the sample skips are offered the capped method: that row's share is 0.
+    monkeypatch.setattr(sifting, "SAMPLE_MIN_CLIENTS", 200)
+    problem = synthetic(600, seed=10)
+    values = problem.values
+    trial = values.index.get_level_values("method_id") == "trial"
+    # The sample takes every third client from the first (600 clients: 200 of them).
+    offered = values.index.get_level_values("client_id").isin(problem.clients.index[1::3])
+    problem = replace(problem, values=values[~trial | offered])
+    model = build_model(problem, "max_value")
+    local = sifting._client_rows(model)
+    seen: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def run(sub: Model, seconds: float):  # type: ignore[no-untyped-def]
+        seen.append((sub.row_lo, sub.row_hi))
+        return "error", None, None
+
+    sifting._sample_prices(model, local, run, 10.0)
+    lo, hi = seen[0]
+    assert not np.isnan(lo).any() and not np.isnan(hi).any()
+    # The method's capacity, scaled to the sample's nothing, is 0 above and open below.
+    assert np.any(hi == 0) and np.all(np.isneginf(lo[hi == 0]))
+    raw = sifted(model)
+    assert raw is not None
+    assert_proven(model, raw)
+    assert raw.objective == pytest.approx(direct(model).objective, rel=1e-9)
