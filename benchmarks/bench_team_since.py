@@ -13,26 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-T = TypeVar("T")
-
-
-def timed(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
-    """The best of `repeat` runs (seconds) and the last result."""
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out  # type: ignore[return-value]
+from benchmarks.bench_team import timed  # noqa: E402
 
 
 def row(n: int, edits: int, folder: Path) -> str:
