@@ -63,7 +63,6 @@ from .schema import (
 )
 from .solve import (
     GAP_NOISE,
-    IPM_FROM_COLUMNS,
     SOLVER_NAMES,
     Raw,
     _empty_frames,
@@ -74,6 +73,7 @@ from .solve import (
     highs_model,
     highs_result,
     run_model,
+    set_continuous_solver,
     solve,
 )
 from .tolerances import COUNT_SLACK, FUNDED, GAP_FLOOR, ROBUST_GAP, ROBUST_TIE, funded
@@ -626,9 +626,7 @@ def price_search(cp: Counterpart, settings: Any) -> _Priced | None:
     # make it tight at the top in the usual case: one warm re-solve certifies the plan.
     lag = highs_model(replace(plan, integer=False))
     lag.setOptionValue("time_limit", float(settings.time_limit_s))
-    if plan.n_cols >= IPM_FROM_COLUMNS:
-        lag.setOptionValue("solver", "ipm")
-        lag.setOptionValue("run_crossover", "on")
+    set_continuous_solver(lag, plan.n_cols)
     plan_cols = np.arange(n, dtype=np.int32)
 
     def shares_at_price(x: np.ndarray, z: float, duals: np.ndarray) -> np.ndarray | None:
@@ -761,9 +759,7 @@ def cvar_cuts(cp: Counterpart, settings: Any) -> _Priced | None:
 
     h = highs_model(replace(plan, integer=False))
     h.setOptionValue("time_limit", float(settings.time_limit_s))
-    if plan.n_cols >= IPM_FROM_COLUMNS:
-        h.setOptionValue("solver", "ipm")
-        h.setOptionValue("run_crossover", "on")
+    set_continuous_solver(h, plan.n_cols)
     h.run()  # the nominal plan, as `solve` finds it
     h.setOptionValue("solver", "simplex")
     raw = highs_result(h, False)

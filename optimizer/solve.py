@@ -215,6 +215,14 @@ def highs_model(model: Model, relax: bool = False):  # -> highspy.Highs
     return h
 
 
+def set_continuous_solver(h: Any, n_cols: int) -> None:
+    """Interior point with crossover for a continuous model of IPM_FROM_COLUMNS columns or
+    more, HiGHS's dual simplex below."""
+    if n_cols >= IPM_FROM_COLUMNS:
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "on")
+
+
 def _run_highs(
     model: Model, settings: Settings, relax: bool = False, start: np.ndarray | None = None
 ) -> Raw:
@@ -231,9 +239,8 @@ def _run_highs(
             h.setSolution(
                 model.n_cols, np.arange(model.n_cols, dtype=np.int32), start.astype(np.float64)
             )
-    elif model.n_cols >= IPM_FROM_COLUMNS:
-        h.setOptionValue("solver", "ipm")
-        h.setOptionValue("run_crossover", "on")
+    else:
+        set_continuous_solver(h, model.n_cols)
     h.run()
     raw = highs_result(h, mip)
     stopped_early = raw.gap is not None and raw.gap > settings.mip_gap + GAP_NOISE
@@ -252,9 +259,7 @@ def _run_sifted(model: Model, settings: Settings) -> Raw | None:
     def run(sub: Model, seconds: float) -> tuple[str, Any, Any]:
         h = highs_model(sub, relax=True)
         h.setOptionValue("time_limit", float(seconds))
-        if sub.n_cols >= IPM_FROM_COLUMNS:
-            h.setOptionValue("solver", "ipm")
-            h.setOptionValue("run_crossover", "on")
+        set_continuous_solver(h, sub.n_cols)
         h.run()
         return read(h)
 
